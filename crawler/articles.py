@@ -1,0 +1,102 @@
+"""Deciding what an entry's article is: the page's text, or the feed's own.
+
+Pure functions: the spider hands over what it fetched and extracted, and gets
+back a record to store (or None when nothing usable exists yet).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from crawler.extract import MIN_WORDS, Extracted, html_to_text, text_hash, word_count
+from crawler.feeds import parse_date
+from crawler.store import ArticleRecord, PendingEntry
+
+
+def from_page(
+    entry: PendingEntry,
+    page: Extracted,
+    *,
+    url: str,
+    fetched_url: str,
+    html: bytes | None,
+) -> ArticleRecord | None:
+    """The article for a fetched page, falling back to the feed's text if the page has none."""
+    text, method = page.text, "trafilatura"
+    if page.paywalled or word_count(text) < MIN_WORDS:
+        fallback = feed_text(entry)
+        if fallback is not None and word_count(fallback[0]) > word_count(text):
+            text, method = fallback
+    if not text.strip():
+        return None
+    # The feed's time usually carries the zone; the page's may be date-only.
+    published = _most_precise(entry.published, page.published)
+    return ArticleRecord(
+        url=url,
+        fetched_url=fetched_url,
+        title=page.title or entry.title,
+        author=page.author or entry.author,
+        published=published,
+        published_utc=_utc(published),
+        language=page.language,
+        site_name=page.site_name,
+        description=page.description,
+        text=text,
+        text_method=method,
+        text_hash=text_hash(text),
+        html=html,
+    )
+
+
+def from_feed(entry: PendingEntry) -> ArticleRecord | None:
+    """The article as the feed itself tells it, when the page cannot be had."""
+    fallback = feed_text(entry)
+    if fallback is None or entry.link is None:
+        return None
+    text, method = fallback
+    return ArticleRecord(
+        url=entry.link,
+        fetched_url=None,
+        title=entry.title,
+        author=entry.author,
+        published=entry.published,
+        published_utc=_utc(entry.published),
+        language=None,
+        site_name=None,
+        description=None,
+        text=text,
+        text_method=method,
+        text_hash=text_hash(text),
+    )
+
+
+def feed_text(entry: PendingEntry) -> tuple[str, str] | None:
+    """The longer of the entry's content and summary, as plain text, with its method."""
+    options = [
+        (html_to_text(entry.content), "feed_content"),
+        (html_to_text(entry.summary), "feed_summary"),
+    ]
+    text, method = max(options, key=lambda option: word_count(option[0]))
+    return (text, method) if text else None
+
+
+def _most_precise(*candidates: str | None) -> str | None:
+    """Prefer a time with a zone, then a time, then a bare date."""
+
+    def rank(text: str) -> int:
+        value = parse_date(text)
+        if value is None:
+            return -1
+        return 2 if "T" in text and value.tzinfo is not None else 1 if "T" in text else 0
+
+    present = [c for c in candidates if c]
+    return max(present, key=rank) if present else None
+
+
+def _utc(text: str | None) -> str | None:
+    value = parse_date(text)
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,326 @@
+"""config.yaml → frozen dataclasses, validated before any network I/O.
+
+Every default lives here. A partial file overrides only what it sets. Every
+problem is reported as one `ConfigError` naming the file, line and key path
+(`outlets[2].interval`), so a typo in a crontab-driven setup is found at once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from crawler import __version__
+
+ENV_VAR = "NEWSMON_CONFIG"
+DEFAULT_PATH = "config.yaml"
+DEFAULT_USER_AGENT = f"newsmon/{__version__} (+https://github.com/newsmon/newsmon)"
+MIN_INTERVAL = timedelta(minutes=1)
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
+_DURATION_UNITS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 10**6, "mib": 2**20, "gb": 10**9, "gib": 2**30}
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing, unreadable or invalid."""
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """One URL to poll: an RSS/Atom/RDF/JSON feed or a (news) sitemap."""
+
+    url: str
+    kind: str  # "feed" | "sitemap"
+    ignore_validators: bool = False
+
+
+@dataclass(frozen=True)
+class Outlet:
+    name: str
+    sources: tuple[FeedSource, ...]
+    interval: timedelta
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Politeness and limits for every HTTP request newsmon makes."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    timeout: float = 30.0
+    max_bytes: int = 10 * 2**20
+    retries: int = 2
+    retry_backoff: float = 2.0
+    per_host_concurrency: int = 2
+    per_host_delay: float = 1.0
+    autothrottle: bool = True
+    obey_robots: bool = True
+    keep_html: bool = False
+    max_article_attempts: int = 3
+    max_new_per_feed: int = 200
+    extraction_workers: int = 2
+
+
+@dataclass(frozen=True)
+class MonitorConfig:
+    name: str
+    type: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    database: Path
+    allow_private_networks: bool
+    fetch: FetchSettings
+    outlets: tuple[Outlet, ...]
+    monitors: tuple[MonitorConfig, ...]
+
+    def outlet(self, name: str) -> Outlet:
+        for outlet in self.outlets:
+            if outlet.name.casefold() == name.casefold():
+                return outlet
+        known = ", ".join(o.name for o in self.outlets)
+        raise ConfigError(f"{self.path}: no outlet named {name!r} (known: {known})")
+
+
+def resolve_path(option: str | None) -> Path:
+    """`--config`, else NEWSMON_CONFIG, else ./config.yaml."""
+    return Path(option or os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def load(path: Path) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such configuration file (use --config PATH or {ENV_VAR})"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    return parse(text, path)
+
+
+def parse(text: str, path: Path) -> Config:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
+    if node is None:
+        raise ConfigError(f"{path}: the file is empty")
+    return _Reader(path).config(node)
+
+
+class _Reader:
+    """Walks the YAML node tree so every error can name its line and key path."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, node: yaml.Node | None, key: str, message: str) -> ConfigError:
+        line = f":{node.start_mark.line + 1}" if node is not None else ""
+        prefix = f"{key}: " if key else ""
+        return ConfigError(f"{self.path}{line}: {prefix}{message}")
+
+    def mapping(self, node: yaml.Node, key: str, allowed: set[str]) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, key, "expected a mapping of keys to values")
+        result: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            name = key_node.value
+            path = f"{key}.{name}" if key else name
+            if name not in allowed:
+                hint = ", ".join(sorted(allowed))
+                raise self.fail(key_node, path, f"unknown key (expected one of: {hint})")
+            if name in result:
+                raise self.fail(key_node, path, "duplicate key")
+            result[name] = value_node
+        return result
+
+    def sequence(self, node: yaml.Node, key: str) -> list[yaml.Node]:
+        if isinstance(node, yaml.ScalarNode) and node.value and node.tag.endswith(":str"):
+            return [node]  # a single URL written without brackets
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, key, "expected a list")
+        return list(node.value)
+
+    def scalar(self, node: yaml.Node, key: str) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, key, "expected a single value")
+        return yaml.SafeLoader("").construct_object(node)
+
+    def string(self, node: yaml.Node, key: str) -> str:
+        value = self.scalar(node, key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(node, key, "expected a non-empty string")
+        return self.expand_env(node, key, value.strip())
+
+    def expand_env(self, node: yaml.Node, key: str, value: str) -> str:
+        def substitute(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in os.environ:
+                raise self.fail(node, key, f"environment variable {name} is not set")
+            return os.environ[name]
+
+        return _ENV_REF.sub(substitute, value)
+
+    def boolean(self, node: yaml.Node, key: str) -> bool:
+        value = self.scalar(node, key)
+        if not isinstance(value, bool):
+            raise self.fail(node, key, f"expected true or false, got {node.value!r}")
+        return value
+
+    def integer(self, node: yaml.Node, key: str, minimum: int) -> int:
+        value = self.scalar(node, key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(node, key, f"expected a whole number >= {minimum}, got {node.value!r}")
+        return value
+
+    def duration(self, node: yaml.Node, key: str, minimum: timedelta) -> timedelta:
+        match = _DURATION.match(str(self.scalar(node, key)))
+        if not match:
+            raise self.fail(node, key, f"{node.value!r} is not a duration (e.g. 30s, 15m, 2h, 1d)")
+        value = timedelta(seconds=float(match.group(1)) * _DURATION_UNITS[match.group(2)])
+        if value < minimum:
+            raise self.fail(node, key, f"{node.value!r} is shorter than the minimum {minimum}")
+        return value
+
+    def size(self, node: yaml.Node, key: str) -> int:
+        match = _SIZE.match(str(self.scalar(node, key)))
+        if not match:
+            raise self.fail(node, key, f"{node.value!r} is not a size (e.g. 500KB, 10MB)")
+        unit = (match.group(2) or "b").lower()
+        value = int(float(match.group(1)) * _SIZE_UNITS[unit])
+        if value < 1024:
+            raise self.fail(node, key, f"{node.value!r} is below the minimum of 1KiB")
+        return value
+
+    def url(self, node: yaml.Node, key: str) -> str:
+        value = self.string(node, key)
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https"):
+            raise self.fail(node, key, f"{value!r} is not an http or https URL")
+        if not parts.hostname:
+            raise self.fail(node, key, f"{value!r} has no host")
+        return value
+
+    # -- sections ---------------------------------------------------------
+
+    def config(self, node: yaml.Node) -> Config:
+        top = self.mapping(
+            node, "", {"database", "allow_private_networks", "fetch", "outlets", "monitors"}
+        )
+        database = Path(self.string(top["database"], "database")) if "database" in top else None
+        if database is None:
+            database = Path("newsmon.db")
+        if not database.is_absolute():
+            database = self.path.parent / database
+        if "outlets" not in top:
+            raise self.fail(node, "outlets", "missing: list at least one outlet to poll")
+        outlets = tuple(
+            self.outlet(item, f"outlets[{i}]")
+            for i, item in enumerate(self.sequence(top["outlets"], "outlets"))
+        )
+        if not outlets:
+            raise self.fail(top["outlets"], "outlets", "list at least one outlet to poll")
+        seen: set[str] = set()
+        for i, outlet in enumerate(outlets):
+            if outlet.name.casefold() in seen:
+                item = self.sequence(top["outlets"], "outlets")[i]
+                raise self.fail(item, f"outlets[{i}].name", f"duplicate outlet {outlet.name!r}")
+            seen.add(outlet.name.casefold())
+        monitors = tuple(
+            self.monitor(item, f"monitors[{i}]")
+            for i, item in enumerate(self.sequence(top["monitors"], "monitors"))
+        ) if "monitors" in top else ()
+        names = [m.name for m in monitors]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise self.fail(top["monitors"], f"monitors[{i}].name", f"duplicate {name!r}")
+        return Config(
+            path=self.path,
+            database=database,
+            allow_private_networks=self.boolean(
+                top["allow_private_networks"], "allow_private_networks"
+            )
+            if "allow_private_networks" in top
+            else False,
+            fetch=self.fetch(top["fetch"]) if "fetch" in top else FetchSettings(),
+            outlets=outlets,
+            monitors=monitors,
+        )
+
+    def fetch(self, node: yaml.Node) -> FetchSettings:
+        fields = self.mapping(node, "fetch", set(FetchSettings.__dataclass_fields__))
+        values: dict[str, Any] = {}
+        for name, value in fields.items():
+            key = f"fetch.{name}"
+            if name == "user_agent":
+                values[name] = self.string(value, key)
+            elif name in ("timeout", "per_host_delay", "retry_backoff"):
+                values[name] = self.duration(value, key, timedelta(0)).total_seconds()
+            elif name == "max_bytes":
+                values[name] = self.size(value, key)
+            elif name in ("autothrottle", "obey_robots", "keep_html"):
+                values[name] = self.boolean(value, key)
+            else:
+                minimum = 0 if name in ("retries", "extraction_workers") else 1
+                values[name] = self.integer(value, key, minimum)
+        return FetchSettings(**values)
+
+    def outlet(self, node: yaml.Node, key: str) -> Outlet:
+        fields = self.mapping(node, key, {"name", "feeds", "sitemaps", "interval"})
+        if "name" not in fields:
+            raise self.fail(node, f"{key}.name", "missing: every outlet needs a name")
+        name = self.string(fields["name"], f"{key}.name")
+        sources = [
+            self.source(item, f"{key}.{kind}s[{i}]", kind)
+            for kind in ("feed", "sitemap")
+            if f"{kind}s" in fields
+            for i, item in enumerate(self.sequence(fields[f"{kind}s"], f"{key}.{kind}s"))
+        ]
+        if not sources:
+            raise self.fail(node, key, f"outlet {name!r} lists no feeds and no sitemaps")
+        interval = (
+            self.duration(fields["interval"], f"{key}.interval", MIN_INTERVAL)
+            if "interval" in fields
+            else timedelta(minutes=15)
+        )
+        return Outlet(name=name, sources=tuple(sources), interval=interval)
+
+    def source(self, node: yaml.Node, key: str, kind: str) -> FeedSource:
+        if isinstance(node, yaml.MappingNode):
+            fields = self.mapping(node, key, {"url", "ignore_validators"})
+            if "url" not in fields:
+                raise self.fail(node, f"{key}.url", "missing")
+            ignore = (
+                self.boolean(fields["ignore_validators"], f"{key}.ignore_validators")
+                if "ignore_validators" in fields
+                else False
+            )
+            return FeedSource(self.url(fields["url"], f"{key}.url"), kind, ignore)
+        return FeedSource(self.url(node, key), kind)
+
+    def monitor(self, node: yaml.Node, key: str) -> MonitorConfig:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, key, "expected a mapping with name and type")
+        raw = yaml.SafeLoader("").construct_mapping(node, deep=True)
+        for required in ("name", "type"):
+            if not isinstance(raw.get(required), str) or not raw[required].strip():
+                raise self.fail(node, f"{key}.{required}", "missing or not a string")
+        options = {k: v for k, v in raw.items() if k not in ("name", "type")}
+        return MonitorConfig(name=raw["name"].strip(), type=raw["type"].strip(), options=options)

@@ -1,0 +1,189 @@
+"""Article page → clean text and metadata (trafilatura), with the feed as fallback.
+
+`extract_page` is a pure function of bytes so it can run in a worker process:
+extraction is CPU-bound and must not stall Scrapy's event loop.
+
+Two things trafilatura alone does not give us and analysts need: a published
+*time with its zone* (trafilatura keeps only the date), taken from
+`article:published_time`, JSON-LD or `<time>`; and the text of the feed entry
+itself when the page yields nothing usable (paywall, script-only page).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+import trafilatura
+from trafilatura.utils import load_html
+
+from crawler.feeds import parse_date
+from crawler.urls import URLError, canonicalize
+
+MIN_WORDS = 40  # fewer than this from the page and the feed's own text is used instead
+_WS = re.compile(r"\s+")
+_BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
+_TIME_META = (
+    "article:published_time", "og:article:published_time", "datePublished",
+    "pubdate", "publishdate", "date", "dc.date", "dc.date.issued", "sailthru.date",
+)
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a page says about itself. Empty text means: nothing usable."""
+
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None  # ISO 8601, with the page's own offset when it has one
+    language: str | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    paywalled: bool = False  # the page says so (schema.org isAccessibleForFree: false)
+
+
+def extract_page(html: bytes, url: str) -> Extracted:
+    """Run trafilatura with metadata on one page; never raises on bad HTML."""
+    tree = load_html(html)
+    if tree is None:
+        return Extracted(text="")
+    page_time = _published_time(tree)
+    paywalled = _paywalled(tree)
+    language = _language(tree)
+    canonical = _canonical(tree, url)
+    try:
+        doc = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=True, include_comments=False, include_tables=False
+        )
+    except Exception:  # trafilatura raises assorted errors on pathological trees
+        doc = None
+    if doc is None:
+        return Extracted(text="", published=page_time, language=language,
+                         canonical_url=canonical, paywalled=paywalled)
+    return Extracted(
+        text=(doc.text or "").strip(),
+        title=doc.title,
+        author=doc.author,
+        published=page_time or doc.date,
+        language=language or doc.language,
+        canonical_url=canonical,
+        site_name=doc.sitename,
+        description=doc.description,
+        paywalled=paywalled,
+    )
+
+
+def html_to_text(fragment: str | None) -> str:
+    """Plain text of an HTML fragment from a feed (content:encoded, summary)."""
+    if not fragment or not fragment.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return _WS.sub(" ", fragment).strip()
+    for bad in root.xpath("//script|//style"):
+        bad.drop_tree()
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.tag in _BLOCK_TAGS:
+            node.tail = "\n" + (node.tail or "")
+    lines = (" ".join(line.split()) for line in root.text_content().splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def text_hash(text: str) -> str:
+    """Hash of the text with case, width, punctuation and whitespace folded away."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = "".join(ch if ch.isalnum() else " " for ch in folded)
+    return hashlib.sha256(" ".join(folded.split()).encode()).hexdigest()
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def _meta(tree: lxml.html.HtmlElement, names: tuple[str, ...]) -> str | None:
+    wanted = {n.lower() for n in names}
+    for node in tree.iter("meta"):
+        key = (node.get("property") or node.get("name") or node.get("itemprop") or "").lower()
+        if key in wanted and node.get("content", "").strip():
+            return node.get("content").strip()
+    return None
+
+
+def _published_time(tree: lxml.html.HtmlElement) -> str | None:
+    candidates = [_meta(tree, _TIME_META)]
+    candidates.extend(v for v in _jsonld_values(tree, "datePublished") if isinstance(v, str))
+    candidates.extend(tree.xpath("//time[@datetime]/@datetime")[:1])
+    for text in candidates:
+        value = parse_date(text)
+        if value is not None and value.tzinfo is not None and "T" in (text or ""):
+            return value.isoformat(timespec="seconds")
+    for text in candidates:  # a date without time is still better than nothing
+        value = parse_date(text)
+        if value is not None:
+            return value.date().isoformat()
+    return None
+
+
+def _jsonld_values(tree: lxml.html.HtmlElement, key: str) -> list[object]:
+    """Every value of `key` in the page's JSON-LD blocks, outermost first."""
+    found: list[object] = []
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        try:
+            stack = [json.loads(script)]
+        except (json.JSONDecodeError, RecursionError):
+            continue
+        while stack and len(found) < 5:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if key in item:
+                    found.append(item[key])
+                stack.extend(v for v in item.values() if isinstance(v, list | dict))
+    return found
+
+
+def _paywalled(tree: lxml.html.HtmlElement) -> bool:
+    return any(str(v).strip().lower() == "false" for v in _jsonld_values(tree, "isAccessibleForFree"))
+
+
+def _language(tree: lxml.html.HtmlElement) -> str | None:
+    lang = tree.get("lang") or tree.get("xml:lang") or _meta(tree, ("og:locale", "language"))
+    if not lang:
+        return None
+    return lang.strip().replace("_", "-").split("-")[0].lower() or None
+
+
+def _canonical(tree: lxml.html.HtmlElement, url: str) -> str | None:
+    """rel=canonical (else og:url), trusted only on the page's own host.
+
+    Syndicating sites sometimes point canonical at the originating wire; taking
+    that as identity would erase the syndicating outlet from the record.
+    """
+    hrefs = tree.xpath('//link[@rel="canonical"]/@href') or [_meta(tree, ("og:url",))]
+    for href in hrefs:
+        if not href:
+            continue
+        try:
+            candidate = canonicalize(urljoin(url, href.strip()))
+        except URLError:
+            continue
+        if _same_site(candidate, url):
+            return candidate
+    return None
+
+
+def _same_site(a: str, b: str) -> bool:
+    def host(u: str) -> str:
+        name = urlsplit(u).hostname or ""
+        return name.removeprefix("www.")
+
+    return host(a) == host(b)

@@ -1,0 +1,218 @@
+"""Feed and sitemap bodies → one common list of entries.
+
+One adapter per format (Miniflux's shape): feedparser for RSS 0.9x/1.0/2.0,
+Atom and RDF; a small reader for JSON Feed, which feedparser does not speak;
+lxml for (news) sitemaps and sitemap indexes. Everything downstream sees only
+`Entry` and `Parsed`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import feedparser
+from lxml import etree
+
+from crawler.store import Entry
+from crawler.urls import URLError, canonicalize
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+_ROOT_SNIFF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(urlset|sitemapindex)\b")
+_HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html)\b", re.IGNORECASE)
+
+
+class FeedError(ValueError):
+    """A body that should be a feed or sitemap is not one we can read."""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What one feed or sitemap body announced."""
+
+    format: str  # e.g. rss20, atom10, rss10, json, sitemap, sitemapindex
+    entries: tuple[Entry, ...]
+    sitemaps: tuple[str, ...] = ()  # children of a sitemap index
+    title: str | None = None
+    warning: str | None = None  # feed readable but not well-formed
+
+
+def parse(body: bytes, url: str, content_type: str | None = None) -> Parsed:
+    """Detect the format of `body` (fetched from `url`) and read its entries."""
+    head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        return _parse_json_feed(body, url)
+    if _ROOT_SNIFF.search(head):
+        return _parse_sitemap(body, url)
+    return _parse_feedparser(body, url, content_type)
+
+
+def entry_key(guid: str | None, link: str | None, title: str | None, content: str | None) -> str:
+    """GUID, else link, else a hash of title and content (Miniflux's identity rule)."""
+    if guid and guid.strip():
+        return guid.strip()
+    if link:
+        return link
+    digest = hashlib.sha256(f"{title or ''}\x00{content or ''}".encode()).hexdigest()
+    return f"sha256:{digest}"
+
+
+def _canonical_or_none(link: str | None, base: str) -> str | None:
+    if not link:
+        return None
+    from urllib.parse import urljoin
+
+    try:
+        return canonicalize(urljoin(base, link.strip()))
+    except URLError:
+        return None
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat(timespec="seconds")
+
+
+def parse_date(text: str | None) -> datetime | None:
+    """RFC 822 or ISO 8601 (W3C-DTF) date text, keeping the source's own offset."""
+    if not text or not text.strip():
+        return None
+    text = text.strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        pass
+    parsed = feedparser._parse_date(text)  # the many odd formats feedparser knows
+    return datetime(*parsed[:6], tzinfo=UTC) if parsed else None
+
+
+# -- feedparser: RSS, Atom, RDF ------------------------------------------------
+
+
+def _parse_feedparser(body: bytes, url: str, content_type: str | None) -> Parsed:
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    result = feedparser.parse(body, response_headers=headers, sanitize_html=False)
+    problem = result.get("bozo_exception")
+    if not result.get("version") and not result.entries:
+        if _HTML_SNIFF.search(body[:4096]):
+            raise FeedError("the response is an HTML page, not a feed")
+        if not body.strip():
+            raise FeedError("the response body is empty")
+        reason = f": {problem}" if problem else ""
+        raise FeedError(f"not a recognisable RSS, Atom, RDF or JSON feed{reason}")
+    entries = []
+    for item in result.entries:
+        link = _canonical_or_none(item.get("link"), url)
+        content = item["content"][0].get("value") if item.get("content") else None
+        summary = item.get("summary")
+        published = parse_date(item.get("published") or item.get("updated"))
+        if published is None:
+            stamp = item.get("published_parsed") or item.get("updated_parsed")
+            published = datetime(*stamp[:6], tzinfo=UTC) if stamp else None
+        entries.append(
+            Entry(
+                key=entry_key(item.get("id"), link, item.get("title"), content or summary),
+                link=link,
+                title=item.get("title"),
+                author=item.get("author"),
+                published=_iso(published),
+                summary=summary,
+                content=content,
+            )
+        )
+    return Parsed(
+        format=result.get("version") or "unknown",
+        entries=tuple(entries),
+        title=result.feed.get("title"),
+        warning=str(problem) if problem else None,
+    )
+
+
+# -- JSON Feed ----------------------------------------------------------------
+
+
+def _parse_json_feed(body: bytes, url: str) -> Parsed:
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FeedError(f"invalid JSON: {exc}") from None
+    if not isinstance(data, dict) or "jsonfeed.org/version" not in str(data.get("version", "")):
+        raise FeedError("JSON without a jsonfeed.org version: not a JSON Feed")
+    items = data.get("items")
+    if not isinstance(items, list):
+        raise FeedError("JSON Feed without an items list")
+    entries = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        link = _canonical_or_none(item.get("url") or item.get("external_url"), url)
+        content = item.get("content_html") or item.get("content_text")
+        authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+        author = ", ".join(a.get("name", "") for a in authors if isinstance(a, dict)) or None
+        entries.append(
+            Entry(
+                key=entry_key(str(item.get("id") or ""), link, item.get("title"), content),
+                link=link,
+                title=item.get("title"),
+                author=author,
+                published=_iso(parse_date(item.get("date_published") or item.get("date_modified"))),
+                summary=item.get("summary"),
+                content=content,
+            )
+        )
+    return Parsed(format="json", entries=tuple(entries), title=data.get("title"))
+
+
+# -- sitemaps -----------------------------------------------------------------
+
+_SAFE_XML = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                 remove_comments=True, recover=False)
+
+
+def _parse_sitemap(body: bytes, url: str) -> Parsed:
+    try:
+        root = etree.fromstring(body, parser=etree.XMLParser(**_SAFE_XML))
+    except etree.XMLSyntaxError as exc:
+        raise FeedError(f"malformed sitemap XML: {exc}") from None
+    kind = etree.QName(root).localname
+    if kind == "sitemapindex":
+        children = []
+        for loc in root.iter(f"{{{SITEMAP_NS}}}loc", "loc"):
+            child = _canonical_or_none(loc.text, url)
+            if child:
+                children.append(child)
+        return Parsed(format="sitemapindex", entries=(), sitemaps=tuple(children))
+    entries = []
+    for node in root.iter(f"{{{SITEMAP_NS}}}url", "url"):
+        link = _canonical_or_none(_text(node, "loc"), url)
+        if link is None:
+            continue
+        news = node.find(f"{{{NEWS_NS}}}news")
+        title = _text(news, "title", NEWS_NS) if news is not None else None
+        published = _text(news, "publication_date", NEWS_NS) if news is not None else None
+        published = published or _text(node, "lastmod")
+        entries.append(
+            Entry(key=link, link=link, title=title, published=_iso(parse_date(published)))
+        )
+    return Parsed(format="sitemap", entries=tuple(entries))
+
+
+def _text(node: etree._Element, name: str, ns: str = SITEMAP_NS) -> str | None:
+    found = node.find(f"{{{ns}}}{name}")
+    if found is None:
+        found = node.find(name)
+    return found.text.strip() if found is not None and found.text else None

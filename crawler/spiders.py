@@ -1,0 +1,335 @@
+"""The Scrapy spider of one poll: due feeds → their new entries → article pages.
+
+Every response and every failure is handled here, at exactly one boundary
+per feed and per page: it is logged to `fetches`, written to the feed's or
+entry's state, counted in the run's report, and never stops the rest.
+
+Durability: a feed's new entries are committed (as `pending`) in the same
+transaction as its validators, before any page is requested; each article is
+committed with its entry's `done` mark. A run killed at any point leaves
+pending entries that the next run fetches, so nothing is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from twisted.python.failure import Failure
+
+from crawler import articles, feeds, store
+from crawler.schedule import next_poll
+from crawler.store import FeedState, PendingEntry
+from crawler.urls import URLError, canonicalize
+
+if TYPE_CHECKING:
+    from crawler.poll import PollContext
+
+LOGGER = logging.getLogger(__name__)
+PERMANENT_REDIRECTS = (301, 308)
+MAX_CHILD_SITEMAPS = 50
+
+
+class PollSpider(scrapy.Spider):
+    name = "newsmon-poll"
+
+    def __init__(self, context: PollContext, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.ctx = context
+        # link → entries waiting for that page; one request serves them all
+        self._waiting: dict[str, list[PendingEntry]] = {}
+        self._queued: set[int] = set()  # entry ids already waiting in this run
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for feed in self.ctx.feeds:
+            yield self._feed_request(feed, feed.url)
+
+    # -- feeds ----------------------------------------------------------------
+
+    def _feed_request(self, feed: FeedState, url: str, child: bool = False) -> scrapy.Request:
+        headers = {"Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
+                             "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"}
+        if not child and not feed.ignore_validators:
+            if feed.etag:
+                headers["If-None-Match"] = feed.etag
+            if feed.last_modified:
+                headers["If-Modified-Since"] = feed.last_modified
+        return scrapy.Request(
+            url,
+            headers=headers,
+            callback=self.parse_feed,
+            errback=self.feed_failed,
+            dont_filter=True,
+            meta={"feed": feed, "child": child, "handle_httpstatus_list": [304]},
+        )
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        feed: FeedState = response.meta["feed"]
+        child: bool = response.meta["child"]
+        self._log_fetch(feed.id, response, feed.kind)
+        now = self.ctx.clock.now()
+        interval = timedelta(seconds=feed.interval_s)
+        if response.status == 304:
+            store.record_feed_success(
+                self.ctx.db, feed, now=now, status=304, next_due=next_poll(now, interval)
+            )
+            self.ctx.report.not_modified += 1
+            LOGGER.info("feed %s: 304 not modified", feed.url)
+            yield from self._article_requests(feed)
+            return
+        body = response.body
+        if body[:2] == b"\x1f\x8b":  # a .xml.gz sitemap served as a file, not Content-Encoding
+            try:
+                body = gunzip(body, max_size=self.ctx.config.fetch.max_bytes)
+            except (OSError, ValueError, EOFError) as exc:
+                yield from self._feed_error(feed, response.status, f"bad gzip body: {exc}")
+                return
+        digest = hashlib.sha256(body).hexdigest()
+        moved = self._permanent_location(response)
+        if child:
+            yield from self._read_entries(feed, response, body, digest, child=True)
+            return
+        if digest == feed.body_hash and not feed.ignore_validators:
+            store.record_feed_success(
+                self.ctx.db, feed, now=now, status=response.status,
+                next_due=next_poll(now, interval), url=moved,
+                etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
+            )
+            self.ctx.report.unchanged += 1
+            LOGGER.info("feed %s: body unchanged, not parsed", feed.url)
+            yield from self._article_requests(feed)
+            return
+        yield from self._read_entries(feed, response, body, digest, child=False, moved=moved)
+
+    def _read_entries(
+        self,
+        feed: FeedState,
+        response: Response,
+        body: bytes,
+        digest: str,
+        *,
+        child: bool,
+        moved: str | None = None,
+    ) -> Iterator[scrapy.Request]:
+        now = self.ctx.clock.now()
+        try:
+            parsed = feeds.parse(body, response.url, _header(response, "Content-Type"))
+        except feeds.FeedError as exc:
+            yield from self._feed_error(feed, response.status, str(exc))
+            return
+        if parsed.warning:
+            LOGGER.info("feed %s: not well-formed but readable (%s)", feed.url, parsed.warning)
+        new = store.record_feed_success(
+            self.ctx.db, feed, now=now, status=response.status,
+            next_due=next_poll(now, timedelta(seconds=feed.interval_s)),
+            url=None if child else moved,
+            etag=None if child else _header(response, "ETag"),
+            last_modified=None if child else _header(response, "Last-Modified"),
+            body_hash=None if child else digest,
+            entries=parsed.entries,
+        )
+        self.ctx.report.new_entries += new
+        LOGGER.info("feed %s: %s, %d entries, %d new", response.url, parsed.format,
+                    len(parsed.entries), new)
+        for url in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
+            yield self._feed_request(feed, url, child=True)
+        yield from self._article_requests(feed)
+
+    def feed_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        request = failure.request
+        feed: FeedState = request.meta["feed"]
+        status, error = describe_failure(failure)
+        self._log_fetch(feed.id, failure, feed.kind, status=status, error=error)
+        if request.meta.get("child"):
+            LOGGER.warning("feed %s: child sitemap %s failed: %s", feed.url, request.url, error)
+            self.ctx.report.page_errors += 1
+            return
+        retry_after = request.meta.get("retry_after")
+        wait = timedelta(seconds=retry_after) if retry_after is not None else None
+        yield from self._feed_error(feed, status, error, retry_after=wait)
+
+    def _feed_error(
+        self, feed: FeedState, status: int | None, error: str, retry_after: timedelta | None = None
+    ) -> Iterator[scrapy.Request]:
+        now = self.ctx.clock.now()
+        due = next_poll(now, timedelta(seconds=feed.interval_s), feed.consecutive_errors + 1,
+                        retry_after)
+        store.record_feed_failure(self.ctx.db, feed, now=now, status=status, error=error,
+                                  next_due=due)
+        self.ctx.report.feed_errors.append(f"{feed.outlet}: {feed.url}: {error}")
+        LOGGER.warning("feed %s failed: %s", feed.url, error)
+        # Entries announced by earlier polls still deserve their pages.
+        yield from self._article_requests(feed)
+
+    @staticmethod
+    def _permanent_location(response: Response) -> str | None:
+        reasons = response.meta.get("redirect_reasons") or []
+        if reasons and all(reason in PERMANENT_REDIRECTS for reason in reasons):
+            return response.url
+        return None
+
+    # -- articles -------------------------------------------------------------
+
+    def _article_requests(self, feed: FeedState) -> Iterator[scrapy.Request]:
+        limit = self.ctx.config.fetch.max_new_per_feed
+        for entry in store.pending_entries(self.ctx.db, feed.id, limit):
+            if entry.id in self._queued:
+                continue
+            self._queued.add(entry.id)
+            if entry.link is None:
+                self._store_from_feed(entry, "the entry has no link")
+                continue
+            known = store.article_for_url(self.ctx.db, entry.link)
+            if known is not None:
+                store.link_entry(self.ctx.db, entry.id, known, entry.link)
+                self.ctx.report.known += 1
+                continue
+            if entry.link in self._waiting:
+                self._waiting[entry.link].append(entry)
+                continue
+            self._waiting[entry.link] = [entry]
+            yield scrapy.Request(
+                entry.link,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                meta={"entry": entry},
+                dont_filter=True,
+            )
+
+    async def parse_article(self, response: Response) -> None:
+        entry: PendingEntry = response.meta["entry"]
+        self._log_fetch(entry.feed_id, response, "page")
+        waiting = self._waiting.pop(entry.link, [entry])
+        if not isinstance(response, scrapy.http.TextResponse):
+            self._page_error(waiting, response.status,
+                             f"not an HTML page (Content-Type {_header(response, 'Content-Type')})")
+            return
+        try:
+            page = await self.ctx.extract(response.body, response.url)
+        except Exception as exc:  # a crashed worker costs one page, not the run
+            LOGGER.exception("extraction of %s failed", response.url)
+            self._page_error(waiting, response.status, f"extraction failed: {exc!r}")
+            return
+        url = page.canonical_url or _canonical(response.url) or entry.link
+        keep = response.body if self.ctx.config.fetch.keep_html else None
+        record = articles.from_page(entry, page, url=url, fetched_url=response.url, html=keep)
+        if record is None:
+            self._page_error(waiting, response.status, "no text on the page nor in the feed")
+            return
+        aliases = {e.link for e in waiting if e.link} | {_canonical(response.url)} - {None}
+        article_id, created = store.store_article(
+            self.ctx.db, waiting[0], record, now=self.ctx.clock.now(), aliases=aliases
+        )
+        for other in waiting[1:]:
+            store.link_entry(self.ctx.db, other.id, article_id, other.link)
+        if created:
+            self.ctx.report.new_articles += 1
+            LOGGER.info("article %s: %d words via %s", url, len(record.text.split()),
+                        record.text_method)
+        else:
+            self.ctx.report.known += 1
+
+    def article_failed(self, failure: Failure) -> None:
+        entry: PendingEntry = failure.request.meta["entry"]
+        status, error = describe_failure(failure)
+        self._log_fetch(entry.feed_id, failure, "page", status=status, error=error)
+        waiting = self._waiting.pop(entry.link, [entry])
+        self._page_error(waiting, status, error,
+                         final=isinstance(failure.value, IgnoreRequest) or status in (404, 410))
+
+    def _page_error(
+        self, waiting: list[PendingEntry], status: int | None, error: str, final: bool = False
+    ) -> None:
+        """Count a failed attempt; after the last one, keep what the feed itself said."""
+        limit = self.ctx.config.fetch.max_article_attempts
+        for entry in waiting:
+            give_up = final or entry.attempts + 1 >= limit
+            if give_up and self._store_from_feed(entry, error):
+                continue
+            store.record_entry_failure(self.ctx.db, entry.id, error, give_up=give_up)
+            self.ctx.report.page_errors += 1
+            LOGGER.warning("page %s failed%s: %s", entry.link, " (giving up)" if give_up else "",
+                           error)
+
+    def _store_from_feed(self, entry: PendingEntry, reason: str) -> bool:
+        record = articles.from_feed(entry)
+        if record is None:
+            return False
+        _, created = store.store_article(self.ctx.db, entry, record, now=self.ctx.clock.now())
+        self.ctx.report.new_articles += created
+        LOGGER.info("article %s: stored from the feed's own text (%s)", entry.link, reason)
+        return True
+
+    # -- bookkeeping ------------------------------------------------------------
+
+    def _log_fetch(
+        self,
+        feed_id: int,
+        source: Response | Failure,
+        kind: str,
+        status: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        if isinstance(source, Response):
+            url, status, size = source.url, source.status, len(source.body)
+            latency = source.meta.get("download_latency")
+        else:
+            url, size, latency = source.request.url, None, source.request.meta.get(
+                "download_latency")
+        store.log_fetch(self.ctx.db, feed_id=feed_id, url=url, kind=kind, status=status,
+                        size=size, duration=latency, error=error, now=self.ctx.clock.now())
+
+
+def describe_failure(failure: Failure) -> tuple[int | None, str]:
+    """A failure as (HTTP status or None, one plain sentence)."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        response = exc.response
+        return response.status, f"HTTP {response.status}"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        if "robots.txt" in text.lower():
+            return None, "disallowed by robots.txt"
+        return None, f"request dropped: {text}"
+    if isinstance(exc, DownloadTimeoutError | TimeoutError | asyncio.TimeoutError):
+        return None, f"timed out: {exc}"
+    if isinstance(exc, DownloadCancelledError):
+        return None, f"too large: {exc}"
+    if isinstance(exc, CannotResolveHostError):
+        return None, f"DNS lookup failed: {exc}"
+    if isinstance(exc, DownloadConnectionRefusedError):
+        return None, "connection refused"
+    if isinstance(exc, ResponseDataLossError):
+        return None, "connection closed before the whole body arrived"
+    if isinstance(exc, DownloadFailedError):
+        return None, f"download failed: {exc}"
+    return None, f"{type(exc).__name__}: {exc}"
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _canonical(url: str) -> str | None:
+    try:
+        return canonicalize(url)
+    except URLError:
+        return None

@@ -1,0 +1,528 @@
+"""Every SQL statement newsmon runs, and the schema's migrations.
+
+The database is the shared state of cron runs and the daemon: feed polling
+state, the entries each feed has announced, the articles fetched for them and
+a log of every HTTP fetch. A unit of work (one feed's response, one article)
+is one transaction, so a kill at any moment leaves either the whole unit or
+none of it, and the next run continues from what is committed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from crawler.clock import isoformat
+from crawler.config import Config
+
+BUSY_TIMEOUT_MS = 30_000
+MIGRATIONS = Migrations("newsmon")
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or written (read-only file, full disk, corruption)."""
+
+
+@MIGRATIONS()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE outlets (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            outlet_id INTEGER NOT NULL REFERENCES outlets(id),
+            config_url TEXT NOT NULL UNIQUE,   -- identity: the URL as written in config.yaml
+            url TEXT NOT NULL,                 -- where it lives now (after permanent redirects)
+            kind TEXT NOT NULL CHECK (kind IN ('feed', 'sitemap')),
+            active INTEGER NOT NULL DEFAULT 1,
+            interval_s INTEGER NOT NULL,
+            ignore_validators INTEGER NOT NULL DEFAULT 0,
+            etag TEXT,
+            last_modified TEXT,
+            body_hash TEXT,
+            last_status INTEGER,
+            last_error TEXT,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            last_polled TEXT,
+            last_success TEXT,
+            next_due TEXT NOT NULL,
+            entries_total INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX feeds_due ON feeds(active, next_due);
+        CREATE TABLE fetches (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER REFERENCES feeds(id),
+            url TEXT NOT NULL,
+            kind TEXT NOT NULL,                -- feed | sitemap | page
+            status INTEGER,                    -- HTTP status, NULL when no response
+            bytes INTEGER,
+            duration_ms INTEGER,
+            error TEXT,
+            fetched_at TEXT NOT NULL
+        );
+        CREATE INDEX fetches_feed ON fetches(feed_id, fetched_at);
+        CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id),
+            entry_key TEXT NOT NULL,           -- GUID, else link, else hash of title+content
+            link TEXT,                         -- canonical link, if any
+            title TEXT,
+            author TEXT,
+            published TEXT,
+            summary TEXT,
+            content TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            article_id INTEGER REFERENCES articles(id),
+            UNIQUE (feed_id, entry_key)
+        );
+        CREATE INDEX entries_pending ON entries(feed_id, state);
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,          -- canonical URL
+            fetched_url TEXT,
+            outlet_id INTEGER REFERENCES outlets(id),
+            feed_id INTEGER REFERENCES feeds(id),
+            title TEXT,
+            author TEXT,
+            published TEXT,                    -- ISO 8601 with the source's own offset
+            published_utc TEXT,
+            language TEXT,
+            site_name TEXT,
+            description TEXT,
+            text TEXT NOT NULL,
+            text_method TEXT NOT NULL,         -- trafilatura | feed_content | feed_summary
+            text_hash TEXT NOT NULL,
+            word_count INTEGER NOT NULL,
+            fetched_at TEXT NOT NULL
+        );
+        CREATE INDEX articles_fetched ON articles(fetched_at);
+        CREATE INDEX articles_text_hash ON articles(text_hash);
+        CREATE TABLE article_urls (
+            url TEXT PRIMARY KEY,              -- every canonical URL known to lead to the article
+            article_id INTEGER NOT NULL REFERENCES articles(id)
+        );
+        CREATE TABLE article_html (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+            html_gz BLOB NOT NULL
+        );
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started TEXT NOT NULL,
+            finished TEXT,
+            pid INTEGER,
+            feeds_polled INTEGER,
+            not_modified INTEGER,
+            new_articles INTEGER,
+            errors INTEGER
+        );
+        """
+    )
+    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """A feed's row: what the poller needs to send a conditional request."""
+
+    id: int
+    outlet: str
+    config_url: str
+    url: str
+    kind: str
+    interval_s: int
+    ignore_validators: bool
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    consecutive_errors: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item a feed or sitemap announced, in the common model of every format."""
+
+    key: str
+    link: str | None
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    summary: str | None = None
+    content: str | None = None
+
+
+@dataclass(frozen=True)
+class PendingEntry:
+    id: int
+    feed_id: int
+    link: str | None
+    title: str | None
+    author: str | None
+    published: str | None
+    summary: str | None
+    content: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """An article ready to store: extracted text plus metadata, canonical URL first."""
+
+    url: str
+    fetched_url: str | None
+    title: str | None
+    author: str | None
+    published: str | None
+    published_utc: str | None
+    language: str | None
+    site_name: str | None
+    description: str | None
+    text: str
+    text_method: str
+    text_hash: str
+    html: bytes | None = None
+
+
+def open_db(path: Path) -> sqlite_utils.Database:
+    """Open (creating and migrating) the database in WAL mode."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+        db = sqlite_utils.Database(conn)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        MIGRATIONS.apply(db)
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"{path}: cannot open database: {exc}") from None
+    return db
+
+
+def sync_outlets(db: sqlite_utils.Database, config: Config, now: datetime) -> None:
+    """Make the feeds table match config.yaml; feeds no longer configured go inactive."""
+    stamp = isoformat(now)
+    with db.atomic():
+        configured: list[str] = []
+        for outlet in config.outlets:
+            db.execute("INSERT OR IGNORE INTO outlets (name) VALUES (?)", [outlet.name])
+            outlet_id = db.execute(
+                "SELECT id FROM outlets WHERE name = ?", [outlet.name]
+            ).fetchone()[0]
+            for source in outlet.sources:
+                configured.append(source.url)
+                db.execute(
+                    """
+                    INSERT INTO feeds (outlet_id, config_url, url, kind, interval_s,
+                                       ignore_validators, next_due)
+                    VALUES (:outlet_id, :url, :url, :kind, :interval, :ignore, :now)
+                    ON CONFLICT (config_url) DO UPDATE SET
+                        outlet_id = excluded.outlet_id, kind = excluded.kind,
+                        interval_s = excluded.interval_s,
+                        ignore_validators = excluded.ignore_validators, active = 1
+                    """,
+                    {
+                        "outlet_id": outlet_id,
+                        "url": source.url,
+                        "kind": source.kind,
+                        "interval": int(outlet.interval.total_seconds()),
+                        "ignore": int(source.ignore_validators),
+                        "now": stamp,
+                    },
+                )
+        marks = ",".join("?" * len(configured))
+        db.execute(f"UPDATE feeds SET active = 0 WHERE config_url NOT IN ({marks})", configured)
+
+
+def due_feeds(
+    db: sqlite_utils.Database, now: datetime, *, every: bool = False, outlet: str | None = None
+) -> list[FeedState]:
+    clauses = ["f.active = 1"]
+    params: list[Any] = []
+    if not every:
+        clauses.append("f.next_due <= ?")
+        params.append(isoformat(now))
+    if outlet is not None:
+        clauses.append("o.name = ? COLLATE NOCASE")
+        params.append(outlet)
+    rows = db.execute(
+        f"""
+        SELECT f.id, o.name, f.config_url, f.url, f.kind, f.interval_s, f.ignore_validators,
+               f.etag, f.last_modified, f.body_hash, f.consecutive_errors
+        FROM feeds f JOIN outlets o ON o.id = f.outlet_id
+        WHERE {" AND ".join(clauses)}
+        ORDER BY f.next_due, f.id
+        """,
+        params,
+    ).fetchall()
+    return [
+        FeedState(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9], r[10])
+        for r in rows
+    ]
+
+
+def record_feed_success(
+    db: sqlite_utils.Database,
+    feed: FeedState,
+    *,
+    now: datetime,
+    status: int,
+    next_due: datetime,
+    url: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    body_hash: str | None = None,
+    entries: Sequence[Entry] = (),
+) -> int:
+    """Store a feed's answer and its new entries in one transaction; returns new entries."""
+    stamp = isoformat(now)
+    with db.atomic():
+        new = 0
+        for entry in entries:
+            inserted = db.execute(
+                """
+                INSERT OR IGNORE INTO entries (feed_id, entry_key, link, title, author,
+                                               published, summary, content, first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [feed.id, entry.key, entry.link, entry.title, entry.author, entry.published,
+                 entry.summary, entry.content, stamp, stamp],
+            ).rowcount
+            if inserted:
+                new += 1
+            else:  # known entry: a retitled item stays the same entry
+                db.execute(
+                    "UPDATE entries SET title = ?, last_seen = ? WHERE feed_id = ? AND entry_key = ?",
+                    [entry.title, stamp, feed.id, entry.key],
+                )
+        changes: dict[str, Any] = {
+            "last_status": status,
+            "last_error": None,
+            "consecutive_errors": 0,
+            "last_polled": stamp,
+            "last_success": stamp,
+            "next_due": isoformat(next_due),
+        }
+        if status != 304:
+            changes.update(etag=etag, last_modified=last_modified)
+        if body_hash is not None:
+            changes["body_hash"] = body_hash
+        if url is not None:
+            changes["url"] = url
+        sets = ", ".join(f"{k} = :{k}" for k in changes)
+        db.execute(
+            f"UPDATE feeds SET {sets}, entries_total = entries_total + :new WHERE id = :id",
+            {**changes, "new": new, "id": feed.id},
+        )
+    return new
+
+
+def record_feed_failure(
+    db: sqlite_utils.Database,
+    feed: FeedState,
+    *,
+    now: datetime,
+    status: int | None,
+    error: str,
+    next_due: datetime,
+) -> None:
+    with db.atomic():
+        db.execute(
+            """
+            UPDATE feeds SET last_status = ?, last_error = ?, last_polled = ?,
+                consecutive_errors = consecutive_errors + 1, next_due = ?
+            WHERE id = ?
+            """,
+            [status, error, isoformat(now), isoformat(next_due), feed.id],
+        )
+
+
+def log_fetch(
+    db: sqlite_utils.Database,
+    *,
+    feed_id: int | None,
+    url: str,
+    kind: str,
+    status: int | None,
+    size: int | None,
+    duration: float | None,
+    error: str | None,
+    now: datetime,
+) -> None:
+    with db.atomic():
+        db.execute(
+            """
+            INSERT INTO fetches (feed_id, url, kind, status, bytes, duration_ms, error, fetched_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [feed_id, url, kind, status, size,
+             None if duration is None else round(duration * 1000), error, isoformat(now)],
+        )
+
+
+def pending_entries(db: sqlite_utils.Database, feed_id: int, limit: int) -> list[PendingEntry]:
+    rows = db.execute(
+        """
+        SELECT id, feed_id, link, title, author, published, summary, content, attempts
+        FROM entries WHERE feed_id = ? AND state = 'pending'
+        ORDER BY first_seen DESC, id DESC LIMIT ?
+        """,
+        [feed_id, limit],
+    ).fetchall()
+    return [PendingEntry(*row) for row in rows]
+
+
+def article_for_url(db: sqlite_utils.Database, url: str) -> int | None:
+    row = db.execute("SELECT article_id FROM article_urls WHERE url = ?", [url]).fetchone()
+    return row[0] if row else None
+
+
+def link_entry(db: sqlite_utils.Database, entry_id: int, article_id: int, url: str) -> None:
+    """An entry whose link leads to an article already stored: no fetch, just a link."""
+    with db.atomic():
+        db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)",
+                   [url, article_id])
+        db.execute("UPDATE entries SET state = 'done', article_id = ? WHERE id = ?",
+                   [article_id, entry_id])
+
+
+def store_article(
+    db: sqlite_utils.Database,
+    entry: PendingEntry,
+    article: ArticleRecord,
+    *,
+    now: datetime,
+    aliases: Iterable[str] = (),
+) -> tuple[int, bool]:
+    """Store one article with its URL aliases and close its entry: (article id, was new)."""
+    stamp = isoformat(now)
+    with db.atomic():
+        existing = article_for_url(db, article.url)
+        created = existing is None
+        if existing is None:
+            outlet_id = db.execute(
+                "SELECT outlet_id FROM feeds WHERE id = ?", [entry.feed_id]
+            ).fetchone()[0]
+            existing = db.execute(
+                """
+                INSERT INTO articles (url, fetched_url, outlet_id, feed_id, title, author,
+                    published, published_utc, language, site_name, description, text,
+                    text_method, text_hash, word_count, fetched_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [article.url, article.fetched_url, outlet_id, entry.feed_id, article.title,
+                 article.author, article.published, article.published_utc, article.language,
+                 article.site_name, article.description, article.text, article.text_method,
+                 article.text_hash, len(article.text.split()), stamp],
+            ).lastrowid
+            if article.html is not None:
+                db.execute(
+                    "INSERT INTO article_html (article_id, html_gz) VALUES (?, ?)",
+                    [existing, gzip.compress(article.html, compresslevel=6)],
+                )
+        for url in {article.url, *aliases}:
+            db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)",
+                       [url, existing])
+        db.execute(
+            "UPDATE entries SET state = 'done', article_id = ?, last_error = NULL WHERE id = ?",
+            [existing, entry.id],
+        )
+    return existing, created
+
+
+def record_entry_failure(
+    db: sqlite_utils.Database, entry_id: int, error: str, *, give_up: bool
+) -> None:
+    with db.atomic():
+        db.execute(
+            "UPDATE entries SET attempts = attempts + 1, last_error = ?, state = ? WHERE id = ?",
+            [error, "failed" if give_up else "pending", entry_id],
+        )
+
+
+def start_run(db: sqlite_utils.Database, now: datetime, pid: int) -> int:
+    with db.atomic():
+        return db.execute(
+            "INSERT INTO runs (started, pid) VALUES (?, ?)", [isoformat(now), pid]
+        ).lastrowid
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, now: datetime, **counts: int) -> None:
+    with db.atomic():
+        db.execute(
+            """UPDATE runs SET finished = ?, feeds_polled = ?, not_modified = ?,
+               new_articles = ?, errors = ? WHERE id = ?""",
+            [isoformat(now), counts["feeds_polled"], counts["not_modified"],
+             counts["new_articles"], counts["errors"], run_id],
+        )
+
+
+# -- reading ------------------------------------------------------------------
+
+
+def feed_health(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return [
+        dict(row)
+        for row in db.query(
+            """
+            SELECT o.name AS outlet, f.kind, f.url, f.config_url, f.active, f.last_status,
+                   f.last_polled, f.last_success, f.consecutive_errors, f.last_error,
+                   f.next_due, f.entries_total,
+                   (SELECT count(*) FROM articles a WHERE a.feed_id = f.id) AS articles
+            FROM feeds f JOIN outlets o ON o.id = f.outlet_id
+            ORDER BY o.name, f.id
+            """
+        )
+    ]
+
+
+def latest_articles(
+    db: sqlite_utils.Database, *, limit: int, search: str | None = None
+) -> list[dict[str, Any]]:
+    select = """
+        SELECT a.id, a.url, a.title, a.published, a.text_method, a.word_count, a.fetched_at,
+               o.name AS outlet, substr(a.text, 1, 300) AS excerpt
+        FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id
+    """
+    if search:
+        rows = db.query(
+            select + """
+            JOIN articles_fts ON articles_fts.rowid = a.id
+            WHERE articles_fts MATCH :q ORDER BY articles_fts.rank LIMIT :limit
+            """,
+            {"q": _fts_query(search), "limit": limit},
+        )
+    else:
+        rows = db.query(
+            select + " ORDER BY a.fetched_at DESC, a.id DESC LIMIT :limit", {"limit": limit}
+        )
+    return [dict(row) for row in rows]
+
+
+def _fts_query(text: str) -> str:
+    """Quote each word so user text never hits FTS5 syntax errors (AND of the words)."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " ".join(f'"{w}"' for w in words) or '""'
+
+
+def counts(db: sqlite_utils.Database) -> dict[str, int]:
+    return {
+        table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("outlets", "feeds", "entries", "articles", "fetches")
+    }
+

@@ -1,0 +1,52 @@
+"""Canonical URLs: one article, one key, whatever link led to it.
+
+Feeds decorate links with campaign parameters and fragments; the canonical
+form drops them so the "already stored?" check is a single index lookup.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "igshid", "mc_cid",
+        "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "ocid", "cmpid", "cmp", "ncid", "sr_share",
+        "smid", "ito", "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname", "ns_fee",
+        "rss", "taid", "guccounter", "guce_referrer", "guce_referrer_sig", "spm", "share",
+        "src", "ref", "referrer", "ref_src", "ref_url", "via", "cid", "soc_src", "soc_trk",
+    }
+)
+TRACKING_PREFIXES = ("utm_", "at_", "pk_", "piwik_", "mtm_", "hsa_", "oly_", "vero_")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class URLError(ValueError):
+    """A link is not an absolute http(s) URL."""
+
+
+def is_tracking_param(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def canonicalize(url: str) -> str:
+    """Normalise an absolute http(s) URL; raises URLError for anything else."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise URLError(f"{url!r}: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise URLError(f"{url!r} is not an absolute http(s) URL")
+    host = parts.hostname.lower().rstrip(".")
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=-._~%") or "/"
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/") or "/"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not is_tracking_param(k)]
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
