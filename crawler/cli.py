@@ -61,8 +61,10 @@ def _open(cfg: config.Config):
 
 def _setup_logging(level: str) -> None:
     logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr, force=True)
-    # Scrapy is chatty at INFO; its warnings and errors still come through.
-    logging.getLogger("scrapy").setLevel(max(logging.getLevelName(level), logging.WARNING))
+    # newsmon reports every fetch failure itself, once; Scrapy's own account of
+    # the same failures (with tracebacks) is only wanted when debugging.
+    scrapy_level = logging.DEBUG if level == "DEBUG" else logging.CRITICAL
+    logging.getLogger("scrapy").setLevel(scrapy_level)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -124,7 +126,9 @@ def run(ctx: click.Context, every: bool, outlet: str | None, now: str | None, qu
 
 def _print_report(report: poll.PollReport, quiet: bool) -> None:
     for error in report.feed_errors:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: feed {error}", err=True)
+    for error in report.page_errors:
+        click.echo(f"error: page {error}", err=True)
     if not quiet:
         click.echo(report.summary())
 

@@ -50,6 +50,8 @@ def scrapy_settings(fetch: FetchSettings, *, log_level: str = "WARNING") -> dict
         "STATS_DUMP": False,
         "LOGSTATS_INTERVAL": 0,
         "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawler.middlewares.CachedRobotsTxtMiddleware": 100,
             "crawler.middlewares.RetryBackoffMiddleware": 540,
             "crawler.middlewares.RetryAfterMiddleware": 560,
         },

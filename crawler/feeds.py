@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import feedparser
+from feedparser.datetimes import _parse_date as _feedparser_date
 from lxml import etree
 
 from crawler.store import Entry
@@ -25,6 +26,22 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 _ROOT_SNIFF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(urlset|sitemapindex)\b")
 _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html)\b", re.IGNORECASE)
+# RFC 822 dates written with local month names (UOL: "Seg, 24 Set 2018 19:42:40 -0300").
+_LOCAL_MONTHS = {
+    "jan": "Jan", "janv": "Jan", "ene": "Jan", "gen": "Jan", "jän": "Jan",
+    "fev": "Feb", "févr": "Feb", "fevr": "Feb", "feb": "Feb",
+    "mar": "Mar", "mars": "Mar", "mär": "Mar",
+    "abr": "Apr", "avr": "Apr", "apr": "Apr",
+    "mai": "May", "may": "May", "mag": "May",
+    "jun": "Jun", "juin": "Jun", "giu": "Jun",
+    "jul": "Jul", "juil": "Jul", "lug": "Jul",
+    "ago": "Aug", "août": "Aug", "aug": "Aug",
+    "set": "Sep", "sept": "Sep", "sep": "Sep",
+    "out": "Oct", "okt": "Oct", "oct": "Oct", "ott": "Oct",
+    "nov": "Nov",
+    "dez": "Dec", "dic": "Dec", "déc": "Dec", "dec": "Dec",
+}
+_RFC822_LOCAL = re.compile(r"^(?:[^\W\d]+\.?,\s*)?(\d{1,2})\s+([^\W\d]+)\.?\s+(\d{2,4}\s.*)$")
 
 
 class FeedError(ValueError):
@@ -94,7 +111,14 @@ def parse_date(text: str | None) -> datetime | None:
         return email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         pass
-    parsed = feedparser._parse_date(text)  # the many odd formats feedparser knows
+    local = _RFC822_LOCAL.match(text)
+    if local and local.group(2).lower() in _LOCAL_MONTHS:
+        english = f"{local.group(1)} {_LOCAL_MONTHS[local.group(2).lower()]} {local.group(3)}"
+        try:
+            return email.utils.parsedate_to_datetime(english)
+        except (TypeError, ValueError, IndexError):
+            pass
+    parsed = _feedparser_date(text)  # the many odd formats feedparser knows (Portuguese days...)
     return datetime(*parsed[:6], tzinfo=UTC) if parsed else None
 
 
@@ -102,9 +126,8 @@ def parse_date(text: str | None) -> datetime | None:
 
 
 def _parse_feedparser(body: bytes, url: str, content_type: str | None) -> Parsed:
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
+    # Without a Content-Type feedparser flags every feed as suspect; assume XML.
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
     result = feedparser.parse(body, response_headers=headers, sanitize_html=False)
     problem = result.get("bozo_exception")
     if not result.get("version") and not result.entries:
@@ -119,9 +142,12 @@ def _parse_feedparser(body: bytes, url: str, content_type: str | None) -> Parsed
         link = _canonical_or_none(item.get("link"), url)
         content = item["content"][0].get("value") if item.get("content") else None
         summary = item.get("summary")
-        published = parse_date(item.get("published") or item.get("updated"))
+        if not (link or item.get("id") or item.get("title") or content or summary):
+            continue  # an empty shell, e.g. the last item of a truncated body
+        # dict.get: FeedParserDict.get maps missing keys onto others (with a warning).
+        published = parse_date(dict.get(item, "published") or dict.get(item, "updated"))
         if published is None:
-            stamp = item.get("published_parsed") or item.get("updated_parsed")
+            stamp = dict.get(item, "published_parsed") or dict.get(item, "updated_parsed")
             published = datetime(*stamp[:6], tzinfo=UTC) if stamp else None
         entries.append(
             Entry(
@@ -134,6 +160,8 @@ def _parse_feedparser(body: bytes, url: str, content_type: str | None) -> Parsed
                 content=content,
             )
         )
+    if problem and not entries:
+        raise FeedError(f"malformed feed with no readable entries: {problem}")
     return Parsed(
         format=result.get("version") or "unknown",
         entries=tuple(entries),

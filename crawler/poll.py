@@ -35,15 +35,15 @@ class PollReport:
     new_entries: int = 0
     new_articles: int = 0
     known: int = 0
-    page_errors: int = 0
     feed_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
             f"polled {self.feeds_polled} feeds: {self.not_modified} not modified, "
             f"{self.unchanged} unchanged, {self.new_entries} new entries, "
             f"{self.new_articles} new articles, {len(self.feed_errors)} feed errors, "
-            f"{self.page_errors} page errors"
+            f"{len(self.page_errors)} page errors"
         )
 
 
@@ -132,7 +132,7 @@ async def poll_once(
                 db, run_id, clock.now(), feeds_polled=report.feeds_polled,
                 not_modified=report.not_modified + report.unchanged,
                 new_articles=report.new_articles,
-                errors=len(report.feed_errors) + report.page_errors,
+                errors=len(report.feed_errors) + len(report.page_errors),
             )
             return report
         finally:

@@ -158,8 +158,8 @@ class PollSpider(scrapy.Spider):
         status, error = describe_failure(failure)
         self._log_fetch(feed.id, failure, feed.kind, status=status, error=error)
         if request.meta.get("child"):
-            LOGGER.warning("feed %s: child sitemap %s failed: %s", feed.url, request.url, error)
-            self.ctx.report.page_errors += 1
+            LOGGER.info("feed %s: child sitemap %s failed: %s", feed.url, request.url, error)
+            self.ctx.report.page_errors.append(f"{feed.outlet}: {request.url}: {error}")
             return
         retry_after = request.meta.get("retry_after")
         wait = timedelta(seconds=retry_after) if retry_after is not None else None
@@ -174,7 +174,7 @@ class PollSpider(scrapy.Spider):
         store.record_feed_failure(self.ctx.db, feed, now=now, status=status, error=error,
                                   next_due=due)
         self.ctx.report.feed_errors.append(f"{feed.outlet}: {feed.url}: {error}")
-        LOGGER.warning("feed %s failed: %s", feed.url, error)
+        LOGGER.info("feed %s failed: %s", feed.url, error)
         # Entries announced by earlier polls still deserve their pages.
         yield from self._article_requests(feed)
 
@@ -264,8 +264,8 @@ class PollSpider(scrapy.Spider):
             if give_up and self._store_from_feed(entry, error):
                 continue
             store.record_entry_failure(self.ctx.db, entry.id, error, give_up=give_up)
-            self.ctx.report.page_errors += 1
-            LOGGER.warning("page %s failed%s: %s", entry.link, " (giving up)" if give_up else "",
+            self.ctx.report.page_errors.append(f"{entry.link}: {error}")
+            LOGGER.info("page %s failed%s: %s", entry.link, " (giving up)" if give_up else "",
                            error)
 
     def _store_from_feed(self, entry: PendingEntry, reason: str) -> bool:

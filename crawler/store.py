@@ -120,6 +120,12 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             article_id INTEGER PRIMARY KEY REFERENCES articles(id),
             html_gz BLOB NOT NULL
         );
+        CREATE TABLE robots (
+            origin TEXT PRIMARY KEY,           -- scheme://host:port
+            body BLOB NOT NULL,
+            status INTEGER NOT NULL,
+            fetched_at TEXT NOT NULL
+        );
         CREATE TABLE runs (
             id INTEGER PRIMARY KEY,
             started TEXT NOT NULL,
@@ -452,6 +458,24 @@ def record_entry_failure(
         db.execute(
             "UPDATE entries SET attempts = attempts + 1, last_error = ?, state = ? WHERE id = ?",
             [error, "failed" if give_up else "pending", entry_id],
+        )
+
+
+def cached_robots(db: sqlite_utils.Database, origin: str, fresh_after: datetime) -> bytes | None:
+    row = db.execute(
+        "SELECT body FROM robots WHERE origin = ? AND fetched_at > ?",
+        [origin, isoformat(fresh_after)],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def save_robots(
+    db: sqlite_utils.Database, origin: str, body: bytes, status: int, now: datetime
+) -> None:
+    with db.atomic():
+        db.execute(
+            "INSERT OR REPLACE INTO robots (origin, body, status, fetched_at) VALUES (?, ?, ?, ?)",
+            [origin, body, status, isoformat(now)],
         )
 
 

@@ -1,0 +1,69 @@
+"""Small builders for feed and page bytes, so each test states only what matters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import format_datetime
+from datetime import datetime
+from html import escape
+
+PARAGRAPH = (
+    "The regional authority said on {day} that the measures would stay in force for at "
+    "least another week while inspectors reviewed the damage, and officials promised a "
+    "detailed report to the council before the end of the month, citing {topic}."
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    title: str
+    link: str
+    guid: str | None = None
+    published: datetime | None = None
+    description: str = ""
+    content: str | None = None
+
+
+def rss(items: list[Item], title: str = "Test Outlet") -> bytes:
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">',
+        f"<channel><title>{escape(title)}</title><link>http://127.0.0.1/</link>",
+        "<description>test feed</description>",
+    ]
+    for item in items:
+        parts.append("<item>")
+        parts.append(f"<title>{escape(item.title)}</title><link>{escape(item.link)}</link>")
+        if item.guid:
+            parts.append(f'<guid isPermaLink="false">{escape(item.guid)}</guid>')
+        if item.published:
+            parts.append(f"<pubDate>{format_datetime(item.published)}</pubDate>")
+        parts.append(f"<description>{escape(item.description)}</description>")
+        if item.content:
+            parts.append(f"<content:encoded><![CDATA[{item.content}]]></content:encoded>")
+        parts.append("</item>")
+    parts.append("</channel></rss>")
+    return "\n".join(parts).encode()
+
+
+def page(title: str, topic: str, *, canonical: str | None = None, paragraphs: int = 5,
+         published: str = "2026-01-04T09:12:00+09:00", extra_head: str = "") -> bytes:
+    body = "\n".join(
+        f"<p>{escape(PARAGRAPH.format(day=f'day {i}', topic=topic))}</p>" for i in range(paragraphs)
+    )
+    link = f'<link rel="canonical" href="{escape(canonical)}">' if canonical else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{escape(title)} | Test Outlet</title>
+{link}
+<meta property="og:site_name" content="Test Outlet">
+<meta name="author" content="Jane Reporter">
+<meta property="article:published_time" content="{published}">
+{extra_head}
+</head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li></ul></nav>
+<article><h1>{escape(title)}</h1>
+{body}
+</article>
+<footer><p>Copyright Test Outlet. All rights reserved.</p></footer>
+<script>var tracking = "do not extract me";</script>
+</body></html>""".encode()

@@ -1,0 +1,133 @@
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from crawler import config
+from crawler.config import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MINIMAL = """
+database: newsmon.db          # relative to the config file
+allow_private_networks: false
+outlets:
+  - name: ETV Bharat
+    feeds: [https://example.org/rss/international.xml]
+    sitemaps: [https://example.org/news-sitemap.xml]
+    interval: 15m
+monitors:
+  - name: missile-launches
+    type: missile_launch
+"""
+
+
+def parse(text: str) -> config.Config:
+    return config.parse(text, Path("/etc/newsmon/config.yaml"))
+
+
+def test_the_documented_minimal_shape_is_accepted():
+    cfg = parse(MINIMAL)
+    assert cfg.database == Path("/etc/newsmon/newsmon.db")
+    (outlet,) = cfg.outlets
+    assert outlet.interval == timedelta(minutes=15)
+    assert [(s.kind, s.url) for s in outlet.sources] == [
+        ("feed", "https://example.org/rss/international.xml"),
+        ("sitemap", "https://example.org/news-sitemap.xml"),
+    ]
+    assert cfg.monitors[0].type == "missile_launch"
+    assert cfg.fetch == config.FetchSettings()  # every default from one place
+
+
+def test_the_example_config_in_the_repository_is_valid():
+    cfg = config.load(ROOT / "config.yaml")
+    names = {outlet.name for outlet in cfg.outlets}
+    assert {"ETV Bharat", "Yonhap"} <= names
+    assert cfg.allow_private_networks is False
+    assert "newsmon" in cfg.fetch.user_agent and "http" in cfg.fetch.user_agent
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (MINIMAL.replace("interval: 15m", "interval: 15x"),
+         "config.yaml:8: outlets[0].interval: '15x' is not a duration"),
+        (MINIMAL.replace("interval: 15m", "interval: 10s"),
+         "outlets[0].interval: '10s' is shorter than the minimum"),
+        (MINIMAL.replace("https://example.org/rss", "ftp://example.org/rss"),
+         "config.yaml:6: outlets[0].feeds[0]: 'ftp://example.org/rss/international.xml' is not an http"),
+        (MINIMAL.replace("https://example.org/news-sitemap.xml", "https:///nohost"),
+         "outlets[0].sitemaps[0]: 'https:///nohost' has no host"),
+        (MINIMAL.replace("    interval: 15m", "    intervall: 15m"),
+         "config.yaml:8: outlets[0].intervall: unknown key"),
+        (MINIMAL.replace("database:", "databse:"), "config.yaml:2: databse: unknown key"),
+        (MINIMAL + "fetch:\n  timeout: soon\n", "fetch.timeout: 'soon' is not a duration"),
+        (MINIMAL + "fetch:\n  max_bytes: 12 parsecs\n", "fetch.max_bytes: '12 parsecs' is not a size"),
+        (MINIMAL + "fetch:\n  retries: -1\n", "fetch.retries: expected a whole number >= 0"),
+        (MINIMAL.replace("allow_private_networks: false", "allow_private_networks: maybe"),
+         "allow_private_networks: expected true or false"),
+        (MINIMAL.replace("feeds: [", "feeds: [[").replace(".xml]", ".xml]]", 1),
+         "outlets[0].feeds[0]: expected a single value"),
+        ("outlets: [\n", "config.yaml:2: YAML syntax error"),
+        ("outlets:\n  - name: A\n    interval: 5m\n", "outlets[0]: outlet 'A' lists no feeds"),
+        ("database: x.db\n", "outlets: missing"),
+        ("", "the file is empty"),
+        (MINIMAL + "  - name: missile-launches\n    type: keywords\n",
+         "monitors[1].name: duplicate 'missile-launches'"),
+        (MINIMAL.replace("type: missile_launch", "kind: missile_launch"),
+         "monitors[0].type: missing or not a string"),
+    ],
+)
+def test_each_mistake_gets_one_message_naming_key_and_line(text, expected):
+    with pytest.raises(ConfigError) as caught:
+        parse(text)
+    assert expected in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_duplicate_outlet_names_are_rejected():
+    text = MINIMAL.replace("monitors:", """  - name: etv bharat
+    feeds: [https://example.org/other.xml]
+monitors:""")
+    with pytest.raises(ConfigError, match=r"outlets\[1\].name: duplicate outlet"):
+        parse(text)
+
+
+def test_secrets_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("NEWSMON_TEST_UA", "newsmon-test (+https://example.org/contact)")
+    cfg = parse(MINIMAL + "fetch:\n  user_agent: ${NEWSMON_TEST_UA}\n")
+    assert cfg.fetch.user_agent == "newsmon-test (+https://example.org/contact)"
+    monkeypatch.delenv("NEWSMON_TEST_UA")
+    with pytest.raises(ConfigError, match="fetch.user_agent: environment variable NEWSMON_TEST_UA"):
+        parse(MINIMAL + "fetch:\n  user_agent: ${NEWSMON_TEST_UA}\n")
+
+
+def test_feeds_can_carry_per_feed_options_and_units_parse():
+    cfg = parse(MINIMAL.replace(
+        "feeds: [https://example.org/rss/international.xml]",
+        "feeds:\n      - url: https://example.org/a.xml\n        ignore_validators: true",
+    ) + "fetch:\n  max_bytes: 2MiB\n  timeout: 1.5s\n  per_host_delay: 2\n")
+    assert cfg.outlets[0].sources[0].ignore_validators is True
+    assert cfg.fetch.max_bytes == 2 * 2**20
+    assert cfg.fetch.timeout == 1.5
+    assert cfg.fetch.per_host_delay == 2.0
+
+
+def test_outlet_lookup_is_case_insensitive_and_names_the_known_ones():
+    cfg = parse(MINIMAL)
+    assert cfg.outlet("etv bharat").name == "ETV Bharat"
+    with pytest.raises(ConfigError, match="no outlet named 'Reuters' .known: ETV Bharat"):
+        cfg.outlet("Reuters")
+
+
+def test_config_path_resolution(monkeypatch):
+    monkeypatch.delenv(config.ENV_VAR, raising=False)
+    assert config.resolve_path(None) == Path("config.yaml")
+    monkeypatch.setenv(config.ENV_VAR, "/srv/newsmon.yaml")
+    assert config.resolve_path(None) == Path("/srv/newsmon.yaml")
+    assert config.resolve_path("other.yaml") == Path("other.yaml")
+
+
+def test_missing_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="no such configuration file"):
+        config.load(tmp_path / "absent.yaml")
