@@ -70,12 +70,17 @@ def _setup_logging(level: str) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsmon")
 @click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
     help=f"Configuration file [default: ./config.yaml, or ${config.ENV_VAR}].",
 )
 @click.option(
-    "--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
-    default="WARNING", show_default=True, help="Log detail on stderr.",
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+    default="WARNING",
+    show_default=True,
+    help="Log detail on stderr.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Same as --log-level INFO.")
 @click.pass_context
@@ -87,8 +92,10 @@ def cli(ctx: click.Context, config_path: Path | None, log_level: str, verbose: b
     """
     level = "INFO" if verbose else log_level.upper()
     _setup_logging(level)
-    ctx.obj = {"config_path": config.resolve_path(str(config_path) if config_path else None),
-               "log_level": level}
+    ctx.obj = {
+        "config_path": config.resolve_path(str(config_path) if config_path else None),
+        "log_level": level,
+    }
 
 
 @cli.command()
@@ -110,7 +117,10 @@ def run(ctx: click.Context, every: bool, outlet: str | None, now: str | None, qu
     clock = _clock(now)
     try:
         report = poll.run_once(
-            cfg, clock, every=every or outlet is not None, outlet=outlet,
+            cfg,
+            clock,
+            every=every or outlet is not None,
+            outlet=outlet,
             log_level=ctx.obj["log_level"],
         )
     except config.ConfigError as exc:
@@ -150,9 +160,16 @@ def feeds(ctx: click.Context, as_json: bool) -> None:
         return
     _table(
         rows,
-        [("outlet", "outlet"), ("kind", "kind"), ("status", "last_status"),
-         ("errors", "consecutive_errors"), ("last success", "last_success"),
-         ("next due", "next_due"), ("articles", "articles"), ("url", "url")],
+        [
+            ("outlet", "outlet"),
+            ("kind", "kind"),
+            ("status", "last_status"),
+            ("errors", "consecutive_errors"),
+            ("last success", "last_success"),
+            ("next due", "next_due"),
+            ("articles", "articles"),
+            ("url", "url"),
+        ],
     )
     for row in rows:
         if row["last_error"]:
@@ -174,13 +191,26 @@ def articles(ctx: click.Context, search: str | None, limit: int, as_json: bool) 
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    _table(rows, [("id", "id"), ("outlet", "outlet"), ("published", "published"),
-                  ("via", "text_method"), ("words", "word_count"), ("title", "title")])
+    _table(
+        rows,
+        [
+            ("id", "id"),
+            ("outlet", "outlet"),
+            ("published", "published"),
+            ("via", "text_method"),
+            ("words", "word_count"),
+            ("title", "title"),
+        ],
+    )
 
 
 @cli.command()
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write the demo's config.yaml and database [default: a temp dir].")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the demo's config.yaml and database [default: a temp dir].",
+)
 @click.pass_context
 def demo(ctx: click.Context, directory: Path | None) -> None:
     """Run the whole pipeline offline on bundled outlets served from 127.0.0.1.
@@ -197,8 +227,10 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
         click.echo(f"Serving 5 fictional outlets on {server.base_url}; config {path}\n")
 
         async def two_polls() -> list[poll.PollReport]:
-            return [await poll.poll_once(cfg, clock, every=True, log_level=ctx.obj["log_level"])
-                    for _ in range(2)]
+            return [
+                await poll.poll_once(cfg, clock, every=True, log_level=ctx.obj["log_level"])
+                for _ in range(2)
+            ]
 
         first, second = engine.run(two_polls)
         click.echo(f"First poll:  {first.summary()}")
@@ -207,8 +239,16 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
     db = _open(cfg)
     click.echo(f"\n{requests} HTTP requests in all. Stored articles:\n")
     rows = store.latest_articles(db, limit=100)
-    _table(rows, [("outlet", "outlet"), ("published", "published"), ("via", "text_method"),
-                  ("words", "word_count"), ("title", "title")])
+    _table(
+        rows,
+        [
+            ("outlet", "outlet"),
+            ("published", "published"),
+            ("via", "text_method"),
+            ("words", "word_count"),
+            ("title", "title"),
+        ],
+    )
     click.echo(f"\nDatabase: {cfg.database}")
     click.echo(f"Try: newsmon --config {path} articles --search missile")
 

@@ -28,7 +28,15 @@ MIN_INTERVAL = timedelta(minutes=1)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
 _DURATION_UNITS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
-_SIZE_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 10**6, "mib": 2**20, "gb": 10**9, "gib": 2**30}
+_SIZE_UNITS = {
+    "b": 1,
+    "kb": 1000,
+    "kib": 1024,
+    "mb": 10**6,
+    "mib": 2**20,
+    "gb": 10**9,
+    "gib": 2**30,
+}
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -243,10 +251,14 @@ class _Reader:
                 item = self.sequence(top["outlets"], "outlets")[i]
                 raise self.fail(item, f"outlets[{i}].name", f"duplicate outlet {outlet.name!r}")
             seen.add(outlet.name.casefold())
-        monitors = tuple(
-            self.monitor(item, f"monitors[{i}]")
-            for i, item in enumerate(self.sequence(top["monitors"], "monitors"))
-        ) if "monitors" in top else ()
+        monitors = (
+            tuple(
+                self.monitor(item, f"monitors[{i}]")
+                for i, item in enumerate(self.sequence(top["monitors"], "monitors"))
+            )
+            if "monitors" in top
+            else ()
+        )
         names = [m.name for m in monitors]
         for i, name in enumerate(names):
             if name in names[:i]:

@@ -39,8 +39,12 @@ def write_config(directory: Path, server: LoopbackServer, data: Path) -> Path:
     config = {
         "database": "newsmon.db",
         "allow_private_networks": True,  # the demo's outlets live on 127.0.0.1
-        "fetch": {"per_host_delay": "0s", "per_host_concurrency": 4, "timeout": "10s",
-                  "autothrottle": False},
+        "fetch": {
+            "per_host_delay": "0s",
+            "per_host_concurrency": 4,
+            "timeout": "10s",
+            "autothrottle": False,
+        },
         "outlets": outlets,
         "monitors": [{"name": "missile-launches", "type": "missile_launch"}],
     }

@@ -29,8 +29,15 @@ MIN_WORDS = 40  # fewer than this from the page and the feed's own text is used 
 _WS = re.compile(r"\s+")
 _BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
 _TIME_META = (
-    "article:published_time", "og:article:published_time", "datePublished",
-    "pubdate", "publishdate", "date", "dc.date", "dc.date.issued", "sailthru.date",
+    "article:published_time",
+    "og:article:published_time",
+    "datePublished",
+    "pubdate",
+    "publishdate",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "sailthru.date",
 )
 
 
@@ -65,8 +72,13 @@ def extract_page(html: bytes, url: str) -> Extracted:
     except Exception:  # trafilatura raises assorted errors on pathological trees
         doc = None
     if doc is None:
-        return Extracted(text="", published=page_time, language=language,
-                         canonical_url=canonical, paywalled=paywalled)
+        return Extracted(
+            text="",
+            published=page_time,
+            language=language,
+            canonical_url=canonical,
+            paywalled=paywalled,
+        )
     return Extracted(
         text=(doc.text or "").strip(),
         title=doc.title,
@@ -152,7 +164,9 @@ def _jsonld_values(tree: lxml.html.HtmlElement, key: str) -> list[object]:
 
 
 def _paywalled(tree: lxml.html.HtmlElement) -> bool:
-    return any(str(v).strip().lower() == "false" for v in _jsonld_values(tree, "isAccessibleForFree"))
+    return any(
+        str(v).strip().lower() == "false" for v in _jsonld_values(tree, "isAccessibleForFree")
+    )
 
 
 def _language(tree: lxml.html.HtmlElement) -> str | None:

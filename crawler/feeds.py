@@ -28,18 +28,45 @@ _ROOT_SNIFF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(urlset|sitemapindex)\b")
 _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html)\b", re.IGNORECASE)
 # RFC 822 dates written with local month names (UOL: "Seg, 24 Set 2018 19:42:40 -0300").
 _LOCAL_MONTHS = {
-    "jan": "Jan", "janv": "Jan", "ene": "Jan", "gen": "Jan", "jän": "Jan",
-    "fev": "Feb", "févr": "Feb", "fevr": "Feb", "feb": "Feb",
-    "mar": "Mar", "mars": "Mar", "mär": "Mar",
-    "abr": "Apr", "avr": "Apr", "apr": "Apr",
-    "mai": "May", "may": "May", "mag": "May",
-    "jun": "Jun", "juin": "Jun", "giu": "Jun",
-    "jul": "Jul", "juil": "Jul", "lug": "Jul",
-    "ago": "Aug", "août": "Aug", "aug": "Aug",
-    "set": "Sep", "sept": "Sep", "sep": "Sep",
-    "out": "Oct", "okt": "Oct", "oct": "Oct", "ott": "Oct",
+    "jan": "Jan",
+    "janv": "Jan",
+    "ene": "Jan",
+    "gen": "Jan",
+    "jän": "Jan",
+    "fev": "Feb",
+    "févr": "Feb",
+    "fevr": "Feb",
+    "feb": "Feb",
+    "mar": "Mar",
+    "mars": "Mar",
+    "mär": "Mar",
+    "abr": "Apr",
+    "avr": "Apr",
+    "apr": "Apr",
+    "mai": "May",
+    "may": "May",
+    "mag": "May",
+    "jun": "Jun",
+    "juin": "Jun",
+    "giu": "Jun",
+    "jul": "Jul",
+    "juil": "Jul",
+    "lug": "Jul",
+    "ago": "Aug",
+    "août": "Aug",
+    "aug": "Aug",
+    "set": "Sep",
+    "sept": "Sep",
+    "sep": "Sep",
+    "out": "Oct",
+    "okt": "Oct",
+    "oct": "Oct",
+    "ott": "Oct",
     "nov": "Nov",
-    "dez": "Dec", "dic": "Dec", "déc": "Dec", "dec": "Dec",
+    "dez": "Dec",
+    "dic": "Dec",
+    "déc": "Dec",
+    "dec": "Dec",
 }
 _RFC822_LOCAL = re.compile(r"^(?:[^\W\d]+\.?,\s*)?(\d{1,2})\s+([^\W\d]+)\.?\s+(\d{2,4}\s.*)$")
 
@@ -207,8 +234,14 @@ def _parse_json_feed(body: bytes, url: str) -> Parsed:
 
 # -- sitemaps -----------------------------------------------------------------
 
-_SAFE_XML = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                 remove_comments=True, recover=False)
+_SAFE_XML = dict(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    huge_tree=False,
+    remove_comments=True,
+    recover=False,
+)
 
 
 def _parse_sitemap(body: bytes, url: str) -> Parsed:

@@ -93,8 +93,9 @@ class LoopbackServer:
             return [seen for seen in self.requests if seen.path == path]
 
     def start(self) -> LoopbackServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True,
-                                        name="loopback-http")
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, daemon=True, name="loopback-http"
+        )
         self._thread.start()
         return self
 

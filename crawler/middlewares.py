@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
-
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from scrapy import Request

@@ -129,7 +129,10 @@ async def poll_once(
             run_id = store.start_run(db, clock.now(), os.getpid())
             report = await poll(db, config, clock, feeds, log_level=log_level)
             store.finish_run(
-                db, run_id, clock.now(), feeds_polled=report.feeds_polled,
+                db,
+                run_id,
+                clock.now(),
+                feeds_polled=report.feeds_polled,
                 not_modified=report.not_modified + report.unchanged,
                 new_articles=report.new_articles,
                 errors=len(report.feed_errors) + len(report.page_errors),

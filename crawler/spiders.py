@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 LOGGER = logging.getLogger(__name__)
 PERMANENT_REDIRECTS = (301, 308)
 MAX_CHILD_SITEMAPS = 50
+ROBOTS_DISALLOWED = "disallowed by robots.txt"
 
 
 class PollSpider(scrapy.Spider):
@@ -64,8 +65,10 @@ class PollSpider(scrapy.Spider):
     # -- feeds ----------------------------------------------------------------
 
     def _feed_request(self, feed: FeedState, url: str, child: bool = False) -> scrapy.Request:
-        headers = {"Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
-                             "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"}
+        headers = {
+            "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
+            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+        }
         if not child and not feed.ignore_validators:
             if feed.etag:
                 headers["If-None-Match"] = feed.etag
@@ -106,11 +109,16 @@ class PollSpider(scrapy.Spider):
         if child:
             yield from self._read_entries(feed, response, body, digest, child=True)
             return
-        if digest == feed.body_hash and not feed.ignore_validators:
+        if digest == feed.body_hash:
             store.record_feed_success(
-                self.ctx.db, feed, now=now, status=response.status,
-                next_due=next_poll(now, interval), url=moved,
-                etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
+                self.ctx.db,
+                feed,
+                now=now,
+                status=response.status,
+                next_due=next_poll(now, interval),
+                url=moved,
+                etag=_header(response, "ETag"),
+                last_modified=_header(response, "Last-Modified"),
             )
             self.ctx.report.unchanged += 1
             LOGGER.info("feed %s: body unchanged, not parsed", feed.url)
@@ -137,7 +145,10 @@ class PollSpider(scrapy.Spider):
         if parsed.warning:
             LOGGER.info("feed %s: not well-formed but readable (%s)", feed.url, parsed.warning)
         new = store.record_feed_success(
-            self.ctx.db, feed, now=now, status=response.status,
+            self.ctx.db,
+            feed,
+            now=now,
+            status=response.status,
             next_due=next_poll(now, timedelta(seconds=feed.interval_s)),
             url=None if child else moved,
             etag=None if child else _header(response, "ETag"),
@@ -146,8 +157,9 @@ class PollSpider(scrapy.Spider):
             entries=parsed.entries,
         )
         self.ctx.report.new_entries += new
-        LOGGER.info("feed %s: %s, %d entries, %d new", response.url, parsed.format,
-                    len(parsed.entries), new)
+        LOGGER.info(
+            "feed %s: %s, %d entries, %d new", response.url, parsed.format, len(parsed.entries), new
+        )
         for url in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
             yield self._feed_request(feed, url, child=True)
         yield from self._article_requests(feed)
@@ -169,10 +181,12 @@ class PollSpider(scrapy.Spider):
         self, feed: FeedState, status: int | None, error: str, retry_after: timedelta | None = None
     ) -> Iterator[scrapy.Request]:
         now = self.ctx.clock.now()
-        due = next_poll(now, timedelta(seconds=feed.interval_s), feed.consecutive_errors + 1,
-                        retry_after)
-        store.record_feed_failure(self.ctx.db, feed, now=now, status=status, error=error,
-                                  next_due=due)
+        due = next_poll(
+            now, timedelta(seconds=feed.interval_s), feed.consecutive_errors + 1, retry_after
+        )
+        store.record_feed_failure(
+            self.ctx.db, feed, now=now, status=status, error=error, next_due=due
+        )
         self.ctx.report.feed_errors.append(f"{feed.outlet}: {feed.url}: {error}")
         LOGGER.info("feed %s failed: %s", feed.url, error)
         # Entries announced by earlier polls still deserve their pages.
@@ -218,8 +232,11 @@ class PollSpider(scrapy.Spider):
         self._log_fetch(entry.feed_id, response, "page")
         waiting = self._waiting.pop(entry.link, [entry])
         if not isinstance(response, scrapy.http.TextResponse):
-            self._page_error(waiting, response.status,
-                             f"not an HTML page (Content-Type {_header(response, 'Content-Type')})")
+            self._page_error(
+                waiting,
+                response.status,
+                f"not an HTML page (Content-Type {_header(response, 'Content-Type')})",
+            )
             return
         try:
             page = await self.ctx.extract(response.body, response.url)
@@ -241,8 +258,9 @@ class PollSpider(scrapy.Spider):
             store.link_entry(self.ctx.db, other.id, article_id, other.link)
         if created:
             self.ctx.report.new_articles += 1
-            LOGGER.info("article %s: %d words via %s", url, len(record.text.split()),
-                        record.text_method)
+            LOGGER.info(
+                "article %s: %d words via %s", url, len(record.text.split()), record.text_method
+            )
         else:
             self.ctx.report.known += 1
 
@@ -251,8 +269,9 @@ class PollSpider(scrapy.Spider):
         status, error = describe_failure(failure)
         self._log_fetch(entry.feed_id, failure, "page", status=status, error=error)
         waiting = self._waiting.pop(entry.link, [entry])
-        self._page_error(waiting, status, error,
-                         final=isinstance(failure.value, IgnoreRequest) or status in (404, 410))
+        # robots.txt and "gone" answers will not change by retrying
+        final = error == ROBOTS_DISALLOWED or status in (404, 410)
+        self._page_error(waiting, status, error, final=final)
 
     def _page_error(
         self, waiting: list[PendingEntry], status: int | None, error: str, final: bool = False
@@ -265,8 +284,9 @@ class PollSpider(scrapy.Spider):
                 continue
             store.record_entry_failure(self.ctx.db, entry.id, error, give_up=give_up)
             self.ctx.report.page_errors.append(f"{entry.link}: {error}")
-            LOGGER.info("page %s failed%s: %s", entry.link, " (giving up)" if give_up else "",
-                           error)
+            LOGGER.info(
+                "page %s failed%s: %s", entry.link, " (giving up)" if give_up else "", error
+            )
 
     def _store_from_feed(self, entry: PendingEntry, reason: str) -> bool:
         record = articles.from_feed(entry)
@@ -291,10 +311,22 @@ class PollSpider(scrapy.Spider):
             url, status, size = source.url, source.status, len(source.body)
             latency = source.meta.get("download_latency")
         else:
-            url, size, latency = source.request.url, None, source.request.meta.get(
-                "download_latency")
-        store.log_fetch(self.ctx.db, feed_id=feed_id, url=url, kind=kind, status=status,
-                        size=size, duration=latency, error=error, now=self.ctx.clock.now())
+            url, size, latency = (
+                source.request.url,
+                None,
+                source.request.meta.get("download_latency"),
+            )
+        store.log_fetch(
+            self.ctx.db,
+            feed_id=feed_id,
+            url=url,
+            kind=kind,
+            status=status,
+            size=size,
+            duration=latency,
+            error=error,
+            now=self.ctx.clock.now(),
+        )
 
 
 def describe_failure(failure: Failure) -> tuple[int | None, str]:
@@ -306,7 +338,7 @@ def describe_failure(failure: Failure) -> tuple[int | None, str]:
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
         if "robots.txt" in text.lower():
-            return None, "disallowed by robots.txt"
+            return None, ROBOTS_DISALLOWED
         return None, f"request dropped: {text}"
     if isinstance(exc, DownloadTimeoutError | TimeoutError | asyncio.TimeoutError):
         return None, f"timed out: {exc}"

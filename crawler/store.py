@@ -306,14 +306,25 @@ def record_feed_success(
                                                published, summary, content, first_seen, last_seen)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                [feed.id, entry.key, entry.link, entry.title, entry.author, entry.published,
-                 entry.summary, entry.content, stamp, stamp],
+                [
+                    feed.id,
+                    entry.key,
+                    entry.link,
+                    entry.title,
+                    entry.author,
+                    entry.published,
+                    entry.summary,
+                    entry.content,
+                    stamp,
+                    stamp,
+                ],
             ).rowcount
             if inserted:
                 new += 1
             else:  # known entry: a retitled item stays the same entry
                 db.execute(
-                    "UPDATE entries SET title = ?, last_seen = ? WHERE feed_id = ? AND entry_key = ?",
+                    "UPDATE entries SET title = ?, last_seen = ?"
+                    " WHERE feed_id = ? AND entry_key = ?",
                     [entry.title, stamp, feed.id, entry.key],
                 )
         changes: dict[str, Any] = {
@@ -376,8 +387,16 @@ def log_fetch(
             INSERT INTO fetches (feed_id, url, kind, status, bytes, duration_ms, error, fetched_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [feed_id, url, kind, status, size,
-             None if duration is None else round(duration * 1000), error, isoformat(now)],
+            [
+                feed_id,
+                url,
+                kind,
+                status,
+                size,
+                None if duration is None else round(duration * 1000),
+                error,
+                isoformat(now),
+            ],
         )
 
 
@@ -401,10 +420,12 @@ def article_for_url(db: sqlite_utils.Database, url: str) -> int | None:
 def link_entry(db: sqlite_utils.Database, entry_id: int, article_id: int, url: str) -> None:
     """An entry whose link leads to an article already stored: no fetch, just a link."""
     with db.atomic():
-        db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)",
-                   [url, article_id])
-        db.execute("UPDATE entries SET state = 'done', article_id = ? WHERE id = ?",
-                   [article_id, entry_id])
+        db.execute(
+            "INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", [url, article_id]
+        )
+        db.execute(
+            "UPDATE entries SET state = 'done', article_id = ? WHERE id = ?", [article_id, entry_id]
+        )
 
 
 def store_article(
@@ -431,10 +452,24 @@ def store_article(
                     text_method, text_hash, word_count, fetched_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                [article.url, article.fetched_url, outlet_id, entry.feed_id, article.title,
-                 article.author, article.published, article.published_utc, article.language,
-                 article.site_name, article.description, article.text, article.text_method,
-                 article.text_hash, len(article.text.split()), stamp],
+                [
+                    article.url,
+                    article.fetched_url,
+                    outlet_id,
+                    entry.feed_id,
+                    article.title,
+                    article.author,
+                    article.published,
+                    article.published_utc,
+                    article.language,
+                    article.site_name,
+                    article.description,
+                    article.text,
+                    article.text_method,
+                    article.text_hash,
+                    len(article.text.split()),
+                    stamp,
+                ],
             ).lastrowid
             if article.html is not None:
                 db.execute(
@@ -442,8 +477,10 @@ def store_article(
                     [existing, gzip.compress(article.html, compresslevel=6)],
                 )
         for url in {article.url, *aliases}:
-            db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)",
-                       [url, existing])
+            db.execute(
+                "INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)",
+                [url, existing],
+            )
         db.execute(
             "UPDATE entries SET state = 'done', article_id = ?, last_error = NULL WHERE id = ?",
             [existing, entry.id],
@@ -491,8 +528,14 @@ def finish_run(db: sqlite_utils.Database, run_id: int, now: datetime, **counts: 
         db.execute(
             """UPDATE runs SET finished = ?, feeds_polled = ?, not_modified = ?,
                new_articles = ?, errors = ? WHERE id = ?""",
-            [isoformat(now), counts["feeds_polled"], counts["not_modified"],
-             counts["new_articles"], counts["errors"], run_id],
+            [
+                isoformat(now),
+                counts["feeds_polled"],
+                counts["not_modified"],
+                counts["new_articles"],
+                counts["errors"],
+                run_id,
+            ],
         )
 
 
@@ -525,7 +568,8 @@ def latest_articles(
     """
     if search:
         rows = db.query(
-            select + """
+            select
+            + """
             JOIN articles_fts ON articles_fts.rowid = a.id
             WHERE articles_fts MATCH :q ORDER BY articles_fts.rank LIMIT :limit
             """,
@@ -549,4 +593,3 @@ def counts(db: sqlite_utils.Database) -> dict[str, int]:
         table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         for table in ("outlets", "feeds", "entries", "articles", "fetches")
     }
-

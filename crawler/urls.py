@@ -10,11 +10,46 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "igshid", "mc_cid",
-        "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "ocid", "cmpid", "cmp", "ncid", "sr_share",
-        "smid", "ito", "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname", "ns_fee",
-        "rss", "taid", "guccounter", "guce_referrer", "guce_referrer_sig", "spm", "share",
-        "src", "ref", "referrer", "ref_src", "ref_url", "via", "cid", "soc_src", "soc_trk",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gclsrc",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "ocid",
+        "cmpid",
+        "cmp",
+        "ncid",
+        "sr_share",
+        "smid",
+        "ito",
+        "ns_mchannel",
+        "ns_source",
+        "ns_campaign",
+        "ns_linkname",
+        "ns_fee",
+        "rss",
+        "taid",
+        "guccounter",
+        "guce_referrer",
+        "guce_referrer_sig",
+        "spm",
+        "share",
+        "src",
+        "ref",
+        "referrer",
+        "ref_src",
+        "ref_url",
+        "via",
+        "cid",
+        "soc_src",
+        "soc_trk",
     }
 )
 TRACKING_PREFIXES = ("utm_", "at_", "pk_", "piwik_", "mtm_", "hsa_", "oly_", "vero_")
@@ -47,6 +82,9 @@ def canonicalize(url: str) -> str:
     path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=-._~%") or "/"
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/") or "/"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not is_tracking_param(k)]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not is_tracking_param(k)
+    ]
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.utils import format_datetime
 from datetime import datetime
+from email.utils import format_datetime
 from html import escape
 
 PARAGRAPH = (
@@ -46,8 +46,15 @@ def rss(items: list[Item], title: str = "Test Outlet") -> bytes:
     return "\n".join(parts).encode()
 
 
-def page(title: str, topic: str, *, canonical: str | None = None, paragraphs: int = 5,
-         published: str = "2026-01-04T09:12:00+09:00", extra_head: str = "") -> bytes:
+def page(
+    title: str,
+    topic: str,
+    *,
+    canonical: str | None = None,
+    paragraphs: int = 5,
+    published: str = "2026-01-04T09:12:00+09:00",
+    extra_head: str = "",
+) -> bytes:
     body = "\n".join(
         f"<p>{escape(PARAGRAPH.format(day=f'day {i}', topic=topic))}</p>" for i in range(paragraphs)
     )

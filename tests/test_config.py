@@ -50,32 +50,54 @@ def test_the_example_config_in_the_repository_is_valid():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (MINIMAL.replace("interval: 15m", "interval: 15x"),
-         "config.yaml:8: outlets[0].interval: '15x' is not a duration"),
-        (MINIMAL.replace("interval: 15m", "interval: 10s"),
-         "outlets[0].interval: '10s' is shorter than the minimum"),
-        (MINIMAL.replace("https://example.org/rss", "ftp://example.org/rss"),
-         "config.yaml:6: outlets[0].feeds[0]: 'ftp://example.org/rss/international.xml' is not an http"),
-        (MINIMAL.replace("https://example.org/news-sitemap.xml", "https:///nohost"),
-         "outlets[0].sitemaps[0]: 'https:///nohost' has no host"),
-        (MINIMAL.replace("    interval: 15m", "    intervall: 15m"),
-         "config.yaml:8: outlets[0].intervall: unknown key"),
+        (
+            MINIMAL.replace("interval: 15m", "interval: 15x"),
+            "config.yaml:8: outlets[0].interval: '15x' is not a duration",
+        ),
+        (
+            MINIMAL.replace("interval: 15m", "interval: 10s"),
+            "outlets[0].interval: '10s' is shorter than the minimum",
+        ),
+        (
+            MINIMAL.replace("https://example.org/rss", "ftp://example.org/rss"),
+            "config.yaml:6: outlets[0].feeds[0]: 'ftp://example.org/rss/international.xml'"
+            " is not an http",
+        ),
+        (
+            MINIMAL.replace("https://example.org/news-sitemap.xml", "https:///nohost"),
+            "outlets[0].sitemaps[0]: 'https:///nohost' has no host",
+        ),
+        (
+            MINIMAL.replace("    interval: 15m", "    intervall: 15m"),
+            "config.yaml:8: outlets[0].intervall: unknown key",
+        ),
         (MINIMAL.replace("database:", "databse:"), "config.yaml:2: databse: unknown key"),
         (MINIMAL + "fetch:\n  timeout: soon\n", "fetch.timeout: 'soon' is not a duration"),
-        (MINIMAL + "fetch:\n  max_bytes: 12 parsecs\n", "fetch.max_bytes: '12 parsecs' is not a size"),
+        (
+            MINIMAL + "fetch:\n  max_bytes: 12 parsecs\n",
+            "fetch.max_bytes: '12 parsecs' is not a size",
+        ),
         (MINIMAL + "fetch:\n  retries: -1\n", "fetch.retries: expected a whole number >= 0"),
-        (MINIMAL.replace("allow_private_networks: false", "allow_private_networks: maybe"),
-         "allow_private_networks: expected true or false"),
-        (MINIMAL.replace("feeds: [", "feeds: [[").replace(".xml]", ".xml]]", 1),
-         "outlets[0].feeds[0]: expected a single value"),
+        (
+            MINIMAL.replace("allow_private_networks: false", "allow_private_networks: maybe"),
+            "allow_private_networks: expected true or false",
+        ),
+        (
+            MINIMAL.replace("feeds: [", "feeds: [[").replace(".xml]", ".xml]]", 1),
+            "outlets[0].feeds[0]: expected a single value",
+        ),
         ("outlets: [\n", "config.yaml:2: YAML syntax error"),
         ("outlets:\n  - name: A\n    interval: 5m\n", "outlets[0]: outlet 'A' lists no feeds"),
         ("database: x.db\n", "outlets: missing"),
         ("", "the file is empty"),
-        (MINIMAL + "  - name: missile-launches\n    type: keywords\n",
-         "monitors[1].name: duplicate 'missile-launches'"),
-        (MINIMAL.replace("type: missile_launch", "kind: missile_launch"),
-         "monitors[0].type: missing or not a string"),
+        (
+            MINIMAL + "  - name: missile-launches\n    type: keywords\n",
+            "monitors[1].name: duplicate 'missile-launches'",
+        ),
+        (
+            MINIMAL.replace("type: missile_launch", "kind: missile_launch"),
+            "monitors[0].type: missing or not a string",
+        ),
     ],
 )
 def test_each_mistake_gets_one_message_naming_key_and_line(text, expected):
@@ -86,9 +108,12 @@ def test_each_mistake_gets_one_message_naming_key_and_line(text, expected):
 
 
 def test_duplicate_outlet_names_are_rejected():
-    text = MINIMAL.replace("monitors:", """  - name: etv bharat
+    text = MINIMAL.replace(
+        "monitors:",
+        """  - name: etv bharat
     feeds: [https://example.org/other.xml]
-monitors:""")
+monitors:""",
+    )
     with pytest.raises(ConfigError, match=r"outlets\[1\].name: duplicate outlet"):
         parse(text)
 
@@ -98,15 +123,18 @@ def test_secrets_come_from_the_environment(monkeypatch):
     cfg = parse(MINIMAL + "fetch:\n  user_agent: ${NEWSMON_TEST_UA}\n")
     assert cfg.fetch.user_agent == "newsmon-test (+https://example.org/contact)"
     monkeypatch.delenv("NEWSMON_TEST_UA")
-    with pytest.raises(ConfigError, match="fetch.user_agent: environment variable NEWSMON_TEST_UA"):
+    with pytest.raises(ConfigError, match=r"fetch\.user_agent: environment variable NEWSMON_"):
         parse(MINIMAL + "fetch:\n  user_agent: ${NEWSMON_TEST_UA}\n")
 
 
 def test_feeds_can_carry_per_feed_options_and_units_parse():
-    cfg = parse(MINIMAL.replace(
-        "feeds: [https://example.org/rss/international.xml]",
-        "feeds:\n      - url: https://example.org/a.xml\n        ignore_validators: true",
-    ) + "fetch:\n  max_bytes: 2MiB\n  timeout: 1.5s\n  per_host_delay: 2\n")
+    cfg = parse(
+        MINIMAL.replace(
+            "feeds: [https://example.org/rss/international.xml]",
+            "feeds:\n      - url: https://example.org/a.xml\n        ignore_validators: true",
+        )
+        + "fetch:\n  max_bytes: 2MiB\n  timeout: 1.5s\n  per_host_delay: 2\n"
+    )
     assert cfg.outlets[0].sources[0].ignore_validators is True
     assert cfg.fetch.max_bytes == 2 * 2**20
     assert cfg.fetch.timeout == 1.5
@@ -116,7 +144,7 @@ def test_feeds_can_carry_per_feed_options_and_units_parse():
 def test_outlet_lookup_is_case_insensitive_and_names_the_known_ones():
     cfg = parse(MINIMAL)
     assert cfg.outlet("etv bharat").name == "ETV Bharat"
-    with pytest.raises(ConfigError, match="no outlet named 'Reuters' .known: ETV Bharat"):
+    with pytest.raises(ConfigError, match=r"no outlet named 'Reuters' \(known: ETV Bharat"):
         cfg.outlet("Reuters")
 
 

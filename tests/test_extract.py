@@ -16,8 +16,17 @@ def demo_page(path: str) -> bytes:
 
 
 def entry(**fields) -> PendingEntry:
-    values = dict(id=1, feed_id=1, link=f"{BASE}/x", title="Feed title", author=None,
-                  published=None, summary=None, content=None, attempts=0)
+    values = dict(
+        id=1,
+        feed_id=1,
+        link=f"{BASE}/x",
+        title="Feed title",
+        author=None,
+        published=None,
+        summary=None,
+        content=None,
+        attempts=0,
+    )
     return PendingEntry(**{**values, **fields})
 
 
@@ -44,8 +53,9 @@ def test_paywalled_page_falls_back_to_the_feed_content():
     result = extract_page(demo_page(PAYWALL), url)
     assert result.paywalled
     full = "<p>" + " ".join(["The central bank kept its key rate unchanged."] * 20) + "</p>"
-    record = articles.from_page(entry(content=full, summary="Short teaser."), result,
-                                url=url, fetched_url=url, html=None)
+    record = articles.from_page(
+        entry(content=full, summary="Short teaser."), result, url=url, fetched_url=url, html=None
+    )
     assert record.text_method == "feed_content"
     assert record.text.startswith("The central bank kept")
 
@@ -54,8 +64,9 @@ def test_script_only_page_uses_the_summary_and_says_so():
     html = b"<html><body><div id=app></div><script>render()</script></body></html>"
     result = extract_page(html, f"{BASE}/app")
     summary = "<p>" + "Officials confirmed the launch of two missiles. " * 10 + "</p>"
-    record = articles.from_page(entry(summary=summary), result, url=f"{BASE}/app",
-                                fetched_url=f"{BASE}/app", html=None)
+    record = articles.from_page(
+        entry(summary=summary), result, url=f"{BASE}/app", fetched_url=f"{BASE}/app", html=None
+    )
     assert record.text_method == "feed_summary"
     assert record.title == "Feed title"
 
@@ -68,8 +79,9 @@ def test_nothing_anywhere_gives_no_article():
 def test_feed_time_with_zone_beats_a_page_date_without_time():
     html = page("Story", "roads", published="2026-01-04")
     result = extract_page(html, f"{BASE}/story")
-    record = articles.from_page(entry(published="2026-01-04T10:05:00+09:00"), result,
-                                url="u", fetched_url="u", html=None)
+    record = articles.from_page(
+        entry(published="2026-01-04T10:05:00+09:00"), result, url="u", fetched_url="u", html=None
+    )
     assert record.published == "2026-01-04T10:05:00+09:00"
     assert record.published_utc == "2026-01-04T01:05:00Z"
 
@@ -86,5 +98,7 @@ def test_html_to_text_keeps_paragraphs_and_drops_scripts():
 
 
 def test_text_hash_ignores_case_punctuation_and_spacing():
-    assert text_hash("North Korea fired, sources said.") == text_hash("north  korea fired sources said")
+    assert text_hash("North Korea fired, sources said.") == text_hash(
+        "north  korea fired sources said"
+    )
     assert text_hash("fired two") != text_hash("fired three")

@@ -35,7 +35,10 @@ def test_json_feed_is_read_by_our_adapter():
     assert parsed.format == "json" and parsed.title == "Bay Evening Post"
     first, second = parsed.entries
     assert (first.key, first.author, first.published) == (
-        "bay-1", "Sato Aiko", "2026-01-05T12:00:00+09:00")
+        "bay-1",
+        "Sato Aiko",
+        "2026-01-05T12:00:00+09:00",
+    )
     assert second.link == "https://bay.example/striker"
     assert second.content == "A three-year deal."
 
@@ -52,8 +55,10 @@ def test_news_sitemap_titles_and_publication_dates():
 def test_sitemap_index_lists_children_resolved_against_its_url():
     parsed = parse("sitemap-index.xml", "https://bay.example/sitemap.xml")
     assert parsed.entries == ()
-    assert parsed.sitemaps == ("https://bay.example/sitemaps/news-1.xml",
-                               "https://bay.example/sitemaps/news-2.xml")
+    assert parsed.sitemaps == (
+        "https://bay.example/sitemaps/news-1.xml",
+        "https://bay.example/sitemaps/news-2.xml",
+    )
 
 
 def test_rss_identity_falls_back_from_guid_to_link_to_content_hash():
@@ -64,7 +69,9 @@ def test_rss_identity_falls_back_from_guid_to_link_to_content_hash():
 
 
 def test_entry_key_ignores_title_when_guid_or_link_exists():
-    assert entry_key("g1", "http://x/a", "Old title", None) == entry_key("g1", "http://x/b", "New", None)
+    assert entry_key("g1", "http://x/a", "Old title", None) == entry_key(
+        "g1", "http://x/b", "New", None
+    )
     assert entry_key(None, "http://x/a", "Old", None) == entry_key(None, "http://x/a", "New", None)
     assert entry_key(None, None, "A", "body") != entry_key(None, None, "B", "body")
 
@@ -79,7 +86,10 @@ def test_entry_key_ignores_title_when_guid_or_link_exists():
         (b"hello, world", "not a recognisable"),
         (b'{"items": []}', "not a JSON Feed"),
         (b"{not json", "invalid JSON"),
-        (b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>x", "malformed sitemap"),
+        (
+            b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>x",
+            "malformed sitemap",
+        ),
     ],
 )
 def test_unreadable_bodies_raise_one_clear_error(body, message):
@@ -95,8 +105,10 @@ def test_sitemap_entities_are_not_expanded():
     assert all("evil" not in (e.link or "") for e in parsed.entries)
 
 
-@pytest.mark.skipif(not (Path(__file__).resolve().parents[2] / "shared/datasets/real-feeds/input").is_dir(),
-                    reason="../shared/datasets/real-feeds absent")
+@pytest.mark.skipif(
+    not (Path(__file__).resolve().parents[2] / "shared/datasets/real-feeds/input").is_dir(),
+    reason="../shared/datasets/real-feeds absent",
+)
 def test_every_real_feed_parses_or_fails_clearly():
     folder = Path(__file__).resolve().parents[2] / "shared/datasets/real-feeds/input"
     outcomes = {}
