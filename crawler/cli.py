@@ -130,7 +130,7 @@ def run(ctx: click.Context, every: bool, outlet: str | None, now: str | None, qu
     except store.StoreError as exc:
         raise click.ClickException(str(exc)) from None
     _print_report(report, quiet)
-    if report.feed_errors:
+    if report.feed_errors or report.fatal:
         ctx.exit(EXIT_FEEDS_FAILED)
 
 
@@ -139,6 +139,8 @@ def _print_report(report: poll.PollReport, quiet: bool) -> None:
         click.echo(f"error: feed {error}", err=True)
     for error in report.page_errors:
         click.echo(f"error: page {error}", err=True)
+    for error in report.fatal:
+        click.echo(f"error: {error}", err=True)
     if not quiet:
         click.echo(report.summary())
 

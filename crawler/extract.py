@@ -16,14 +16,14 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
 from trafilatura.utils import load_html
 
 from crawler.feeds import parse_date
-from crawler.urls import URLError, canonicalize
+from crawler.urls import resolve
 
 MIN_WORDS = 40  # fewer than this from the page and the feed's own text is used instead
 _WS = re.compile(r"\s+")
@@ -184,13 +184,8 @@ def _canonical(tree: lxml.html.HtmlElement, url: str) -> str | None:
     """
     hrefs = tree.xpath('//link[@rel="canonical"]/@href') or [_meta(tree, ("og:url",))]
     for href in hrefs:
-        if not href:
-            continue
-        try:
-            candidate = canonicalize(urljoin(url, href.strip()))
-        except URLError:
-            continue
-        if _same_site(candidate, url):
+        candidate = resolve(href, url)
+        if candidate and _same_site(candidate, url):
             return candidate
     return None
 

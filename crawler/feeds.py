@@ -20,7 +20,7 @@ from feedparser.datetimes import _parse_date as _feedparser_date
 from lxml import etree
 
 from crawler.store import Entry
-from crawler.urls import URLError, canonicalize
+from crawler.urls import resolve
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -106,17 +106,6 @@ def entry_key(guid: str | None, link: str | None, title: str | None, content: st
     return f"sha256:{digest}"
 
 
-def _canonical_or_none(link: str | None, base: str) -> str | None:
-    if not link:
-        return None
-    from urllib.parse import urljoin
-
-    try:
-        return canonicalize(urljoin(base, link.strip()))
-    except URLError:
-        return None
-
-
 def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
@@ -166,7 +155,7 @@ def _parse_feedparser(body: bytes, url: str, content_type: str | None) -> Parsed
         raise FeedError(f"not a recognisable RSS, Atom, RDF or JSON feed{reason}")
     entries = []
     for item in result.entries:
-        link = _canonical_or_none(item.get("link"), url)
+        link = resolve(item.get("link"), url)
         content = item["content"][0].get("value") if item.get("content") else None
         summary = item.get("summary")
         if not (link or item.get("id") or item.get("title") or content or summary):
@@ -214,7 +203,7 @@ def _parse_json_feed(body: bytes, url: str) -> Parsed:
     for item in items:
         if not isinstance(item, dict):
             continue
-        link = _canonical_or_none(item.get("url") or item.get("external_url"), url)
+        link = resolve(item.get("url") or item.get("external_url"), url)
         content = item.get("content_html") or item.get("content_text")
         authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
         author = ", ".join(a.get("name", "") for a in authors if isinstance(a, dict)) or None
@@ -253,13 +242,13 @@ def _parse_sitemap(body: bytes, url: str) -> Parsed:
     if kind == "sitemapindex":
         children = []
         for loc in root.iter(f"{{{SITEMAP_NS}}}loc", "loc"):
-            child = _canonical_or_none(loc.text, url)
+            child = resolve(loc.text, url)
             if child:
                 children.append(child)
         return Parsed(format="sitemapindex", entries=(), sitemaps=tuple(children))
     entries = []
     for node in root.iter(f"{{{SITEMAP_NS}}}url", "url"):
-        link = _canonical_or_none(_text(node, "loc"), url)
+        link = resolve(_text(node, "loc"), url)
         if link is None:
             continue
         news = node.find(f"{{{NEWS_NS}}}news")

@@ -37,6 +37,7 @@ class PollReport:
     known: int = 0
     feed_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    fatal: list[str] = field(default_factory=list)  # database trouble or bugs: run fails
 
     def summary(self) -> str:
         return (

@@ -15,11 +15,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -32,12 +35,13 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
+from scrapy.utils.log import failure_to_exc_info
 from twisted.python.failure import Failure
 
 from crawler import articles, feeds, store
 from crawler.schedule import next_poll
 from crawler.store import FeedState, PendingEntry
-from crawler.urls import URLError, canonicalize
+from crawler.urls import resolve
 
 if TYPE_CHECKING:
     from crawler.poll import PollContext
@@ -57,6 +61,32 @@ class PollSpider(scrapy.Spider):
         # link → entries waiting for that page; one request serves them all
         self._waiting: dict[str, list[PendingEntry]] = {}
         self._queued: set[int] = set()  # entry ids already waiting in this run
+        self._closing: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PollSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._callback_failed, signal=signals.spider_error)
+        return spider
+
+    def _callback_failed(self, failure: Failure, response: Response | Failure) -> None:
+        """An exception escaped a callback: a bug, or the database failing under us.
+
+        Fetch failures never get here (they are handled per feed and page).
+        Database trouble (read-only file, full disk) stops the poll: every
+        later write would fail the same way. Either way the run ends non-zero.
+        """
+        exc = failure.value
+        url = response.url if isinstance(response, Response) else response.request.url
+        LOGGER.error("unexpected error handling %s", url, exc_info=failure_to_exc_info(failure))
+        if isinstance(exc, sqlite3.Error):
+            self.ctx.report.fatal.append(f"database error while storing {url}: {exc}")
+            if not self._closing:
+                self._closing = asyncio.get_running_loop().create_task(
+                    self.crawler.engine.close_spider_async(reason="database error")
+                )
+        else:
+            self.ctx.report.fatal.append(f"internal error handling {url}: {exc!r}")
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for feed in self.ctx.feeds:
@@ -244,13 +274,13 @@ class PollSpider(scrapy.Spider):
             LOGGER.exception("extraction of %s failed", response.url)
             self._page_error(waiting, response.status, f"extraction failed: {exc!r}")
             return
-        url = page.canonical_url or _canonical(response.url) or entry.link
+        url = page.canonical_url or resolve(response.url) or entry.link
         keep = response.body if self.ctx.config.fetch.keep_html else None
         record = articles.from_page(entry, page, url=url, fetched_url=response.url, html=keep)
         if record is None:
             self._page_error(waiting, response.status, "no text on the page nor in the feed")
             return
-        aliases = {e.link for e in waiting if e.link} | {_canonical(response.url)} - {None}
+        aliases = {e.link for e in waiting if e.link} | {resolve(response.url)} - {None}
         article_id, created = store.store_article(
             self.ctx.db, waiting[0], record, now=self.ctx.clock.now(), aliases=aliases
         )
@@ -358,10 +388,3 @@ def describe_failure(failure: Failure) -> tuple[int | None, str]:
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def _canonical(url: str) -> str | None:
-    try:
-        return canonicalize(url)
-    except URLError:
-        return None

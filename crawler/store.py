@@ -405,7 +405,7 @@ def pending_entries(db: sqlite_utils.Database, feed_id: int, limit: int) -> list
         """
         SELECT id, feed_id, link, title, author, published, summary, content, attempts
         FROM entries WHERE feed_id = ? AND state = 'pending'
-        ORDER BY first_seen DESC, id DESC LIMIT ?
+        ORDER BY published IS NULL, published DESC, id LIMIT ?  -- newest news first
         """,
         [feed_id, limit],
     ).fetchall()

@@ -6,7 +6,7 @@ form drops them so the "already stored?" check is a single index lookup.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
     {
@@ -88,3 +88,17 @@ def canonicalize(url: str) -> str:
         if not is_tracking_param(k)
     ]
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+
+
+def resolve(link: str | None, base: str | None = None) -> str | None:
+    """The canonical form of a link found at `base`; None when it is not http(s).
+
+    Feeds and pages are full of links we cannot follow (mailto:, javascript:,
+    garbage); those are simply not links to articles.
+    """
+    if not link or not link.strip():
+        return None
+    try:
+        return canonicalize(urljoin(base, link.strip()) if base else link)
+    except URLError:
+        return None

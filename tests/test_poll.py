@@ -127,6 +127,7 @@ def test_each_failure_is_recorded_against_its_own_feed_and_the_rest_completes(se
     server.routes["/html.xml"] = Reply(
         body=b"<!DOCTYPE html><html><body>home</body></html>", headers={"Content-Type": "text/html"}
     )
+    server.routes["/broken.xml"] = Reply(body=b"<rss><channel><item><title>cut off")
     publish(server, "/slow.xml", [Item("Slow", server.url("/slow"))])
     server.routes["/slow"] = Reply(body=page("Slow", "slow"), delay=3.0)
     publish(server, "/big.xml", [Item("Big", server.url("/big"))])
@@ -139,16 +140,17 @@ def test_each_failure_is_recorded_against_its_own_feed_and_the_rest_completes(se
     add_page(server, "/private/x", "secret")
     outlets = [
         {"name": n, "feeds": [server.url(f"/{n}.xml")]}
-        for n in ("good", "500", "html", "slow", "big", "blocked")
+        for n in ("good", "500", "html", "broken", "slow", "big", "blocked")
     ]
     outlets.append({"name": "refused", "feeds": ["http://127.0.0.1:9/feed.xml"]})
     cfg = write_config(tmp_path, outlets, timeout="1s", max_bytes="64KB")
 
     result = newsmon("run", "--all", config=cfg)
     assert result.returncode == 1
-    assert "3 feed errors" in result.stdout
+    assert "4 feed errors" in result.stdout
     assert f"error: feed 500: {server.url('/500.xml')}: HTTP 500" in result.stderr
     assert "html.xml: the response is an HTML page, not a feed" in result.stderr
+    assert "broken.xml: malformed feed with no readable entries" in result.stderr
     assert "refused: http://127.0.0.1:9/feed.xml: connection refused" in result.stderr
     feeds = dict(query(cfg, "SELECT url, consecutive_errors FROM feeds"))
     assert feeds[server.url("/500.xml")] == 1 and feeds[server.url("/good.xml")] == 0
@@ -365,3 +367,30 @@ def test_next_due_is_judged_by_the_injected_clock(server, tmp_path):
         query(cfg, "SELECT next_due FROM feeds")[0][0].replace("Z", "+00:00")
     )
     assert due == datetime(2026, 1, 4, 0, 30, tzinfo=UTC) == T0 - timedelta(minutes=30)
+
+
+def test_database_trouble_fails_the_run_loudly_and_loses_nothing(server, tmp_path):
+    publish(server, "/feed.xml", [])
+    cfg = write_config(tmp_path, [{"name": "T", "feeds": [server.url("/feed.xml")]}])
+    assert newsmon("run", "--all", config=cfg).returncode == 0
+    # A real SQLite failure at the worst moment: while an article is being stored.
+    query(
+        cfg,
+        """CREATE TRIGGER fail_insert BEFORE INSERT ON articles
+                  BEGIN SELECT RAISE(ABORT, 'simulated disk I/O error'); END""",
+    )
+    publish(server, "/feed.xml", [Item("Dam", server.url("/a")), Item("Bridge", server.url("/b"))])
+    add_page(server, "/a", "dam repairs")
+    add_page(server, "/b", "bridge")
+    failed = newsmon("run", "--all", config=cfg)
+    assert failed.returncode == 1
+    assert "database error while storing" in failed.stderr
+    assert "simulated disk I/O error" in failed.stderr
+    assert query(cfg, "SELECT count(*) FROM articles") == [(0,)]
+    assert query(cfg, "SELECT state FROM entries") == [("pending",), ("pending",)]
+
+    query(cfg, "DROP TRIGGER fail_insert")
+    healed = newsmon("run", "--all", config=cfg)
+    assert healed.returncode == 0, healed.stderr
+    assert "2 new articles" in healed.stdout
+    assert query(cfg, "PRAGMA integrity_check") == [("ok",)]
