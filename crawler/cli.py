@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -20,9 +21,9 @@ from typing import Any
 
 import click
 
-from crawler import __version__, config, engine, poll, store
-from crawler.clock import Clock, ClockError
-from crawler.lock import LockBusy
+from crawler import __version__, config, digest, engine, eventstore, ingest, poll, store
+from crawler.clock import Clock, ClockError, isoformat, parse_instant
+from crawler.lock import LockBusy, poll_lock
 
 EXIT_FEEDS_FAILED = 1
 EXIT_CONFIG = 2
@@ -50,6 +51,13 @@ def _clock(value: str | None) -> Clock:
         return Clock.from_option(value)
     except ClockError as exc:
         raise click.BadParameter(str(exc), param_hint="--now / NEWSMON_NOW") from None
+
+
+def _instant(value: str, option: str):
+    try:
+        return parse_instant(value)
+    except ClockError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
 
 
 def _open(cfg: config.Config):
@@ -207,6 +215,139 @@ def articles(ctx: click.Context, search: str | None, limit: int, as_json: bool) 
 
 
 @cli.command()
+@click.option("--monitor", metavar="NAME", help="Only this monitor's events.")
+@click.option("--since", metavar="TIME", help="Only events seen or updated since TIME (ISO 8601).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def events(
+    ctx: click.Context, monitor: str | None, since: str | None, limit: int, as_json: bool
+) -> None:
+    """List events, most recently active first: one line per real-world event.
+
+    Example: newsmon events --monitor missile-launches --since 2026-01-01
+    """
+    cfg = _load(ctx)
+    since_value = isoformat(_instant(since, "--since")) if since else None
+    rows = eventstore.list_events(_open(cfg), monitor=monitor, since=since_value, limit=limit)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    _table(
+        rows,
+        [
+            ("id", "id"),
+            ("monitor", "monitor"),
+            ("when (UTC)", "time_start"),
+            ("precision", "precision"),
+            ("articles", "article_count"),
+            ("outlets", "outlet_count"),
+            ("title", "title"),
+        ],
+    )
+
+
+@cli.command()
+@click.argument("event_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def event(ctx: click.Context, event_id: int, as_json: bool) -> None:
+    """Show one event: when, facts (with any disagreement) and every source.
+
+    Example: newsmon event 1
+    """
+    cfg = _load(ctx)
+    db = _open(cfg)
+    row = eventstore.get_event(db, event_id)
+    if row is None:
+        raise click.ClickException(f"no event with id {event_id}")
+    record = digest.event_record(db, row)
+    if as_json:
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        return
+    for line in _describe_event(record):
+        click.echo(line)
+
+
+def _describe_event(record: dict[str, Any]) -> list[str]:
+    lines = [
+        f"Event {record['id']} [{record['monitor']}]: {_cell(record['title'])}",
+        f"  when:         {record['event_time_start']} .. {record['event_time_end']}"
+        f" ({record['event_time_precision']})",
+        f"  first seen:   {record['first_seen']}   last updated: {record['last_updated']}",
+        f"  reported by:  {record['article_count']} articles, {record['outlet_count']} outlets",
+    ]
+    for key, value in sorted(record["facts"].items()):
+        options = record["fact_sources"].get(key, [])
+        note = ""
+        if len(options) > 1:
+            differ = "; ".join(f"{_cell(o['value'])} in {len(o['articles'])}" for o in options)
+            note = f"   (reports differ: {differ})"
+        lines.append(f"  {key + ':':<14}{_cell(value)}{note}")
+    lines.append("  sources:")
+    for article in record["articles"]:
+        copy = ""
+        if article["copy_of"]:
+            copy = f"  [{article['copy_relation']} copy of article {article['copy_of']}]"
+        lines.append(
+            f"    {_cell(article['published'])}  {_cell(article['outlet'])}: "
+            f"{_cell(article['title'])}{copy}"
+        )
+        lines.append(f"      {_cell(article['url'])}")
+    return lines
+
+
+@cli.command()
+@click.pass_context
+def reprocess(ctx: click.Context) -> None:
+    """Rebuild stories and events from stored articles (no fetching).
+
+    Run it after changing a monitor or a threshold; it holds the poll lock and
+    replaces the derived tables in one transaction.
+
+    Example: newsmon reprocess
+    """
+    cfg = _load(ctx)
+    try:
+        monitors = poll.build_monitors(cfg)
+        with poll_lock(cfg.database):
+            db = _open(cfg)
+            count = ingest.reprocess(db, monitors)
+            totals = store.counts(db)
+    except config.ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
+    except LockBusy as exc:
+        raise Busy(str(exc)) from None
+    click.echo(
+        f"reprocessed {count} articles: {totals['stories']} stories, {totals['events']} events"
+    )
+
+
+@cli.command("digest")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option(
+    "--since", metavar="TIME", help="Events seen or updated since TIME [default: 24h ago]."
+)
+@click.option("--monitor", metavar="NAME", help="Only this monitor's events.")
+@click.option("--now", metavar="TIME", help="Pretend it is TIME (ISO 8601) [env NEWSMON_NOW].")
+@click.pass_context
+def digest_command(
+    ctx: click.Context, fmt: str, since: str | None, monitor: str | None, now: str | None
+) -> None:
+    """Print the events new or updated since a time, with all their sources.
+
+    The JSON schema is documented in the README ("Digest JSON") and kept stable.
+
+    Example: newsmon digest --format json --since 2026-01-04T00:00:00Z
+    """
+    cfg = _load(ctx)
+    clock_now = _clock(now).now()
+    since_value = _instant(since, "--since") if since else digest.default_since(clock_now)
+    records = digest.collect(_open(cfg), since=since_value, monitor=monitor)
+    click.echo(digest.render_json(records, since=since_value, generated=clock_now))
+
+
+@cli.command()
 @click.option(
     "--dir",
     "directory",
@@ -251,8 +392,20 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
             ("title", "title"),
         ],
     )
+    events_rows = eventstore.list_events(db, limit=100)
+    click.echo(f"\nEvents ({len(events_rows)}): one per real-world event, every source under it\n")
+    for row in sorted(events_rows, key=lambda r: r["time_start"]):
+        record = digest.event_record(db, row)
+        click.echo(f"[{record['id']}] {record['monitor']}: {_cell(record['title'])}")
+        click.echo(
+            f"    when {record['event_time_start']} .. {record['event_time_end']} "
+            f"({record['event_time_precision']}); facts {json.dumps(record['facts'])}"
+        )
+        for article in record["articles"]:
+            copy = f" [{article['copy_relation']} copy]" if article["copy_of"] else ""
+            click.echo(f"    - {_cell(article['outlet'])}: {_cell(article['title'])}{copy}")
     click.echo(f"\nDatabase: {cfg.database}")
-    click.echo(f"Try: newsmon --config {path} articles --search missile")
+    click.echo(f"Try: newsmon --config {path} event 1")
 
 
 def _table(rows: Sequence[dict[str, Any]], columns: Iterable[tuple[str, str]]) -> None:
@@ -277,4 +430,8 @@ def _cell(value: Any) -> str:
 
 
 def main() -> None:
-    cli(prog_name="newsmon")
+    try:
+        cli(prog_name="newsmon")
+    except sqlite3.Error as exc:  # raised below any command: the database itself failed
+        click.echo(f"Error: database error: {exc}", err=True)
+        sys.exit(1)

@@ -15,12 +15,14 @@ from scrapy.crawler import AsyncCrawlerRunner
 
 from crawler import engine, store
 from crawler.clock import Clock
-from crawler.config import Config
+from crawler.config import Config, ConfigError
 from crawler.engine import scrapy_settings
 from crawler.extract import Extracted, extract_page
 from crawler.lock import poll_lock
 from crawler.spiders import PollSpider
 from crawler.store import FeedState
+from monitors import build
+from monitors.base import Monitor
 
 LOGGER = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ class PollReport:
     unchanged: int = 0
     new_entries: int = 0
     new_articles: int = 0
+    new_events: int = 0
     known: int = 0
     feed_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
@@ -43,7 +46,8 @@ class PollReport:
         return (
             f"polled {self.feeds_polled} feeds: {self.not_modified} not modified, "
             f"{self.unchanged} unchanged, {self.new_entries} new entries, "
-            f"{self.new_articles} new articles, {len(self.feed_errors)} feed errors, "
+            f"{self.new_articles} new articles, {self.new_events} new events, "
+            f"{len(self.feed_errors)} feed errors, "
             f"{len(self.page_errors)} page errors"
         )
 
@@ -84,6 +88,7 @@ class PollContext:
     feeds: list[FeedState]
     extract: Extractor
     report: PollReport
+    monitors: list[Monitor] = field(default_factory=list)
 
 
 async def poll(
@@ -92,6 +97,7 @@ async def poll(
     clock: Clock,
     feeds: list[FeedState],
     *,
+    monitors: list[Monitor] | None = None,
     extractor: Extractor | None = None,
     log_level: str = "WARNING",
 ) -> PollReport:
@@ -101,7 +107,9 @@ async def poll(
         return report
     own_extractor = extractor is None
     extractor = extractor or Extractor(config.fetch.extraction_workers)
-    context = PollContext(db, config, clock, feeds, extractor, report)
+    if monitors is None:
+        monitors = build_monitors(config)
+    context = PollContext(db, config, clock, feeds, extractor, report, monitors)
     runner = AsyncCrawlerRunner(scrapy_settings(config.fetch, log_level=log_level))
     try:
         await runner.crawl(PollSpider, context=context)
@@ -109,6 +117,17 @@ async def poll(
         if own_extractor:
             extractor.close()
     return report
+
+
+def build_monitors(config: Config) -> list[Monitor]:
+    """The configured monitors; a bad monitor block is a configuration error."""
+    built = []
+    for i, monitor in enumerate(config.monitors):
+        try:
+            built.append(build(monitor))
+        except ValueError as exc:
+            raise ConfigError(f"{config.path}: monitors[{i}] ({monitor.name}): {exc}") from None
+    return built
 
 
 async def poll_once(
@@ -122,13 +141,14 @@ async def poll_once(
     """One poll of the due feeds under the database lock; call inside `engine.run`."""
     if outlet is not None:
         outlet = config.outlet(outlet).name
+    monitors = build_monitors(config)  # a bad monitor is a config error, before any I/O
     with poll_lock(config.database):
         db = store.open_db(config.database)
         try:
             store.sync_outlets(db, config, clock.now())
             feeds = store.due_feeds(db, clock.now(), every=every, outlet=outlet)
             run_id = store.start_run(db, clock.now(), os.getpid())
-            report = await poll(db, config, clock, feeds, log_level=log_level)
+            report = await poll(db, config, clock, feeds, monitors=monitors, log_level=log_level)
             store.finish_run(
                 db,
                 run_id,

@@ -38,7 +38,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.log import failure_to_exc_info
 from twisted.python.failure import Failure
 
-from crawler import articles, feeds, store
+from crawler import articles, feeds, ingest, store
 from crawler.schedule import next_poll
 from crawler.store import FeedState, PendingEntry
 from crawler.urls import resolve
@@ -281,12 +281,18 @@ class PollSpider(scrapy.Spider):
             self._page_error(waiting, response.status, "no text on the page nor in the feed")
             return
         aliases = {e.link for e in waiting if e.link} | {resolve(response.url)} - {None}
-        article_id, created = store.store_article(
-            self.ctx.db, waiting[0], record, now=self.ctx.clock.now(), aliases=aliases
+        outcome = ingest.add_article(
+            self.ctx.db,
+            waiting[0],
+            record,
+            self.ctx.monitors,
+            now=self.ctx.clock.now(),
+            aliases=aliases,
         )
         for other in waiting[1:]:
-            store.link_entry(self.ctx.db, other.id, article_id, other.link)
-        if created:
+            store.link_entry(self.ctx.db, other.id, outcome.article_id, other.link)
+        self.ctx.report.new_events += outcome.new_events
+        if outcome.created:
             self.ctx.report.new_articles += 1
             LOGGER.info(
                 "article %s: %d words via %s", url, len(record.text.split()), record.text_method
@@ -322,8 +328,11 @@ class PollSpider(scrapy.Spider):
         record = articles.from_feed(entry)
         if record is None:
             return False
-        _, created = store.store_article(self.ctx.db, entry, record, now=self.ctx.clock.now())
-        self.ctx.report.new_articles += created
+        outcome = ingest.add_article(
+            self.ctx.db, entry, record, self.ctx.monitors, now=self.ctx.clock.now()
+        )
+        self.ctx.report.new_articles += outcome.created
+        self.ctx.report.new_events += outcome.new_events
         LOGGER.info("article %s: stored from the feed's own text (%s)", entry.link, reason)
         return True
 

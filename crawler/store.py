@@ -22,6 +22,7 @@ from sqlite_utils.migrations import Migrations
 
 from crawler.clock import isoformat
 from crawler.config import Config
+from crawler.urls import identity
 
 BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS = Migrations("newsmon")
@@ -113,7 +114,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         CREATE INDEX articles_fetched ON articles(fetched_at);
         CREATE INDEX articles_text_hash ON articles(text_hash);
         CREATE TABLE article_urls (
-            url TEXT PRIMARY KEY,              -- every canonical URL known to lead to the article
+            url_key TEXT PRIMARY KEY,   -- urls.identity() of every URL leading to the article
             article_id INTEGER NOT NULL REFERENCES articles(id)
         );
         CREATE TABLE article_html (
@@ -139,6 +140,83 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         """
     )
     db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+
+
+@MIGRATIONS()
+def m002_stories_and_events(db: sqlite_utils.Database) -> None:
+    """Derived tables: rebuilt from articles by `newsmon reprocess`."""
+    db.executescript(
+        """
+        ALTER TABLE articles ADD COLUMN story_id INTEGER REFERENCES stories(id);
+        CREATE INDEX articles_story ON articles(story_id);
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            first_article INTEGER NOT NULL,    -- the earliest copy: the original, as far as we know
+            title TEXT,
+            first_at TEXT NOT NULL,
+            last_at TEXT NOT NULL,
+            size INTEGER NOT NULL DEFAULT 1,
+            norm2 REAL NOT NULL DEFAULT 0      -- squared length of the story's headline vector
+        );
+        CREATE TABLE story_terms (             -- the story's headline vector: IDF summed per term
+            story_id INTEGER NOT NULL,
+            term TEXT NOT NULL,
+            weight REAL NOT NULL,
+            PRIMARY KEY (story_id, term)
+        ) WITHOUT ROWID;
+        CREATE TABLE article_links (           -- which article is a copy of which
+            article_id INTEGER PRIMARY KEY,
+            original_id INTEGER NOT NULL,
+            relation TEXT NOT NULL CHECK (relation IN ('exact', 'near', 'title')),
+            similarity REAL NOT NULL
+        );
+        CREATE TABLE article_features (
+            article_id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,                  -- published (UTC), else fetched: the story clock
+            minhash BLOB,                      -- NULL for texts too short to sketch
+            terms TEXT NOT NULL                -- title terms, space-separated
+        );
+        CREATE TABLE minhash_bands (band_key INTEGER NOT NULL, at TEXT NOT NULL,
+                                    article_id INTEGER NOT NULL);
+        CREATE INDEX minhash_bands_key ON minhash_bands(band_key, at);
+        CREATE TABLE title_terms (term TEXT NOT NULL, at TEXT NOT NULL,
+                                  article_id INTEGER NOT NULL);
+        CREATE INDEX title_terms_term ON title_terms(term, at);
+        CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            monitor TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL,               -- a representative headline
+            time_start TEXT NOT NULL,          -- UTC bounds of when it happened
+            time_end TEXT NOT NULL,
+            precision TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_updated TEXT NOT NULL,
+            facts TEXT NOT NULL DEFAULT '{}',        -- JSON: the best-supported value of each fact
+            fact_sources TEXT NOT NULL DEFAULT '{}', -- JSON: every value with its articles
+            article_count INTEGER NOT NULL,
+            outlet_count INTEGER NOT NULL
+        );
+        CREATE INDEX events_monitor_time ON events(monitor, time_start);
+        CREATE INDEX events_first_seen ON events(first_seen);
+        CREATE INDEX events_last_updated ON events(last_updated);
+        CREATE TABLE event_articles (
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            monitor TEXT NOT NULL,
+            time_start TEXT,
+            time_end TEXT,
+            precision TEXT,
+            phrase TEXT,
+            facts TEXT NOT NULL,
+            evidence TEXT,
+            matched_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, monitor)
+        );
+        CREATE INDEX event_articles_event ON event_articles(event_id);
+        """
+    )
 
 
 @dataclass(frozen=True)
@@ -413,7 +491,9 @@ def pending_entries(db: sqlite_utils.Database, feed_id: int, limit: int) -> list
 
 
 def article_for_url(db: sqlite_utils.Database, url: str) -> int | None:
-    row = db.execute("SELECT article_id FROM article_urls WHERE url = ?", [url]).fetchone()
+    row = db.execute(
+        "SELECT article_id FROM article_urls WHERE url_key = ?", [identity(url)]
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -421,7 +501,8 @@ def link_entry(db: sqlite_utils.Database, entry_id: int, article_id: int, url: s
     """An entry whose link leads to an article already stored: no fetch, just a link."""
     with db.atomic():
         db.execute(
-            "INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", [url, article_id]
+            "INSERT OR IGNORE INTO article_urls (url_key, article_id) VALUES (?, ?)",
+            [identity(url), article_id],
         )
         db.execute(
             "UPDATE entries SET state = 'done', article_id = ? WHERE id = ?", [article_id, entry_id]
@@ -478,8 +559,8 @@ def store_article(
                 )
         for url in {article.url, *aliases}:
             db.execute(
-                "INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)",
-                [url, existing],
+                "INSERT OR IGNORE INTO article_urls (url_key, article_id) VALUES (?, ?)",
+                [identity(url), existing],
             )
         db.execute(
             "UPDATE entries SET state = 'done', article_id = ?, last_error = NULL WHERE id = ?",
@@ -591,5 +672,5 @@ def _fts_query(text: str) -> str:
 def counts(db: sqlite_utils.Database) -> dict[str, int]:
     return {
         table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        for table in ("outlets", "feeds", "entries", "articles", "fetches")
+        for table in ("outlets", "feeds", "entries", "articles", "fetches", "stories", "events")
     }

@@ -54,6 +54,9 @@ TRACKING_PARAMS = frozenset(
 )
 TRACKING_PREFIXES = ("utm_", "at_", "pk_", "piwik_", "mtm_", "hsa_", "oly_", "vero_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# Same article, other rendering: hosts and path markers of mobile and AMP variants.
+VARIANT_HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
+AMP_QUERY = frozenset({"amp", "outputtype", "output", "amp_js_v", "usqp"})
 
 
 class URLError(ValueError):
@@ -102,3 +105,31 @@ def resolve(link: str | None, base: str | None = None) -> str | None:
         return canonicalize(urljoin(base, link.strip()) if base else link)
     except URLError:
         return None
+
+
+def identity(url: str) -> str:
+    """The key two URLs share when they lead to the same article.
+
+    Coarser than `canonicalize` (which must stay fetchable): it also folds
+    http/https, www/m/mobile/amp hosts and AMP paths (`/amp`, `.amp`,
+    `?amp=1`, `?outputType=amp`), so whichever variant a feed links to, the
+    article is fetched once.
+    """
+    parts = urlsplit(canonicalize(url))
+    host = parts.netloc
+    for prefix in VARIANT_HOST_PREFIXES:
+        if host.startswith(prefix) and host.count(".") >= 2:
+            host = host[len(prefix) :]
+            break
+    path = parts.path
+    for suffix in ("/amp", ".amp", "/amp.html"):
+        if path.endswith(suffix) and len(path) > len(suffix):
+            path = path[: -len(suffix)] + (".html" if suffix == "/amp.html" else "")
+    if path.startswith("/amp/"):
+        path = path[4:]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in AMP_QUERY
+    ]
+    return host + (path.rstrip("/") or "/") + ("?" + urlencode(query) if query else "")
