@@ -9,34 +9,41 @@ module, never editing a registry.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import re
 
 from crawler.config import MonitorConfig
 from monitors.base import Monitor
 
-__all__ = ["build"]
+__all__ = ["available", "build"]
 
-BUILTIN = ("missile_launch", "keywords")
-_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
+_HELPERS = {"base", "timeexpr"}  # modules here that are not monitors
+_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+
+
+def available() -> list[str]:
+    """The monitor types that ship with newsmon: every detector module in this package."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name not in _HELPERS)
 
 
 def build(config: MonitorConfig) -> Monitor:
     """The monitor a config block describes; ValueError for an unknown type or bad options."""
     kind = config.type
-    if kind in BUILTIN:
-        module_name = f"{__name__}.{kind}"
-    elif _DOTTED.match(kind):
-        module_name = kind
-    else:
-        raise ValueError(
-            f"unknown monitor type {kind!r} (built in: {', '.join(BUILTIN)}; "
-            "or a dotted module path with from_config)"
-        )
+    if not _NAME.match(kind) or kind in _HELPERS:
+        raise ValueError(_unknown(kind, "not a module name"))
+    module_name = kind if "." in kind else f"{__name__}.{kind}"
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ValueError(f"unknown monitor type {kind!r} (cannot import: {exc})") from None
+        raise ValueError(_unknown(kind, f"cannot import: {exc}")) from None
     factory = getattr(module, "from_config", None)
     if not callable(factory):
-        raise ValueError(f"unknown monitor type {kind!r} ({module_name} has no from_config)")
+        raise ValueError(_unknown(kind, f"{module_name} has no from_config"))
     return factory(config)
+
+
+def _unknown(kind: str, reason: str) -> str:
+    return (
+        f"unknown monitor type {kind!r} ({reason}; built in: {', '.join(available())}; "
+        "or the dotted path of a module with from_config)"
+    )

@@ -74,3 +74,24 @@ def page(
 <footer><p>Copyright Test Outlet. All rights reserved.</p></footer>
 <script>var tracking = "do not extract me";</script>
 </body></html>""".encode()
+
+
+def story(name: str) -> tuple[str, str, list[str]]:
+    """A hand-written article from tests/data/events: (title, published, paragraphs)."""
+    from pathlib import Path
+
+    lines = (Path(__file__).parent / "data" / "events" / f"{name}.txt").read_text().split("\n")
+    title, published = lines[0], lines[1]
+    paragraphs = [p.strip() for p in "\n".join(lines[2:]).split("\n\n") if p.strip()]
+    return title, published, paragraphs
+
+
+def article_page(title: str, paragraphs: list[str], published: str) -> bytes:
+    body = "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
+<meta property="article:published_time" content="{published}">
+</head><body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>{escape(title)}</h1>
+{body}
+</article><footer>Copyright. All rights reserved.</footer></body></html>""".encode()
