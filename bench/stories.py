@@ -26,6 +26,7 @@ from pathlib import Path
 from bench.common import dataset
 from crawler import dedupe, eventstore, store
 from crawler.clock import isoformat
+from crawler.config import StorySettings
 
 
 def bcubed(predicted: Sequence[object], truth: Sequence[object]) -> tuple[float, float, float]:
@@ -60,7 +61,7 @@ def pairwise(predicted: Sequence[object], truth: Sequence[object]) -> tuple[floa
 
 
 def cluster(
-    rows: list[dict[str, str]], workdir: Path, warm: bool = False
+    rows: list[dict[str, str]], workdir: Path, settings: StorySettings, warm: bool = False
 ) -> tuple[list[int], float]:
     db = store.open_db(workdir / "stories.db")
     db.execute("INSERT INTO outlets (name) VALUES ('uci')")
@@ -80,7 +81,13 @@ def cluster(
                 [row["URL"] + "#" + row["ID"], row["TITLE"], at, "h" + row["ID"], at],
             ).lastrowid
             dedupe.assign_story(
-                db, article_id, title=row["TITLE"], text="", text_hash="h" + row["ID"], at=at
+                db,
+                article_id,
+                title=row["TITLE"],
+                text="",
+                text_hash="h" + row["ID"],
+                at=at,
+                settings=settings,
             )
         ids.append(article_id)
     elapsed = time.perf_counter() - started
@@ -107,8 +114,8 @@ def report(name: str, predicted: Sequence[object], truth: Sequence[object]) -> d
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threshold", type=float, default=dedupe.TITLE_THRESHOLD)
-    parser.add_argument("--merge", type=float, default=dedupe.MERGE_THRESHOLD)
+    parser.add_argument("--threshold", type=float, default=StorySettings.headline)
+    parser.add_argument("--merge", type=float, default=StorySettings.headline_merge)
     parser.add_argument(
         "--warm-idf",
         action="store_true",
@@ -119,9 +126,9 @@ def main() -> None:
     with (folder / "uci-news-aggregator.first6366.csv").open(encoding="utf-8") as handle:
         rows = sorted(csv.DictReader(handle), key=lambda r: (int(r["TIMESTAMP"]), int(r["ID"])))
     truth = [row["STORY"] for row in rows]
-    dedupe.TITLE_THRESHOLD, dedupe.MERGE_THRESHOLD = args.threshold, args.merge
+    settings = StorySettings(headline=args.threshold, headline_merge=args.merge)
     with tempfile.TemporaryDirectory() as tmp:
-        predicted, per_article = cluster(rows, Path(tmp), warm=args.warm_idf)
+        predicted, per_article = cluster(rows, Path(tmp), settings, warm=args.warm_idf)
     results = [
         report("all singletons (baseline)", list(range(len(rows))), truth),
         report("identical titles (baseline)", [r["TITLE"].strip().lower() for r in rows], truth),

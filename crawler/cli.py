@@ -312,7 +312,7 @@ def reprocess(ctx: click.Context) -> None:
         monitors = poll.build_monitors(cfg)
         with poll_lock(cfg.database):
             db = _open(cfg)
-            count = ingest.reprocess(db, monitors)
+            count = ingest.reprocess(db, monitors, cfg.stories)
             totals = store.counts(db)
     except config.ConfigError as exc:
         raise ConfigProblem(str(exc)) from None

@@ -58,6 +58,7 @@ class Outlet:
     name: str
     sources: tuple[FeedSource, ...]
     interval: timedelta
+    fetch_pages: bool = True  # false: keep what the feed itself carries, fetch no page
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,16 @@ class FetchSettings:
 
 
 @dataclass(frozen=True)
+class StorySettings:
+    """How alike two articles must be to share a story (see crawler/dedupe.py)."""
+
+    near_duplicate: float = 0.5  # estimated Jaccard of word 5-shingles: a copy
+    headline: float = 0.25  # IDF cosine of a headline with a story's headlines: joins it
+    headline_merge: float = 0.5  # a headline this close to a second story merges the two
+    window: timedelta = timedelta(days=3)  # only stories within this of the article's time
+
+
+@dataclass(frozen=True)
 class MonitorConfig:
     name: str
     type: str
@@ -94,6 +105,7 @@ class Config:
     fetch: FetchSettings
     outlets: tuple[Outlet, ...]
     monitors: tuple[MonitorConfig, ...]
+    stories: StorySettings = StorySettings()
 
     def outlet(self, name: str) -> Outlet:
         for outlet in self.outlets:
@@ -230,7 +242,9 @@ class _Reader:
 
     def config(self, node: yaml.Node) -> Config:
         top = self.mapping(
-            node, "", {"database", "allow_private_networks", "fetch", "outlets", "monitors"}
+            node,
+            "",
+            {"database", "allow_private_networks", "fetch", "outlets", "monitors", "stories"},
         )
         database = Path(self.string(top["database"], "database")) if "database" in top else None
         if database is None:
@@ -274,7 +288,27 @@ class _Reader:
             fetch=self.fetch(top["fetch"]) if "fetch" in top else FetchSettings(),
             outlets=outlets,
             monitors=monitors,
+            stories=self.stories(top["stories"]) if "stories" in top else StorySettings(),
         )
+
+    def stories(self, node: yaml.Node) -> StorySettings:
+        fields = self.mapping(node, "stories", set(StorySettings.__dataclass_fields__))
+        values: dict[str, Any] = {}
+        for name, value in fields.items():
+            key = f"stories.{name}"
+            if name == "window":
+                values[name] = self.duration(value, key, timedelta(hours=1))
+            else:
+                values[name] = self.fraction(value, key)
+        return StorySettings(**values)
+
+    def fraction(self, node: yaml.Node, key: str) -> float:
+        value = self.scalar(node, key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+            raise self.fail(
+                node, key, f"expected a number above 0 and at most 1, got {node.value!r}"
+            )
+        return float(value)
 
     def fetch(self, node: yaml.Node) -> FetchSettings:
         fields = self.mapping(node, "fetch", set(FetchSettings.__dataclass_fields__))
@@ -295,7 +329,7 @@ class _Reader:
         return FetchSettings(**values)
 
     def outlet(self, node: yaml.Node, key: str) -> Outlet:
-        fields = self.mapping(node, key, {"name", "feeds", "sitemaps", "interval"})
+        fields = self.mapping(node, key, {"name", "feeds", "sitemaps", "interval", "fetch_pages"})
         if "name" not in fields:
             raise self.fail(node, f"{key}.name", "missing: every outlet needs a name")
         name = self.string(fields["name"], f"{key}.name")
@@ -312,7 +346,12 @@ class _Reader:
             if "interval" in fields
             else timedelta(minutes=15)
         )
-        return Outlet(name=name, sources=tuple(sources), interval=interval)
+        fetch_pages = (
+            self.boolean(fields["fetch_pages"], f"{key}.fetch_pages")
+            if "fetch_pages" in fields
+            else True
+        )
+        return Outlet(name=name, sources=tuple(sources), interval=interval, fetch_pages=fetch_pages)
 
     def source(self, node: yaml.Node, key: str, kind: str) -> FeedSource:
         if isinstance(node, yaml.MappingNode):

@@ -7,11 +7,11 @@ Four tests, cheapest first, each a few indexed lookups:
 3. near-duplicate text: MinHash (one-permutation hashing, 64 bins, 16 bands
    of 4) over word 5-shingles; the bands live in SQLite, so candidates come
    from an index, not a scan; a candidate is kept when the estimated Jaccard
-   similarity reaches NEAR_THRESHOLD: wire copies and lightly edited updates;
+   similarity reaches `stories.near_duplicate`: wire copies and light edits;
 4. headline: IDF-weighted cosine of title terms, candidates drawn from the
    postings of the title's rarest terms.
 
-Tests 3 and 4 look only within STORY_WINDOW of the article's own time, so two
+Tests 3 and 4 look only within `stories.window` of the article's own time, so two
 launches worded almost identically weeks apart stay separate stories. An
 article joins the story of its best match (and records which article it is a
 copy of); otherwise it starts a story of its own.
@@ -26,30 +26,39 @@ import struct
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 import sqlite_utils
 
 from crawler import eventstore
 from crawler.clock import isoformat, parse_instant
+from crawler.config import StorySettings
+
+DEFAULTS = StorySettings()
 
 SHINGLE = 5
 BINS = 64
 BAND_ROWS = 4
-NEAR_THRESHOLD = 0.5
-TITLE_THRESHOLD = 0.15  # tuned on story-clusters-uci (bench/stories.py)
-MERGE_THRESHOLD = 0.3  # a headline this close to two stories merges them
 MIN_SKETCH_WORDS = 25  # shorter texts are left to the headline test
 MIN_EXACT_WORDS = 30  # "Markets closed." twice is not syndication
 RAREST_TERMS = 4
-STORY_WINDOW = timedelta(days=3)
 _MASK = (1 << 63) - 1
 _BIN_RANGE = (_MASK + 1) // BINS  # values within a bin stay below this
 _WORD = re.compile(r"\w+")
+# " - Reuters" after a headline of some length; "Iran - US talks" keeps its words
+_PUBLISHER_SUFFIX = re.compile(r"(?<=.{20})\s+[-|–—]\s+[^-|–—]{2,40}$")
+# Chinese and Japanese are written without spaces: their runs become character bigrams.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _STOPWORD_TEXT = """
 a an and are as at be by for from has have he her his in into is it its of on or our over
 says said say she that the their they this to up was were will with after before new news
 how why what who when video watch live update updates photos
+report reports review reviews exclusive exclusively first look get gets got can could would
+should might just now not no more most than about out off all your you we us i me my do
+does did been being then there here which while also still back again it's one two three
+monday tuesday wednesday thursday friday saturday sunday today tonight yesterday week
+weekend january february march april june july august september october november december
+year years day days time times big top best latest breaking ahead amid via vs photo pic
+pics picture pictures videos clip see looks make makes made take takes
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
@@ -64,7 +73,19 @@ class StoryDecision:
 
 def words(text: str) -> list[str]:
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return _WORD.findall(folded)
+    tokens: list[str] = []
+    for word in _WORD.findall(folded):
+        if not _CJK.search(word):
+            tokens.append(word)
+            continue
+        for part in re.split(f"({_CJK.pattern})", word):
+            if not part:
+                continue
+            if _CJK.fullmatch(part):
+                tokens.extend(part[i : i + 2] for i in range(max(len(part) - 1, 1)))
+            else:
+                tokens.append(part)
+    return tokens
 
 
 def body_words(title: str | None, text: str) -> list[str]:
@@ -126,9 +147,13 @@ def unpack(blob: bytes | None) -> tuple[int, ...] | None:
 
 
 def title_terms(title: str | None) -> list[str]:
-    """Distinct content words of a headline, lightly stemmed, in order."""
+    """Distinct content words of a headline, lightly stemmed, in order.
+
+    Aggregators append the publisher ("... - Reuters", "... | Bloomberg.com");
+    that names the outlet, not the story, so it is dropped first.
+    """
     seen: dict[str, None] = {}
-    for word in words(title or ""):
+    for word in words(_PUBLISHER_SUFFIX.sub("", title or "")):
         if word in STOPWORDS or len(word) < 2 or word.isdigit():
             continue
         seen.setdefault(_stem(word), None)
@@ -178,6 +203,7 @@ def assign_story(
     text: str,
     text_hash: str,
     at: str,
+    settings: StorySettings = DEFAULTS,
 ) -> StoryDecision:
     """Put one stored article into a story and index it; call inside its transaction."""
     tokens = body_words(title, text)
@@ -185,10 +211,10 @@ def assign_story(
     terms = title_terms(title)
     weights, rarest = _term_weights(db, terms)
     moment = parse_instant(at)
-    since, until = isoformat(moment - STORY_WINDOW), isoformat(moment + STORY_WINDOW)
+    since, until = isoformat(moment - settings.window), isoformat(moment + settings.window)
     decision = _copy_match(
-        db, article_id, tokens, text_hash, signature, since, until
-    ) or _headline_match(db, article_id, weights, rarest, since, until)
+        db, article_id, tokens, text_hash, signature, since, until, settings.near_duplicate
+    ) or _headline_match(db, article_id, weights, rarest, since, until, settings)
     if decision is None:
         story_id = eventstore.new_story(db, article_id, title, at)
         decision = StoryDecision(story_id, None, None, 0.0)
@@ -216,6 +242,7 @@ def _copy_match(
     signature: tuple[int, ...] | None,
     since: str,
     until: str,
+    threshold: float,
 ) -> StoryDecision | None:
     """The article this one copies: the same text, or nearly (MinHash estimate)."""
     if len(tokens) >= MIN_EXACT_WORDS:
@@ -230,7 +257,7 @@ def _copy_match(
     for candidate in eventstore.band_candidates(db, keys, since, until, article_id):
         other = unpack(candidate.minhash)
         score = estimate(signature, other) if other else 0.0
-        if score >= NEAR_THRESHOLD and (best is None or score > best.similarity):
+        if score >= threshold and (best is None or score > best.similarity):
             best = StoryDecision(candidate.story_id, candidate.article_id, "near", score)
     return best
 
@@ -242,6 +269,7 @@ def _headline_match(
     rarest: list[str],
     since: str,
     until: str,
+    settings: StorySettings,
 ) -> StoryDecision | None:
     """The story whose headline vector (centroid) is closest to this headline.
 
@@ -260,7 +288,7 @@ def _headline_match(
         score = sum(w * in_story.get(t, 0.0) for t, w in weights.items()) / (
             query_norm * math.sqrt(norm2)
         )
-        if score >= TITLE_THRESHOLD:
+        if score >= settings.headline:
             scored.append((score, -first, story_id, first))
     if not scored:
         return None
@@ -268,7 +296,7 @@ def _headline_match(
     score, _, story_id, first = scored[0]
     # A headline that fits two stories shows they were one story told two ways.
     for other_score, _, other, _ in scored[1:]:
-        if other_score >= MERGE_THRESHOLD:
+        if other_score >= settings.headline_merge:
             eventstore.merge_stories(db, story_id, other)
     return StoryDecision(story_id, first, "title", score)
 

@@ -16,11 +16,13 @@ import sqlite_utils
 
 from crawler import dedupe, events, eventstore, store
 from crawler.clock import parse_instant
+from crawler.config import StorySettings
 from crawler.feeds import parse_date
 from crawler.store import ArticleRecord, PendingEntry
 from monitors.base import ArticleView, Monitor
 
 LOGGER = logging.getLogger(__name__)
+DEFAULT_STORIES = StorySettings()
 
 
 @dataclass(frozen=True)
@@ -41,23 +43,33 @@ def add_article(
     *,
     now: datetime,
     aliases: Iterable[str] = (),
+    settings: StorySettings = DEFAULT_STORIES,
 ) -> Outcome:
     """Store an article, its story and its events as one unit of work."""
     with db.atomic():
         article_id, created = store.store_article(db, entry, record, now=now, aliases=aliases)
         if not created:
             return Outcome(article_id, False)
-        return process_article(db, article_id, monitors)
+        return process_article(db, article_id, monitors, settings)
 
 
 def process_article(
-    db: sqlite_utils.Database, article_id: int, monitors: Sequence[Monitor]
+    db: sqlite_utils.Database,
+    article_id: int,
+    monitors: Sequence[Monitor],
+    settings: StorySettings = DEFAULT_STORIES,
 ) -> Outcome:
     """Story and events for one stored article; the caller holds the transaction."""
     row = eventstore.article_row(db, article_id)
     at = dedupe.story_time(row["published_utc"], row["fetched_at"])
     decision = dedupe.assign_story(
-        db, article_id, title=row["title"], text=row["text"], text_hash=row["text_hash"], at=at
+        db,
+        article_id,
+        title=row["title"],
+        text=row["text"],
+        text_hash=row["text_hash"],
+        at=at,
+        settings=settings,
     )
     view = ArticleView(
         url=row["url"],
@@ -84,6 +96,7 @@ def process_article(
 def reprocess(
     db: sqlite_utils.Database,
     monitors: Sequence[Monitor],
+    settings: StorySettings = DEFAULT_STORIES,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Rebuild stories and events from stored articles, all in one transaction."""
@@ -91,7 +104,7 @@ def reprocess(
         eventstore.clear_derived(db)
         count = 0
         for row in list(eventstore.articles_in_order(db)):
-            process_article(db, row["id"], monitors)
+            process_article(db, row["id"], monitors, settings)
             count += 1
             if progress is not None:
                 progress(count)

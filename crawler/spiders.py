@@ -237,8 +237,19 @@ class PollSpider(scrapy.Spider):
             if entry.id in self._queued:
                 continue
             self._queued.add(entry.id)
-            if entry.link is None:
-                self._store_from_feed(entry, "the entry has no link")
+            if entry.link is None:  # nothing to fetch and no URL to store it under
+                store.record_entry_failure(
+                    self.ctx.db, entry.id, "the entry has no link", give_up=True
+                )
+                continue
+            if not feed.fetch_pages:
+                if not self._store_from_feed(entry, "fetch_pages is off"):
+                    store.record_entry_failure(
+                        self.ctx.db,
+                        entry.id,
+                        "fetch_pages is off and the feed has no text",
+                        give_up=True,
+                    )
                 continue
             known = store.article_for_url(self.ctx.db, entry.link)
             if known is not None:
@@ -288,6 +299,7 @@ class PollSpider(scrapy.Spider):
             self.ctx.monitors,
             now=self.ctx.clock.now(),
             aliases=aliases,
+            settings=self.ctx.config.stories,
         )
         for other in waiting[1:]:
             store.link_entry(self.ctx.db, other.id, outcome.article_id, other.link)
@@ -329,7 +341,12 @@ class PollSpider(scrapy.Spider):
         if record is None:
             return False
         outcome = ingest.add_article(
-            self.ctx.db, entry, record, self.ctx.monitors, now=self.ctx.clock.now()
+            self.ctx.db,
+            entry,
+            record,
+            self.ctx.monitors,
+            now=self.ctx.clock.now(),
+            settings=self.ctx.config.stories,
         )
         self.ctx.report.new_articles += outcome.created
         self.ctx.report.new_events += outcome.new_events

@@ -49,6 +49,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             active INTEGER NOT NULL DEFAULT 1,
             interval_s INTEGER NOT NULL,
             ignore_validators INTEGER NOT NULL DEFAULT 0,
+            fetch_pages INTEGER NOT NULL DEFAULT 1,
             etag TEXT,
             last_modified TEXT,
             body_hash TEXT,
@@ -234,6 +235,7 @@ class FeedState:
     last_modified: str | None
     body_hash: str | None
     consecutive_errors: int
+    fetch_pages: bool = True
 
 
 @dataclass(frozen=True)
@@ -313,11 +315,11 @@ def sync_outlets(db: sqlite_utils.Database, config: Config, now: datetime) -> No
                 db.execute(
                     """
                     INSERT INTO feeds (outlet_id, config_url, url, kind, interval_s,
-                                       ignore_validators, next_due)
-                    VALUES (:outlet_id, :url, :url, :kind, :interval, :ignore, :now)
+                                       ignore_validators, fetch_pages, next_due)
+                    VALUES (:outlet_id, :url, :url, :kind, :interval, :ignore, :pages, :now)
                     ON CONFLICT (config_url) DO UPDATE SET
                         outlet_id = excluded.outlet_id, kind = excluded.kind,
-                        interval_s = excluded.interval_s,
+                        interval_s = excluded.interval_s, fetch_pages = excluded.fetch_pages,
                         ignore_validators = excluded.ignore_validators, active = 1
                     """,
                     {
@@ -326,6 +328,7 @@ def sync_outlets(db: sqlite_utils.Database, config: Config, now: datetime) -> No
                         "kind": source.kind,
                         "interval": int(outlet.interval.total_seconds()),
                         "ignore": int(source.ignore_validators),
+                        "pages": int(outlet.fetch_pages),
                         "now": stamp,
                     },
                 )
@@ -347,7 +350,7 @@ def due_feeds(
     rows = db.execute(
         f"""
         SELECT f.id, o.name, f.config_url, f.url, f.kind, f.interval_s, f.ignore_validators,
-               f.etag, f.last_modified, f.body_hash, f.consecutive_errors
+               f.etag, f.last_modified, f.body_hash, f.consecutive_errors, f.fetch_pages
         FROM feeds f JOIN outlets o ON o.id = f.outlet_id
         WHERE {" AND ".join(clauses)}
         ORDER BY f.next_due, f.id
@@ -355,7 +358,9 @@ def due_feeds(
         params,
     ).fetchall()
     return [
-        FeedState(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9], r[10])
+        FeedState(
+            r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9], r[10], bool(r[11])
+        )
         for r in rows
     ]
 

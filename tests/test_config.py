@@ -159,3 +159,13 @@ def test_config_path_resolution(monkeypatch):
 def test_missing_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="no such configuration file"):
         config.load(tmp_path / "absent.yaml")
+
+
+def test_story_thresholds_are_configurable_and_checked():
+    cfg = parse(MINIMAL + "stories:\n  headline: 0.4\n  window: 2d\n")
+    assert cfg.stories.headline == 0.4 and cfg.stories.window == timedelta(days=2)
+    assert cfg.stories.near_duplicate == config.StorySettings().near_duplicate
+    with pytest.raises(ConfigError, match=r"stories\.headline: expected a number above 0"):
+        parse(MINIMAL + "stories:\n  headline: 3\n")
+    with pytest.raises(ConfigError, match=r"stories\.window: '10s' is shorter"):
+        parse(MINIMAL + "stories:\n  window: 10s\n")

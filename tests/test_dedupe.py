@@ -41,7 +41,7 @@ def test_exact_near_and_separate(db):
     edited = WIRE.replace("third weapons test", "third such test").replace("Friday", "Thursday")
     near = add(db, "Edited", edited + " Updated with reaction.", "2026-03-08T01:00:00Z")
     assert (near.story_id, near.relation) == (first.story_id, "near")
-    assert near.similarity >= dedupe.NEAR_THRESHOLD
+    assert near.similarity >= dedupe.DEFAULTS.near_duplicate
     late = add(db, "Late", edited, "2026-03-20T00:00:00Z")  # outside the story window
     assert late.story_id != first.story_id
     other = add(db, "Markets", " ".join(story("unrelated")[2]), "2026-03-08T02:00:00Z")

@@ -1,0 +1,134 @@
+"""Flat growth: the time to add one article with 1k, 10k and 100k already stored.
+
+"Adding" is the crawler's whole per-article path after extraction:
+`ingest.add_article` (store + exact/near/headline dedupe + monitors + events)
+in its own transaction, on a real SQLite file. The archive is built through
+the same path. Articles are synthetic but made of real text: sentences from
+the extraction-benchmark pages and headlines from story-clusters-uci, one
+article a minute, so the 3-day story window holds about 4,300 of them.
+
+    python -m bench.growth [--sizes 1000 10000 100000] [--probe 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.common import dataset
+from crawler import config, ingest, store
+from crawler.articles import _utc
+from crawler.extract import text_hash
+from crawler.store import ArticleRecord, PendingEntry
+from monitors import build
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class Corpus:
+    def __init__(self, rng: random.Random):
+        bench_folder = dataset("extraction-benchmark")
+        uci = dataset("story-clusters-uci")
+        truth = json.loads((bench_folder / "ground-truth.json").read_text(encoding="utf-8"))
+        self.sentences = [
+            s.strip() + "."
+            for item in truth.values()
+            for s in item["articleBody"].split(". ")
+            if 40 < len(s) < 300
+        ]
+        with (uci / "uci-news-aggregator.first6366.csv").open(encoding="utf-8") as handle:
+            self.titles = [row["TITLE"] for row in csv.DictReader(handle)]
+        self.rng = rng
+
+    def article(self, n: int) -> tuple[str, str]:
+        title = f"{self.rng.choice(self.titles)} ({n})"
+        body = " ".join(self.rng.sample(self.sentences, self.rng.randint(8, 16)))
+        return title, body
+
+
+def add(db, monitors, corpus: Corpus, n: int, feed_id: int) -> float:
+    title, text = corpus.article(n)
+    at = START + timedelta(minutes=n)
+    published = at.isoformat(timespec="seconds")
+    entry_id = db.execute(
+        "INSERT INTO entries (feed_id, entry_key, link, title, first_seen, last_seen)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [feed_id, f"k{n}", f"https://bench.example/{n}", title, published, published],
+    ).lastrowid
+    entry = PendingEntry(
+        entry_id, feed_id, f"https://bench.example/{n}", title, None, published, None, None, 0
+    )
+    record = ArticleRecord(
+        url=entry.link,
+        fetched_url=entry.link,
+        title=title,
+        author=None,
+        published=published,
+        published_utc=_utc(published),
+        language="en",
+        site_name=None,
+        description=None,
+        text=text,
+        text_method="trafilatura",
+        text_hash=text_hash(text),
+    )
+    started = time.perf_counter()
+    ingest.add_article(db, entry, record, monitors, now=at)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--probe", type=int, default=300, help="articles timed at each size")
+    args = parser.parse_args()
+    rng = random.Random(42)
+    corpus = Corpus(rng)
+    monitors = [
+        build(config.MonitorConfig("launches", "missile_launch")),
+        build(config.MonitorConfig("quakes", "keywords", {"include": ["earthquake"]})),
+    ]
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = store.open_db(Path(tmp) / "growth.db")
+        db.execute("INSERT INTO outlets (name) VALUES ('bench')")
+        db.execute(
+            "INSERT INTO feeds (outlet_id, config_url, url, kind, interval_s, next_due)"
+            " VALUES (1, 'https://bench.example/rss', 'https://bench.example/rss',"
+            " 'feed', 900, '2026-01-01T00:00:00Z')"
+        )
+        stored = 0
+        for size in sorted(args.sizes):
+            fill_started = time.perf_counter()
+            while stored < size:
+                add(db, monitors, corpus, stored, 1)
+                stored += 1
+            fill = time.perf_counter() - fill_started
+            timings = [add(db, monitors, corpus, stored + i, 1) for i in range(args.probe)]
+            stored += args.probe
+            row = {
+                "stored": size,
+                "median_ms": round(statistics.median(timings) * 1000, 2),
+                "p90_ms": round(statistics.quantiles(timings, n=10)[-1] * 1000, 2),
+                "fill_s": round(fill, 1),
+                "db_mb": round((Path(tmp) / "growth.db").stat().st_size / 2**20, 1),
+            }
+            results.append(row)
+            print(json.dumps(row), flush=True)
+    base = results[0]["median_ms"]
+    for row in results:
+        print(
+            f"{row['stored']:>7} stored: {row['median_ms']} ms per article "
+            f"({row['median_ms'] / base:.2f}x the {results[0]['stored']} figure)"
+        )
+
+
+if __name__ == "__main__":
+    main()
