@@ -165,11 +165,9 @@ def feeds(ctx: click.Context, as_json: bool) -> None:
     db = _open(cfg)
     store.sync_outlets(db, cfg, Clock().now())
     rows = store.feed_health(db)
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    _table(
+    _show(
         rows,
+        as_json,
         [
             ("outlet", "outlet"),
             ("kind", "kind"),
@@ -198,11 +196,9 @@ def articles(ctx: click.Context, search: str | None, limit: int, as_json: bool) 
     """
     cfg = _load(ctx)
     rows = store.latest_articles(_open(cfg), limit=limit, search=search)
-    if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    _table(
+    _show(
         rows,
+        as_json,
         [
             ("id", "id"),
             ("outlet", "outlet"),
@@ -230,11 +226,9 @@ def events(
     cfg = _load(ctx)
     since_value = isoformat(_instant(since, "--since")) if since else None
     rows = eventstore.list_events(_open(cfg), monitor=monitor, since=since_value, limit=limit)
-    if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    _table(
+    _show(
         rows,
+        as_json,
         [
             ("id", "id"),
             ("monitor", "monitor"),
@@ -406,6 +400,16 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
             click.echo(f"    - {_cell(article['outlet'])}: {_cell(article['title'])}{copy}")
     click.echo(f"\nDatabase: {cfg.database}")
     click.echo(f"Try: newsmon --config {path} event 1")
+
+
+def _show(
+    rows: Sequence[dict[str, Any]], as_json: bool, columns: Iterable[tuple[str, str]]
+) -> None:
+    """Rows as JSON (for scripts) or as an aligned table (for people)."""
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        _table(rows, columns)
 
 
 def _table(rows: Sequence[dict[str, Any]], columns: Iterable[tuple[str, str]]) -> None:
