@@ -428,6 +428,8 @@ def _table(rows: Sequence[dict[str, Any]], columns: Iterable[tuple[str, str]]) -
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
+    if isinstance(value, list | tuple):
+        return ", ".join(_cell(item) for item in value)
     # Control characters (and bidi overrides) from feeds never reach the terminal raw.
     text = str(value)
     return "".join(ch if ch.isprintable() else "?" for ch in text)

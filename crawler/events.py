@@ -51,7 +51,7 @@ def assign(
     story_id: int,
 ) -> tuple[int, bool]:
     """Attach a matched article to its event; returns (event id, whether it is new)."""
-    time = match.time or _default_time(article)
+    time = _bounded(match.time or _default_time(article))
     since = isoformat(time.start - TIME_TOLERANCE)
     until = isoformat(time.end + TIME_TOLERANCE)
     terms = dedupe.title_terms(article["title"])
@@ -189,6 +189,13 @@ def _representative_title(members: list[dict[str, Any]]) -> str:
     )
     first = next(m for m in members if m["story_id"] == story)
     return first["title"] or first["url"]
+
+
+def _bounded(time: EventTime) -> EventTime:
+    """Keep a monitor's interval within the span the event index can find."""
+    if time.end - time.start <= eventstore.MAX_EVENT_SPAN:
+        return time
+    return EventTime(time.end - eventstore.MAX_EVENT_SPAN, time.end, "days", time.phrase)
 
 
 def _default_time(article: dict[str, Any]) -> EventTime:

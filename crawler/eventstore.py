@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlite_utils
+
+from crawler.clock import isoformat, parse_instant
 
 DERIVED_TABLES = (
     "event_articles",
@@ -27,6 +30,7 @@ DERIVED_TABLES = (
 )
 TOTAL = ""  # the term_df row holding the number of indexed titles
 POSTINGS_PER_TERM = 200
+MAX_EVENT_SPAN = timedelta(days=7)  # the widest interval a monitor gives is 2 days
 
 
 @dataclass(frozen=True)
@@ -246,12 +250,17 @@ def merge_stories(db: sqlite_utils.Database, keep: int, drop: int) -> None:
 def overlapping_events(
     db: sqlite_utils.Database, monitor: str, since: str, until: str
 ) -> list[EventRow]:
-    """Events of `monitor` whose time interval overlaps [since, until]."""
+    """Events of `monitor` whose time interval overlaps [since, until].
+
+    No event spans more than MAX_EVENT_SPAN, which bounds the index range
+    scanned: the lookup costs the same with ten events or a million.
+    """
+    earliest = isoformat(parse_instant(since) - MAX_EVENT_SPAN)
     rows = db.execute(
         """SELECT id, monitor, time_start, time_end, precision FROM events
-           WHERE monitor = ? AND time_start <= ? AND time_end >= ?
+           WHERE monitor = ? AND time_start BETWEEN ? AND ? AND time_end >= ?
            ORDER BY time_start DESC LIMIT 50""",
-        [monitor, until, since],
+        [monitor, earliest, until, since],
     ).fetchall()
     return [EventRow(*row) for row in rows]
 
