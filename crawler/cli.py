@@ -318,27 +318,57 @@ def reprocess(ctx: click.Context) -> None:
 
 
 @cli.command("digest")
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
 @click.option(
-    "--since", metavar="TIME", help="Events seen or updated since TIME [default: 24h ago]."
+    "--format", "fmt", type=click.Choice(digest.FORMATS), default="text", show_default=True
 )
+@click.option("--reader", metavar="NAME", help="Show what is new since NAME's last digest.")
+@click.option("--since", metavar="TIME", help="Events seen or updated since TIME instead.")
 @click.option("--monitor", metavar="NAME", help="Only this monitor's events.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (atomically replaced) instead of standard output.",
+)
 @click.option("--now", metavar="TIME", help="Pretend it is TIME (ISO 8601) [env NEWSMON_NOW].")
 @click.pass_context
 def digest_command(
-    ctx: click.Context, fmt: str, since: str | None, monitor: str | None, now: str | None
+    ctx: click.Context,
+    fmt: str,
+    reader: str | None,
+    since: str | None,
+    monitor: str | None,
+    output: Path | None,
+    now: str | None,
 ) -> None:
-    """Print the events new or updated since a time, with all their sources.
+    """Show the events new or updated since the last digest (or since a time).
 
-    The JSON schema is documented in the README ("Digest JSON") and kept stable.
+    With --reader the position is kept in the database: the next digest for
+    that reader starts exactly where this one ended. Events updated with new
+    sources are shown as updates. JSON and Atom are for programs and feed
+    readers; the JSON schema is documented in the README and kept stable.
 
-    Example: newsmon digest --format json --since 2026-01-04T00:00:00Z
+    Example: newsmon digest --reader analyst --format html --output /srv/www/digest.html
     """
     cfg = _load(ctx)
     clock_now = _clock(now).now()
-    since_value = _instant(since, "--since") if since else digest.default_since(clock_now)
-    records = digest.collect(_open(cfg), since=since_value, monitor=monitor)
-    click.echo(digest.render_json(records, since=since_value, generated=clock_now))
+    db = _open(cfg)
+    selection = digest.select(
+        db,
+        now=clock_now,
+        reader=reader,
+        since=_instant(since, "--since") if since else None,
+        monitor=monitor,
+    )
+    text = digest.render(fmt, selection.events, since=selection.since, generated=clock_now)
+    if output is None:
+        click.echo(text)
+    else:
+        try:
+            digest.write_atomically(output, text)
+        except OSError as exc:
+            raise click.ClickException(f"{output}: cannot write the digest: {exc}") from None
+    if reader:  # only once the digest is out: a failed write shows it again next time
+        eventstore.save_reader_cursor(db, reader, selection.covers, isoformat(clock_now))
 
 
 @cli.command()

@@ -1,15 +1,20 @@
 """Digests: what newsmon found, as data first, then rendered.
 
-`collect` gathers events with their sources into plain dicts; renderers only
-format. The JSON form is a documented, stable schema (see README, "Digest
-JSON"): fields may be added, never renamed or removed.
+`select` gathers events with their sources into plain dicts, from one
+snapshot and relative to a reader's cursor; renderers only format. The JSON
+form is a documented, stable schema (see README, "Digest JSON"): fields may
+be added, never renamed or removed.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import os
+import tempfile
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -23,12 +28,54 @@ SCHEMA_VERSION = 1
 SHARP = ("minute", "hour")  # precisions for which a single instant means something
 
 
-def collect(
-    db: sqlite_utils.Database, *, since: datetime, monitor: str | None = None, limit: int = 500
-) -> list[dict[str, Any]]:
-    """Events first seen or updated at or after `since`, each with its articles."""
-    rows = eventstore.list_events(db, monitor=monitor, since=isoformat(since), limit=limit)
-    return [event_record(db, row) for row in rows]
+@dataclass(frozen=True)
+class Selection:
+    """What one digest shows, and the change sequence it covers."""
+
+    events: list[dict[str, Any]]  # event records, each with "status": new | updated
+    since: datetime
+    covers: int  # the reader's cursor after this digest
+
+
+def select(
+    db: sqlite_utils.Database,
+    *,
+    now: datetime,
+    reader: str | None = None,
+    since: datetime | None = None,
+    monitor: str | None = None,
+    limit: int = 500,
+) -> Selection:
+    """The events a digest shows, read from one snapshot of the database.
+
+    With a known reader and no `since`, everything written after the reader's
+    cursor; otherwise everything seen or updated since `since` (default: the
+    last 24 hours). The highest change and the events are read inside one
+    read transaction, so an event committed while the digest is produced has
+    a higher sequence than `covers` and appears in the next digest: none is
+    skipped, none shown twice.
+    """
+    db.execute("BEGIN")
+    try:
+        covers = eventstore.latest_change(db)
+        cursor = eventstore.reader_cursor(db, reader) if reader else None
+        if since is None and cursor is not None:
+            rows = eventstore.events_changed(db, cursor, covers, monitor, limit)
+            since = parse_instant(eventstore.reader_updated(db, reader))
+            fresh = [row["created_seq"] > cursor for row in rows]
+        else:
+            since = since or default_since(now)
+            stamp = isoformat(since)
+            listed = eventstore.list_events(db, monitor=monitor, since=stamp, limit=limit)
+            rows = [row for row in listed if row["change_seq"] <= covers]
+            fresh = [row["first_seen"] >= stamp for row in rows]
+        records = [
+            {**event_record(db, row), "status": "new" if new else "updated"}
+            for row, new in zip(rows, fresh, strict=True)
+        ]
+    finally:
+        db.execute("COMMIT")
+    return Selection(records, since, covers)
 
 
 def event_record(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
@@ -561,3 +608,18 @@ def render(fmt: str, events: list[dict[str, Any]], *, since: datetime, generated
     except KeyError:
         raise ValueError(f"unknown digest format {fmt!r}; choose one of {FORMATS}") from None
     return renderer(events, since=since, generated=generated)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` in one step: a reader of the file sees the old digest or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

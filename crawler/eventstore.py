@@ -287,15 +287,60 @@ def event_terms(db: sqlite_utils.Database, event_id: int) -> list[str]:
     ]
 
 
+def _next_change(db: sqlite_utils.Database) -> int:
+    return db.execute(
+        "UPDATE counters SET value = value + 1 WHERE name = 'event_change' RETURNING value"
+    ).fetchone()[0]
+
+
 def create_event(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
+    seq = _next_change(db)
+    row = {**row, "created_seq": seq, "change_seq": seq}
     columns = ", ".join(row)
     marks = ", ".join(f":{key}" for key in row)
     return db.execute(f"INSERT INTO events ({columns}) VALUES ({marks})", row).lastrowid
 
 
 def update_event(db: sqlite_utils.Database, event_id: int, changes: dict[str, Any]) -> None:
+    changes = {**changes, "change_seq": _next_change(db)}
     sets = ", ".join(f"{key} = :{key}" for key in changes)
     db.execute(f"UPDATE events SET {sets} WHERE id = :id", {**changes, "id": event_id})
+
+
+def latest_change(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT value FROM counters WHERE name = 'event_change'").fetchone()[0]
+
+
+def events_changed(
+    db: sqlite_utils.Database, after: int, upto: int, monitor: str | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Events written after change `after`, up to `upto`, newest first."""
+    clause, params = ("AND monitor = ?", [monitor]) if monitor else ("", [])
+    rows = db.query(
+        f"""SELECT * FROM events WHERE change_seq > ? AND change_seq <= ? {clause}
+            ORDER BY change_seq DESC LIMIT ?""",
+        [after, upto, *params, limit],
+    )
+    return [_decode(row) for row in rows]
+
+
+def reader_cursor(db: sqlite_utils.Database, reader: str) -> int | None:
+    row = db.execute("SELECT cursor FROM readers WHERE name = ?", [reader]).fetchone()
+    return row[0] if row else None
+
+
+def reader_updated(db: sqlite_utils.Database, reader: str) -> str:
+    return db.execute("SELECT updated FROM readers WHERE name = ?", [reader]).fetchone()[0]
+
+
+def save_reader_cursor(db: sqlite_utils.Database, reader: str, cursor: int, now: str) -> None:
+    with db.atomic():
+        db.execute(
+            """INSERT INTO readers (name, cursor, updated) VALUES (?, ?, ?)
+               ON CONFLICT (name) DO UPDATE SET cursor = max(cursor, excluded.cursor),
+               updated = excluded.updated""",
+            [reader, cursor, now],
+        )
 
 
 def add_event_article(db: sqlite_utils.Database, row: dict[str, Any]) -> None:

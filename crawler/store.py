@@ -220,6 +220,31 @@ def m002_stories_and_events(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m003_digest_cursors(db: sqlite_utils.Database) -> None:
+    """A change sequence on events, so digests resume exactly where a reader left off.
+
+    The sequence comes from `counters`, which reprocess does not clear, so it
+    only ever grows: every write of an event takes the next value inside its
+    transaction, and SQLite serialises writers, so sequence order is commit
+    order.
+    """
+    db.executescript(
+        """
+        CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO counters (name, value) VALUES ('event_change', 0);
+        ALTER TABLE events ADD COLUMN created_seq INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE events ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX events_change_seq ON events(change_seq);
+        CREATE TABLE readers (
+            name TEXT PRIMARY KEY,             -- who reads digests (--reader)
+            cursor INTEGER NOT NULL,           -- the last change_seq they were shown
+            updated TEXT NOT NULL
+        );
+        """
+    )
+
+
 @dataclass(frozen=True)
 class FeedState:
     """A feed's row: what the poller needs to send a conditional request."""
