@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from crawler import __version__, config, digest, engine, eventstore, ingest, poll, store
+from crawler import __version__, config, digest, engine, eventstore, health, ingest, poll, store
 from crawler.clock import Clock, ClockError, isoformat, parse_instant
 from crawler.lock import LockBusy, poll_lock
 
@@ -369,6 +369,49 @@ def digest_command(
             raise click.ClickException(f"{output}: cannot write the digest: {exc}") from None
     if reader:  # only once the digest is out: a failed write shows it again next time
         eventstore.save_reader_cursor(db, reader, selection.covers, isoformat(clock_now))
+
+
+@cli.command()
+@click.pass_context
+def daemon(ctx: click.Context) -> None:
+    """Poll every feed on its own schedule until stopped (SIGTERM/SIGINT; SIGHUP reloads).
+
+    Holds the poll lock, so `newsmon run` from cron beside it exits at once
+    (code 3). One structured log line per poll at --log-level INFO.
+
+    Example: newsmon --log-level INFO daemon
+    """
+    from crawler import daemon as daemon_module
+
+    _load(ctx)  # a bad file is exit 2, before anything starts
+    try:
+        daemon_module.run_daemon(ctx.obj["config_path"], ctx.obj["log_level"])
+    except config.ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
+    except LockBusy as exc:
+        raise Busy(str(exc)) from None
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Feed health, daemon heartbeat and database size at a glance.
+
+    Feeds failing for a long time are marked FAILING, never dropped.
+
+    Example: newsmon status
+    """
+    cfg = _load(ctx)
+    db = _open(cfg)
+    now = Clock().now()
+    store.sync_outlets(db, cfg, now)
+    report = health.status(db, cfg.database, now)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    for line in health.describe(report):
+        click.echo(_cell(line))
 
 
 @cli.command()

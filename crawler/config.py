@@ -24,6 +24,8 @@ ENV_VAR = "NEWSMON_CONFIG"
 DEFAULT_PATH = "config.yaml"
 DEFAULT_USER_AGENT = f"newsmon/{__version__} (+https://github.com/newsmon/newsmon)"
 MIN_INTERVAL = timedelta(minutes=1)
+DEFAULT_MIN_INTERVAL = timedelta(minutes=5)
+DEFAULT_MAX_INTERVAL = timedelta(days=1)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
 _DURATION_UNITS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
@@ -59,6 +61,10 @@ class Outlet:
     sources: tuple[FeedSource, ...]
     interval: timedelta
     fetch_pages: bool = True  # false: keep what the feed itself carries, fetch no page
+    # Adaptive polling (set either bound): the interval follows the feed's publishing
+    # rate, clamped to [min_interval, max_interval]; `interval` applies until one is known.
+    min_interval: timedelta | None = None
+    max_interval: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -329,7 +335,19 @@ class _Reader:
         return FetchSettings(**values)
 
     def outlet(self, node: yaml.Node, key: str) -> Outlet:
-        fields = self.mapping(node, key, {"name", "feeds", "sitemaps", "interval", "fetch_pages"})
+        fields = self.mapping(
+            node,
+            key,
+            {
+                "name",
+                "feeds",
+                "sitemaps",
+                "interval",
+                "fetch_pages",
+                "min_interval",
+                "max_interval",
+            },
+        )
         if "name" not in fields:
             raise self.fail(node, f"{key}.name", "missing: every outlet needs a name")
         name = self.string(fields["name"], f"{key}.name")
@@ -351,7 +369,23 @@ class _Reader:
             if "fetch_pages" in fields
             else True
         )
-        return Outlet(name=name, sources=tuple(sources), interval=interval, fetch_pages=fetch_pages)
+        bounds = {
+            bound: self.duration(fields[bound], f"{key}.{bound}", MIN_INTERVAL)
+            for bound in ("min_interval", "max_interval")
+            if bound in fields
+        }
+        if bounds:
+            bounds.setdefault("min_interval", DEFAULT_MIN_INTERVAL)
+            bounds.setdefault("max_interval", DEFAULT_MAX_INTERVAL)
+            if bounds["min_interval"] > bounds["max_interval"]:
+                raise self.fail(node, f"{key}.min_interval", "is longer than max_interval")
+        return Outlet(
+            name=name,
+            sources=tuple(sources),
+            interval=interval,
+            fetch_pages=fetch_pages,
+            **bounds,
+        )
 
     def source(self, node: yaml.Node, key: str, kind: str) -> FeedSource:
         if isinstance(node, yaml.MappingNode):

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from crawler.config import FetchSettings
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+MIN_DOWNLOAD_DELAY = 0.001
 T = TypeVar("T")
 
 
@@ -26,7 +27,11 @@ def scrapy_settings(fetch: FetchSettings, *, log_level: str = "WARNING") -> dict
         "ROBOTSTXT_USER_AGENT": fetch.user_agent.split("/")[0],
         "CONCURRENT_REQUESTS": 32,
         "CONCURRENT_REQUESTS_PER_DOMAIN": fetch.per_host_concurrency,
-        "DOWNLOAD_DELAY": fetch.per_host_delay,
+        # Scrapy 2.19 counts a request as transferring only once its download coroutine
+        # runs, so with no delay at all it dispatches every queued request of a host at
+        # once, whatever CONCURRENT_REQUESTS_PER_DOMAIN says; a delay of at least 1 ms
+        # makes it dispatch one at a time and restores the per-host cap.
+        "DOWNLOAD_DELAY": max(fetch.per_host_delay, MIN_DOWNLOAD_DELAY),
         "DOWNLOAD_DELAY_JITTER": 0.5,
         "AUTOTHROTTLE_ENABLED": fetch.autothrottle,
         "AUTOTHROTTLE_START_DELAY": max(fetch.per_host_delay, 0.5),

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import feedparser
 from feedparser.datetimes import _parse_date as _feedparser_date
@@ -84,6 +84,7 @@ class Parsed:
     sitemaps: tuple[str, ...] = ()  # children of a sitemap index
     title: str | None = None
     warning: str | None = None  # feed readable but not well-formed
+    ttl: timedelta | None = None  # RSS <ttl>: how long the publisher says it stays fresh
 
 
 def parse(body: bytes, url: str, content_type: str | None = None) -> Parsed:
@@ -183,7 +184,16 @@ def _parse_feedparser(body: bytes, url: str, content_type: str | None) -> Parsed
         entries=tuple(entries),
         title=result.feed.get("title"),
         warning=str(problem) if problem else None,
+        ttl=_ttl(result.feed.get("ttl")),
     )
+
+
+def _ttl(value: str | None) -> timedelta | None:
+    """RSS <ttl> is in minutes; nonsense is ignored rather than trusted."""
+    if value is None or not str(value).strip().isdigit():
+        return None
+    minutes = int(str(value).strip())
+    return timedelta(minutes=minutes) if 0 < minutes <= 7 * 24 * 60 else None
 
 
 # -- JSON Feed ----------------------------------------------------------------

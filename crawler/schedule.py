@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 MAX_BACKOFF = timedelta(hours=24)
 MAX_RETRY_AFTER = timedelta(days=2)
+POLLS_PER_ENTRY = 2.0
+RATE_WINDOW = timedelta(days=7)  # the publishing rate is measured over this past
 
 
 def next_poll(
@@ -20,15 +22,55 @@ def next_poll(
     interval: timedelta,
     consecutive_errors: int = 0,
     retry_after: timedelta | None = None,
+    not_before: timedelta | None = None,
 ) -> datetime:
-    """`consecutive_errors` counts the failure being recorded now (0 after a success)."""
+    """When to poll next.
+
+    `consecutive_errors` counts the failure being recorded now (0 after a
+    success). `retry_after` is the server's `Retry-After`; `not_before` the
+    freshness the feed itself declares (`Cache-Control: max-age`, RSS `<ttl>`):
+    neither is ever cut short.
+    """
     wait = interval
     if consecutive_errors > 0:
         factor = 2 ** min(consecutive_errors, 16)
         wait = min(interval * factor, max(MAX_BACKOFF, interval))
-    if retry_after is not None:
-        wait = max(wait, min(retry_after, MAX_RETRY_AFTER))
+    for floor in (retry_after, not_before):
+        if floor is not None:
+            wait = max(wait, min(floor, MAX_RETRY_AFTER))
     return now + wait
+
+
+def adaptive_interval(
+    entries_per_day: float,
+    minimum: timedelta,
+    maximum: timedelta,
+    polls_per_entry: float = POLLS_PER_ENTRY,
+) -> timedelta:
+    """The polling interval a feed's own publishing rate calls for (Miniflux's rule).
+
+    A feed publishing 48 entries a day is polled about every 15 minutes
+    (twice per entry), a feed publishing twice a week about every 1.75 days,
+    both clamped to the outlet's [minimum, maximum].
+    """
+    if entries_per_day <= 0:
+        return maximum
+    wanted = timedelta(days=1) / (entries_per_day * polls_per_entry)
+    return max(minimum, min(maximum, wanted))
+
+
+def parse_max_age(cache_control: str | bytes | None) -> timedelta | None:
+    """`max-age` of a Cache-Control header (s-maxage wins for shared caches; we are one)."""
+    if not cache_control:
+        return None
+    text = cache_control.decode("latin-1") if isinstance(cache_control, bytes) else cache_control
+    found: dict[str, int] = {}
+    for part in text.lower().split(","):
+        name, _, value = part.strip().partition("=")
+        if name in ("max-age", "s-maxage") and value.strip().strip('"').isdigit():
+            found[name] = int(value.strip().strip('"'))
+    seconds = found.get("s-maxage", found.get("max-age"))
+    return timedelta(seconds=seconds) if seconds is not None else None
 
 
 def parse_retry_after(value: str | bytes | None, now: datetime) -> timedelta | None:

@@ -17,7 +17,7 @@ import hashlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -39,7 +39,7 @@ from scrapy.utils.log import failure_to_exc_info
 from twisted.python.failure import Failure
 
 from crawler import articles, feeds, ingest, store
-from crawler.schedule import next_poll
+from crawler.schedule import RATE_WINDOW, adaptive_interval, next_poll, parse_max_age
 from crawler.store import FeedState, PendingEntry
 from crawler.urls import resolve
 
@@ -118,13 +118,12 @@ class PollSpider(scrapy.Spider):
         child: bool = response.meta["child"]
         self._log_fetch(feed.id, response, feed.kind)
         now = self.ctx.clock.now()
-        interval = timedelta(seconds=feed.interval_s)
         if response.status == 304:
             store.record_feed_success(
-                self.ctx.db, feed, now=now, status=304, next_due=next_poll(now, interval)
+                self.ctx.db, feed, now=now, status=304, next_due=self._next_due(feed, response)
             )
             self.ctx.report.not_modified += 1
-            LOGGER.info("feed %s: 304 not modified", feed.url)
+            _log_poll(feed, response, "not modified", 0)
             yield from self._article_requests(feed)
             return
         body = response.body
@@ -145,13 +144,13 @@ class PollSpider(scrapy.Spider):
                 feed,
                 now=now,
                 status=response.status,
-                next_due=next_poll(now, interval),
+                next_due=self._next_due(feed, response),
                 url=moved,
                 etag=_header(response, "ETag"),
                 last_modified=_header(response, "Last-Modified"),
             )
             self.ctx.report.unchanged += 1
-            LOGGER.info("feed %s: body unchanged, not parsed", feed.url)
+            _log_poll(feed, response, "unchanged", 0)
             yield from self._article_requests(feed)
             return
         yield from self._read_entries(feed, response, body, digest, child=False, moved=moved)
@@ -179,7 +178,7 @@ class PollSpider(scrapy.Spider):
             feed,
             now=now,
             status=response.status,
-            next_due=next_poll(now, timedelta(seconds=feed.interval_s)),
+            next_due=self._next_due(feed, response, parsed.ttl),
             url=None if child else moved,
             etag=None if child else _header(response, "ETag"),
             last_modified=None if child else _header(response, "Last-Modified"),
@@ -187,9 +186,7 @@ class PollSpider(scrapy.Spider):
             entries=parsed.entries,
         )
         self.ctx.report.new_entries += new
-        LOGGER.info(
-            "feed %s: %s, %d entries, %d new", response.url, parsed.format, len(parsed.entries), new
-        )
+        _log_poll(feed, response, parsed.format, new)
         for url in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
             yield self._feed_request(feed, url, child=True)
         yield from self._article_requests(feed)
@@ -211,16 +208,41 @@ class PollSpider(scrapy.Spider):
         self, feed: FeedState, status: int | None, error: str, retry_after: timedelta | None = None
     ) -> Iterator[scrapy.Request]:
         now = self.ctx.clock.now()
-        due = next_poll(
-            now, timedelta(seconds=feed.interval_s), feed.consecutive_errors + 1, retry_after
-        )
+        due = self._next_due(feed, errors=feed.consecutive_errors + 1, retry_after=retry_after)
         store.record_feed_failure(
             self.ctx.db, feed, now=now, status=status, error=error, next_due=due
         )
         self.ctx.report.feed_errors.append(f"{feed.outlet}: {feed.url}: {error}")
-        LOGGER.info("feed %s failed: %s", feed.url, error)
+        LOGGER.info(
+            "poll outlet=%r feed=%s status=%s outcome=error error=%r",
+            feed.outlet,
+            feed.url,
+            status if status is not None else "-",
+            error,
+        )
         # Entries announced by earlier polls still deserve their pages.
         yield from self._article_requests(feed)
+
+    def _next_due(
+        self,
+        feed: FeedState,
+        response: Response | None = None,
+        ttl: timedelta | None = None,
+        errors: int = 0,
+        retry_after: timedelta | None = None,
+    ) -> datetime:
+        """The feed's next poll: its interval (adaptive when configured), backed off after
+        failures, never sooner than Retry-After, Cache-Control max-age or the feed's TTL."""
+        now = self.ctx.clock.now()
+        interval = timedelta(seconds=feed.interval_s)
+        if feed.min_interval_s is not None and feed.max_interval_s is not None:
+            rate = store.entries_per_day(self.ctx.db, feed.id, now, RATE_WINDOW)
+            interval = adaptive_interval(
+                rate, timedelta(seconds=feed.min_interval_s), timedelta(seconds=feed.max_interval_s)
+            )
+        max_age = parse_max_age(response.headers.get("Cache-Control")) if response else None
+        floors = [value for value in (max_age, ttl) if value is not None]
+        return next_poll(now, interval, errors, retry_after, max(floors) if floors else None)
 
     @staticmethod
     def _permanent_location(response: Response) -> str | None:
@@ -383,6 +405,20 @@ class PollSpider(scrapy.Spider):
             error=error,
             now=self.ctx.clock.now(),
         )
+
+
+def _log_poll(feed: FeedState, response: Response, outcome: str, new: int) -> None:
+    """One structured line per poll: what the daemon's log is read for."""
+    latency = response.meta.get("download_latency") or 0.0
+    LOGGER.info(
+        "poll outlet=%r feed=%s status=%d outcome=%s new_entries=%d ms=%d",
+        feed.outlet,
+        feed.url,
+        response.status,
+        outcome,
+        new,
+        round(latency * 1000),
+    )
 
 
 def describe_failure(failure: Failure) -> tuple[int | None, str]:

@@ -13,7 +13,7 @@ import gzip
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +245,26 @@ def m003_digest_cursors(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m004_adaptive_polling_and_daemon(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        ALTER TABLE feeds ADD COLUMN min_interval_s INTEGER;  -- NULL: fixed interval
+        ALTER TABLE feeds ADD COLUMN max_interval_s INTEGER;
+        CREATE INDEX entries_feed_seen ON entries(feed_id, first_seen);
+        CREATE INDEX articles_feed ON articles(feed_id, fetched_at);
+        CREATE TABLE daemon (
+            id INTEGER PRIMARY KEY CHECK (id = 1),  -- one daemon per database
+            pid INTEGER NOT NULL,
+            started TEXT NOT NULL,
+            heartbeat TEXT NOT NULL,
+            config TEXT NOT NULL,
+            stopped TEXT
+        );
+        """
+    )
+
+
 @dataclass(frozen=True)
 class FeedState:
     """A feed's row: what the poller needs to send a conditional request."""
@@ -261,6 +281,8 @@ class FeedState:
     body_hash: str | None
     consecutive_errors: int
     fetch_pages: bool = True
+    min_interval_s: int | None = None
+    max_interval_s: int | None = None
 
 
 @dataclass(frozen=True)
@@ -340,11 +362,15 @@ def sync_outlets(db: sqlite_utils.Database, config: Config, now: datetime) -> No
                 db.execute(
                     """
                     INSERT INTO feeds (outlet_id, config_url, url, kind, interval_s,
+                                       min_interval_s, max_interval_s,
                                        ignore_validators, fetch_pages, next_due)
-                    VALUES (:outlet_id, :url, :url, :kind, :interval, :ignore, :pages, :now)
+                    VALUES (:outlet_id, :url, :url, :kind, :interval, :min, :max,
+                            :ignore, :pages, :now)
                     ON CONFLICT (config_url) DO UPDATE SET
                         outlet_id = excluded.outlet_id, kind = excluded.kind,
                         interval_s = excluded.interval_s, fetch_pages = excluded.fetch_pages,
+                        min_interval_s = excluded.min_interval_s,
+                        max_interval_s = excluded.max_interval_s,
                         ignore_validators = excluded.ignore_validators, active = 1
                     """,
                     {
@@ -354,6 +380,8 @@ def sync_outlets(db: sqlite_utils.Database, config: Config, now: datetime) -> No
                         "interval": int(outlet.interval.total_seconds()),
                         "ignore": int(source.ignore_validators),
                         "pages": int(outlet.fetch_pages),
+                        "min": _seconds(outlet.min_interval),
+                        "max": _seconds(outlet.max_interval),
                         "now": stamp,
                     },
                 )
@@ -361,13 +389,31 @@ def sync_outlets(db: sqlite_utils.Database, config: Config, now: datetime) -> No
         db.execute(f"UPDATE feeds SET active = 0 WHERE config_url NOT IN ({marks})", configured)
 
 
+def _seconds(value: timedelta | None) -> int | None:
+    return None if value is None else int(value.total_seconds())
+
+
+def entries_per_day(
+    db: sqlite_utils.Database, feed_id: int, now: datetime, window: timedelta
+) -> float:
+    """New entries a feed announced per day over the past `window`: its publishing rate."""
+    count = db.execute(
+        "SELECT count(*) FROM entries WHERE feed_id = ? AND first_seen >= ?",
+        [feed_id, isoformat(now - window)],
+    ).fetchone()[0]
+    return count / (window.total_seconds() / 86400)
+
+
 def due_feeds(
     db: sqlite_utils.Database, now: datetime, *, every: bool = False, outlet: str | None = None
 ) -> list[FeedState]:
     clauses = ["f.active = 1"]
     params: list[Any] = []
-    if not every:
-        clauses.append("f.next_due <= ?")
+    if not every:  # due, or holding entries a killed run left unfetched
+        clauses.append(
+            "(f.next_due <= ? OR EXISTS (SELECT 1 FROM entries e"
+            " WHERE e.feed_id = f.id AND e.state = 'pending'))"
+        )
         params.append(isoformat(now))
     if outlet is not None:
         clauses.append("o.name = ? COLLATE NOCASE")
@@ -375,7 +421,8 @@ def due_feeds(
     rows = db.execute(
         f"""
         SELECT f.id, o.name, f.config_url, f.url, f.kind, f.interval_s, f.ignore_validators,
-               f.etag, f.last_modified, f.body_hash, f.consecutive_errors, f.fetch_pages
+               f.etag, f.last_modified, f.body_hash, f.consecutive_errors, f.fetch_pages,
+               f.min_interval_s, f.max_interval_s
         FROM feeds f JOIN outlets o ON o.id = f.outlet_id
         WHERE {" AND ".join(clauses)}
         ORDER BY f.next_due, f.id
@@ -384,7 +431,20 @@ def due_feeds(
     ).fetchall()
     return [
         FeedState(
-            r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9], r[10], bool(r[11])
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            bool(r[6]),
+            r[7],
+            r[8],
+            r[9],
+            r[10],
+            bool(r[11]),
+            r[12],
+            r[13],
         )
         for r in rows
     ]
@@ -609,6 +669,41 @@ def record_entry_failure(
         )
 
 
+def feed_due(db: sqlite_utils.Database, feed_id: int) -> tuple[str, int]:
+    """(next due time, interval in seconds) of one feed."""
+    return tuple(
+        db.execute("SELECT next_due, interval_s FROM feeds WHERE id = ?", [feed_id]).fetchone()
+    )
+
+
+def daemon_started(db: sqlite_utils.Database, pid: int, now: datetime, config: Path) -> None:
+    stamp = isoformat(now)
+    with db.atomic():
+        db.execute(
+            """INSERT OR REPLACE INTO daemon (id, pid, started, heartbeat, config, stopped)
+               VALUES (1, ?, ?, ?, ?, NULL)""",
+            [pid, stamp, stamp, str(config)],
+        )
+
+
+def daemon_heartbeat(db: sqlite_utils.Database, now: datetime) -> None:
+    with db.atomic():
+        db.execute("UPDATE daemon SET heartbeat = ? WHERE id = 1", [isoformat(now)])
+
+
+def daemon_stopped(db: sqlite_utils.Database, now: datetime) -> None:
+    with db.atomic():
+        db.execute(
+            "UPDATE daemon SET stopped = ?, heartbeat = ? WHERE id = 1",
+            [isoformat(now), isoformat(now)],
+        )
+
+
+def daemon_state(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT pid, started, heartbeat, config, stopped FROM daemon"))
+    return rows[0] if rows else None
+
+
 def cached_robots(db: sqlite_utils.Database, origin: str, fresh_after: datetime) -> bytes | None:
     row = db.execute(
         "SELECT body FROM robots WHERE origin = ? AND fetched_at > ?",
@@ -653,7 +748,9 @@ def finish_run(db: sqlite_utils.Database, run_id: int, now: datetime, **counts: 
 # -- reading ------------------------------------------------------------------
 
 
-def feed_health(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+def feed_health(db: sqlite_utils.Database, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Every feed's polling state, with its articles in the 24 hours before `now`."""
+    since = isoformat(now - timedelta(days=1)) if now else ""
     return [
         dict(row)
         for row in db.query(
@@ -661,10 +758,13 @@ def feed_health(db: sqlite_utils.Database) -> list[dict[str, Any]]:
             SELECT o.name AS outlet, f.kind, f.url, f.config_url, f.active, f.last_status,
                    f.last_polled, f.last_success, f.consecutive_errors, f.last_error,
                    f.next_due, f.entries_total,
-                   (SELECT count(*) FROM articles a WHERE a.feed_id = f.id) AS articles
+                   (SELECT count(*) FROM articles a WHERE a.feed_id = f.id) AS articles,
+                   (SELECT count(*) FROM articles a
+                    WHERE a.feed_id = f.id AND a.fetched_at >= :since) AS articles_24h
             FROM feeds f JOIN outlets o ON o.id = f.outlet_id
             ORDER BY o.name, f.id
-            """
+            """,
+            {"since": since},
         )
     ]
 

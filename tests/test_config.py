@@ -169,3 +169,12 @@ def test_story_thresholds_are_configurable_and_checked():
         parse(MINIMAL + "stories:\n  headline: 3\n")
     with pytest.raises(ConfigError, match=r"stories\.window: '10s' is shorter"):
         parse(MINIMAL + "stories:\n  window: 10s\n")
+
+
+def test_adaptive_bounds_default_and_are_checked():
+    cfg = parse(MINIMAL.replace("interval: 15m", "interval: 15m\n    max_interval: 2h"))
+    outlet = cfg.outlets[0]
+    assert (outlet.min_interval, outlet.max_interval) == (timedelta(minutes=5), timedelta(hours=2))
+    assert config.parse(MINIMAL, Path("c.yaml")).outlets[0].min_interval is None  # fixed
+    with pytest.raises(ConfigError, match=r"outlets\[0\]\.min_interval: is longer than max"):
+        parse(MINIMAL.replace("interval: 15m", "min_interval: 3h\n    max_interval: 2h"))

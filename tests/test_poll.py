@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import threading
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from crawler.lock import poll_lock
 from crawler.loopback import Reply, Seen
@@ -274,7 +275,8 @@ def test_a_page_that_keeps_failing_is_kept_from_the_feed_after_the_last_attempt(
     assert first.returncode == 0 and "1 page errors" in first.stdout
     assert "error: page " + server.url("/a") + ": HTTP 500" in first.stderr
     assert query(cfg, "SELECT state, attempts FROM entries") == [("pending", 1)]
-    newsmon("run", "--all", config=cfg)  # feed answers 304, the pending page is retried
+    # not due for 15 minutes, but it holds a pending entry: polled (304) and the page retried
+    newsmon("run", config=cfg)
     assert len(server.hits("/a")) == 2
     assert query(cfg, "SELECT text, text_method FROM articles") == [("Feed text.", "feed_content")]
     assert query(cfg, "SELECT state FROM entries") == [("done",)]
@@ -394,3 +396,24 @@ def test_database_trouble_fails_the_run_loudly_and_loses_nothing(server, tmp_pat
     assert healed.returncode == 0, healed.stderr
     assert "2 new articles" in healed.stdout
     assert query(cfg, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_per_host_concurrency_holds_even_without_a_delay(server, tmp_path):
+    """Scrapy 2.19 alone would send all four at once when DOWNLOAD_DELAY is 0."""
+    items = []
+    for i in range(4):
+        reply = Reply.static(page(f"Story {i}", f"topic {i}"), "text/html")
+        reply.delay = 0.4
+        server.routes[f"/p{i}"] = reply
+        items.append(Item(f"Story {i}", server.url(f"/p{i}")))
+    publish(server, "/feed.xml", items)
+    cfg = write_config(
+        tmp_path,
+        [{"name": "T", "feeds": [server.url("/feed.xml")]}],
+        per_host_concurrency=1,
+        per_host_delay="0s",
+    )
+    assert newsmon("run", "--all", config=cfg).returncode == 0
+    starts = sorted(seen.at for seen in server.requests if seen.path.startswith("/p"))
+    assert len(starts) == 4
+    assert all(later - earlier >= 0.35 for earlier, later in pairwise(starts))

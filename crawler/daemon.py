@@ -1,0 +1,185 @@
+"""`newsmon daemon`: APScheduler on Scrapy's own event loop, one job per feed.
+
+Each feed has a job that fires at its next due time (plus a little jitter so
+feeds configured alike do not all fire in the same second). A firing job only
+marks its feed due; one poller task gathers every feed due at that moment
+into a single Scrapy crawl, so per-host politeness holds across feeds (one
+downloader, one slot per host) and a crawl never overlaps another. After the
+crawl each feed's job is set again from its new next-due time, which the
+crawl computed (adaptive interval, backoff, Retry-After, max-age, TTL).
+
+The daemon holds the poll lock for its whole life: `newsmon run` from cron
+beside it exits at once (code 3) instead of double-polling. SIGTERM/SIGINT
+stop it at once: the crawl in progress is cancelled; every article already
+stored is whole (one transaction each) and entries not yet stored stay
+pending for the next start. SIGHUP reloads config.yaml; an invalid file is logged and the old
+configuration keeps running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import signal
+from datetime import UTC, timedelta
+from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from crawler import config, store
+from crawler.clock import Clock, parse_instant
+from crawler.lock import poll_lock
+from crawler.poll import Extractor, build_monitors, poll
+
+LOGGER = logging.getLogger(__name__)
+HEARTBEAT = timedelta(seconds=15)
+MAX_JITTER = timedelta(seconds=30)
+JITTER_SHARE = 0.1  # of the feed's interval, capped at MAX_JITTER
+
+
+class Daemon:
+    def __init__(self, config_path: Path, log_level: str = "WARNING"):
+        self.config_path = config_path
+        self.cfg = config.load(config_path)
+        self.monitors = build_monitors(self.cfg)
+        self.log_level = log_level
+        self.clock = Clock()
+        self._due: set[int] = set()
+        self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._scheduler: AsyncIOScheduler | None = None
+        self._db = None
+
+    async def run(self) -> None:
+        """Run until SIGTERM/SIGINT; raises LockBusy if another poller holds the lock."""
+        with poll_lock(self.cfg.database):
+            self._db = store.open_db(self.cfg.database)
+            extractor = Extractor(self.cfg.fetch.extraction_workers)
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, self._stop.set)
+            loop.add_signal_handler(signal.SIGHUP, self.reload)
+            self._scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
+            try:
+                store.sync_outlets(self._db, self.cfg, self.clock.now())
+                store.daemon_started(self._db, os.getpid(), self.clock.now(), self.config_path)
+                self._schedule_all()
+                self._scheduler.add_job(
+                    self._heartbeat,
+                    "interval",
+                    seconds=HEARTBEAT.total_seconds(),
+                    id="heartbeat",
+                    max_instances=1,
+                    coalesce=True,
+                )
+                self._scheduler.start()
+                LOGGER.info("daemon started pid=%d feeds=%d", os.getpid(), len(self._jobs()))
+                poller = asyncio.create_task(self._poll_loop(extractor))
+                await self._stop.wait()
+                LOGGER.info("daemon stopping")
+                # Cancelling the poller cancels the crawl it awaits. Database writes are
+                # synchronous, so cancellation lands between transactions, never inside one.
+                poller.cancel()
+                self._wake.set()  # Scrapy may absorb the cancellation: let the loop see the stop
+                await asyncio.gather(poller, return_exceptions=True)
+            finally:
+                if self._scheduler.running:
+                    self._scheduler.shutdown(wait=False)
+                extractor.close()
+                store.daemon_stopped(self._db, self.clock.now())
+                self._db.close()
+        LOGGER.info("daemon stopped")
+
+    def reload(self) -> None:
+        """SIGHUP: take the new config.yaml if it is valid, keep the old one if not."""
+        try:
+            fresh = config.load(self.config_path)
+            monitors = build_monitors(fresh)
+        except config.ConfigError as exc:
+            LOGGER.error("config reload rejected, keeping the running configuration: %s", exc)
+            return
+        if fresh.database != self.cfg.database:
+            LOGGER.error("config reload rejected: the database cannot change while running")
+            return
+        self.cfg, self.monitors = fresh, monitors
+        store.sync_outlets(self._db, self.cfg, self.clock.now())
+        self._schedule_all()
+        LOGGER.info("config reloaded: %d feeds", len(self._jobs()))
+
+    # -- scheduling ---------------------------------------------------------------
+
+    def _jobs(self) -> list[str]:
+        return [job.id for job in self._scheduler.get_jobs() if job.id.startswith("feed-")]
+
+    def _schedule_all(self) -> None:
+        """At start and reload: every feed's job; feeds a killed run left work for go now."""
+        now = self.clock.now()
+        feeds = store.due_feeds(self._db, now, every=True)
+        ready = {feed.id for feed in store.due_feeds(self._db, now)}
+        wanted = {f"feed-{feed.id}" for feed in feeds}
+        for job_id in self._jobs():
+            if job_id not in wanted:
+                self._scheduler.remove_job(job_id)
+        for feed in feeds:
+            self._schedule(feed.id, now_if_ready=feed.id in ready)
+
+    def _schedule(self, feed_id: int, now_if_ready: bool = False) -> None:
+        due, interval_s = store.feed_due(self._db, feed_id)
+        jitter = min(MAX_JITTER.total_seconds(), interval_s * JITTER_SHARE)
+        start = self.clock.now() if now_if_ready else max(parse_instant(due), self.clock.now())
+        when = start + timedelta(seconds=random.uniform(0, jitter))
+        self._scheduler.add_job(
+            self._mark_due,
+            DateTrigger(run_date=when),
+            args=[feed_id],
+            id=f"feed-{feed_id}",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+
+    async def _mark_due(self, feed_id: int) -> None:  # async: runs on the loop, not a thread
+        self._due.add(feed_id)
+        self._wake.set()
+
+    async def _poll_loop(self, extractor: Extractor) -> None:
+        while not self._stop.is_set():
+            await self._wake.wait()
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            batch, self._due = self._due, set()
+            feeds = [
+                f for f in store.due_feeds(self._db, self.clock.now(), every=True) if f.id in batch
+            ]
+            if not feeds:
+                continue
+            report = await poll(
+                self._db,
+                self.cfg,
+                self.clock,
+                feeds,
+                monitors=self.monitors,
+                extractor=extractor,
+                log_level=self.log_level,
+            )
+            LOGGER.info("poll done: %s", report.summary())
+            for error in report.feed_errors + report.page_errors + report.fatal:
+                LOGGER.warning("poll error: %s", error)
+            for feed in feeds:
+                if not self._stop.is_set():
+                    self._schedule(feed.id)
+
+    async def _heartbeat(self) -> None:
+        store.daemon_heartbeat(self._db, self.clock.now())
+
+
+def run_daemon(config_path: Path, log_level: str) -> None:
+    """`newsmon daemon`: the daemon on its own event loop, until a signal stops it."""
+    from crawler import engine
+
+    engine.run(lambda: Daemon(config_path, log_level).run())

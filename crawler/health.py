@@ -1,0 +1,97 @@
+"""`newsmon status`: what an operator checks first, as data, then as lines."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from crawler import store
+from crawler.clock import isoformat, parse_instant
+
+FAILING_AFTER_ERRORS = 3  # consecutive failures before a feed is flagged
+STALE_SUCCESS = timedelta(days=1)  # or no success for this long while being polled
+HEARTBEAT_GRACE = timedelta(seconds=60)  # a live daemon beats every 15 s
+
+
+def status(db: sqlite_utils.Database, database: Path, now: datetime) -> dict[str, Any]:
+    feeds = store.feed_health(db, now)
+    for feed in feeds:
+        feed["failing"] = is_failing(feed, now)
+    size = sum(
+        p.stat().st_size
+        for p in database.parent.glob(database.name + "*")
+        if p.suffix != ".lock" and p.is_file()
+    )
+    return {
+        "now": isoformat(now),
+        "daemon": daemon_summary(store.daemon_state(db), now),
+        "database": {"path": str(database), "bytes": size, **store.counts(db)},
+        "feeds": feeds,
+    }
+
+
+def is_failing(feed: dict[str, Any], now: datetime) -> bool:
+    if feed["consecutive_errors"] >= FAILING_AFTER_ERRORS:
+        return True
+    success, polled = feed["last_success"], feed["last_polled"]
+    return (
+        bool(polled)
+        and (success is None or now - parse_instant(success) > STALE_SUCCESS)
+        and feed["consecutive_errors"] > 0
+    )
+
+
+def daemon_summary(state: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
+    if state is None:
+        return {"state": "never started"}
+    age = now - parse_instant(state["heartbeat"])
+    if state["stopped"]:
+        label = "stopped"
+    elif age <= HEARTBEAT_GRACE:
+        label = "running"
+    else:
+        label = "not responding"
+    return {**state, "state": label, "heartbeat_age_s": round(age.total_seconds())}
+
+
+def describe(report: dict[str, Any]) -> list[str]:
+    daemon = report["daemon"]
+    if daemon["state"] == "never started":
+        lines = ["daemon: never started (cron mode)"]
+    else:
+        lines = [
+            f"daemon: {daemon['state']} (pid {daemon['pid']}, started {daemon['started']}, "
+            f"last heartbeat {daemon['heartbeat_age_s']} s ago)"
+        ]
+    db = report["database"]
+    lines.append(
+        f"database: {db['path']}, {db['bytes'] / 2**20:.1f} MB: {db['articles']} articles, "
+        f"{db['stories']} stories, {db['events']} events, {db['feeds']} feeds"
+    )
+    lines.append("")
+    header = ("outlet", "kind", "last success", "errors", "next poll", "24h", "state")
+    rows = [
+        (
+            feed["outlet"],
+            feed["kind"],
+            feed["last_success"] or "never",
+            str(feed["consecutive_errors"]),
+            feed["next_due"],
+            str(feed["articles_24h"]),
+            "FAILING" if feed["failing"] else ("inactive" if not feed["active"] else "ok"),
+        )
+        for feed in report["feeds"]
+    ]
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)
+    ]
+    lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    for row in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    for feed in report["feeds"]:
+        if feed["last_error"]:
+            lines.append(f"  {feed['outlet']}: {feed['url']}: {feed['last_error']}")
+    return lines

@@ -1,0 +1,136 @@
+"""The daemon as it runs in production: a subprocess, real signals, a loopback server."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from crawler.loopback import Reply
+from tests.builders import Item, page, rss
+from tests.conftest import newsmon, query, write_config
+
+WAIT = 45.0
+
+
+def start(cfg: Path) -> tuple[subprocess.Popen, Path]:
+    log = cfg.parent / "daemon.log"
+    with log.open("ab") as handle:  # the child keeps its own descriptor
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "crawler",
+                "--config",
+                str(cfg),
+                "--log-level",
+                "INFO",
+                "daemon",
+            ],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            cwd=cfg.parent,
+        )
+    return process, log
+
+
+def wait_for(condition, what: str, timeout: float = WAIT) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def articles(cfg: Path) -> int:
+    try:
+        return query(cfg, "SELECT count(*) FROM articles")[0][0]
+    except sqlite3.OperationalError:  # the daemon has not created the schema yet
+        return 0
+
+
+def stop(process: subprocess.Popen) -> int:
+    process.send_signal(signal.SIGTERM)
+    return process.wait(timeout=30)
+
+
+def publish(server, prefix: str, count: int, delay: float = 0.0) -> None:
+    items = []
+    for i in range(count):
+        path = f"/{prefix}/{i}.html"
+        reply = Reply.static(page(f"{prefix} story {i}", f"{prefix} topic {i}"), "text/html")
+        reply.delay = delay
+        server.routes[path] = reply
+        items.append(Item(f"{prefix} story {i}", server.url(path), guid=f"{prefix}-{i}"))
+    server.routes[f"/{prefix}.xml"] = Reply.static(rss(items), "application/rss+xml")
+
+
+def test_the_daemon_polls_holds_the_lock_and_stops_on_sigterm(server, tmp_path):
+    publish(server, "a", 2)
+    cfg = write_config(tmp_path, [{"name": "A", "feeds": [server.url("/a.xml")], "interval": "1m"}])
+    process, log = start(cfg)
+    try:
+        wait_for(lambda: articles(cfg) == 2, "the first poll")
+        beside = newsmon("run", "--all", config=cfg)
+        assert beside.returncode == 3 and "another newsmon process" in beside.stderr
+        shown = newsmon("status", config=cfg)
+        assert shown.returncode == 0 and "daemon: running" in shown.stdout
+    finally:
+        assert stop(process) == 0
+    assert "daemon: stopped" in newsmon("status", config=cfg).stdout
+    text = log.read_text()
+    assert "poll outlet='A' feed=" in text and "outcome=rss20 new_entries=2" in text
+    assert newsmon("run", "--all", config=cfg).returncode == 0  # the lock is free again
+
+
+def test_sigterm_mid_poll_then_restart_loses_and_doubles_nothing(server, tmp_path):
+    publish(server, "slow", 6, delay=0.6)
+    cfg = write_config(
+        tmp_path,
+        [{"name": "Slow", "feeds": [server.url("/slow.xml")], "interval": "1m"}],
+        per_host_concurrency=1,
+    )
+    process, _ = start(cfg)
+    wait_for(lambda: articles(cfg) >= 1, "the first article")
+    assert stop(process) == 0
+    stored = articles(cfg)
+    assert 1 <= stored < 6, "SIGTERM should have landed mid-poll"
+    assert query(cfg, "PRAGMA integrity_check") == [("ok",)]
+    assert query(cfg, "SELECT count(*) FROM entries WHERE state = 'pending'")[0][0] == 6 - stored
+
+    process, _ = start(cfg)
+    try:
+        wait_for(lambda: articles(cfg) == 6, "the rest after a restart")
+    finally:
+        assert stop(process) == 0
+    assert query(cfg, "SELECT count(DISTINCT url), count(*) FROM articles") == [(6, 6)]
+    assert query(cfg, "SELECT count(*) FROM entries WHERE state = 'done'") == [(6,)]
+
+
+def test_sighup_reloads_a_good_config_and_rejects_a_bad_one(server, tmp_path):
+    publish(server, "a", 1)
+    publish(server, "b", 1)
+    outlets = [{"name": "A", "feeds": [server.url("/a.xml")], "interval": "1m"}]
+    cfg = write_config(tmp_path, outlets)
+    process, log = start(cfg)
+    try:
+        wait_for(lambda: articles(cfg) == 1, "outlet A")
+        good = cfg.read_text()
+        cfg.write_text(good.replace("interval: 1m", "interval: soon"))
+        process.send_signal(signal.SIGHUP)
+        wait_for(lambda: "config reload rejected" in log.read_text(), "the rejection")
+        assert process.poll() is None  # still running on the old configuration
+        document = yaml.safe_load(good)
+        document["outlets"].append({"name": "B", "feeds": [server.url("/b.xml")], "interval": "1m"})
+        cfg.write_text(yaml.safe_dump(document))
+        process.send_signal(signal.SIGHUP)
+        wait_for(lambda: articles(cfg) == 2, "outlet B after the reload")
+    finally:
+        assert stop(process) == 0
+    assert "config reloaded: 2 feeds" in log.read_text()
