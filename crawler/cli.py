@@ -24,6 +24,7 @@ import click
 from crawler import __version__, config, digest, engine, eventstore, health, ingest, poll, store
 from crawler.clock import Clock, ClockError, isoformat, parse_instant
 from crawler.lock import LockBusy, poll_lock
+from crawler.progress import Progress
 
 EXIT_FEEDS_FAILED = 1
 EXIT_CONFIG = 2
@@ -306,7 +307,12 @@ def reprocess(ctx: click.Context) -> None:
         monitors = poll.build_monitors(cfg)
         with poll_lock(cfg.database):
             db = _open(cfg)
-            count = ingest.reprocess(db, monitors, cfg.stories)
+            total = store.counts(db)["articles"]
+            bar = Progress("reprocess", total)
+            try:
+                count = ingest.reprocess(db, monitors, cfg.stories, progress=bar.advance)
+            finally:
+                bar.close()
             totals = store.counts(db)
     except config.ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
@@ -412,6 +418,24 @@ def status(ctx: click.Context, as_json: bool) -> None:
         return
     for line in health.describe(report):
         click.echo(_cell(line))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Browse the database in Datasette, with canned queries (needs the `web` extra).
+
+    Example: newsmon serve --port 8001   # then open http://127.0.0.1:8001/
+    """
+    from crawler import serve as serve_module
+
+    cfg = _load(ctx)
+    try:
+        serve_module.run(cfg, host=host, port=port)
+    except serve_module.ServeError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.command()

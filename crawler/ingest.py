@@ -97,7 +97,7 @@ def reprocess(
     db: sqlite_utils.Database,
     monitors: Sequence[Monitor],
     settings: StorySettings = DEFAULT_STORIES,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[], None] | None = None,
 ) -> int:
     """Rebuild stories and events from stored articles, all in one transaction."""
     with db.atomic():
@@ -107,5 +107,5 @@ def reprocess(
             process_article(db, row["id"], monitors, settings)
             count += 1
             if progress is not None:
-                progress(count)
+                progress()
     return count

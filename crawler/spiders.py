@@ -39,6 +39,7 @@ from scrapy.utils.log import failure_to_exc_info
 from twisted.python.failure import Failure
 
 from crawler import articles, feeds, ingest, store
+from crawler.progress import Progress
 from crawler.schedule import RATE_WINDOW, adaptive_interval, next_poll, parse_max_age
 from crawler.store import FeedState, PendingEntry
 from crawler.urls import resolve
@@ -62,6 +63,7 @@ class PollSpider(scrapy.Spider):
         self._waiting: dict[str, list[PendingEntry]] = {}
         self._queued: set[int] = set()  # entry ids already waiting in this run
         self._closing: asyncio.Task[None] | None = None
+        self._progress = Progress("pages")  # shows itself only for a backfill
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PollSpider:
@@ -282,6 +284,7 @@ class PollSpider(scrapy.Spider):
                 self._waiting[entry.link].append(entry)
                 continue
             self._waiting[entry.link] = [entry]
+            self._progress.add_total(1)
             yield scrapy.Request(
                 entry.link,
                 callback=self.parse_article,
@@ -290,8 +293,12 @@ class PollSpider(scrapy.Spider):
                 dont_filter=True,
             )
 
+    def closed(self, reason: str) -> None:
+        self._progress.close()
+
     async def parse_article(self, response: Response) -> None:
         entry: PendingEntry = response.meta["entry"]
+        self._progress.advance()
         self._log_fetch(entry.feed_id, response, "page")
         waiting = self._waiting.pop(entry.link, [entry])
         if not isinstance(response, scrapy.http.TextResponse):
@@ -336,6 +343,7 @@ class PollSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> None:
         entry: PendingEntry = failure.request.meta["entry"]
+        self._progress.advance()
         status, error = describe_failure(failure)
         self._log_fetch(entry.feed_id, failure, "page", status=status, error=error)
         waiting = self._waiting.pop(entry.link, [entry])
