@@ -1,0 +1,230 @@
+"""`newsmon serve`: browse the database in Datasette, with canned queries.
+
+Datasette is an optional extra (`pip install 'newsmon[web]'`), so it is only
+imported when the command runs. The crawler keeps writing to the database
+while it is served, so the file is opened as a mutable database (Datasette
+reads it through `mode=ro` connections and reloads its schema as it changes);
+`immutable` would let Datasette cache counts and schema that the next poll
+makes stale. Nothing here writes: every canned query is a plain SELECT.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from typing import Any
+
+import click
+
+from crawler.config import Config
+
+TITLE = "newsmon"
+DESCRIPTION = (
+    "News monitoring: outlets and their feeds, the articles fetched from them, stories of "
+    "copies and rewrites, and the events monitors found in them."
+)
+INSTALL_HINT = "newsmon serve needs the web extra: pip install 'newsmon[web]'"
+SETTINGS = {
+    "sql_time_limit_ms": 3000,  # a browse query must never hold up the crawler for long
+    "facet_time_limit_ms": 500,
+    "max_returned_rows": 1000,
+}
+LOG_LEVEL = "info"
+EVENT_ROWS = 500  # latest_events returns at most this many: canned queries do not paginate
+FTS_TABLE = "articles_fts"
+FTS5_SHADOW_SUFFIXES = ("data", "idx", "content", "docsize", "config")
+INTERNAL_TABLES = (
+    "minhash_bands",
+    "title_terms",
+    "term_df",
+    "article_features",
+    "story_terms",
+    "counters",
+    "_sqlite_migrations",
+)
+TABLE_DESCRIPTIONS = {
+    "outlets": "One row per outlet name from config.yaml.",
+    "feeds": (
+        "Each feed or sitemap: URL as configured and as it lives now, validators, last status "
+        "and error, consecutive errors, last poll and success, next due."
+    ),
+    "entries": (
+        "Every item a feed announced, its feed-side text and state (pending, done, failed)."
+    ),
+    "articles": (
+        "Fetched articles: canonical URL, outlet, title, author, published time (own offset "
+        "and UTC), language, extracted text, word count."
+    ),
+    FTS_TABLE: "Full-text index (FTS5, porter) on article title and text.",
+    "article_urls": "Every URL known to lead to an article, so no variant is fetched twice.",
+    "article_html": "Gzip-compressed page HTML, kept when keep_html is on.",
+    "fetches": "Every HTTP fetch: URL, kind, status, bytes, duration, error, time.",
+    "robots": "Each host's robots.txt, cached for 24 hours.",
+    "runs": "Each `newsmon run`: start, end and counts.",
+    "stories": "Stories: an original article and its copies and rewrites, with time bounds.",
+    "article_links": "Which article is an exact or near copy of which (original_id).",
+    "events": (
+        "Events found by monitors: title, UTC time interval and precision, facts (JSON) with "
+        "their sources, article and outlet counts."
+    ),
+    "event_articles": (
+        "Per member article of an event: what its monitor read (time, phrase, facts, evidence)."
+    ),
+    "readers": "Digest readers and the last event change each was shown.",
+    "daemon": "The daemon's pid, start, heartbeat and stop time (one row per database).",
+}
+SORT_DESC = {
+    "articles": "fetched_at",
+    "fetches": "fetched_at",
+    "events": "last_updated",
+    "runs": "started",
+}
+
+LATEST_EVENTS_SQL = f"""
+SELECT e.id, e.monitor, e.title, e.time_start, e.time_end, e.precision,
+       e.article_count, e.outlet_count, e.first_seen, e.last_updated
+FROM events e
+ORDER BY e.last_updated DESC, e.id DESC
+LIMIT {EVENT_ROWS}
+"""
+EVENT_SOURCES_SQL = """
+SELECT ea.article_id, o.name AS outlet, a.published, a.title, a.url,
+       l.original_id AS copy_of, l.relation AS copy_relation, ea.phrase, ea.evidence
+FROM event_articles ea
+JOIN articles a ON a.id = ea.article_id
+LEFT JOIN outlets o ON o.id = a.outlet_id
+LEFT JOIN article_links l ON l.article_id = a.id
+WHERE ea.event_id = :id
+ORDER BY coalesce(a.published_utc, a.fetched_at), a.id
+"""
+# fetched_at is stored as 2026-01-28T00:00:00Z: compare with the same text form, since
+# datetime() gives '2026-01-28 00:00:00', which sorts before every time of the same day.
+DAY_AGO = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day')"
+FEED_HEALTH_SQL = f"""
+SELECT o.name AS outlet, f.kind, f.url, f.active, f.last_status, f.last_success,
+       f.consecutive_errors, f.last_error, f.next_due,
+       (SELECT count(*) FROM articles a
+        WHERE a.feed_id = f.id AND a.fetched_at >= {DAY_AGO}) AS articles_last_day
+FROM feeds f JOIN outlets o ON o.id = f.outlet_id
+ORDER BY o.name, f.id
+"""
+FAILING_FEEDS_SQL = """
+SELECT o.name AS outlet, f.kind, f.url, f.last_status, f.last_success,
+       f.consecutive_errors, f.last_error, f.next_due
+FROM feeds f JOIN outlets o ON o.id = f.outlet_id
+WHERE f.active = 1 AND f.consecutive_errors >= 3
+ORDER BY f.consecutive_errors DESC, o.name, f.id
+"""
+CANNED_QUERIES = {
+    "latest_events": {
+        "title": "Latest events",
+        "description": "Events by latest activity, newest first; open one in event_sources.",
+        "sql": LATEST_EVENTS_SQL,
+    },
+    "event_sources": {
+        "title": "Sources of an event",
+        "description": "Every article of one event (id from latest_events), earliest first.",
+        "sql": EVENT_SOURCES_SQL,
+        "params": ["id"],
+    },
+    "feed_health": {
+        "title": "Feed health",
+        "description": "Every feed's polling state and the articles it brought in the last day.",
+        "sql": FEED_HEALTH_SQL,
+    },
+    "failing_feeds": {
+        "title": "Failing feeds",
+        "description": "Configured feeds whose last three or more polls failed.",
+        "sql": FAILING_FEEDS_SQL,
+    },
+}
+
+
+class ServeError(RuntimeError):
+    """The database cannot be served: Datasette is not installed, or there is no database yet."""
+
+
+def metadata(cfg: Config) -> dict[str, Any]:
+    """Datasette metadata: descriptions, hidden internals and the canned queries."""
+    return {
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "databases": {
+            database_name(cfg): {
+                "description": f"The newsmon database configured in {cfg.path.name}.",
+                "tables": table_metadata(),
+                "queries": CANNED_QUERIES,
+            }
+        },
+    }
+
+
+def database_name(cfg: Config) -> str:
+    """Datasette names a database after its file stem; metadata must use the same key."""
+    return cfg.database.stem
+
+
+def table_metadata() -> dict[str, dict[str, Any]]:
+    """Describe the tables a reader browses; hide the similarity index and bookkeeping."""
+    tables: dict[str, dict[str, Any]] = {
+        name: {"description": text} for name, text in TABLE_DESCRIPTIONS.items()
+    }
+    for name, column in SORT_DESC.items():
+        tables[name]["sort_desc"] = column
+    for name in hidden_tables():
+        tables[name] = {"hidden": True}
+    return tables
+
+
+def hidden_tables() -> list[str]:
+    """Internal tables, and the FTS shadow tables (some may not exist: hiding those is a no-op)."""
+    shadows = [f"{FTS_TABLE}_{suffix}" for suffix in FTS5_SHADOW_SUFFIXES]
+    return [*INTERNAL_TABLES, *shadows]
+
+
+def run(cfg: Config, *, host: str, port: int) -> None:
+    """Serve the database until interrupted (Ctrl-C or SIGTERM end it cleanly)."""
+    app = datasette_app(cfg)
+    sock = listen(host, port)
+    click.echo(f"Serving {cfg.database} on {url(host, port)} (Ctrl-C to stop)", err=True)
+    serve_forever(app, sock)
+
+
+def datasette_app(cfg: Config) -> Any:
+    """The Datasette ASGI app on the database, refusing before anything listens."""
+    try:
+        from datasette.app import Datasette
+    except ImportError:
+        raise ServeError(INSTALL_HINT) from None
+    if not cfg.database.is_file():
+        raise ServeError(f"{cfg.database}: no database yet: run `newsmon run` first")
+    datasette = Datasette(
+        files=[str(cfg.database)], metadata=metadata(cfg), settings=SETTINGS, cors=False
+    )
+    return datasette.app()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind here rather than in uvicorn, so a busy port is a one-line error, not a log dump."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def serve_forever(app: Any, sock: socket.socket) -> None:
+    """Run uvicorn on the bound socket until SIGINT or SIGTERM.
+
+    Uvicorn shuts down cleanly, then re-raises the signal it caught: for Ctrl-C that
+    is a KeyboardInterrupt, which is how a user stops a server, not a failure.
+    """
+    import uvicorn
+
+    config = uvicorn.Config(app, log_level=LOG_LEVEL, lifespan="on", workers=1)
+    with sock, contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=[sock])
