@@ -40,6 +40,8 @@ _SIZE_UNITS = {
     "gib": 2**30,
 }
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+NOTIFY_REASONS = ("new", "update")  # update: the event's facts changed
+_APPRISE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
 
 
 class ConfigError(ValueError):
@@ -104,6 +106,20 @@ class MonitorConfig:
 
 
 @dataclass(frozen=True)
+class NotifyTarget:
+    """Where alerts go: any Apprise URL. The URL may hold secrets, so only
+    `name` is ever stored or logged."""
+
+    name: str
+    url: str = field(repr=False)
+    monitors: tuple[str, ...] = ()  # empty: every monitor
+    on: tuple[str, ...] = ("new",)
+
+    def wants(self, monitor: str) -> bool:
+        return not self.monitors or monitor in self.monitors
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     database: Path
@@ -112,6 +128,7 @@ class Config:
     outlets: tuple[Outlet, ...]
     monitors: tuple[MonitorConfig, ...]
     stories: StorySettings = StorySettings()
+    notify: tuple[NotifyTarget, ...] = ()
 
     def outlet(self, name: str) -> Outlet:
         for outlet in self.outlets:
@@ -250,7 +267,15 @@ class _Reader:
         top = self.mapping(
             node,
             "",
-            {"database", "allow_private_networks", "fetch", "outlets", "monitors", "stories"},
+            {
+                "database",
+                "allow_private_networks",
+                "fetch",
+                "outlets",
+                "monitors",
+                "stories",
+                "notify",
+            },
         )
         database = Path(self.string(top["database"], "database")) if "database" in top else None
         if database is None:
@@ -295,7 +320,53 @@ class _Reader:
             outlets=outlets,
             monitors=monitors,
             stories=self.stories(top["stories"]) if "stories" in top else StorySettings(),
+            notify=self.notify(top["notify"], set(names)) if "notify" in top else (),
         )
+
+    def notify(self, node: yaml.Node, monitors: set[str]) -> tuple[NotifyTarget, ...]:
+        items = self.sequence(node, "notify")
+        targets = tuple(
+            self.notify_target(item, f"notify[{i}]", monitors) for i, item in enumerate(items)
+        )
+        seen: set[str] = set()
+        for i, target in enumerate(targets):
+            if target.name in seen:
+                raise self.fail(items[i], f"notify[{i}].name", f"duplicate {target.name!r}")
+            seen.add(target.name)
+        return targets
+
+    def notify_target(self, node: yaml.Node, key: str, monitors: set[str]) -> NotifyTarget:
+        fields = self.mapping(node, key, {"name", "url", "monitors", "on"})
+        for required in ("name", "url"):
+            if required not in fields:
+                raise self.fail(node, f"{key}.{required}", "missing")
+        name = self.string(fields["name"], f"{key}.name")
+        watched = self.names(fields.get("monitors"), f"{key}.monitors")
+        for monitor in watched:
+            if monitor not in monitors:
+                raise self.fail(fields["monitors"], f"{key}.monitors", f"no monitor {monitor!r}")
+        on = self.names(fields.get("on"), f"{key}.on") or ("new",)
+        for reason in on:
+            if reason not in NOTIFY_REASONS:
+                expected = ", ".join(NOTIFY_REASONS)
+                raise self.fail(fields["on"], f"{key}.on", f"{reason!r} is not one of: {expected}")
+        return NotifyTarget(name, self.notify_url(fields["url"], f"{key}.url"), watched, on)
+
+    def names(self, node: yaml.Node | None, key: str) -> tuple[str, ...]:
+        """A list of short strings, duplicates dropped, order kept."""
+        if node is None:
+            return ()
+        values = [
+            self.string(item, f"{key}[{i}]") for i, item in enumerate(self.sequence(node, key))
+        ]
+        return tuple(dict.fromkeys(values))
+
+    def notify_url(self, node: yaml.Node, key: str) -> str:
+        """An Apprise URL; errors never echo it, since it may carry a token."""
+        value = self.string(node, key)
+        if not _APPRISE_URL.match(value):
+            raise self.fail(node, key, "expected an Apprise URL such as json://host/path")
+        return value
 
     def stories(self, node: yaml.Node) -> StorySettings:
         fields = self.mapping(node, "stories", set(StorySettings.__dataclass_fields__))

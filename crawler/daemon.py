@@ -29,7 +29,7 @@ from pathlib import Path
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from crawler import config, store
+from crawler import config, notify, store
 from crawler.clock import Clock, parse_instant
 from crawler.lock import poll_lock
 from crawler.poll import Extractor, build_monitors, poll
@@ -167,8 +167,11 @@ class Daemon:
                 extractor=extractor,
                 log_level=self.log_level,
             )
+            report.add_alerts(await notify.after_poll(self._db, self.cfg, self.clock))
             LOGGER.info("poll done: %s", report.summary())
-            for error in report.feed_errors + report.page_errors + report.fatal:
+            for error in (
+                report.feed_errors + report.page_errors + report.fatal + report.alert_errors
+            ):
                 LOGGER.warning("poll error: %s", error)
             for feed in feeds:
                 if not self._stop.is_set():

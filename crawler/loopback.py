@@ -39,6 +39,7 @@ class Seen:
     path: str
     headers: dict[str, str]
     at: float
+    body: bytes = b""
 
 
 @dataclass
@@ -119,6 +120,17 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             seen = Seen("GET", self.path, dict(self.headers.items()), time.monotonic())
+            self._answer(seen)
+
+        def do_POST(self) -> None:
+            """Record the body before answering, so a test can act on what was received
+            while the reply is still delayed (a webhook receiver that stalls)."""
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            seen = Seen("POST", self.path, dict(self.headers.items()), time.monotonic(), body)
+            self._answer(seen)
+
+        def _answer(self, seen: Seen) -> None:
             with server._lock:
                 server.requests.append(seen)
             route = server.routes.get(self.path) or server.routes.get(self.path.split("?")[0])

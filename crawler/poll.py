@@ -13,7 +13,7 @@ from typing import Any
 import sqlite_utils
 from scrapy.crawler import AsyncCrawlerRunner
 
-from crawler import engine, store
+from crawler import engine, notify, store
 from crawler.clock import Clock
 from crawler.config import Config, ConfigError
 from crawler.engine import scrapy_settings
@@ -41,15 +41,31 @@ class PollReport:
     feed_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     fatal: list[str] = field(default_factory=list)  # database trouble or bugs: run fails
+    alerts_sent: int = 0
+    alert_errors: list[str] = field(default_factory=list)  # never fail the run
 
     def summary(self) -> str:
-        return (
+        text = (
             f"polled {self.feeds_polled} feeds: {self.not_modified} not modified, "
             f"{self.unchanged} unchanged, {self.new_entries} new entries, "
             f"{self.new_articles} new articles, {self.new_events} new events, "
             f"{len(self.feed_errors)} feed errors, "
             f"{len(self.page_errors)} page errors"
         )
+        if self.alerts_sent:
+            text += f", {self.alerts_sent} alerts sent"
+        if self.alert_errors:
+            text += f", {len(self.alert_errors)} alert errors"
+        return text
+
+    def add_alerts(self, delivery: notify.DeliveryReport) -> None:
+        self.alerts_sent += delivery.sent
+        self.alert_errors.extend(delivery.errors)
+        if delivery.unknown:
+            self.alert_errors.append(
+                f"{delivery.unknown} alerts were interrupted while sending and are marked"
+                " 'unknown' (not re-sent)"
+            )
 
 
 class Extractor:
@@ -158,6 +174,7 @@ async def poll_once(
                 new_articles=report.new_articles,
                 errors=len(report.feed_errors) + len(report.page_errors),
             )
+            report.add_alerts(await notify.after_poll(db, config, clock))
             return report
         finally:
             db.close()

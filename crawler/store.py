@@ -265,6 +265,43 @@ def m004_adaptive_polling_and_daemon(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m005_outbox(db: sqlite_utils.Database) -> None:
+    """Alerts waiting for, or done with, delivery: one row per (target, event, reason).
+
+    Rows name the target, never its URL, so no secret reaches the database. The
+    outbox's high-water mark starts at the current event change, so upgrading
+    an existing database announces only what happens from now on.
+    """
+    db.executescript(
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,            -- also the receivers' idempotency key
+            target TEXT NOT NULL,              -- notify target NAME from config.yaml
+            event_id INTEGER NOT NULL,         -- events.id (no FK: reprocess rebuilds events)
+            reason TEXT NOT NULL CHECK (reason IN ('new', 'update')),
+            change_seq INTEGER NOT NULL,       -- the event change this row announces
+            facts TEXT NOT NULL,               -- JSON: the facts this row announces
+            facts_hash TEXT NOT NULL,          -- sha256 of the canonical facts JSON
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN
+                ('pending', 'sending', 'sent', 'failed', 'unknown', 'skipped')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt TEXT NOT NULL,
+            last_error TEXT,                   -- redacted: never holds the target URL
+            created TEXT NOT NULL,
+            finished TEXT                      -- when it became sent, failed or unknown
+        );
+        CREATE INDEX outbox_due ON outbox(state, next_attempt);
+        CREATE INDEX outbox_target_event ON outbox(target, event_id, id);
+        CREATE UNIQUE INDEX outbox_new_once ON outbox(target, event_id) WHERE reason = 'new';
+        INSERT OR IGNORE INTO counters (name, value)
+            SELECT 'outbox_seq', value FROM counters WHERE name = 'event_change';
+        """
+    )
+
+
 @dataclass(frozen=True)
 class FeedState:
     """A feed's row: what the poller needs to send a conditional request."""

@@ -1,0 +1,202 @@
+"""Every SQL statement on the `outbox` table: alerts waiting for, or done with, delivery.
+
+A row moves pending → sending → sent, or back to pending with a later
+`next_attempt`, or to failed once retries run out. Each move is its own
+transaction, committed before the next step, so after a crash the row says
+how far it got: a row still 'sending' may or may not have reached its
+receiver, and becomes 'unknown' instead of being sent a second time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from crawler.clock import isoformat
+
+HIGH_WATER = "outbox_seq"  # counters row: the last event change the outbox has looked at
+STATES = ("pending", "sending", "sent", "failed", "unknown", "skipped")
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One alert as delivery needs it: where (by name), what, and how often tried."""
+
+    id: int
+    target: str
+    event_id: int
+    reason: str
+    title: str
+    body: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Announced:
+    """What a target was last told (or deliberately not told) about an event."""
+
+    facts_hash: str
+    facts: dict[str, Any]
+
+
+# -- enqueueing ----------------------------------------------------------------
+
+
+def high_water(db: sqlite_utils.Database) -> int:
+    row = db.execute("SELECT value FROM counters WHERE name = ?", [HIGH_WATER]).fetchone()
+    return row[0] if row else 0
+
+
+def set_high_water(db: sqlite_utils.Database, value: int) -> None:
+    """Only ever moves forward, so a late writer cannot make events be looked at twice."""
+    db.execute(
+        """INSERT INTO counters (name, value) VALUES (?, ?)
+           ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)""",
+        [HIGH_WATER, value],
+    )
+
+
+def last_announced(db: sqlite_utils.Database, target: str, event_id: int) -> Announced | None:
+    """The facts of the latest row for (target, event), whatever its state."""
+    row = db.execute(
+        """SELECT facts_hash, facts FROM outbox WHERE target = ? AND event_id = ?
+           ORDER BY id DESC LIMIT 1""",
+        [target, event_id],
+    ).fetchone()
+    return Announced(row[0], json.loads(row[1])) if row else None
+
+
+def add(
+    db: sqlite_utils.Database,
+    *,
+    target: str,
+    event_id: int,
+    reason: str,
+    change_seq: int,
+    facts: dict[str, Any],
+    facts_hash: str,
+    title: str,
+    state: str,
+    now: datetime,
+) -> int | None:
+    """Insert one row with an empty body (the body names the row id); None if the
+    target already has its 'new' row for this event."""
+    stamp = isoformat(now)
+    cursor = db.execute(
+        """INSERT OR IGNORE INTO outbox (target, event_id, reason, change_seq, facts,
+               facts_hash, title, body, state, next_attempt, created)
+           VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)""",
+        [
+            target,
+            event_id,
+            reason,
+            change_seq,
+            json.dumps(facts, sort_keys=True, ensure_ascii=False),
+            facts_hash,
+            title,
+            state,
+            stamp,
+            stamp,
+        ],
+    )
+    return cursor.lastrowid if cursor.rowcount else None
+
+
+def set_body(db: sqlite_utils.Database, row_id: int, body: str) -> None:
+    db.execute("UPDATE outbox SET body = ? WHERE id = ?", [body, row_id])
+
+
+# -- delivery ------------------------------------------------------------------
+
+
+def mark_interrupted(db: sqlite_utils.Database, now: datetime, error: str) -> int:
+    """Rows a crashed delivery left 'sending' become 'unknown': never sent again."""
+    with db.atomic():
+        return db.execute(
+            """UPDATE outbox SET state = 'unknown', last_error = ?, finished = ?
+               WHERE state = 'sending'""",
+            [error, isoformat(now)],
+        ).rowcount
+
+
+def due(
+    db: sqlite_utils.Database, now: datetime, targets: list[str], limit: int
+) -> list[OutboxRow]:
+    """Pending rows whose time has come, oldest first, for targets still configured."""
+    if not targets:
+        return []
+    marks = ",".join("?" * len(targets))
+    rows = db.execute(
+        f"""SELECT id, target, event_id, reason, title, body, attempts FROM outbox
+            WHERE state = 'pending' AND next_attempt <= ? AND target IN ({marks})
+            ORDER BY next_attempt, id LIMIT ?""",
+        [isoformat(now), *targets, limit],
+    ).fetchall()
+    return [OutboxRow(*row) for row in rows]
+
+
+def claim(db: sqlite_utils.Database, row_id: int) -> bool:
+    """Commit 'sending' before anything leaves the process; False if another run has it."""
+    with db.atomic():
+        return bool(
+            db.execute(
+                """UPDATE outbox SET state = 'sending', attempts = attempts + 1
+                   WHERE id = ? AND state = 'pending'""",
+                [row_id],
+            ).rowcount
+        )
+
+
+def mark_sent(db: sqlite_utils.Database, row_id: int, now: datetime) -> None:
+    with db.atomic():
+        db.execute(
+            """UPDATE outbox SET state = 'sent', last_error = NULL, finished = ?
+               WHERE id = ? AND state = 'sending'""",
+            [isoformat(now), row_id],
+        )
+
+
+def mark_retry(db: sqlite_utils.Database, row_id: int, when: datetime, error: str) -> None:
+    with db.atomic():
+        db.execute(
+            """UPDATE outbox SET state = 'pending', next_attempt = ?, last_error = ?
+               WHERE id = ? AND state = 'sending'""",
+            [isoformat(when), error, row_id],
+        )
+
+
+def mark_failed(db: sqlite_utils.Database, row_id: int, now: datetime, error: str) -> None:
+    with db.atomic():
+        db.execute(
+            """UPDATE outbox SET state = 'failed', last_error = ?, finished = ?
+               WHERE id = ? AND state = 'sending'""",
+            [error, isoformat(now), row_id],
+        )
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def state_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Rows per state, every state present, for `newsmon health`-style reports."""
+    found = dict(db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+    return {state: found.get(state, 0) for state in STATES}
+
+
+def problems(db: sqlite_utils.Database, limit: int = 50) -> list[dict[str, Any]]:
+    """Rows an operator must look at: failed, unknown, or retrying after an error."""
+    return [
+        dict(row)
+        for row in db.query(
+            """SELECT id, target, event_id, reason, state, attempts, next_attempt, last_error,
+                      title FROM outbox
+               WHERE state IN ('failed', 'unknown')
+                  OR (state = 'pending' AND last_error IS NOT NULL)
+               ORDER BY id DESC LIMIT ?""",
+            [limit],
+        )
+    ]

@@ -1,0 +1,478 @@
+"""Alerts: outbox rows per event change, delivered through real Apprise to real receivers.
+
+Events come from `ingest.add_article` with the missile monitor on the
+tests/data/events stories; receivers are a LoopbackServer (JSON webhooks) and
+an aiosmtpd server (mail), both on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from crawler import config, ingest, notify, outbox, store
+from crawler.articles import _utc
+from crawler.clock import Clock
+from crawler.config import ConfigError
+from crawler.extract import text_hash
+from crawler.loopback import LoopbackServer, Reply
+from crawler.store import ArticleRecord, PendingEntry
+from monitors import build
+from tests.builders import Item, article_page, rss, story
+from tests.conftest import FAST_FETCH, ROOT, newsmon
+
+MONITOR = "launches"
+MONITORS = [build(config.MonitorConfig(MONITOR, "missile_launch"))]
+T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+HOOK = "/hook"
+SECRET = "SECRET123"
+TITLE = (
+    "[newsmon] launches: North Korea fires two ballistic missiles off its east coast, Seoul says"
+)
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def write_config(directory: Path, notify_targets: list[dict]) -> Path:
+    document = {
+        "database": "newsmon.db",
+        "allow_private_networks": True,
+        "fetch": FAST_FETCH,
+        "outlets": [{"name": "Wire", "feeds": ["http://127.0.0.1:9/rss.xml"]}],
+        "monitors": [
+            {"name": MONITOR, "type": "missile_launch"},
+            {"name": "elsewhere", "type": "missile_launch"},
+        ],
+        "notify": notify_targets,
+    }
+    path = directory / "config.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def open_store(cfg_path: Path) -> tuple[config.Config, store.sqlite_utils.Database]:
+    cfg = config.load(cfg_path)
+    db = store.open_db(cfg.database)
+    store.sync_outlets(db, cfg, T0)
+    return cfg, db
+
+
+def add(db: store.sqlite_utils.Database, name: str) -> None:
+    """Store tests/data/events/NAME.txt as a Wire article, as the crawler would."""
+    title, published, paragraphs = story(name)
+    text = "\n".join(paragraphs)
+    link = f"https://wire.example/{name}"
+    with db.atomic():
+        entry_id = db.execute(
+            "INSERT INTO entries (feed_id, entry_key, link, title, first_seen, last_seen)"
+            " VALUES (1, ?, ?, ?, ?, ?)",
+            [name, link, title, published, published],
+        ).lastrowid
+    entry = PendingEntry(entry_id, 1, link, title, None, published, None, None, 0)
+    record = ArticleRecord(
+        link, link, title, None, published, _utc(published), "en", None, None, text,
+        "trafilatura", text_hash(text),
+    )  # fmt: skip
+    ingest.add_article(db, entry, record, MONITORS, now=datetime.fromisoformat(published))
+
+
+def deliver(db, cfg, now: datetime = T0) -> notify.DeliveryReport:
+    """What a poll does after crawling: enqueue, then deliver."""
+    enqueued = notify.enqueue(db, cfg, now)
+    return replace(asyncio.run(notify.deliver(db, cfg, Clock(now))), enqueued=enqueued)
+
+
+def rows(db) -> list[dict]:
+    return [dict(r) for r in db.query("SELECT * FROM outbox ORDER BY id")]
+
+
+def posts(server: LoopbackServer) -> list[dict]:
+    return [json.loads(seen.body) for seen in server.hits(HOOK)]
+
+
+def hook_url(server: LoopbackServer, query: str = "") -> str:
+    return f"json://{server.base_url.removeprefix('http://')}{HOOK}{query}"
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def receiver() -> Iterator[LoopbackServer]:
+    with LoopbackServer() as server:
+        server.routes[HOOK] = Reply(200, b"ok")
+        yield server
+
+
+# -- (a) delivery --------------------------------------------------------------
+
+
+def test_a_new_event_is_posted_once_with_its_title(tmp_path, receiver):
+    cfg, db = open_store(write_config(tmp_path, [{"name": "ops", "url": hook_url(receiver)}]))
+    add(db, "wire")
+    report = deliver(db, cfg)
+    assert (report.enqueued, report.sent, report.errors) == (1, 1, ())
+    [payload] = posts(receiver)
+    assert payload["title"] == TITLE
+    body = payload["message"]
+    assert "New event" in body and "2 outlets" not in body and "1 outlet, 1 article" in body
+    assert "count: 2" in body and "distance_km: 450" in body
+    assert "- Wire: North Korea fires two ballistic missiles" in body
+    assert "<https://wire.example/wire>" in body
+    assert body.endswith(f"newsmon-id: {rows(db)[0]['id']}")
+    assert [(r["target"], r["reason"], r["state"], r["attempts"]) for r in rows(db)] == [
+        ("ops", "new", "sent", 1)
+    ]
+    again = deliver(db, cfg, T0 + timedelta(hours=2))
+    assert (again.enqueued, again.sent) == (0, 0)
+    assert len(receiver.hits(HOOK)) == 1
+
+
+def test_control_characters_never_reach_the_alert():
+    event = {"monitor": "launches", "title": "Evil\x1b[2J title\u202e here"}
+    assert notify.render_title(event, "new") == "[newsmon] launches: Evil[2J title here"
+    record = {"id": 7, "facts": {"note": "a\x07b"}, "articles": [{"outlet": "X\x1b", "title": "t"}]}
+    body = notify.render_body(record, "new", {}, 42)
+    assert "\x1b" not in body and "\x07" not in body
+    assert body.splitlines()[-1] == "newsmon-id: 42"
+
+
+def test_only_the_monitors_a_target_names_are_alerted(tmp_path, receiver):
+    targets = [
+        {"name": "mine", "url": hook_url(receiver), "monitors": [MONITOR]},
+        {"name": "other", "url": hook_url(receiver), "monitors": ["elsewhere"]},
+    ]
+    cfg, db = open_store(write_config(tmp_path, targets))
+    add(db, "wire")
+    assert deliver(db, cfg).sent == 1
+    assert [r["target"] for r in rows(db)] == ["mine"]
+
+
+def test_events_from_before_the_outbox_existed_are_not_announced(tmp_path, receiver):
+    """Upgrading a database must not flood receivers with its whole history."""
+    path = write_config(tmp_path, [])
+    cfg, db = open_store(path)
+    add(db, "wire")
+    deliver(db, cfg)  # no targets yet: the mark moves past the event
+    cfg = config.load(write_config(tmp_path, [{"name": "ops", "url": hook_url(receiver)}]))
+    assert deliver(db, cfg).enqueued == 0
+    add(db, "next-week")
+    assert deliver(db, cfg).sent == 1
+    assert "430" in posts(receiver)[0]["message"]
+
+
+# -- (b) retries ---------------------------------------------------------------
+
+
+def test_a_failed_post_is_retried_after_the_backoff(tmp_path, receiver):
+    answers = iter([Reply(500, b"busy"), Reply(200, b"ok")])
+    receiver.routes[HOOK] = lambda seen: next(answers)
+    cfg, db = open_store(write_config(tmp_path, [{"name": "ops", "url": hook_url(receiver)}]))
+    add(db, "wire")
+    first = deliver(db, cfg)
+    assert (first.sent, first.retrying, len(first.errors)) == (0, 1, 1)
+    [row] = rows(db)
+    assert row["state"] == "pending" and row["attempts"] == 1
+    assert row["next_attempt"] == "2026-03-10T12:00:30Z" and "500" in row["last_error"]
+    assert deliver(db, cfg, T0 + timedelta(seconds=20)).sent == 0  # not due yet
+    assert deliver(db, cfg, T0 + timedelta(seconds=31)).sent == 1
+    [row] = rows(db)
+    assert (row["state"], row["attempts"], row["last_error"]) == ("sent", 2, None)
+    assert len(receiver.hits(HOOK)) == 2
+
+
+def test_backoff_doubles_up_to_an_hour():
+    assert [notify.backoff(n).total_seconds() for n in range(1, 9)] == [
+        30, 60, 120, 240, 480, 960, 1920, 3600,
+    ]  # fmt: skip
+
+
+def test_after_eight_attempts_an_alert_fails_for_good(tmp_path, receiver):
+    receiver.routes[HOOK] = Reply(503, b"down")
+    cfg, db = open_store(write_config(tmp_path, [{"name": "ops", "url": hook_url(receiver)}]))
+    add(db, "wire")
+    for hour in range(notify.MAX_ATTEMPTS + 2):
+        deliver(db, cfg, T0 + timedelta(hours=hour))
+    [row] = rows(db)
+    assert (row["state"], row["attempts"]) == ("failed", notify.MAX_ATTEMPTS)
+    assert len(receiver.hits(HOOK)) == notify.MAX_ATTEMPTS
+    assert outbox.state_counts(db)["failed"] == 1
+    assert [p["id"] for p in outbox.problems(db)] == [row["id"]]
+
+
+# -- (c) mail --------------------------------------------------------------------
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append((envelope.mail_from, envelope.rcpt_tos, envelope.content))
+        return "250 OK"
+
+
+def accept_newsmon(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    return AuthResult(success=(auth_data.login, auth_data.password) == (b"user", b"pass"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Mailbox, int]]:
+    mailbox, port = Mailbox(), free_port()
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=accept_newsmon,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+def test_an_alert_arrives_by_mail(tmp_path, smtp):
+    mailbox, port = smtp
+    url = (
+        f"mailto://user:pass@127.0.0.1:{port}"
+        "?from=newsmon@example.org&to=analyst@example.org&mode=insecure"
+    )
+    cfg, db = open_store(write_config(tmp_path, [{"name": "analyst", "url": url}]))
+    add(db, "wire")
+    report = deliver(db, cfg)
+    assert (report.sent, report.errors) == (1, ())
+    [(sender, recipients, content)] = mailbox.messages
+    assert sender == "newsmon@example.org" and recipients == ["analyst@example.org"]
+    text = content.decode()
+    assert "North Korea fires two ballistic missiles" in text
+    assert f"newsmon-id: {rows(db)[0]['id']}" in text
+
+
+# -- (d) at most once across a kill -----------------------------------------------
+
+DELIVER_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from datetime import datetime
+    from pathlib import Path
+    from crawler import config, notify
+    from crawler.clock import Clock
+    notify.run_pending(config.load(Path(sys.argv[1])), Clock(datetime.fromisoformat(sys.argv[2])))
+    """
+)
+
+
+def test_a_delivery_killed_mid_send_is_never_sent_again(tmp_path, receiver):
+    receiver.routes[HOOK] = Reply(200, b"ok", delay=10)  # takes the body, then stalls
+    path = write_config(tmp_path, [{"name": "ops", "url": hook_url(receiver)}])
+    cfg, db = open_store(path)
+    add(db, "wire")
+    child = subprocess.Popen(
+        [sys.executable, "-c", DELIVER_SCRIPT, str(path), T0.isoformat()],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(lambda: bool(receiver.hits(HOOK)))
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(timeout=30)
+    assert [r["state"] for r in rows(db)] == ["sending"]
+    report = asyncio.run(notify.deliver(db, cfg, Clock(T0 + timedelta(hours=1))))
+    assert (report.unknown, report.sent) == (1, 0)
+    [row] = rows(db)
+    assert row["state"] == "unknown" and "interrupted" in row["last_error"]
+    assert deliver(db, cfg, T0 + timedelta(days=1)).sent == 0  # and never again
+    assert len(receiver.hits(HOOK)) == 1
+
+
+# -- (e) significant updates -------------------------------------------------------
+
+
+def test_only_a_change_of_facts_is_an_update(tmp_path, receiver):
+    targets = [
+        {"name": "new-only", "url": hook_url(receiver)},
+        {"name": "everything", "url": hook_url(receiver), "on": ["new", "update"]},
+        {"name": "updates-only", "url": hook_url(receiver), "on": ["update"]},
+    ]
+    cfg, db = open_store(write_config(tmp_path, targets))
+    add(db, "wire")
+    assert deliver(db, cfg).sent == 2  # updates-only gets a silent baseline
+    add(db, "wire-copy")  # a second article, same facts: not significant
+    assert deliver(db, cfg).enqueued == 0
+    add(db, "followup")  # state media name the missile: a new fact
+    report = deliver(db, cfg)
+    assert (report.enqueued, report.sent) == (2, 2)
+    updates = [(r["target"], r["state"]) for r in rows(db) if r["reason"] == "update"]
+    assert updates == [("everything", "sent"), ("updates-only", "sent")]
+    update = posts(receiver)[-1]
+    assert update["title"] == TITLE + " (updated)"
+    assert "Significant update: missile_types" in update["message"]
+    assert "Hwasong-11" in update["message"]
+    assert "Was: missile_types: ballistic, short-range ballistic" in update["message"]
+    assert deliver(db, cfg).enqueued == 0
+
+
+# -- (f) configuration ---------------------------------------------------------------
+
+BASE = """
+outlets:
+  - name: Wire
+    feeds: [http://127.0.0.1:9/rss.xml]
+monitors:
+  - name: launches
+    type: missile_launch
+"""
+
+
+def parse(notify_yaml: str) -> config.Config:
+    return config.parse(BASE + notify_yaml, Path("config.yaml"))
+
+
+def test_notify_targets_are_read_with_defaults(monkeypatch):
+    monkeypatch.setenv("NEWSMON_WEBHOOK", "json://127.0.0.1:8080/hook?token=abc")
+    cfg = parse(
+        """
+notify:
+  - name: ops-webhook
+    url: ${NEWSMON_WEBHOOK}
+    monitors: [launches]
+    on: [new, update]
+  - name: mail
+    url: mailto://user:pass@127.0.0.1
+"""
+    )
+    assert cfg.notify == (
+        config.NotifyTarget(
+            "ops-webhook", "json://127.0.0.1:8080/hook?token=abc", ("launches",), ("new", "update")
+        ),
+        config.NotifyTarget("mail", "mailto://user:pass@127.0.0.1"),
+    )
+    assert "token" not in repr(cfg.notify[0])
+    assert parse("").notify == ()
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ("- name: a\n    url: json://h/x\n    colour: red", ":11: notify[0].colour: unknown key"),
+        ("- name: a", ":9: notify[0].url: missing"),
+        ("- url: json://h/x", ":9: notify[0].name: missing"),
+        ("- name: a\n    url: json://h/x\n    on: [new, deleted]", "notify[0].on: 'deleted' is"),
+        ("- name: a\n    url: json://h/x\n    monitors: [nope]", "notify[0].monitors: no monitor"),
+        ("- name: a\n    url: json://h/x\n  - name: a\n    url: json://h/y", ":11: notify[1].name"),
+        ("- name: a\n    url: not a url", "notify[0].url: expected an Apprise URL"),
+        ("- name: a\n    url: ${NEWSMON_UNSET_VAR}", "NEWSMON_UNSET_VAR is not set"),
+        ("name: a", ":9: notify: expected a list"),
+    ],
+)
+def test_bad_notify_blocks_name_the_key_and_line(block, message):
+    with pytest.raises(ConfigError) as failure:
+        parse(f"notify:\n  {block}\n")
+    assert message in str(failure.value)
+
+
+def test_a_config_error_never_echoes_the_url():
+    with pytest.raises(ConfigError) as failure:
+        parse(f"notify:\n  - name: a\n    url: hook?token={SECRET}\n")
+    assert SECRET not in str(failure.value)
+
+
+# -- (g) secrets -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", [f"?token={SECRET}", f"?-token={SECRET}", f"?+X-Token={SECRET}"])
+def test_a_token_in_the_url_is_never_stored_or_logged(tmp_path, receiver, caplog, query):
+    caplog.set_level(logging.DEBUG)
+    receiver.routes[HOOK] = Reply(500, f"no {SECRET}".encode())  # echoed back, even
+    url = hook_url(receiver, query)
+    cfg, db = open_store(write_config(tmp_path, [{"name": "ops", "url": url}]))
+    add(db, "wire")
+    report = deliver(db, cfg)
+    assert report.retrying == 1 and report.errors
+    assert rows(db)[0]["last_error"]
+    dump = "\n".join(sqlite3.connect(cfg.database).iterdump())
+    assert "ops" in dump and SECRET not in dump
+    assert SECRET not in caplog.text and SECRET not in "\n".join(report.errors)
+    assert any(r.name.startswith("apprise") for r in caplog.records)  # it did log
+
+
+def test_an_unreachable_receiver_is_reported_without_its_url(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    url = f"json://127.0.0.1:{free_port()}/hook/{SECRET}"
+    cfg, db = open_store(write_config(tmp_path, [{"name": "ops", "url": url}]))
+    add(db, "wire")
+    report = deliver(db, cfg)
+    assert report.retrying == 1
+    assert SECRET not in caplog.text and SECRET not in rows(db)[0]["last_error"]
+
+
+def test_redaction_covers_tokens_anywhere_in_the_url():
+    url = "tgram://123456:ABCdefGHI/987654321/?format=markdown&key=abcdef1234"
+    text = f"failed {url} with 123456:ABCdefGHI and abcdef1234 at /hook"
+    cleaned = notify.redact(text, notify.secret_parts(url))
+    assert "ABCdef" not in cleaned and "abcdef1234" not in cleaned and "987654321" not in cleaned
+    assert cleaned.endswith("at /hook")
+
+
+# -- the poll calls delivery ---------------------------------------------------------
+
+
+def test_a_poll_delivers_alerts_and_counts_them(tmp_path, receiver):
+    title, published, paragraphs = story("wire")
+    base = receiver.base_url
+    receiver.routes["/rss.xml"] = Reply.static(
+        rss([Item(title, f"{base}/a/wire.html", published=datetime.fromisoformat(published))]),
+        "application/rss+xml",
+    )
+    receiver.routes["/a/wire.html"] = Reply.static(
+        article_page(title, paragraphs, published), "text/html; charset=utf-8"
+    )
+    receiver.routes["/robots.txt"] = Reply(404)
+    targets = [{"name": "ops", "url": hook_url(receiver), "monitors": [MONITOR]}]
+    path = write_config(tmp_path, targets)
+    document = yaml.safe_load(path.read_text())
+    document["outlets"] = [{"name": "Wire", "feeds": [f"{base}/rss.xml"]}]
+    path.write_text(yaml.safe_dump(document))
+    result = newsmon("run", config=path)
+    assert result.returncode == 0, result.stderr
+    assert "2 new events" in result.stdout  # one per configured monitor
+    assert result.stdout.rstrip().endswith("page errors, 1 alerts sent")
+    assert [p["title"] for p in posts(receiver)] == [TITLE]
+    second = newsmon("run", "--all", config=path)
+    assert second.returncode == 0, second.stderr
+    assert len(posts(receiver)) == 1
