@@ -150,6 +150,8 @@ def _print_report(report: poll.PollReport, quiet: bool) -> None:
         click.echo(f"error: page {error}", err=True)
     for error in report.fatal:
         click.echo(f"error: {error}", err=True)
+    for error in report.alert_errors:  # reported, retried later; never fails the run
+        click.echo(f"error: alert {error}", err=True)
     if not quiet:
         click.echo(report.summary())
 
@@ -436,6 +438,35 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
         serve_module.run(cfg, host=host, port=port)
     except serve_module.ServeError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@cli.command("notify")
+@click.option("--now", metavar="TIME", help="Pretend it is TIME (ISO 8601) [env NEWSMON_NOW].")
+@click.pass_context
+def notify_command(ctx: click.Context, now: str | None) -> None:
+    """Send due alerts now (run and the daemon also send them after every poll).
+
+    Lists alerts in trouble: `unknown` ones were being sent when a process died
+    and are never sent again automatically (check the receiver).
+
+    Example: newsmon notify
+    """
+    from crawler import notify, outbox
+
+    cfg = _load(ctx)
+    try:
+        report = notify.run_pending(cfg, _clock(now))
+    except LockBusy as exc:
+        raise Busy(str(exc)) from None
+    for error in report.errors:
+        click.echo(f"error: alert {error}", err=True)
+    click.echo(
+        f"alerts: {report.enqueued} queued, {report.sent} sent, {report.retrying} to retry, "
+        f"{report.failed} failed, {report.unknown} unknown"
+    )
+    db = _open(cfg)
+    for row in outbox.problems(db):
+        click.echo("  " + "  ".join(_cell(value) for value in row.values()))
 
 
 @cli.command()

@@ -36,6 +36,7 @@ from crawler.poll import Extractor, build_monitors, poll
 
 LOGGER = logging.getLogger(__name__)
 HEARTBEAT = timedelta(seconds=15)
+ALERT_EVERY = timedelta(seconds=30)
 MAX_JITTER = timedelta(seconds=30)
 JITTER_SHARE = 0.1  # of the feed's interval, capped at MAX_JITTER
 
@@ -49,6 +50,7 @@ class Daemon:
         self.clock = Clock()
         self._due: set[int] = set()
         self._wake = asyncio.Event()
+        self._alerts_lock = asyncio.Lock()
         self._stop = asyncio.Event()
         self._scheduler: AsyncIOScheduler | None = None
         self._db = None
@@ -67,6 +69,14 @@ class Daemon:
                 store.sync_outlets(self._db, self.cfg, self.clock.now())
                 store.daemon_started(self._db, os.getpid(), self.clock.now(), self.config_path)
                 self._schedule_all()
+                self._scheduler.add_job(  # retries come due between polls too
+                    self._deliver_alerts,
+                    "interval",
+                    seconds=ALERT_EVERY.total_seconds(),
+                    id="alerts",
+                    max_instances=1,
+                    coalesce=True,
+                )
                 self._scheduler.add_job(
                     self._heartbeat,
                     "interval",
@@ -167,7 +177,7 @@ class Daemon:
                 extractor=extractor,
                 log_level=self.log_level,
             )
-            report.add_alerts(await notify.after_poll(self._db, self.cfg, self.clock))
+            report.add_alerts(await self._alerts())
             LOGGER.info("poll done: %s", report.summary())
             for error in (
                 report.feed_errors + report.page_errors + report.fatal + report.alert_errors
@@ -176,6 +186,17 @@ class Daemon:
             for feed in feeds:
                 if not self._stop.is_set():
                     self._schedule(feed.id)
+
+    async def _alerts(self) -> notify.DeliveryReport:
+        """One delivery at a time: a delivery takes any `sending` row it finds for one
+        a dead process left behind, which is only true when deliveries never overlap."""
+        async with self._alerts_lock:
+            return await notify.after_poll(self._db, self.cfg, self.clock)
+
+    async def _deliver_alerts(self) -> None:
+        report = await self._alerts()
+        for error in report.errors:
+            LOGGER.warning("alert error: %s", error)
 
     async def _heartbeat(self) -> None:
         store.daemon_heartbeat(self._db, self.clock.now())

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler import store
+from crawler import outbox, store
 from crawler.clock import isoformat, parse_instant
 
 FAILING_AFTER_ERRORS = 3  # consecutive failures before a feed is flagged
@@ -29,6 +29,7 @@ def status(db: sqlite_utils.Database, database: Path, now: datetime) -> dict[str
         "now": isoformat(now),
         "daemon": daemon_summary(store.daemon_state(db), now),
         "database": {"path": str(database), "bytes": size, **store.counts(db)},
+        "alerts": outbox.state_counts(db),
         "feeds": feeds,
     }
 
@@ -71,6 +72,9 @@ def describe(report: dict[str, Any]) -> list[str]:
         f"database: {db['path']}, {db['bytes'] / 2**20:.1f} MB: {db['articles']} articles, "
         f"{db['stories']} stories, {db['events']} events, {db['feeds']} feeds"
     )
+    alerts = {state: n for state, n in report["alerts"].items() if n}
+    if alerts:
+        lines.append("alerts: " + ", ".join(f"{n} {state}" for state, n in sorted(alerts.items())))
     lines.append("")
     header = ("outlet", "kind", "last success", "errors", "next poll", "24h", "state")
     rows = [

@@ -68,3 +68,12 @@ def test_articles_table_never_prints_control_characters(tmp_path):
     from crawler import cli as cli_module
 
     assert cli_module._cell("a\x1b[31mred\u202eevil\x07") == "a?[31mred?evil?"
+
+
+def test_notify_without_targets_reports_nothing_to_send(tmp_path):
+    from tests.conftest import write_config
+
+    cfg = write_config(tmp_path, [{"name": "A", "feeds": ["http://127.0.0.1:9/a.xml"]}])
+    result = newsmon("notify", config=cfg)
+    assert result.returncode == 0, result.stderr
+    assert "alerts: 0 queued, 0 sent, 0 to retry, 0 failed, 0 unknown" in result.stdout

@@ -134,3 +134,25 @@ def test_sighup_reloads_a_good_config_and_rejects_a_bad_one(server, tmp_path):
     finally:
         assert stop(process) == 0
     assert "config reloaded: 2 feeds" in log.read_text()
+
+
+def test_status_flags_a_feed_that_keeps_failing_and_a_silent_daemon():
+    from datetime import UTC, datetime
+
+    from crawler.health import daemon_summary, is_failing
+
+    now = datetime(2026, 1, 4, 12, 0, tzinfo=UTC)
+    ok = {
+        "consecutive_errors": 0,
+        "last_success": "2026-01-04T11:00:00Z",
+        "last_polled": "2026-01-04T11:00:00Z",
+    }
+    assert not is_failing(ok, now)
+    assert is_failing({**ok, "consecutive_errors": 3}, now)
+    assert is_failing({**ok, "consecutive_errors": 1, "last_success": "2026-01-02T00:00:00Z"}, now)
+    beat = {"pid": 7, "started": "2026-01-04T00:00:00Z", "config": "c", "stopped": None}
+    assert daemon_summary({**beat, "heartbeat": "2026-01-04T11:59:50Z"}, now)["state"] == "running"
+    assert daemon_summary({**beat, "heartbeat": "2026-01-04T11:50:00Z"}, now)["state"] == (
+        "not responding"
+    )
+    assert daemon_summary(None, now) == {"state": "never started"}
