@@ -18,7 +18,9 @@ MIN_DOWNLOAD_DELAY = 0.001
 T = TypeVar("T")
 
 
-def scrapy_settings(fetch: FetchSettings, *, log_level: str = "WARNING") -> dict[str, Any]:
+def scrapy_settings(
+    fetch: FetchSettings, *, log_level: str = "WARNING", allow_private_networks: bool = False
+) -> dict[str, Any]:
     """Every Scrapy setting newsmon uses; nothing is layered anywhere else."""
     return {
         "TWISTED_REACTOR": ASYNCIO_REACTOR,
@@ -54,7 +56,10 @@ def scrapy_settings(fetch: FetchSettings, *, log_level: str = "WARNING") -> dict
         "LOG_LEVEL": log_level,
         "STATS_DUMP": False,
         "LOGSTATS_INTERVAL": 0,
+        "NEWSMON_ALLOW_PRIVATE_NETWORKS": allow_private_networks,
+        "DNS_RESOLVER": "crawler.netguard.GuardedResolver",
         "DOWNLOADER_MIDDLEWARES": {
+            "crawler.netguard.PrivateNetworkMiddleware": 50,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "crawler.middlewares.CachedRobotsTxtMiddleware": 100,
             "crawler.middlewares.RetryBackoffMiddleware": 540,

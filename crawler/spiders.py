@@ -439,13 +439,18 @@ def describe_failure(failure: Failure) -> tuple[int | None, str]:
         text = str(exc)
         if "robots.txt" in text.lower():
             return None, ROBOTS_DISALLOWED
+        if text.startswith("blocked:"):
+            return None, text
         return None, f"request dropped: {text}"
     if isinstance(exc, DownloadTimeoutError | TimeoutError | asyncio.TimeoutError):
         return None, f"timed out: {exc}"
     if isinstance(exc, DownloadCancelledError):
         return None, f"too large: {exc}"
     if isinstance(exc, CannotResolveHostError):
-        return None, f"DNS lookup failed: {exc}"
+        text = str(exc)
+        return None, text[
+            text.index("blocked:") :
+        ] if "blocked:" in text else f"DNS lookup failed: {text}"
     if isinstance(exc, DownloadConnectionRefusedError):
         return None, "connection refused"
     if isinstance(exc, ResponseDataLossError):

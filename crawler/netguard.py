@@ -1,0 +1,91 @@
+"""Keeps feeds and their redirects from leading newsmon into private networks.
+
+A hostile or compromised feed could list `http://169.254.169.254/...` or
+`http://10.0.0.5/admin`, or redirect there, and use newsmon to probe the
+network it runs in (SSRF). Unless `allow_private_networks: true`, no request
+may reach a loopback, private, link-local, multicast, reserved or unspecified
+address. Two places enforce it, because Twisted does not resolve IP literals:
+
+- `PrivateNetworkMiddleware` refuses IP-literal and `localhost` URLs, for every
+  request including each redirect hop, before anything is sent;
+- `GuardedResolver` refuses host names that resolve to such an address, at the
+  very lookup the connection uses (no second lookup that DNS could answer
+  differently).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.resolver import CachingThreadedResolver
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.error import DNSLookupError
+
+SETTING = "NEWSMON_ALLOW_PRIVATE_NETWORKS"
+REASON = "is a private, loopback or link-local address (allow_private_networks is false)"
+
+
+def is_forbidden(address: str) -> bool:
+    """True for an IP address newsmon must not contact by default; False for non-IPs."""
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def blocked_host(host: str | None) -> bool:
+    if not host:
+        return False
+    name = host.lower().rstrip(".")
+    return name == "localhost" or name.endswith(".localhost") or is_forbidden(name)
+
+
+class PrivateNetworkMiddleware:
+    """Downloader middleware: refuses URLs whose host is a forbidden literal address."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PrivateNetworkMiddleware:
+        if crawler.settings.getbool(SETTING):
+            raise NotConfigured
+        return cls()
+
+    def process_request(self, request: Request) -> None:
+        host = urlparse_cached(request).hostname
+        if blocked_host(host):
+            raise IgnoreRequest(f"blocked: {host} {REASON}")
+
+
+class GuardedResolver(CachingThreadedResolver):
+    """Scrapy's caching resolver, refusing names that resolve to forbidden addresses."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, reactor: Any) -> GuardedResolver:
+        resolver = super().from_crawler(crawler, reactor)
+        resolver.allow_private = crawler.settings.getbool(SETTING)
+        return resolver
+
+    def getHostByName(self, name: str, timeout: Any = ()) -> Any:
+        deferred = super().getHostByName(name, timeout)
+        if getattr(self, "allow_private", False):
+            return deferred
+
+        def check(address: str) -> str:
+            if is_forbidden(address):
+                raise DNSLookupError(f"blocked: {name} resolves to {address}, which {REASON}")
+            return address
+
+        return deferred.addCallback(check)

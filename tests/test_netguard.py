@@ -1,0 +1,59 @@
+import pytest
+import yaml
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+
+from crawler.loopback import Reply
+from crawler.netguard import PrivateNetworkMiddleware, blocked_host, is_forbidden
+from tests.builders import Item, rss
+from tests.conftest import newsmon, write_config
+
+
+@pytest.mark.parametrize(
+    ("address", "forbidden"),
+    [
+        ("127.0.0.1", True),
+        ("10.1.2.3", True),
+        ("172.16.0.9", True),
+        ("192.168.1.1", True),
+        ("169.254.169.254", True),
+        ("0.0.0.0", True),
+        ("224.0.0.1", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("fe80::1", True),
+        ("::ffff:127.0.0.1", True),
+        ("fd00::5", True),
+        ("93.184.216.34", False),
+        ("2606:4700::1111", False),
+        ("example.org", False),
+    ],
+)
+def test_private_loopback_link_local_and_reserved_addresses_are_refused(address, forbidden):
+    assert is_forbidden(address) is forbidden
+
+
+def test_localhost_names_are_refused_too():
+    assert blocked_host("localhost") and blocked_host("api.localhost.") and blocked_host("10.0.0.1")
+    assert not blocked_host("news.example.org") and not blocked_host(None)
+
+
+def test_every_hop_is_checked_including_redirect_targets():
+    middleware = PrivateNetworkMiddleware()
+    middleware.process_request(Request("https://news.example.org/feed.xml"))  # allowed
+    with pytest.raises(IgnoreRequest, match=r"blocked: 169\.254\.169\.254 is a private"):
+        middleware.process_request(Request("http://169.254.169.254/latest/meta-data/"))
+
+
+def test_by_default_a_feed_cannot_reach_the_local_network(server, tmp_path):
+    server.routes["/feed.xml"] = Reply.static(
+        rss([Item("x", server.url("/x"))]), "application/rss+xml"
+    )
+    cfg = write_config(tmp_path, [{"name": "Local", "feeds": [server.url("/feed.xml")]}])
+    document = yaml.safe_load(cfg.read_text())
+    document["allow_private_networks"] = False
+    cfg.write_text(yaml.safe_dump(document))
+    result = newsmon("run", "--all", config=cfg)
+    assert result.returncode == 1
+    assert "blocked: 127.0.0.1 is a private, loopback or link-local address" in result.stderr
+    assert server.requests == []  # not even robots.txt was asked for
