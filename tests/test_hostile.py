@@ -1,0 +1,107 @@
+"""Hostile XML: entity bombs and external entities are neither expanded nor fetched."""
+
+from __future__ import annotations
+
+import resource
+import time
+
+import pytest
+
+from crawler import feeds
+from crawler.loopback import Reply
+from tests.conftest import newsmon, query, write_config
+
+
+def bomb(root: bytes, body: bytes) -> bytes:
+    levels = b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+        for i in range(1, 10)
+    )
+    return (
+        b'<?xml version="1.0"?>\n<!DOCTYPE '
+        + root
+        + b' [<!ENTITY lol "lol">'
+        + levels
+        + b"]>\n"
+        + body
+    )
+
+
+RSS_BOMB = bomb(
+    b"rss",
+    b'<rss version="2.0"><channel><title>t</title><item><title>&lol9;'
+    b"</title><link>http://news.example/a</link></item></channel></rss>",
+)
+SITEMAP_BOMB = bomb(
+    b"urlset",
+    b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    b"<url><loc>http://news.example/&lol9;</loc></url></urlset>",
+)
+
+
+def test_an_entity_bomb_in_a_feed_is_not_expanded():
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    try:
+        parsed = feeds.parse(RSS_BOMB, "http://news.example/feed.xml")
+        assert all(len(entry.title or "") < 100 for entry in parsed.entries)
+    except feeds.FeedError:
+        pass
+    assert time.monotonic() - started < 2
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kib < 50_000  # a billion "lol"s would be gigabytes
+
+
+def test_an_entity_bomb_in_a_sitemap_is_refused():
+    with pytest.raises(feeds.FeedError, match=r"amplification|entit"):
+        feeds.parse(SITEMAP_BOMB, "http://news.example/sitemap.xml")
+
+
+@pytest.mark.parametrize("root", [b"rss", b"urlset"])
+def test_external_entities_are_neither_read_nor_fetched(server, root):
+    server.routes["/evil.dtd"] = Reply(body=b'<!ENTITY stolen "pwned">')
+    dtd = server.url("/evil.dtd").encode()
+    if root == b"rss":
+        body = (
+            b'<rss version="2.0"><channel><title>t</title><item><title>&xxe;&ext;</title>'
+            b"<link>http://news.example/a</link></item></channel></rss>"
+        )
+    else:
+        body = (
+            b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url>'
+            b"<loc>http://news.example/&xxe;</loc></url></urlset>"
+        )
+    document = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE ' + root + b' SYSTEM "' + dtd + b'" ['
+        b'<!ENTITY xxe SYSTEM "file:///etc/passwd"><!ENTITY ext SYSTEM "' + dtd + b'">'
+        b"]>\n" + body
+    )
+    try:
+        parsed = feeds.parse(document, "http://news.example/feed.xml")
+        for entry in parsed.entries:
+            assert "root:" not in (entry.title or "") + (entry.link or "")
+            assert "pwned" not in (entry.title or "")
+    except feeds.FeedError:
+        pass
+    assert server.requests == []  # the DTD was never fetched
+
+
+def test_a_bomb_served_as_a_feed_costs_one_clear_outcome(server, tmp_path):
+    server.routes["/bomb.xml"] = Reply.static(RSS_BOMB, "application/rss+xml")
+    server.routes["/sitemap.xml"] = Reply.static(SITEMAP_BOMB, "application/xml")
+    cfg = write_config(
+        tmp_path,
+        [
+            {
+                "name": "Bomb",
+                "feeds": [server.url("/bomb.xml")],
+                "sitemaps": [server.url("/sitemap.xml")],
+                "fetch_pages": False,
+            }
+        ],
+    )
+    result = newsmon("run", "--all", config=cfg, timeout=60)
+    assert result.returncode == 1  # the sitemap is refused, the run goes on
+    assert "malformed sitemap XML" in result.stderr
+    titles = [row[0] for row in query(cfg, "SELECT title FROM entries")]
+    assert all(len(title or "") < 100 for title in titles)
