@@ -13,6 +13,7 @@ import email.utils
 import gzip
 import hashlib
 import mimetypes
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -68,7 +69,7 @@ class LoopbackServer:
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
+        self._httpd = _QuietServer((host, port), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -109,6 +110,14 @@ class LoopbackServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up (a killed crawler, a timeout) are normal here, not errors."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
 
 
 def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
