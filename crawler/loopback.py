@@ -13,6 +13,8 @@ import email.utils
 import gzip
 import hashlib
 import mimetypes
+import socket
+import struct
 import sys
 import threading
 import time
@@ -50,6 +52,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before the status line is sent
     gzip: bool = True  # compress when the client accepts gzip
+    # Misbehaviour, for fault tests: "reset" (half the body, then a TCP reset),
+    # "trickle" (one byte every 0.5 s), "truncated-gzip" (a gzip body cut in half).
+    fault: str | None = None
 
     @classmethod
     def static(cls, body: bytes, content_type: str) -> Reply:
@@ -156,7 +161,10 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             status, body = reply.status, reply.body
             if status == 200 and _not_modified(seen.headers, headers):
                 status, body = 304, b""
-            if body and reply.gzip and "gzip" in seen.headers.get("Accept-Encoding", ""):
+            if reply.fault == "truncated-gzip":
+                body = gzip.compress(body)[: len(gzip.compress(body)) // 2]
+                headers["Content-Encoding"] = "gzip"
+            elif body and reply.gzip and "gzip" in seen.headers.get("Accept-Encoding", ""):
                 body = gzip.compress(body)
                 headers["Content-Encoding"] = "gzip"
             headers.setdefault("Content-Length", str(len(body)))
@@ -164,7 +172,23 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            if body and status != 304:
+            if not body or status == 304:
+                return
+            if reply.fault == "reset":
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.close_connection = True
+                self.rfile.close()  # the socket only closes (with RST) once nothing holds it
+                self.connection.close()
+            elif reply.fault == "trickle":
+                for byte in body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            else:
                 self.wfile.write(body)
 
     return Handler
