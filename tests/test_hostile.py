@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import resource
 import time
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,26 @@ def test_a_bomb_served_as_a_feed_costs_one_clear_outcome(server, tmp_path):
     assert "malformed sitemap XML" in result.stderr
     titles = [row[0] for row in query(cfg, "SELECT title FROM entries")]
     assert all(len(title or "") < 100 for title in titles)
+
+
+REAL_FEEDS = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "real-feeds" / "input"
+
+
+@pytest.mark.skipif(not REAL_FEEDS.is_dir(), reason="../shared/datasets/real-feeds absent")
+def test_every_real_feed_goes_through_a_whole_run_without_a_crash(server, tmp_path):
+    outlets = []
+    for path in sorted(REAL_FEEDS.iterdir()):
+        server.routes[f"/{path.name}"] = Reply.static(path.read_bytes(), "application/xml")
+        outlets.append(
+            {"name": path.name, "feeds": [server.url(f"/{path.name}")], "fetch_pages": False}
+        )  # their links point at the real outlets
+    cfg = write_config(tmp_path, outlets)
+    result = newsmon("run", "--all", config=cfg, timeout=300)
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+    statuses = query(cfg, "SELECT last_status, last_error FROM feeds")
+    assert len(statuses) == len(outlets)
+    failed = [error for _, error in statuses if error]
+    assert len(failed) <= 2 and all("\n" not in error for error in failed)
+    assert query(cfg, "SELECT count(*) FROM articles")[0][0] > 500
+    assert query(cfg, "PRAGMA integrity_check") == [("ok",)]
