@@ -90,7 +90,7 @@ def test_the_daemon_polls_holds_the_lock_and_stops_on_sigterm(server, tmp_path):
 
 
 def test_sigterm_mid_poll_then_restart_loses_and_doubles_nothing(server, tmp_path):
-    publish(server, "slow", 6, delay=0.6)
+    publish(server, "slow", 6, delay=1.0)  # slow enough that SIGTERM lands mid-poll
     cfg = write_config(
         tmp_path,
         [{"name": "Slow", "feeds": [server.url("/slow.xml")], "interval": "1m"}],
