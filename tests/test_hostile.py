@@ -129,3 +129,39 @@ def test_every_real_feed_goes_through_a_whole_run_without_a_crash(server, tmp_pa
     assert len(failed) <= 2 and all("\n" not in error for error in failed)
     assert query(cfg, "SELECT count(*) FROM articles")[0][0] > 500
     assert query(cfg, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_duplicate_guids_future_and_missing_dates_and_hostile_titles(server, tmp_path):
+    from datetime import UTC, datetime
+
+    from tests.builders import Item, page, rss
+
+    hostile = "<script>alert(1)</script>\u202eevil\x1b[31m"
+    items = [
+        Item("First", server.url("/a"), guid="same", published=datetime(2026, 1, 4, tzinfo=UTC)),
+        Item("First again", server.url("/b"), guid="same"),
+        Item(hostile, server.url("/c"), guid="c", published=datetime(2099, 1, 1, tzinfo=UTC)),
+        Item("No date", server.url("/d"), guid="d"),
+    ]
+    for path in ("/a", "/b", "/d"):
+        server.routes[path] = Reply.static(page(f"Page {path}", f"topic {path}"), "text/html")
+    server.routes["/c"] = Reply.static(page(hostile, "topic c"), "text/html")
+    server.routes["/feed.xml"] = Reply.static(rss(items), "application/rss+xml")
+    cfg = write_config(tmp_path, [{"name": "T", "feeds": [server.url("/feed.xml")]}])
+    result = newsmon("run", "--all", config=cfg)
+    assert result.returncode == 0, result.stderr
+    assert query(cfg, "SELECT count(*) FROM entries") == [(3,)]  # one entry per GUID
+    assert server.hits("/b") == []
+    (stored,) = query(cfg, "SELECT title FROM entries WHERE entry_key = 'c'")[0]
+    assert stored == hostile  # kept as data
+    # a date a century ahead does not become the story's clock
+    future = query(
+        cfg,
+        """SELECT f.at, a.fetched_at FROM article_features f
+                           JOIN articles a ON a.id = f.article_id WHERE a.url LIKE '%/c'""",
+    )
+    assert future and future[0][0] == future[0][1]
+    titles = [title for (title,) in query(cfg, "SELECT title FROM articles")]
+    assert any("<script>alert(1)</script>" in title for title in titles)  # data, not markup
+    listing = newsmon("articles", config=cfg).stdout  # the terminal never gets them raw
+    assert "<script>" in listing and "\u202e" not in listing and "\x1b" not in listing
