@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -103,12 +104,12 @@ def integrity_ok(cfg: Path) -> bool:
     database = cfg.parent / "newsmon.db"
     if not database.exists():
         return True
-    with sqlite3.connect(database) as conn:
+    with closing(sqlite3.connect(database)) as conn:
         return conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def outcome(cfg: Path, kills: int = 0, failures: int = 0) -> Outcome:
-    with sqlite3.connect(cfg.parent / "newsmon.db") as conn:
+    with closing(sqlite3.connect(cfg.parent / "newsmon.db")) as conn:
         articles = frozenset(url for (url,) in conn.execute("SELECT url FROM articles"))
         events: dict[int, set[str]] = {}
         for event_id, url in conn.execute(
@@ -123,7 +124,7 @@ def complete(cfg: Path) -> None:
     """Runs until nothing is pending (pages a kill interrupted are fetched again)."""
     for _ in range(5):
         subprocess.run(command(cfg, "run"), check=False, timeout=120, capture_output=True)
-        with sqlite3.connect(cfg.parent / "newsmon.db") as conn:
+        with closing(sqlite3.connect(cfg.parent / "newsmon.db")) as conn:
             if not conn.execute("SELECT 1 FROM entries WHERE state = 'pending'").fetchone():
                 return
 

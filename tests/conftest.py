@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -67,5 +68,5 @@ def newsmon(
 
 
 def query(config: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    with sqlite3.connect(config.parent / "newsmon.db") as conn:
+    with closing(sqlite3.connect(config.parent / "newsmon.db")) as conn, conn:
         return conn.execute(sql, params).fetchall()
