@@ -95,3 +95,39 @@ def article_page(title: str, paragraphs: list[str], published: str) -> bytes:
 <article><h1>{escape(title)}</h1>
 {body}
 </article><footer>Copyright. All rights reserved.</footer></body></html>""".encode()
+
+
+def add_story_article(db, name: str, monitors, feed_id: int = 1) -> None:
+    """Store tests/data/events/NAME.txt as the crawler would, without crawling."""
+    from datetime import datetime as _datetime
+
+    from crawler import ingest
+    from crawler.articles import _utc
+    from crawler.extract import text_hash
+    from crawler.store import ArticleRecord, PendingEntry
+
+    title, published, paragraphs = story(name)
+    text = "\n".join(paragraphs)
+    link = f"https://wire.example/{name}"
+    with db.atomic():
+        entry_id = db.execute(
+            "INSERT INTO entries (feed_id, entry_key, link, title, first_seen, last_seen)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [feed_id, name, link, title, published, published],
+        ).lastrowid
+    entry = PendingEntry(entry_id, feed_id, link, title, None, published, None, None, 0)
+    record = ArticleRecord(
+        link,
+        link,
+        title,
+        None,
+        published,
+        _utc(published),
+        "en",
+        None,
+        None,
+        text,
+        "trafilatura",
+        text_hash(text),
+    )
+    ingest.add_article(db, entry, record, monitors, now=_datetime.fromisoformat(published))

@@ -7,12 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler import config, digest, eventstore, ingest, store
-from crawler.articles import _utc
-from crawler.extract import text_hash
-from crawler.store import ArticleRecord, PendingEntry
+from crawler import config, digest, eventstore, store
 from monitors import build
-from tests.builders import story
+from tests.builders import add_story_article
 from tests.conftest import newsmon, write_config
 
 MONITORS = [build(config.MonitorConfig("launches", "missile_launch"))]
@@ -28,32 +25,7 @@ def setup(tmp_path):
 
 
 def add(db, name: str) -> None:
-    title, published, paragraphs = story(name)
-    text = "\n".join(paragraphs)
-    link = f"https://wire.example/{name}"
-    now = datetime.fromisoformat(published)
-    with db.atomic():
-        entry_id = db.execute(
-            "INSERT INTO entries (feed_id, entry_key, link, title, first_seen, last_seen)"
-            " VALUES (1, ?, ?, ?, ?, ?)",
-            [name, link, title, published, published],
-        ).lastrowid
-    entry = PendingEntry(entry_id, 1, link, title, None, published, None, None, 0)
-    record = ArticleRecord(
-        link,
-        link,
-        title,
-        None,
-        published,
-        _utc(published),
-        "en",
-        None,
-        None,
-        text,
-        "trafilatura",
-        text_hash(text),
-    )
-    ingest.add_article(db, entry, record, MONITORS, now=now)
+    add_story_article(db, name, MONITORS)
 
 
 def read(cfg, *args: str) -> list[dict]:

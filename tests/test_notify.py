@@ -28,15 +28,12 @@ import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from crawler import config, ingest, notify, outbox, store
-from crawler.articles import _utc
+from crawler import config, notify, outbox, store
 from crawler.clock import Clock
 from crawler.config import ConfigError
-from crawler.extract import text_hash
 from crawler.loopback import LoopbackServer, Reply
-from crawler.store import ArticleRecord, PendingEntry
 from monitors import build
-from tests.builders import Item, article_page, rss, story
+from tests.builders import Item, add_story_article, article_page, rss, story
 from tests.conftest import FAST_FETCH, ROOT, newsmon
 
 MONITOR = "launches"
@@ -76,23 +73,8 @@ def open_store(cfg_path: Path) -> tuple[config.Config, store.sqlite_utils.Databa
     return cfg, db
 
 
-def add(db: store.sqlite_utils.Database, name: str) -> None:
-    """Store tests/data/events/NAME.txt as a Wire article, as the crawler would."""
-    title, published, paragraphs = story(name)
-    text = "\n".join(paragraphs)
-    link = f"https://wire.example/{name}"
-    with db.atomic():
-        entry_id = db.execute(
-            "INSERT INTO entries (feed_id, entry_key, link, title, first_seen, last_seen)"
-            " VALUES (1, ?, ?, ?, ?, ?)",
-            [name, link, title, published, published],
-        ).lastrowid
-    entry = PendingEntry(entry_id, 1, link, title, None, published, None, None, 0)
-    record = ArticleRecord(
-        link, link, title, None, published, _utc(published), "en", None, None, text,
-        "trafilatura", text_hash(text),
-    )  # fmt: skip
-    ingest.add_article(db, entry, record, MONITORS, now=datetime.fromisoformat(published))
+def add(db, name: str) -> None:
+    add_story_article(db, name, MONITORS)
 
 
 def deliver(db, cfg, now: datetime = T0) -> notify.DeliveryReport:
