@@ -19,6 +19,7 @@ from crawler.config import Config, ConfigError
 from crawler.engine import scrapy_settings
 from crawler.extract import Extracted, extract_page
 from crawler.lock import poll_lock
+from crawler.orphans import die_with_parent
 from crawler.spiders import PollSpider
 from crawler.store import FeedState
 from monitors import build
@@ -84,8 +85,12 @@ class Extractor:
             return extract_page(html, url)
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["crawler.extract"])
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            # The forkserver imports _pdeathsig, so it dies with this process even on
+            # kill -9; each worker does the same with the forkserver (initializer).
+            context.set_forkserver_preload(["crawler._pdeathsig", "crawler.extract"])
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=die_with_parent
+            )
         return await asyncio.get_running_loop().run_in_executor(self._pool, extract_page, html, url)
 
     def close(self) -> None:
