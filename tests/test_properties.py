@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qsl, urlsplit
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
@@ -11,10 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler import feeds
-from crawler.urls import URLError, canonicalize, identity
+from crawler.urls import URLError, canonicalize, identity, is_tracking_param
 from monitors.timeexpr import resolve_event_time
 
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomized: CI sees the same 300 examples every time (explore with --hypothesis-seed).
+FAST = settings(
+    max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 hosts = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?(\.[a-z]{2,6}){1,2}", fullmatch=True)
 paths = st.lists(
@@ -48,7 +52,9 @@ def test_canonicalize_is_idempotent_and_only_raises_url_error(url):
     except URLError:
         return
     assert canonicalize(once) == once
-    assert "#" not in once and "utm_source=" not in once and "fbclid=" not in once
+    parts = urlsplit(once)
+    assert not parts.fragment
+    assert not any(is_tracking_param(key) for key, _ in parse_qsl(parts.query))
     assert identity(once) == identity(url)
 
 
