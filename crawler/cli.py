@@ -420,6 +420,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
         return
     for line in health.describe(report):
         click.echo(_cell(line))
+    click.echo("")
+    _table(health.feed_rows(report), health.FEED_COLUMNS)
+    for feed in report["feeds"]:
+        if feed["last_error"]:
+            click.echo(f"  {_cell(feed['outlet'])}: {feed['url']}: {_cell(feed['last_error'])}")
 
 
 @cli.command()

@@ -57,7 +57,7 @@ def assign(
     terms = dedupe.title_terms(article["title"])
     best: tuple[float, int] | None = None
     for event in eventstore.overlapping_events(db, monitor, since, until):
-        if _conflicts(eventstore.get_event(db, event.id)["facts"], match.facts):
+        if _conflicts(event.facts, match.facts):
             continue
         score = _similarity(db, event.id, story_id, terms)
         sharp = time.precision in SHARP_PRECISIONS and event.precision in SHARP_PRECISIONS

@@ -48,6 +48,7 @@ class EventRow:
     time_start: str
     time_end: str
     precision: str
+    facts: dict[str, Any]
 
 
 # -- stories ------------------------------------------------------------------
@@ -257,12 +258,12 @@ def overlapping_events(
     """
     earliest = isoformat(parse_instant(since) - MAX_EVENT_SPAN)
     rows = db.execute(
-        """SELECT id, monitor, time_start, time_end, precision FROM events
+        """SELECT id, monitor, time_start, time_end, precision, facts FROM events
            WHERE monitor = ? AND time_start BETWEEN ? AND ? AND time_end >= ?
            ORDER BY time_start DESC LIMIT 50""",
         [monitor, earliest, until, since],
     ).fetchall()
-    return [EventRow(*row) for row in rows]
+    return [EventRow(*row[:5], json.loads(row[5])) for row in rows]
 
 
 def event_story_ids(db: sqlite_utils.Database, event_id: int) -> set[int]:

@@ -58,7 +58,19 @@ def daemon_summary(state: dict[str, Any] | None, now: datetime) -> dict[str, Any
     return {**state, "state": label, "heartbeat_age_s": round(age.total_seconds())}
 
 
+FEED_COLUMNS = (
+    ("outlet", "outlet"),
+    ("kind", "kind"),
+    ("last success", "last_success"),
+    ("errors", "consecutive_errors"),
+    ("next poll", "next_due"),
+    ("24h", "articles_24h"),
+    ("state", "state"),
+)
+
+
 def describe(report: dict[str, Any]) -> list[str]:
+    """The summary lines above the feed table (the CLI draws the table itself)."""
     daemon = report["daemon"]
     if daemon["state"] == "never started":
         lines = ["daemon: never started (cron mode)"]
@@ -75,27 +87,16 @@ def describe(report: dict[str, Any]) -> list[str]:
     alerts = {state: n for state, n in report["alerts"].items() if n}
     if alerts:
         lines.append("alerts: " + ", ".join(f"{n} {state}" for state, n in sorted(alerts.items())))
-    lines.append("")
-    header = ("outlet", "kind", "last success", "errors", "next poll", "24h", "state")
-    rows = [
-        (
-            feed["outlet"],
-            feed["kind"],
-            feed["last_success"] or "never",
-            str(feed["consecutive_errors"]),
-            feed["next_due"],
-            str(feed["articles_24h"]),
-            "FAILING" if feed["failing"] else ("inactive" if not feed["active"] else "ok"),
-        )
+    return lines
+
+
+def feed_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Feeds with a one-word state: ok, FAILING or inactive."""
+    return [
+        {
+            **feed,
+            "last_success": feed["last_success"] or "never",
+            "state": "FAILING" if feed["failing"] else ("ok" if feed["active"] else "inactive"),
+        }
         for feed in report["feeds"]
     ]
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)
-    ]
-    lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
-    for row in rows:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    for feed in report["feeds"]:
-        if feed["last_error"]:
-            lines.append(f"  {feed['outlet']}: {feed['url']}: {feed['last_error']}")
-    return lines
