@@ -7,6 +7,7 @@ problem is reported as one `ConfigError` naming the file, line and key path
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -86,6 +87,8 @@ class FetchSettings:
     max_article_attempts: int = 3
     max_new_per_feed: int = 200
     extraction_workers: int = 2
+    # (ip, port) of DNS servers to ask instead of the system resolver; empty: the system's
+    dns_servers: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -400,10 +403,35 @@ class _Reader:
                 values[name] = self.size(value, key)
             elif name in ("autothrottle", "obey_robots", "keep_html"):
                 values[name] = self.boolean(value, key)
+            elif name == "dns_servers":
+                values[name] = tuple(
+                    self.dns_server(item, f"{key}[{i}]")
+                    for i, item in enumerate(self.sequence(value, key))
+                )
             else:
                 minimum = 0 if name in ("retries", "extraction_workers") else 1
                 values[name] = self.integer(value, key, minimum)
         return FetchSettings(**values)
+
+    def dns_server(self, node: yaml.Node, key: str) -> tuple[str, int]:
+        """`IP` or `IP:port` (`[IPv6]:port`); a name would need DNS to find DNS."""
+        text = str(self.scalar(node, key)).strip()
+        match = re.fullmatch(
+            r"\[([0-9a-fA-F:.]+)\](?::(\d+))?|([0-9.]+)(?::(\d+))?|([0-9a-fA-F:]+)", text
+        )
+        if match is None:
+            raise self.fail(
+                node, key, f"expected an IP address with an optional :port, got {text!r}"
+            )
+        address = match.group(1) or match.group(3) or match.group(5)
+        port = int(match.group(2) or match.group(4) or 53)
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise self.fail(node, key, f"{address!r} is not an IP address") from None
+        if not 0 < port < 65536:
+            raise self.fail(node, key, f"port {port} is out of range")
+        return address, port
 
     def outlet(self, node: yaml.Node, key: str) -> Outlet:
         fields = self.mapping(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from crawler.config import FetchSettings
@@ -57,7 +58,7 @@ def scrapy_settings(
         "STATS_DUMP": False,
         "LOGSTATS_INTERVAL": 0,
         "NEWSMON_ALLOW_PRIVATE_NETWORKS": allow_private_networks,
-        "DNS_RESOLVER": "crawler.netguard.GuardedResolver",
+        "NEWSMON_DNS_SERVERS": [list(server) for server in fetch.dns_servers],
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.netguard.PrivateNetworkMiddleware": 50,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
@@ -67,6 +68,22 @@ def scrapy_settings(
         },
         "EXTENSIONS": {"scrapy.extensions.logstats.LogStats": None},
     }
+
+
+def install_resolver(settings: dict[str, Any]) -> None:
+    """Put our guarded resolver on the reactor for the next crawl.
+
+    Scrapy installs `DNS_RESOLVER` only in `CrawlerProcess`; `AsyncCrawlerRunner`
+    leaves the reactor's system resolver in place, so we install ours, per poll
+    because the config (and with it the settings) may change under the daemon.
+    """
+    from scrapy.settings import Settings
+    from twisted.internet import reactor
+
+    from crawler.netguard import GuardedResolver
+
+    holder = SimpleNamespace(settings=Settings(settings))
+    GuardedResolver.from_crawler(holder, reactor).install_on_reactor()  # type: ignore[arg-type]
 
 
 def run(main: Callable[[], Awaitable[T]]) -> T:

@@ -79,9 +79,12 @@ class LoopbackServer:
         self._thread: threading.Thread | None = None
 
     @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
     def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self._httpd.server_address[0]}:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path

@@ -21,11 +21,13 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.resolver import CachingThreadedResolver
+from scrapy.resolver import CachingThreadedResolver, dnscache
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
 
 SETTING = "NEWSMON_ALLOW_PRIVATE_NETWORKS"
+DNS_SERVERS_SETTING = "NEWSMON_DNS_SERVERS"
 REASON = "is a private, loopback or link-local address (allow_private_networks is false)"
 
 
@@ -70,17 +72,34 @@ class PrivateNetworkMiddleware:
 
 
 class GuardedResolver(CachingThreadedResolver):
-    """Scrapy's caching resolver, refusing names that resolve to forbidden addresses."""
+    """Scrapy's caching resolver, refusing names that resolve to forbidden addresses.
+
+    With `fetch.dns_servers` it asks those servers (Twisted's own DNS client)
+    instead of the system resolver: a site resolver, or a local cache.
+    """
+
+    allow_private = False
+    dns_client: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: Any) -> GuardedResolver:
         resolver = super().from_crawler(crawler, reactor)
         resolver.allow_private = crawler.settings.getbool(SETTING)
+        servers = crawler.settings.getlist(DNS_SERVERS_SETTING)
+        if servers:
+            from twisted.names import client
+
+            resolver.dns_client = client.Resolver(
+                servers=[tuple(server) for server in servers], reactor=reactor
+            )
         return resolver
 
     def getHostByName(self, name: str, timeout: Any = ()) -> Any:
-        deferred = super().getHostByName(name, timeout)
-        if getattr(self, "allow_private", False):
+        if self.dns_client is not None:
+            deferred = self._ask_servers(name)
+        else:
+            deferred = super().getHostByName(name, timeout)
+        if self.allow_private:
             return deferred
 
         def check(address: str) -> str:
@@ -89,3 +108,18 @@ class GuardedResolver(CachingThreadedResolver):
             return address
 
         return deferred.addCallback(check)
+
+    def _ask_servers(self, name: str) -> Any:
+        if name in dnscache:
+            return defer.succeed(dnscache[name])
+
+        def remember(address: str) -> str:
+            if dnscache.limit:
+                dnscache[name] = address
+            return address
+
+        def explain(failure: Any) -> None:
+            raise DNSLookupError(f"{name}: {failure.getErrorMessage() or failure.type.__name__}")
+
+        deferred = self.dns_client.getHostByName(name, (self.timeout,))
+        return deferred.addCallbacks(remember, explain)

@@ -131,13 +131,11 @@ async def poll(
     if monitors is None:
         monitors = build_monitors(config)
     context = PollContext(db, config, clock, feeds, extractor, report, monitors)
-    runner = AsyncCrawlerRunner(
-        scrapy_settings(
-            config.fetch,
-            log_level=log_level,
-            allow_private_networks=config.allow_private_networks,
-        )
+    settings = scrapy_settings(
+        config.fetch, log_level=log_level, allow_private_networks=config.allow_private_networks
     )
+    engine.install_resolver(settings)
+    runner = AsyncCrawlerRunner(settings)
     try:
         await runner.crawl(PollSpider, context=context)
     finally:

@@ -79,6 +79,14 @@ def test_the_example_config_in_the_repository_is_valid():
         ),
         (MINIMAL + "fetch:\n  retries: -1\n", "fetch.retries: expected a whole number >= 0"),
         (
+            MINIMAL + "fetch:\n  dns_servers: [dns.example.net]\n",
+            "fetch.dns_servers[0]: expected an IP address with an optional :port",
+        ),
+        (
+            MINIMAL + "fetch:\n  dns_servers: ['10.0.0.1:99999']\n",
+            "fetch.dns_servers[0]: port 99999 is out of range",
+        ),
+        (
             MINIMAL.replace("allow_private_networks: false", "allow_private_networks: maybe"),
             "allow_private_networks: expected true or false",
         ),
@@ -178,3 +186,15 @@ def test_adaptive_bounds_default_and_are_checked():
     assert config.parse(MINIMAL, Path("c.yaml")).outlets[0].min_interval is None  # fixed
     with pytest.raises(ConfigError, match=r"outlets\[0\]\.min_interval: is longer than max"):
         parse(MINIMAL.replace("interval: 15m", "min_interval: 3h\n    max_interval: 2h"))
+
+
+def test_dns_servers_take_ipv4_and_ipv6_with_or_without_a_port():
+    cfg = parse(
+        MINIMAL + "fetch:\n  dns_servers: [10.0.0.53, '127.0.0.1:5353', '[::1]:53', '::1']\n"
+    )
+    assert cfg.fetch.dns_servers == (
+        ("10.0.0.53", 53),
+        ("127.0.0.1", 5353),
+        ("::1", 53),
+        ("::1", 53),
+    )

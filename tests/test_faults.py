@@ -5,6 +5,7 @@ from __future__ import annotations
 from crawler.loopback import Reply
 from tests.builders import Item, page, rss
 from tests.conftest import newsmon, query, write_config
+from tests.dnsserver import DNSServer
 
 
 def test_broken_servers_cost_only_their_own_feed(server, tmp_path):
@@ -43,3 +44,28 @@ def test_broken_servers_cost_only_their_own_feed(server, tmp_path):
     # the wrong or missing Content-Type feeds and the good one lead to the same article
     assert query(cfg, "SELECT count(*) FROM articles") == [(1,)]
     assert query(cfg, "SELECT count(*) FROM entries") == [(3,)]
+
+
+def test_a_name_that_does_not_resolve_costs_only_its_own_feed(server, tmp_path):
+    """DNS through a real server on loopback: one outlet's name is NXDOMAIN."""
+    with DNSServer({"good.test": "127.0.0.1"}) as dns:
+        port = server.port
+        good = rss([Item("Dam repairs", f"http://good.test:{port}/a")])
+        server.routes["/a"] = Reply.static(page("Dam repairs", "dam repairs"), "text/html")
+        server.routes["/good.xml"] = Reply.static(good, "application/rss+xml")
+        cfg = write_config(
+            tmp_path,
+            [
+                {"name": "good", "feeds": [f"http://good.test:{port}/good.xml"]},
+                {"name": "gone", "feeds": [f"http://gone.test:{port}/gone.xml"]},
+            ],
+            dns_servers=[f"127.0.0.1:{dns.port}"],
+        )
+        result = newsmon("run", "--all", config=cfg)
+    assert result.returncode == 1, result.stderr
+    errors = dict(query(cfg, "SELECT config_url, last_error FROM feeds"))
+    assert errors[f"http://good.test:{port}/good.xml"] is None
+    assert "DNS lookup failed" in errors[f"http://gone.test:{port}/gone.xml"]
+    assert "gone.test" in result.stdout + result.stderr
+    assert query(cfg, "SELECT count(*) FROM articles") == [(1,)]
+    assert "gone.test" in dns.queries and "good.test" in dns.queries

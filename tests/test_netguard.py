@@ -7,6 +7,7 @@ from crawler.loopback import Reply
 from crawler.netguard import PrivateNetworkMiddleware, blocked_host, is_forbidden
 from tests.builders import Item, rss
 from tests.conftest import newsmon, write_config
+from tests.dnsserver import DNSServer
 
 
 @pytest.mark.parametrize(
@@ -57,3 +58,20 @@ def test_by_default_a_feed_cannot_reach_the_local_network(server, tmp_path):
     assert result.returncode == 1
     assert "blocked: 127.0.0.1 is a private, loopback or link-local address" in result.stderr
     assert server.requests == []  # not even robots.txt was asked for
+
+
+def test_a_name_that_resolves_to_a_private_address_is_refused(server, tmp_path):
+    """The resolver's check: `internal.test` looks public until DNS answers 127.0.0.1."""
+    with DNSServer({"internal.test": "127.0.0.1"}) as dns:
+        cfg = write_config(
+            tmp_path,
+            [{"name": "Inside", "feeds": [f"http://internal.test:{server.port}/feed.xml"]}],
+            dns_servers=[f"127.0.0.1:{dns.port}"],
+        )
+        document = yaml.safe_load(cfg.read_text())
+        document["allow_private_networks"] = False
+        cfg.write_text(yaml.safe_dump(document))
+        result = newsmon("run", "--all", config=cfg)
+    assert result.returncode == 1
+    assert "blocked: internal.test resolves to 127.0.0.1" in result.stderr
+    assert dns.queries and server.requests == []
