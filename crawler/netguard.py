@@ -28,6 +28,9 @@ from twisted.internet.error import DNSLookupError
 
 SETTING = "NEWSMON_ALLOW_PRIVATE_NETWORKS"
 DNS_SERVERS_SETTING = "NEWSMON_DNS_SERVERS"
+# Twisted's hostname endpoint turns every failed lookup into "no results for
+# hostname lookup", so the resolver keeps the real reason per name for the spider.
+LOOKUP_ERRORS: dict[str, str] = {}
 REASON = "is a private, loopback or link-local address (allow_private_networks is false)"
 
 
@@ -99,15 +102,18 @@ class GuardedResolver(CachingThreadedResolver):
             deferred = self._ask_servers(name)
         else:
             deferred = super().getHostByName(name, timeout)
-        if self.allow_private:
-            return deferred
 
         def check(address: str) -> str:
-            if is_forbidden(address):
+            if not self.allow_private and is_forbidden(address):
                 raise DNSLookupError(f"blocked: {name} resolves to {address}, which {REASON}")
+            LOOKUP_ERRORS.pop(name, None)
             return address
 
-        return deferred.addCallback(check)
+        def remember_why(failure: Any) -> Any:
+            LOOKUP_ERRORS[name] = failure.getErrorMessage() or failure.type.__name__
+            return failure
+
+        return deferred.addCallback(check).addErrback(remember_why)
 
     def _ask_servers(self, name: str) -> Any:
         if name in dnscache:
@@ -119,7 +125,20 @@ class GuardedResolver(CachingThreadedResolver):
             return address
 
         def explain(failure: Any) -> None:
-            raise DNSLookupError(f"{name}: {failure.getErrorMessage() or failure.type.__name__}")
+            from twisted.names import error
+
+            reasons = {
+                error.DNSNameError: "no such domain (NXDOMAIN)",
+                error.DomainError: "no such domain",
+                error.DNSServerError: "the DNS server failed (SERVFAIL)",
+                error.DNSQueryRefusedError: "the DNS server refused the query",
+            }
+            reason = next(
+                (text for kind, text in reasons.items() if failure.check(kind)),
+                failure.getErrorMessage() or failure.type.__name__,
+            )
+            servers = ", ".join(f"{ip}:{port}" for ip, port in self.dns_client.servers)
+            raise DNSLookupError(f"{name}: {reason} (asked {servers})")
 
         deferred = self.dns_client.getHostByName(name, (self.timeout,))
         return deferred.addCallbacks(remember, explain)

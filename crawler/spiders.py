@@ -35,10 +35,11 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.log import failure_to_exc_info
 from twisted.python.failure import Failure
 
-from crawler import articles, feeds, ingest, store
+from crawler import articles, feeds, ingest, netguard, store
 from crawler.progress import Progress
 from crawler.schedule import RATE_WINDOW, adaptive_interval, next_poll, parse_max_age
 from crawler.store import FeedState, PendingEntry
@@ -447,10 +448,11 @@ def describe_failure(failure: Failure) -> tuple[int | None, str]:
     if isinstance(exc, DownloadCancelledError):
         return None, f"too large: {exc}"
     if isinstance(exc, CannotResolveHostError):
-        text = str(exc)
-        return None, text[
-            text.index("blocked:") :
-        ] if "blocked:" in text else f"DNS lookup failed: {text}"
+        host = urlparse_cached(failure.request).hostname or ""
+        reason = netguard.LOOKUP_ERRORS.get(host, str(exc))
+        if reason.startswith("blocked:"):
+            return None, reason
+        return None, f"DNS lookup failed: {reason.removeprefix('DNS lookup failed: ')}"
     if isinstance(exc, DownloadConnectionRefusedError):
         return None, "connection refused"
     if isinstance(exc, ResponseDataLossError):

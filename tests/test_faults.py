@@ -65,7 +65,7 @@ def test_a_name_that_does_not_resolve_costs_only_its_own_feed(server, tmp_path):
     assert result.returncode == 1, result.stderr
     errors = dict(query(cfg, "SELECT config_url, last_error FROM feeds"))
     assert errors[f"http://good.test:{port}/good.xml"] is None
-    assert "DNS lookup failed" in errors[f"http://gone.test:{port}/gone.xml"]
+    assert "gone.test: no such domain (NXDOMAIN)" in errors[f"http://gone.test:{port}/gone.xml"]
     assert "gone.test" in result.stdout + result.stderr
     assert query(cfg, "SELECT count(*) FROM articles") == [(1,)]
     assert "gone.test" in dns.queries and "good.test" in dns.queries
