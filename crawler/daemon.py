@@ -32,7 +32,7 @@ from apscheduler.triggers.date import DateTrigger
 from crawler import config, notify, store
 from crawler.clock import Clock, parse_instant
 from crawler.lock import poll_lock
-from crawler.poll import Extractor, build_monitors, poll
+from crawler.poll import Workers, build_monitors, poll
 
 LOGGER = logging.getLogger(__name__)
 HEARTBEAT = timedelta(seconds=15)
@@ -59,7 +59,7 @@ class Daemon:
         """Run until SIGTERM/SIGINT; raises LockBusy if another poller holds the lock."""
         with poll_lock(self.cfg.database):
             self._db = store.open_db(self.cfg.database)
-            extractor = Extractor(self.cfg.fetch.extraction_workers)
+            workers = Workers(self.cfg.fetch.extraction_workers)
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, self._stop.set)
@@ -87,7 +87,7 @@ class Daemon:
                 )
                 self._scheduler.start()
                 LOGGER.info("daemon started pid=%d feeds=%d", os.getpid(), len(self._jobs()))
-                poller = asyncio.create_task(self._poll_loop(extractor))
+                poller = asyncio.create_task(self._poll_loop(workers))
                 await self._stop.wait()
                 LOGGER.info("daemon stopping")
                 # Cancelling the poller cancels the crawl it awaits. Database writes are
@@ -98,7 +98,7 @@ class Daemon:
             finally:
                 if self._scheduler.running:
                     self._scheduler.shutdown(wait=False)
-                extractor.close()
+                workers.close()
                 store.daemon_stopped(self._db, self.clock.now())
                 self._db.close()
         LOGGER.info("daemon stopped")
@@ -156,7 +156,7 @@ class Daemon:
         self._due.add(feed_id)
         self._wake.set()
 
-    async def _poll_loop(self, extractor: Extractor) -> None:
+    async def _poll_loop(self, workers: Workers) -> None:
         while not self._stop.is_set():
             await self._wake.wait()
             self._wake.clear()
@@ -174,7 +174,7 @@ class Daemon:
                 self.clock,
                 feeds,
                 monitors=self.monitors,
-                extractor=extractor,
+                workers=workers,
                 log_level=self.log_level,
             )
             report.add_alerts(await self._alerts())

@@ -27,6 +27,15 @@ from crawler.urls import resolve
 
 MIN_WORDS = 40  # fewer than this from the page and the feed's own text is used instead
 _WS = re.compile(r"\s+")
+_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 _BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
 _TIME_META = (
     "article:published_time",
@@ -56,9 +65,9 @@ class Extracted:
     paywalled: bool = False  # the page says so (schema.org isAccessibleForFree: false)
 
 
-def extract_page(html: bytes, url: str) -> Extracted:
+def extract_page(html: bytes, url: str, content_type: str | None = None) -> Extracted:
     """Run trafilatura with metadata on one page; never raises on bad HTML."""
-    tree = load_html(html)
+    tree = load_html(decode_html(html, content_type))
     if tree is None:
         return Extracted(text="")
     page_time = _published_time(tree)
@@ -90,6 +99,43 @@ def extract_page(html: bytes, url: str) -> Extracted:
         description=doc.description,
         paywalled=paywalled,
     )
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """Page bytes as text, trusting the bytes over the label.
+
+    Labels lie both ways: a page says `utf-8` but is windows-1252, or says
+    `iso-8859-1` but is UTF-8. Guessing (trafilatura's own decoder) turned the
+    first kind into Baltic mojibake. So: a BOM; a declared UTF-16/32; UTF-8 when
+    the bytes are valid UTF-8 (legacy text almost never is); the declared
+    charset when the bytes decode in it; else windows-1252, as browsers do.
+    """
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return _without_xml_declaration(body[len(bom) :].decode(codec, "replace"))
+    declared = [
+        label
+        for label in (_charset(content_type or ""), _charset(body[:2048].decode("ascii", "ignore")))
+        if label
+    ]
+    candidates = [label for label in declared if label.startswith(("utf-16", "utf-32"))]
+    candidates += ["utf-8", *declared]
+    for label in candidates:
+        try:
+            return _without_xml_declaration(body.decode(label))
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return _without_xml_declaration(body.decode("cp1252", "replace"))
+
+
+def _charset(text: str) -> str | None:
+    match = _CHARSET.search(text)
+    return match.group(1).lower() if match else None
+
+
+def _without_xml_declaration(text: str) -> str:
+    """lxml refuses a str that still declares its encoding."""
+    return _XML_DECLARATION.sub("", text, count=1)
 
 
 def html_to_text(fragment: str | None) -> str:

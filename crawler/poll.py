@@ -6,9 +6,11 @@ import asyncio
 import logging
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 from scrapy.crawler import AsyncCrawlerRunner
@@ -18,6 +20,8 @@ from crawler.clock import Clock
 from crawler.config import Config, ConfigError
 from crawler.engine import scrapy_settings
 from crawler.extract import Extracted, extract_page
+from crawler.feeds import Parsed
+from crawler.feeds import parse as parse_feed_body
 from crawler.lock import poll_lock
 from crawler.orphans import die_with_parent
 from crawler.spiders import PollSpider
@@ -26,6 +30,7 @@ from monitors import build
 from monitors.base import Monitor
 
 LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -69,29 +74,45 @@ class PollReport:
             )
 
 
-class Extractor:
-    """Runs `extract_page` on a process pool so both cores work and the loop stays free.
+class Workers:
+    """The CPU-heavy steps (trafilatura, feedparser) on a process pool.
 
-    The pool starts on the first page, so a poll that finds nothing new pays
-    nothing. `workers=0` extracts inline (debugging, profiling).
+    Both cores work, and the event loop stays free to download: a 100k-entry
+    feed takes feedparser most of a minute, which on the loop would stall
+    every other download. The pool starts on first use, so a poll that finds
+    nothing new pays nothing. `workers=0` runs inline (debugging, profiling).
     """
 
     def __init__(self, workers: int):
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
 
-    async def __call__(self, html: bytes, url: str) -> Extracted:
+    async def extract(self, html: bytes, url: str, content_type: str | None) -> Extracted:
+        return await self._run(extract_page, html, url, content_type)
+
+    async def parse_feed(self, body: bytes, url: str, content_type: str | None) -> Parsed:
+        return await self._run(parse_feed_body, body, url, content_type)
+
+    async def _run(self, function: Callable[..., T], *args: Any) -> T:
         if self.workers == 0:
-            return extract_page(html, url)
+            return function(*args)
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
             # The forkserver imports _pdeathsig, so it dies with this process even on
             # kill -9; each worker does the same with the forkserver (initializer).
-            context.set_forkserver_preload(["crawler._pdeathsig", "crawler.extract"])
+            context.set_forkserver_preload(
+                ["crawler._pdeathsig", "crawler.extract", "crawler.feeds"]
+            )
             self._pool = ProcessPoolExecutor(
                 self.workers, mp_context=context, initializer=die_with_parent
             )
-        return await asyncio.get_running_loop().run_in_executor(self._pool, extract_page, html, url)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): this call fails, the next gets a new pool.
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+            raise
 
     def close(self) -> None:
         if self._pool is not None:
@@ -107,7 +128,7 @@ class PollContext:
     config: Config
     clock: Clock
     feeds: list[FeedState]
-    extract: Extractor
+    workers: Workers
     report: PollReport
     monitors: list[Monitor] = field(default_factory=list)
 
@@ -119,18 +140,18 @@ async def poll(
     feeds: list[FeedState],
     *,
     monitors: list[Monitor] | None = None,
-    extractor: Extractor | None = None,
+    workers: Workers | None = None,
     log_level: str = "WARNING",
 ) -> PollReport:
     """Poll `feeds` once; every per-feed failure is recorded, none is raised."""
     report = PollReport(feeds_polled=len(feeds))
     if not feeds:
         return report
-    own_extractor = extractor is None
-    extractor = extractor or Extractor(config.fetch.extraction_workers)
+    own_workers = workers is None
+    workers = workers or Workers(config.fetch.extraction_workers)
     if monitors is None:
         monitors = build_monitors(config)
-    context = PollContext(db, config, clock, feeds, extractor, report, monitors)
+    context = PollContext(db, config, clock, feeds, workers, report, monitors)
     settings = scrapy_settings(
         config.fetch, log_level=log_level, allow_private_networks=config.allow_private_networks
     )
@@ -139,8 +160,8 @@ async def poll(
     try:
         await runner.crawl(PollSpider, context=context)
     finally:
-        if own_extractor:
-            extractor.close()
+        if own_workers:
+            workers.close()
     return report
 
 

@@ -116,7 +116,7 @@ class PollSpider(scrapy.Spider):
             meta={"feed": feed, "child": child, "handle_httpstatus_list": [304]},
         )
 
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+    async def parse_feed(self, response: Response) -> AsyncIterator[scrapy.Request]:
         feed: FeedState = response.meta["feed"]
         child: bool = response.meta["child"]
         self._log_fetch(feed.id, response, feed.kind)
@@ -127,19 +127,22 @@ class PollSpider(scrapy.Spider):
             )
             self.ctx.report.not_modified += 1
             _log_poll(feed, response, "not modified", 0)
-            yield from self._article_requests(feed)
+            for request in self._article_requests(feed):
+                yield request
             return
         body = response.body
         if body[:2] == b"\x1f\x8b":  # a .xml.gz sitemap served as a file, not Content-Encoding
             try:
                 body = gunzip(body, max_size=self.ctx.config.fetch.max_bytes)
             except (OSError, ValueError, EOFError) as exc:
-                yield from self._feed_error(feed, response.status, f"bad gzip body: {exc}")
+                for request in self._feed_error(feed, response.status, f"bad gzip body: {exc}"):
+                    yield request
                 return
         digest = hashlib.sha256(body).hexdigest()
         moved = self._permanent_location(response)
         if child:
-            yield from self._read_entries(feed, response, body, digest, child=True)
+            async for request in self._read_entries(feed, response, body, digest, child=True):
+                yield request
             return
         if digest == feed.body_hash:
             store.record_feed_success(
@@ -154,11 +157,15 @@ class PollSpider(scrapy.Spider):
             )
             self.ctx.report.unchanged += 1
             _log_poll(feed, response, "unchanged", 0)
-            yield from self._article_requests(feed)
+            for request in self._article_requests(feed):
+                yield request
             return
-        yield from self._read_entries(feed, response, body, digest, child=False, moved=moved)
+        async for request in self._read_entries(
+            feed, response, body, digest, child=False, moved=moved
+        ):
+            yield request
 
-    def _read_entries(
+    async def _read_entries(
         self,
         feed: FeedState,
         response: Response,
@@ -167,19 +174,26 @@ class PollSpider(scrapy.Spider):
         *,
         child: bool,
         moved: str | None = None,
-    ) -> Iterator[scrapy.Request]:
-        now = self.ctx.clock.now()
+    ) -> AsyncIterator[scrapy.Request]:
         try:
-            parsed = feeds.parse(body, response.url, _header(response, "Content-Type"))
+            parsed = await self.ctx.workers.parse_feed(
+                body, response.url, _header(response, "Content-Type")
+            )
         except feeds.FeedError as exc:
-            yield from self._feed_error(feed, response.status, str(exc))
+            for request in self._feed_error(feed, response.status, str(exc)):
+                yield request
+            return
+        except Exception as exc:  # a crashed worker costs this feed's poll, not the run
+            LOGGER.exception("parsing %s failed", response.url)
+            for request in self._feed_error(feed, response.status, f"parsing failed: {exc!r}"):
+                yield request
             return
         if parsed.warning:
             LOGGER.info("feed %s: not well-formed but readable (%s)", feed.url, parsed.warning)
         new = store.record_feed_success(
             self.ctx.db,
             feed,
-            now=now,
+            now=self.ctx.clock.now(),
             status=response.status,
             next_due=self._next_due(feed, response, parsed.ttl),
             url=None if child else moved,
@@ -192,7 +206,8 @@ class PollSpider(scrapy.Spider):
         _log_poll(feed, response, parsed.format, new)
         for url in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
             yield self._feed_request(feed, url, child=True)
-        yield from self._article_requests(feed)
+        for request in self._article_requests(feed):
+            yield request
 
     def feed_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request
@@ -310,7 +325,9 @@ class PollSpider(scrapy.Spider):
             )
             return
         try:
-            page = await self.ctx.extract(response.body, response.url)
+            page = await self.ctx.workers.extract(
+                response.body, response.url, _header(response, "Content-Type")
+            )
         except Exception as exc:  # a crashed worker costs one page, not the run
             LOGGER.exception("extraction of %s failed", response.url)
             self._page_error(waiting, response.status, f"extraction failed: {exc!r}")

@@ -1,7 +1,9 @@
 from importlib.resources import files
 
+import pytest
+
 from crawler import articles
-from crawler.extract import extract_page, html_to_text, text_hash
+from crawler.extract import decode_html, extract_page, html_to_text, text_hash
 from crawler.store import PendingEntry
 from tests.builders import page
 
@@ -102,3 +104,20 @@ def test_text_hash_ignores_case_punctuation_and_spacing():
         "north  korea fired sources said"
     )
     assert text_hash("fired two") != text_hash("fired three")
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        ("<p>Zürich</p>".encode("cp1252"), "text/html; charset=utf-8", "<p>Zürich</p>"),
+        ('<meta charset="latin-1"><p>Zürich</p>'.encode(), None, "Zürich"),
+        ("<p>Zürich</p>".encode("utf-16"), None, "<p>Zürich</p>"),
+        (b"\xef\xbb\xbf<p>caf\xc3\xa9</p>", "text/html; charset=cp1252", "<p>café</p>"),
+        ('<?xml version="1.0" encoding="utf-8"?><p>é</p>'.encode(), None, "<p>é</p>"),
+        ('<meta charset="koi8-r"><p>Привет</p>'.encode("koi8-r"), None, "Привет"),
+        ("<p>東京</p>".encode("shift_jis"), "text/html; charset=Shift_JIS", "東京"),
+        (b"<p>\x93quoted\x94</p>", "text/html; charset=no-such-codec", "\u201cquoted\u201d"),
+    ],
+)
+def test_pages_are_decoded_by_their_bytes_when_the_label_lies(body, content_type, expected):
+    assert expected in decode_html(body, content_type)

@@ -165,3 +165,39 @@ def test_duplicate_guids_future_and_missing_dates_and_hostile_titles(server, tmp
     assert any("<script>alert(1)</script>" in title for title in titles)  # data, not markup
     listing = newsmon("articles", config=cfg).stdout  # the terminal never gets them raw
     assert "<script>" in listing and "\u202e" not in listing and "\x1b" not in listing
+
+
+def test_deeply_nested_and_mislabeled_pages_in_one_run(server, tmp_path):
+    """A page nested 50,000 deep yields no text (the parser's depth limit), so the
+    feed's own text is kept; pages whose charset label lies are read correctly."""
+    from tests.builders import Item, page, rss
+
+    summary = "The valley dam will be repaired over the summer, the council said. " * 8
+    deep = b"<html><head><title>Deep</title></head><body>" + b"<div>" * 50_000
+    deep += b"<p>hidden</p>" + b"</div>" * 50_000 + b"</body></html>"
+    zurich = page("Brücke in Zürich", "the Zürich bridge")
+    server.routes["/deep"] = Reply.static(deep, "text/html")
+    # labelled utf-8 (header and meta) but written in windows-1252
+    server.routes["/cp1252"] = Reply.static(zurich.decode().encode("cp1252"), "text/html")
+    # labelled iso-8859-1 in the header but written in UTF-8
+    server.routes["/utf8"] = Reply(
+        body=zurich.replace(b"Z\xc3\xbcrich", b"Z\xc3\xbcrich!"),
+        headers={"Content-Type": "text/html; charset=iso-8859-1"},
+    )
+    items = [
+        Item("Deep", server.url("/deep"), description=summary),
+        Item("Latin", server.url("/cp1252")),
+        Item("Unicode", server.url("/utf8")),
+    ]
+    server.routes["/feed.xml"] = Reply.static(rss(items), "application/rss+xml")
+    cfg = write_config(tmp_path, [{"name": "T", "feeds": [server.url("/feed.xml")]}])
+    started = time.monotonic()
+    result = newsmon("run", "--all", config=cfg)
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 60
+    stored = dict(query(cfg, "SELECT fetched_url, text FROM articles"))
+    assert stored[server.url("/cp1252")].count("Zürich") >= 3
+    assert stored[server.url("/utf8")].count("Zürich!") >= 3
+    assert "Ã" not in stored[server.url("/utf8")] and "\ufffd" not in stored[server.url("/cp1252")]
+    methods = dict(query(cfg, "SELECT url, text_method FROM articles"))
+    assert methods[server.url("/deep")].startswith("feed")
