@@ -42,6 +42,9 @@ def scrapy_settings(
         "DOWNLOAD_TIMEOUT": fetch.timeout,
         "DOWNLOAD_MAXSIZE": fetch.max_bytes,
         "DOWNLOAD_WARNSIZE": 0,
+        # Scrapy pauses new downloads while the responses being handled exceed this;
+        # at its 5 MB default one big feed being parsed held up every other outlet.
+        "SCRAPER_SLOT_MAX_ACTIVE_SIZE": max(5_000_000, 2 * fetch.max_bytes),
         "RETRY_ENABLED": fetch.retries > 0,
         "RETRY_TIMES": fetch.retries,
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
