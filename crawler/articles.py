@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from crawler.clock import isoformat
 from crawler.extract import MIN_WORDS, Extracted, html_to_text, text_hash, word_count
 from crawler.feeds import parse_date
 from crawler.store import ArticleRecord, PendingEntry
+
+# Pages say 0001-01-01 or 1970-01-01 when a CMS has no date: a placeholder, not a time.
+EARLIEST_PLAUSIBLE_YEAR = 1990
 
 
 def from_page(
@@ -94,9 +98,10 @@ def _most_precise(*candidates: str | None) -> str | None:
 
 
 def _utc(text: str | None) -> str | None:
+    """The UTC instant of a published time; None for placeholders like 0001-01-01."""
     value = parse_date(text)
-    if value is None:
+    if value is None or value.year < EARLIEST_PLAUSIBLE_YEAR:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return isoformat(value)

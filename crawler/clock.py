@@ -49,4 +49,5 @@ class Clock:
 
 def isoformat(value: datetime) -> str:
     """The one text form of instants in the database: UTC, seconds, sortable."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: glibc's %Y writes the year 1 as "1", which no parser reads
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

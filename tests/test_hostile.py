@@ -169,7 +169,8 @@ def test_duplicate_guids_future_and_missing_dates_and_hostile_titles(server, tmp
 
 def test_deeply_nested_and_mislabeled_pages_in_one_run(server, tmp_path):
     """A page nested 50,000 deep yields no text (the parser's depth limit), so the
-    feed's own text is kept; pages whose charset label lies are read correctly."""
+    feed's own text is kept; pages whose charset label lies are read correctly; a
+    placeholder date (year 1, found among the benchmark's real pages) is no instant."""
     from tests.builders import Item, page, rss
 
     summary = "The valley dam will be repaired over the summer, the council said. " * 8
@@ -184,7 +185,11 @@ def test_deeply_nested_and_mislabeled_pages_in_one_run(server, tmp_path):
         body=zurich.replace(b"Z\xc3\xbcrich", b"Z\xc3\xbcrich!"),
         headers={"Content-Type": "text/html; charset=iso-8859-1"},
     )
+    server.routes["/undated"] = Reply.static(
+        page("Undated", "an undated story", published="0001-01-01T00:00:00+09:00"), "text/html"
+    )
     items = [
+        Item("Undated", server.url("/undated")),
         Item("Deep", server.url("/deep"), description=summary),
         Item("Latin", server.url("/cp1252")),
         Item("Unicode", server.url("/utf8")),
@@ -199,5 +204,9 @@ def test_deeply_nested_and_mislabeled_pages_in_one_run(server, tmp_path):
     assert stored[server.url("/cp1252")].count("Zürich") >= 3
     assert stored[server.url("/utf8")].count("Zürich!") >= 3
     assert "Ã" not in stored[server.url("/utf8")] and "\ufffd" not in stored[server.url("/cp1252")]
+    # a CMS placeholder date is kept as written but never becomes an instant
+    assert query(
+        cfg, "SELECT published, published_utc FROM articles WHERE url LIKE '%undated'"
+    ) == [("0001-01-01T00:00:00+09:00", None)]
     methods = dict(query(cfg, "SELECT url, text_method FROM articles"))
     assert methods[server.url("/deep")].startswith("feed")
