@@ -17,15 +17,21 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawler import __version__, config, digest, engine, eventstore, health, ingest, poll, store
+from crawler import __version__, config, digest, eventstore, health, store
 from crawler.clock import Clock, ClockError, isoformat, parse_instant
 from crawler.lock import LockBusy, poll_lock
 from crawler.progress import Progress
 
+if TYPE_CHECKING:
+    from crawler import poll
+
+# Commands that poll import `poll`, `engine` and `ingest` themselves: those pull in
+# Scrapy, Twisted and trafilatura (about 0.6 s of CPU), which reading commands such as
+# `digest` (run from cron, feed readers, scripts) should not pay for.
 EXIT_FEEDS_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_BUSY = 3
@@ -122,6 +128,8 @@ def run(ctx: click.Context, every: bool, outlet: str | None, now: str | None, qu
 
     Example: newsmon run --outlet "Yonhap" -v
     """
+    from crawler import poll
+
     cfg = _load(ctx)
     clock = _clock(now)
     try:
@@ -304,6 +312,8 @@ def reprocess(ctx: click.Context) -> None:
 
     Example: newsmon reprocess
     """
+    from crawler import ingest, poll
+
     cfg = _load(ctx)
     try:
         monitors = poll.build_monitors(cfg)
@@ -488,6 +498,7 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
     Example: newsmon demo --dir /tmp/newsmon-demo
     """
     from crawler import demo as demo_module
+    from crawler import engine, poll
 
     workdir = directory or Path(tempfile.mkdtemp(prefix="newsmon-demo-"))
     clock = Clock.from_option(demo_module.DEMO_NOW)

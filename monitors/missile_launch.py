@@ -19,6 +19,7 @@ the tables below, applied to the title and lead only.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -340,16 +341,20 @@ def _recent_time(sentence: str, published: datetime | None, zone: ZoneInfo) -> b
 
 def _mentions(sentence: str, actors: Sequence[str]) -> list[tuple[int, int, str]]:
     """(start, end, actor) for every country named in the sentence, longest alias first."""
+    pattern, lookup = _alias_pattern(tuple(actors))
+    return [(m.start(), m.end(), lookup[m.group().casefold()]) for m in pattern.finditer(sentence)]
+
+
+@functools.cache
+def _alias_pattern(actors: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """Built once per set of watched actors: it was most of this monitor's time."""
     aliases = [(alias, name) for name, names in ACTOR_ALIASES.items() for alias in names]
     for actor in actors:
         aliases += [(alias, actor) for alias in (*EXTRA_ALIASES.get(actor, ()), actor)]
     aliases.sort(key=lambda pair: len(pair[0]), reverse=True)
     lookup = {alias.casefold(): name for alias, name in reversed(aliases)}
     pattern = "|".join(re.escape(alias) for alias, _ in aliases)
-    return [
-        (m.start(), m.end(), lookup[m.group().casefold()])
-        for m in re.finditer(rf"(?<![\w.])(?:{pattern})(?![\w])", sentence)
-    ]
+    return re.compile(rf"(?<![\w.])(?:{pattern})(?![\w])"), lookup
 
 
 def _launch_area(window: str, actors: Sequence[str]) -> str | None:

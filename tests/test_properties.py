@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 from xml.sax.saxutils import escape
@@ -12,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler import feeds
+from crawler.extract import text_hash
 from crawler.urls import URLError, canonicalize, identity, is_tracking_param
 from monitors.timeexpr import resolve_event_time
 
@@ -135,3 +138,12 @@ def test_generated_feeds_parse_or_fail_with_a_feed_error(items, title):
 def test_arbitrary_bytes_never_crash_the_parser(blob):
     with contextlib.suppress(feeds.FeedError):  # a clear error is fine; anything else fails
         feeds.parse(blob, "https://news.example/feed.xml")
+
+
+@given(st.text(max_size=60))
+def test_text_hash_folds_everything_but_letters_and_digits(text):
+    """The definition, written the slow obvious way: runs of non-alphanumerics are one space."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    spaced = "".join(ch if ch.isalnum() else " " for ch in folded)
+    expected = hashlib.sha256(" ".join(spaced.split()).encode()).hexdigest()
+    assert text_hash(text) == expected
