@@ -109,9 +109,11 @@ def minhash(tokens: Sequence[str]) -> tuple[int, ...] | None:
     """
     if len(tokens) < MIN_SKETCH_WORDS:
         return None
+    blake2b, from_bytes = hashlib.blake2b, int.from_bytes  # `_hash64` inlined: the hot loop
     bins: list[int | None] = [None] * BINS
     for i in range(len(tokens) - SHINGLE + 1):
-        value = _hash64(" ".join(tokens[i : i + SHINGLE]))
+        shingle = " ".join(tokens[i : i + SHINGLE]).encode()
+        value = from_bytes(blake2b(shingle, digest_size=8).digest(), "big") & _MASK
         slot, rest = value % BINS, value // BINS
         current = bins[slot]
         if current is None or rest < current:

@@ -116,3 +116,15 @@ def test_disagreeing_facts_are_kept_with_their_sources():
     assert merged["missile_types"] == ["Hwasong-11", "ballistic"]  # lists are unions
     assert detail["count"] == [{"value": 2, "articles": [1, 2]}, {"value": 3, "articles": [3]}]
     assert {d["value"] for d in detail["distance_km"]} == {450, 430}
+
+
+def test_signatures_and_band_keys_are_stable_across_versions():
+    """Band keys are stored: a change of hashing would silently stop new articles from
+    matching the archive's. Pinned values; change them only with a migration."""
+    text = (
+        "North Korea fired several ballistic missiles toward the sea on Sunday, the South "
+        "Korean military said, days after leader Kim Jong Un called for more weapons. "
+    ) * 2
+    signature = dedupe.minhash(dedupe.words(text))
+    assert signature[:3] == (56927053177594791, 36874248868249717, 3770869506226115)
+    assert dedupe.band_keys(signature)[:2] == [-4111697614961272824, 2840317668772726729]
