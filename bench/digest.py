@@ -13,13 +13,16 @@ event and two of a monitor's events never meet (they lie EVENT_GAP apart);
 enough monitors are configured for that. Events are uniform in time, so the
 digest's default window (the last day) holds about events / DAYS of them.
 
-Measured, each as a `newsmon digest` subprocess, CPU (user+sys of the child)
-and wall time, median of --repeat runs after one warm-up: the default window,
-every event (`--since` before the first; the digest shows at most 500), a
-reader's first digest, a reader one day behind, and the start-up floor
-(`import crawler.cli`, `newsmon --help`). Then every SQL statement the digest
-runs, traced in-process, with its query plan; full scans of large tables are
-flagged.
+Measured, each as a `newsmon digest --format json` subprocess: CPU (user+sys
+of the child) and wall time, median of --repeat runs after one warm-up, with
+bytecode cached as an installed newsmon has it (PYTHONPYCACHEPREFIX keeps the
+.pyc files in the cache directory). Cases: the default window; every event
+(`--since` before the first; the digest shows at most 500); a reader's first
+digest; a reader one day behind; `--monitor` with the default window and with
+a reader. The start-up floor (`import crawler.cli`, `newsmon --help`) is
+measured in the same run. Then every SQL statement the digest runs is traced
+in-process and shown with its query plan; full scans of large tables, and
+sorts of every matching row before a LIMIT, are flagged.
 
     python -m bench.digest [--articles 100000] [--events 5000] [--repeat 5] [--rebuild]
 """
@@ -290,11 +293,25 @@ class Timing:
     shown: int | None
 
 
-def child_run(command: list[str]) -> tuple[float, float, str]:
+def child_env(bytecode: bool = True) -> dict[str, str]:
+    """The children's environment: with bytecode cached (outside the repository), as an
+    installed newsmon has it, even where PYTHONDONTWRITEBYTECODE is set; or without."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if bytecode:
+        env["PYTHONPYCACHEPREFIX"] = str(CACHE / "pycache")
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.pop("PYTHONPYCACHEPREFIX", None)
+    return env
+
+
+def child_run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """(CPU s of the child, wall s, stdout): CPU is the RUSAGE_CHILDREN delta."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, cwd=ROOT, env=env or child_env()
+    )
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -303,12 +320,17 @@ def child_run(command: list[str]) -> tuple[float, float, str]:
     return cpu, wall, done.stdout
 
 
-def measure(command: Callable[[int], list[str]], repeat: int, setup=lambda i: None) -> Timing:
+def measure(
+    command: Callable[[int], list[str]],
+    repeat: int,
+    setup: Callable[[int], None] = lambda i: None,
+    env: dict[str, str] | None = None,
+) -> Timing:
     """One warm-up run (page cache, .pyc files), then `repeat` measured ones."""
     cpu, wall, shown = [], [], None
     for i in range(repeat + 1):
         setup(i)
-        seconds, elapsed, out = child_run(command(i))
+        seconds, elapsed, out = child_run(command(i), env)
         if i == 0:
             continue
         cpu.append(seconds)
@@ -532,7 +554,10 @@ def parse_args() -> argparse.Namespace:
 def floor_cases(cfg: Path, repeat: int) -> Iterator[tuple[str, Timing]]:
     """The start-up floor: what any newsmon command costs before it does anything."""
     python = sys.executable
-    yield "import crawler.cli", measure(lambda i: [python, "-c", "import crawler.cli"], repeat)
+    imports = [python, "-c", "import crawler.cli"]
+    yield "python -c pass", measure(lambda i: [python, "-c", "pass"], repeat)
+    yield "import crawler.cli", measure(lambda i: imports, repeat)
+    yield "  the same, no .pyc", measure(lambda i: imports, repeat, env=child_env(False))
     cmd = [python, "-m", "crawler", "--config", str(cfg), "--help"]
     yield "newsmon --help", measure(lambda i: cmd, repeat)
 
@@ -553,7 +578,7 @@ def main() -> None:
         floors = list(floor_cases(cfg, args.repeat))
         for name, timing in floors:
             print(summary_line(name, timing), flush=True)
-        floor = statistics.median(floors[0][1].cpu)
+        floor = statistics.median(dict(floors)["import crawler.cli"].cpu)
         every = cases(db, now, token)
         for case in every:
             timing = measure(lambda i, c=case: base + c.args(i), args.repeat, case.setup)

@@ -15,14 +15,16 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 import sqlite_utils
-from lxml import etree
 
 from crawler import __version__, eventstore
 from crawler.clock import isoformat, parse_instant
+
+if TYPE_CHECKING:
+    from lxml import etree  # imported where Atom is built: other formats need not load it
 
 SCHEMA_VERSION = 1
 SHARP = ("minute", "hour")  # precisions for which a single instant means something
@@ -69,8 +71,9 @@ def select(
             listed = eventstore.list_events(db, monitor=monitor, since=stamp, limit=limit)
             rows = [row for row in listed if row["change_seq"] <= covers]
             fresh = [row["first_seen"] >= stamp for row in rows]
+        members = eventstore.members_of_events(db, [row["id"] for row in rows])
         records = [
-            {**event_record(db, row), "status": "new" if new else "updated"}
+            {**event_record(db, row, members[row["id"]]), "status": "new" if new else "updated"}
             for row, new in zip(rows, fresh, strict=True)
         ]
     finally:
@@ -78,8 +81,14 @@ def select(
     return Selection(records, since, covers)
 
 
-def event_record(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, Any]:
-    members = eventstore.event_members(db, row["id"])
+def event_record(
+    db: sqlite_utils.Database,
+    row: dict[str, Any],
+    members: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """An event as the digest shows it; `members` when the caller already read them."""
+    if members is None:
+        members = eventstore.event_members(db, row["id"])
     return {
         "id": row["id"],
         "monitor": row["monitor"],
@@ -534,6 +543,8 @@ def atom_child(
     parent: etree._Element, tag: str, text: str | None = None, **attrs: str
 ) -> etree._Element:
     """Append one Atom element; lxml does all escaping."""
+    from lxml import etree
+
     element = etree.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
     if text is not None:
         element.text = text
@@ -553,6 +564,8 @@ def render_atom(
     Entry ids are stable per event (urn:newsmon:event:<id>), so a reader shows an
     updated event as the same item with a newer <updated>, not as a duplicate.
     """
+    from lxml import etree
+
     groups = by_status(events)
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     atom_child(feed, "id", clean(feed_id))

@@ -28,7 +28,13 @@ def scrapy_settings(
         "USER_AGENT": fetch.user_agent,
         "ROBOTSTXT_OBEY": fetch.obey_robots,
         "ROBOTSTXT_USER_AGENT": fetch.user_agent.split("/")[0],
-        "CONCURRENT_REQUESTS": 32,
+        # A request waiting out its host's delay counts against this cap, so it bounds
+        # how many hosts progress at once; the per-host limits below are the politeness.
+        "CONCURRENT_REQUESTS": 64,
+        # Dequeue from the hosts with the fewest requests in flight. With Scrapy's default
+        # queue the cap filled with one host's backlog (a host's 20 feeds sit together in
+        # the start order) while the other hosts waited: 16 s instead of 5 for 1,000 feeds.
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "CONCURRENT_REQUESTS_PER_DOMAIN": fetch.per_host_concurrency,
         # Callbacks yield requests, never items; Scrapy 2.19 starts CONCURRENT_ITEMS
         # tasks for every callback's output, which at its default of 100 cost a tenth
@@ -41,7 +47,7 @@ def scrapy_settings(
         "DOWNLOAD_DELAY": max(fetch.per_host_delay, MIN_DOWNLOAD_DELAY),
         "DOWNLOAD_DELAY_JITTER": 0.5,
         "AUTOTHROTTLE_ENABLED": fetch.autothrottle,
-        "AUTOTHROTTLE_START_DELAY": max(fetch.per_host_delay, 0.5),
+        "AUTOTHROTTLE_START_DELAY": fetch.per_host_delay or 0.5,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(fetch.per_host_concurrency),
         "DOWNLOAD_TIMEOUT": fetch.timeout,
         "DOWNLOAD_MAXSIZE": fetch.max_bytes,
@@ -73,7 +79,20 @@ def scrapy_settings(
             "crawler.middlewares.RetryBackoffMiddleware": 540,
             "crawler.middlewares.RetryAfterMiddleware": 560,
         },
-        "EXTENSIONS": {"scrapy.extensions.logstats.LogStats": None},
+        # Off: what newsmon never uses. RemoteControl alone imported aiohttp (0.6 s of
+        # start-up); no file:, data:, s3: or ftp: URL is ever fetched.
+        "EXTENSIONS": {
+            f"scrapy.extensions.{name}": None
+            for name in (
+                "logstats.LogStats",
+                "telnet.TelnetConsole",
+                "memdebug.MemoryDebugger",
+                "feedexport.FeedExporter",
+                "spiderstate.SpiderState",
+                "remote_control.RemoteControl",
+            )
+        },
+        "DOWNLOAD_HANDLERS": {"data": None, "file": None, "s3": None, "ftp": None},
     }
 
 

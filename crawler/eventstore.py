@@ -350,24 +350,47 @@ def add_event_article(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
     db.execute(f"INSERT OR REPLACE INTO event_articles ({columns}) VALUES ({marks})", row)
 
 
+MEMBERS = """SELECT ea.event_id, ea.article_id, ea.time_start, ea.time_end, ea.precision,
+                     ea.phrase, ea.facts, ea.evidence, ea.matched_at, a.url, a.title,
+                     a.published, a.published_utc, a.fetched_at, a.story_id, o.name AS outlet,
+                     l.original_id AS copy_of, l.relation AS copy_relation
+              FROM event_articles ea
+              JOIN articles a ON a.id = ea.article_id
+              LEFT JOIN outlets o ON o.id = a.outlet_id
+              LEFT JOIN article_links l ON l.article_id = a.id"""
+MEMBERS_ORDER = "coalesce(a.published_utc, a.fetched_at), a.id"
+IDS_PER_QUERY = 500  # well under SQLite's smallest limit on bound parameters (999)
+
+
 def event_members(db: sqlite_utils.Database, event_id: int) -> list[dict[str, Any]]:
     """Every article of an event with what its monitor read from it."""
     return [
         dict(row)
         for row in db.query(
-            """SELECT ea.article_id, ea.time_start, ea.time_end, ea.precision, ea.phrase,
-                      ea.facts, ea.evidence, ea.matched_at, a.url, a.title, a.published,
-                      a.published_utc, a.fetched_at, a.story_id, o.name AS outlet,
-                      l.original_id AS copy_of, l.relation AS copy_relation
-               FROM event_articles ea
-               JOIN articles a ON a.id = ea.article_id
-               LEFT JOIN outlets o ON o.id = a.outlet_id
-               LEFT JOIN article_links l ON l.article_id = a.id
-               WHERE ea.event_id = ?
-               ORDER BY coalesce(a.published_utc, a.fetched_at), a.id""",
+            f"{MEMBERS} WHERE ea.event_id = ? ORDER BY {MEMBERS_ORDER}",
             [event_id],
         )
     ]
+
+
+def members_of_events(
+    db: sqlite_utils.Database, event_ids: Sequence[int]
+) -> dict[int, list[dict[str, Any]]]:
+    """`event_members` of many events, in one query per IDS_PER_QUERY events.
+
+    A digest shows up to 500 events: one query each cost more than all the rows they read.
+    """
+    members: dict[int, list[dict[str, Any]]] = {event_id: [] for event_id in event_ids}
+    for i in range(0, len(event_ids), IDS_PER_QUERY):
+        chunk = list(event_ids[i : i + IDS_PER_QUERY])
+        marks = ",".join("?" * len(chunk))
+        rows = db.query(
+            f"{MEMBERS} WHERE ea.event_id IN ({marks}) ORDER BY ea.event_id, {MEMBERS_ORDER}",
+            chunk,
+        )
+        for row in rows:
+            members[row["event_id"]].append(row)
+    return members
 
 
 def get_event(db: sqlite_utils.Database, event_id: int) -> dict[str, Any] | None:

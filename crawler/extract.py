@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import lxml.html
-import trafilatura
-from trafilatura.utils import load_html
 
 from crawler.feeds import parse_date
 from crawler.urls import resolve
@@ -71,6 +69,11 @@ class Extracted:
 
 def extract_page(html: bytes, url: str, content_type: str | None = None) -> Extracted:
     """Run trafilatura with metadata on one page; never raises on bad HTML."""
+    # Imported here: it runs in the worker processes (which preload it), and newsmon's
+    # main process, which never extracts, starts faster without it.
+    import trafilatura
+    from trafilatura.utils import load_html
+
     tree = load_html(decode_html(html, content_type))
     if tree is None:
         return Extracted(text="")

@@ -73,6 +73,8 @@ class LoopbackServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
+        self.in_flight = 0  # requests being answered right now
+        self.max_in_flight = 0  # the most ever answered at once: politeness checks
         self._lock = threading.Lock()
         self._httpd = _QuietServer((host, port), _make_handler(self))
         self._httpd.daemon_threads = True
@@ -150,14 +152,20 @@ def _make_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
         def _answer(self, seen: Seen) -> None:
             with server._lock:
                 server.requests.append(seen)
-            route = server.routes.get(self.path) or server.routes.get(self.path.split("?")[0])
-            if route is None:
-                reply = Reply(404, b"not found", {"Content-Type": "text/plain"})
-            else:
-                reply = route(seen) if callable(route) else route
-            if reply.delay:
-                time.sleep(reply.delay)
-            self._send(seen, reply)
+                server.in_flight += 1
+                server.max_in_flight = max(server.max_in_flight, server.in_flight)
+            try:
+                route = server.routes.get(self.path) or server.routes.get(self.path.split("?")[0])
+                if route is None:
+                    reply = Reply(404, b"not found", {"Content-Type": "text/plain"})
+                else:
+                    reply = route(seen) if callable(route) else route
+                if reply.delay:
+                    time.sleep(reply.delay)
+                self._send(seen, reply)
+            finally:
+                with server._lock:
+                    server.in_flight -= 1
 
         def _send(self, seen: Seen, reply: Reply) -> None:
             headers = dict(reply.headers)

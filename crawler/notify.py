@@ -15,6 +15,7 @@ redacted before any handler sees it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
@@ -44,14 +45,6 @@ from crawler.digest import (
     safe_url,
 )
 from crawler.lock import poll_lock
-
-with warnings.catch_warnings():
-    # Apprise loads every plugin on first use; its email plugin's optional PGP support
-    # imports the stdlib's deprecated imghdr. That deprecation is Apprise's to fix, and
-    # loading it here, once, keeps it out of newsmon's output (and its -W error tests).
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import apprise
-    import apprise.utils.pgp
 
 LOGGER = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -316,11 +309,26 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
 
 
+@functools.cache
+def _apprise() -> Any:
+    """Apprise, imported on the first alert: most polls send none, and it costs start-up."""
+    with warnings.catch_warnings():
+        # Apprise loads every plugin on first use; its email plugin's optional PGP support
+        # imports the stdlib's deprecated imghdr. That deprecation is Apprise's to fix, and
+        # loading it here, once, keeps it out of newsmon's output (and its -W error tests).
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import apprise
+        import apprise.utils.pgp
+
+    return apprise
+
+
 def send(url: str, title: str, body: str) -> str | None:
     """Blocking Apprise call, run on a worker thread: None on success, else a
     redacted error. Never raises, so a plugin bug is one failed attempt."""
     secrets = secret_parts(url)
     REDACTOR.protect(secrets)
+    apprise = _apprise()
     try:
         sender = apprise.Apprise()
         if not sender.add(url):

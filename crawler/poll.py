@@ -101,7 +101,7 @@ class Workers:
             # The forkserver imports _pdeathsig, so it dies with this process even on
             # kill -9; each worker does the same with the forkserver (initializer).
             context.set_forkserver_preload(
-                ["crawler._pdeathsig", "crawler.extract", "crawler.feeds"]
+                ["crawler._pdeathsig", "crawler.extract", "crawler.feeds", "trafilatura"]
             )
             self._pool = ProcessPoolExecutor(
                 self.workers, mp_context=context, initializer=die_with_parent
