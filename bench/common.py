@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,3 +25,63 @@ def dataset(name: str) -> Path:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+@dataclass
+class Usage:
+    """CPU seconds and peak resident memory of a process tree, sampled from /proc."""
+
+    main_cpu: float = 0.0
+    workers_cpu: float = 0.0
+    main_peak_kib: int = 0
+    workers_peak_kib: int = 0
+    _cpu: dict[int, float] = field(default_factory=dict)
+
+
+def _stat(pid: int) -> tuple[float, int] | None:
+    """(CPU seconds, RSS KiB) of one process, None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks, int(fields[21]) * os.sysconf(
+        "SC_PAGE_SIZE"
+    ) // 1024
+
+
+def descendants(pid: int) -> list[int]:
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        try:
+            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        except OSError:
+            continue
+        found += [int(child) for child in children]
+        frontier += [int(child) for child in children]
+    return found
+
+
+def watch(process: subprocess.Popen, every: float = 0.05) -> Usage:
+    """Wait for `process`, sampling it and its descendants (worker pools) meanwhile.
+
+    A worker's CPU is its last sample before it exits, so up to `every` seconds
+    of each worker's time can be missed; the figures are lower bounds.
+    """
+    usage = Usage()
+    while process.poll() is None:
+        own = _stat(process.pid)
+        if own:
+            usage.main_cpu = own[0]
+            usage.main_peak_kib = max(usage.main_peak_kib, own[1])
+        workers_rss = 0
+        for child in descendants(process.pid):
+            sample = _stat(child)
+            if sample:
+                usage._cpu[child] = sample[0]
+                workers_rss += sample[1]
+        usage.workers_peak_kib = max(usage.workers_peak_kib, workers_rss)
+        usage.workers_cpu = sum(usage._cpu.values())
+        time.sleep(every)
+    return usage

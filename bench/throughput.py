@@ -30,7 +30,7 @@ from pathlib import Path
 import trafilatura
 import yaml
 
-from bench.common import dataset, median
+from bench.common import dataset, median, watch
 from crawler.loopback import LoopbackServer, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,35 +98,25 @@ def pipeline(outlets: list[dict], keep_html: bool, profile: Path | None) -> dict
         }
         cfg = Path(tmp) / "config.yaml"
         cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
-        command = [
-            sys.executable,
-            str(ROOT / "bench" / "cpu.py"),
-            "--config",
-            str(cfg),
-            "run",
-            "--all",
-            "-q",
-        ]
+        command = [sys.executable, "-m", "crawler", "--config", str(cfg), "run", "--all", "-q"]
         if profile is not None:
-            command[1:3] = [
-                "-m",
-                "pyinstrument",
-                "-r",
-                "text",
-                "--show-all",
-                "-o",
-                str(profile),
-                "-m",
-                "crawler",
-            ]
+            profiler = ["-m", "pyinstrument", "-r", "text", "--show-all", "-o", str(profile)]
+            command[1:1] = profiler
         started = time.perf_counter()
-        subprocess.run(command, cwd=tmp, check=False)
+        usage = watch(subprocess.Popen(command, cwd=tmp))
         wall = time.perf_counter() - started
         with closing(sqlite3.connect(Path(tmp) / "newsmon.db")) as db:
             articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
             pages = db.execute("SELECT count(*) FROM entries WHERE state = 'done'").fetchone()[0]
         size = (Path(tmp) / "newsmon.db").stat().st_size
-        return {"pages_per_s": pages / wall, "pages": pages, "articles": articles, "bytes": size}
+        return {
+            "pages_per_s": pages / wall,
+            "pages": pages,
+            "articles": articles,
+            "bytes": size,
+            "main_ms": usage.main_cpu / pages * 1000,
+            "workers_ms": usage.workers_cpu / pages * 1000,
+        }
 
 
 def main() -> None:
@@ -155,7 +145,8 @@ def main() -> None:
             ratios.append(ours[-1] / base[-1])
             print(
                 f"round {i + 1}: baseline {base[-1]:.1f} pages/s, newsmon {ours[-1]:.1f} "
-                f"pages/s ({run['pages']} pages, {run['articles']} articles), "
+                f"pages/s ({run['pages']} pages, {run['articles']} articles; CPU per page: "
+                f"{run['main_ms']:.1f} ms main process, {run['workers_ms']:.1f} ms workers), "
                 f"ratio {ratios[-1]:.2f}"
             )
         with_html = pipeline(outlets, keep_html=True, profile=None)

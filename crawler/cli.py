@@ -377,7 +377,9 @@ def digest_command(
         since=_instant(since, "--since") if since else None,
         monitor=monitor,
     )
-    text = digest.render(fmt, selection.events, since=selection.since, generated=clock_now)
+    text = digest.render(
+        fmt, selection.events, since=selection.since, generated=clock_now, more=selection.more
+    )
     if output is None:
         click.echo(text)
     else:

@@ -37,6 +37,7 @@ class Selection:
     events: list[dict[str, Any]]  # event records, each with "status": new | updated
     since: datetime
     covers: int  # the reader's cursor after this digest
+    more: int = 0  # events that matched but did not fit in `limit`
 
 
 def select(
@@ -62,14 +63,23 @@ def select(
         covers = eventstore.latest_change(db)
         cursor = eventstore.reader_cursor(db, reader) if reader else None
         if since is None and cursor is not None:
+            # Oldest changes first, and the cursor moves only past what is shown: a reader
+            # far behind (after a reprocess, or weeks away) gets the rest next time.
             rows = eventstore.events_changed(db, cursor, covers, monitor, limit)
+            total = eventstore.count_events_changed(db, cursor, covers, monitor)
+            if len(rows) == limit:
+                covers = rows[-1]["change_seq"]
+            rows.reverse()  # shown newest first
             since = parse_instant(eventstore.reader_updated(db, reader))
             fresh = [row["created_seq"] > cursor for row in rows]
         else:
             since = since or default_since(now)
             stamp = isoformat(since)
-            listed = eventstore.list_events(db, monitor=monitor, since=stamp, limit=limit)
-            rows = [row for row in listed if row["change_seq"] <= covers]
+            listed = eventstore.list_events(
+                db, monitor=monitor, since=stamp, upto=covers, limit=limit
+            )
+            total = eventstore.count_events(db, monitor=monitor, since=stamp, upto=covers)
+            rows = listed
             fresh = [row["first_seen"] >= stamp for row in rows]
         members = eventstore.members_of_events(db, [row["id"] for row in rows])
         records = [
@@ -78,7 +88,7 @@ def select(
         ]
     finally:
         db.execute("COMMIT")
-    return Selection(records, since, covers)
+    return Selection(records, since, covers, more=total - len(records))
 
 
 def event_record(
@@ -127,11 +137,14 @@ def event_instant(start: str, end: str, precision: str) -> str:
     return isoformat(low + (high - low) / 2)
 
 
-def render_json(events: list[dict[str, Any]], *, since: datetime, generated: datetime) -> str:
+def render_json(
+    events: list[dict[str, Any]], *, since: datetime, generated: datetime, more: int = 0
+) -> str:
     document = {
         "schema_version": SCHEMA_VERSION,
         "generated": isoformat(generated),
         "since": isoformat(since),
+        "more_events": more,
         "events": events,
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
@@ -340,14 +353,19 @@ def ordered_sources(event: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(articles, key=lambda article: article.get("copy_of") is not None)
 
 
-def summary_line(groups: dict[str, list[dict[str, Any]]], since: datetime) -> str:
-    return (
+def summary_line(groups: dict[str, list[dict[str, Any]]], since: datetime, more: int) -> str:
+    line = (
         f"{len(groups['new'])} new, {len(groups['updated'])} updated "
         f"since {format_instant(isoformat(since))}"
     )
+    if more:
+        line += f"; {plural(more, 'more event')} not shown (the next digest continues)"
+    return line
 
 
-def render_text(events: list[dict[str, Any]], *, since: datetime, generated: datetime) -> str:
+def render_text(
+    events: list[dict[str, Any]], *, since: datetime, generated: datetime, more: int = 0
+) -> str:
     """A terminal digest to read at a glance: header, then new events, then updates.
 
     Every value goes through `clean`, so a feed cannot put escape sequences or bidi
@@ -355,7 +373,7 @@ def render_text(events: list[dict[str, Any]], *, since: datetime, generated: dat
     """
     groups = by_status(events)
     lines = [
-        f"{DIGEST_TITLE}: {summary_line(groups, since)} "
+        f"{DIGEST_TITLE}: {summary_line(groups, since, more)} "
         f"(generated {format_instant(isoformat(generated))})"
     ]
     for status in STATUSES:
@@ -411,13 +429,15 @@ def md_source(article: dict[str, Any]) -> str:
     return f"{line} \\(unlinked: {md(raw)}\\)" if raw else line
 
 
-def render_markdown(events: list[dict[str, Any]], *, since: datetime, generated: datetime) -> str:
+def render_markdown(
+    events: list[dict[str, Any]], *, since: datetime, generated: datetime, more: int = 0
+) -> str:
     """The digest as Markdown, for chat, mail or a wiki: all data escaped, no raw HTML."""
     groups = by_status(events)
     lines = [
         f"# {DIGEST_TITLE}",
         "",
-        f"{md(summary_line(groups, since))} \\(generated "
+        f"{md(summary_line(groups, since, more))} \\(generated "
         f"{md(format_instant(isoformat(generated)))}\\)",
     ]
     if not events:
@@ -482,7 +502,9 @@ def html_event_body(event: dict[str, Any]) -> list[str]:
     return parts
 
 
-def render_html(events: list[dict[str, Any]], *, since: datetime, generated: datetime) -> str:
+def render_html(
+    events: list[dict[str, Any]], *, since: datetime, generated: datetime, more: int = 0
+) -> str:
     """One self-contained HTML5 page: inline CSS, no scripts, no external resources.
 
     The Content-Security-Policy forbids scripts and remote loads as a second line of
@@ -505,7 +527,7 @@ def render_html(events: list[dict[str, Any]], *, since: datetime, generated: dat
         "<body>",
         "<header>",
         f"<h1>{h(DIGEST_TITLE)}</h1>",
-        f"<p>{h(summary_line(groups, since))} "
+        f"<p>{h(summary_line(groups, since, more))} "
         f"(generated {h(format_instant(isoformat(generated)))})</p>",
         "</header>",
     ]
@@ -556,6 +578,7 @@ def render_atom(
     *,
     since: datetime,
     generated: datetime,
+    more: int = 0,
     feed_id: str = "urn:newsmon:digest",
     self_url: str | None = None,
 ) -> str:
@@ -570,7 +593,7 @@ def render_atom(
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     atom_child(feed, "id", clean(feed_id))
     atom_child(feed, "title", DIGEST_TITLE)
-    atom_child(feed, "subtitle", summary_line(groups, since))
+    atom_child(feed, "subtitle", summary_line(groups, since, more))
     atom_child(feed, "updated", isoformat(generated))
     atom_child(feed, "generator", GENERATOR_NAME, version=__version__)
     if self_url:
@@ -614,13 +637,15 @@ RENDERERS = {
 }
 
 
-def render(fmt: str, events: list[dict[str, Any]], *, since: datetime, generated: datetime) -> str:
+def render(
+    fmt: str, events: list[dict[str, Any]], *, since: datetime, generated: datetime, more: int = 0
+) -> str:
     """Render `events` in one of FORMATS; the CLI's --format maps straight onto this."""
     try:
         renderer = RENDERERS[fmt]
     except KeyError:
         raise ValueError(f"unknown digest format {fmt!r}; choose one of {FORMATS}") from None
-    return renderer(events, since=since, generated=generated)
+    return renderer(events, since=since, generated=generated, more=more)
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -315,14 +315,24 @@ def latest_change(db: sqlite_utils.Database) -> int:
 def events_changed(
     db: sqlite_utils.Database, after: int, upto: int, monitor: str | None = None, limit: int = 500
 ) -> list[dict[str, Any]]:
-    """Events written after change `after`, up to `upto`, newest first."""
+    """Events written after change `after`, up to `upto`, oldest change first."""
     clause, params = ("AND monitor = ?", [monitor]) if monitor else ("", [])
     rows = db.query(
         f"""SELECT * FROM events WHERE change_seq > ? AND change_seq <= ? {clause}
-            ORDER BY change_seq DESC LIMIT ?""",
+            ORDER BY change_seq LIMIT ?""",
         [after, upto, *params, limit],
     )
     return [_decode(row) for row in rows]
+
+
+def count_events_changed(
+    db: sqlite_utils.Database, after: int, upto: int, monitor: str | None = None
+) -> int:
+    clause, params = ("AND monitor = ?", [monitor]) if monitor else ("", [])
+    return db.execute(
+        f"SELECT count(*) FROM events WHERE change_seq > ? AND change_seq <= ? {clause}",
+        [after, upto, *params],
+    ).fetchone()[0]
 
 
 def reader_cursor(db: sqlite_utils.Database, reader: str) -> int | None:
@@ -403,22 +413,45 @@ def list_events(
     *,
     monitor: str | None = None,
     since: str | None = None,
+    upto: int | None = None,
     limit: int = 50,
 ) -> list[dict[str, Any]]:
-    """Events first seen or updated since `since`, newest activity first."""
-    clauses, params = [], []
+    """Events first seen or updated since `since` (and changed no later than change
+    `upto`), newest activity first."""
+    where, params = _event_filter(monitor, since, upto)
+    rows = db.query(
+        f"SELECT * FROM events {where} ORDER BY last_updated DESC, id DESC LIMIT ?",
+        [*params, limit],
+    )
+    return [_decode(row) for row in rows]
+
+
+def count_events(
+    db: sqlite_utils.Database,
+    *,
+    monitor: str | None = None,
+    since: str | None = None,
+    upto: int | None = None,
+) -> int:
+    where, params = _event_filter(monitor, since, upto)
+    return db.execute(f"SELECT count(*) FROM events {where}", params).fetchone()[0]
+
+
+def _event_filter(
+    monitor: str | None, since: str | None, upto: int | None
+) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
     if monitor:
         clauses.append("monitor = ?")
         params.append(monitor)
     if since:
         clauses.append("last_updated >= ?")
         params.append(since)
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    rows = db.query(
-        f"SELECT * FROM events {where} ORDER BY last_updated DESC, id DESC LIMIT ?",
-        [*params, limit],
-    )
-    return [_decode(row) for row in rows]
+    if upto is not None:
+        clauses.append("change_seq <= ?")
+        params.append(upto)
+    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:

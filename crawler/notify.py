@@ -174,7 +174,7 @@ def enqueue(db: sqlite_utils.Database, config: Config, now: datetime) -> int:
         for low in range(mark, latest, EVENT_WINDOW):
             high = min(low + EVENT_WINDOW, latest)
             changed = eventstore.events_changed(db, low, high, limit=EVENT_WINDOW)
-            for event in reversed(changed):  # oldest change first: row ids follow history
+            for event in changed:  # oldest change first: row ids follow history
                 added += _enqueue_event(db, config.notify, event, mark, now)
         outbox.set_high_water(db, latest)
     return added

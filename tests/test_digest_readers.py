@@ -98,3 +98,25 @@ def test_an_unwritable_output_is_a_clear_error_and_keeps_the_cursor(setup):
     )
     assert result.returncode == 1 and "cannot write the digest" in result.stderr
     assert eventstore.reader_cursor(db, "ana") is None  # the events will be shown again
+
+
+def test_a_reader_far_behind_gets_the_rest_next_time_and_is_told(setup):
+    """The cursor moves only past what was shown: nothing beyond the limit is lost."""
+    _, db = setup
+    add(db, "wire")
+    add(db, "next-week")  # a second event
+    now = datetime(2026, 3, 9, tzinfo=UTC)
+    eventstore.save_reader_cursor(db, "ana", 0, "2026-01-01T00:00:00Z")
+    seen = []
+    for _ in range(3):
+        selection = digest.select(db, now=now, reader="ana", limit=1)
+        seen.append(([e["id"] for e in selection.events], selection.more))
+        eventstore.save_reader_cursor(db, "ana", selection.covers, "2026-03-09T00:00:00Z")
+    (first, more_first), (second, more_second), (third, _) = seen
+    assert len(first) == 1 and more_first == 1
+    assert len(second) == 1 and second != first and more_second == 0
+    assert third == []
+    text = digest.render("text", [], since=now, generated=now, more=3)
+    assert "3 more events not shown" in text
+    since = digest.select(db, now=now, since=datetime(2026, 1, 1, tzinfo=UTC), limit=1)
+    assert len(since.events) == 1 and since.more == 1
