@@ -5,10 +5,11 @@ Compares, in the same run and on the same pages:
   newsmon   crawler.extract.extract_page(html, url), what the crawler stores
 
 Score: per page, word 4-grams of the extracted text against `articleBody`
-(precision, recall, F1), averaged over pages. Speed: pages per second on one
-core, median of --repeat runs.
+(precision, recall, F1), averaged over pages. Speed: pages per CPU second
+(process time, which other load on a shared machine disturbs less than wall
+time), median of --repeat runs.
 
-    python bench/extraction.py [--repeat 3]
+    python -m bench.extraction [--repeat 3]
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ def score(extracted: str, truth: str) -> tuple[float, float, float]:
 def evaluate(name: str, extract: Callable[[bytes, str], str], pages, repeat: int) -> dict:
     timings, texts = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         texts = [extract(html, url) for html, url, _ in pages]
-        timings.append(time.perf_counter() - start)
+        timings.append(time.process_time() - start)
     scores = [score(text, truth) for text, (_, _, truth) in zip(texts, pages, strict=True)]
     n = len(scores)
     return {
