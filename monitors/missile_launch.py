@@ -75,6 +75,9 @@ LAUNCH_NOUN = re.compile(
     rf"(?i)\b(?P<verb>missile\s+(?:launch(?:es)?|firings?|tests?)|launch(?:es)?\s+of{_WORDS}\s+{_NOUN})\b"
 )
 LAUNCH_PATTERNS = ((LAUNCH_ACTIVE, True), (LAUNCH_PASSIVE, False), (LAUNCH_NOUN, False))
+# Every launch pattern names one of these: a text without any cannot match, and most
+# news is about something else, so this one search spares the sentence-by-sentence work.
+ANY_NOUN = re.compile(r"(?i)missile|ICBM|SRBM|MRBM|IRBM|projectile")
 SPECULATION_BEFORE = re.compile(r"(?i)\b(?:may|might|could|would|will)\s+(?:have\s+)?$")
 HISTORY_CUES = re.compile(
     r"(?i)\bsince\s+(?:19|20)\d\d\b|\bin\s+(?:19|20)\d\d\b|\bin recent (?:years|months)\b"
@@ -197,6 +200,8 @@ class MissileLaunchMonitor:
     def match(self, article: ArticleView) -> Match | None:
         title = article.title.strip()
         lead = _lead_paragraphs(article.text, title)
+        if not ANY_NOUN.search(title) and not any(ANY_NOUN.search(p) for p in lead):
+            return None
         evidence = _evidence(title, lead, self.actors, article.published, self.zone)
         if evidence is None:
             return None
