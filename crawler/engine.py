@@ -78,6 +78,17 @@ def scrapy_settings(
             "crawler.middlewares.CachedRobotsTxtMiddleware": 100,
             "crawler.middlewares.RetryBackoffMiddleware": 540,
             "crawler.middlewares.RetryAfterMiddleware": 560,
+            # Off, each a hop per request for nothing here: no allowed_domains, no HTTP
+            # auth, no stats read.
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+            "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+        },
+        # Off: no Referer sent to outlets (nothing of one outlet's reading leaks to the
+        # next), and no crawl depth in a poll.
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
         },
         # Off: what newsmon never uses. RemoteControl alone imported aiohttp (0.6 s of
         # start-up); no file:, data:, s3: or ftp: URL is ever fetched.
