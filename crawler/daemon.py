@@ -138,9 +138,12 @@ class Daemon:
 
     def _schedule(self, feed_id: int, now_if_ready: bool = False) -> None:
         due, interval_s = store.feed_due(self._db, feed_id)
-        jitter = min(MAX_JITTER.total_seconds(), interval_s * JITTER_SHARE)
-        start = self.clock.now() if now_if_ready else max(parse_instant(due), self.clock.now())
-        when = start + timedelta(seconds=random.uniform(0, jitter))
+        if now_if_ready:  # work a killed run left, or due at (re)start: go at once, together
+            when = self.clock.now()
+        else:
+            jitter = min(MAX_JITTER.total_seconds(), interval_s * JITTER_SHARE)
+            start = max(parse_instant(due), self.clock.now())
+            when = start + timedelta(seconds=random.uniform(0, jitter))
         self._scheduler.add_job(
             self._mark_due,
             DateTrigger(run_date=when),
