@@ -11,7 +11,7 @@ over the same pages on a 2-process pool (the pool's start-up included).
 Runs alternate (baseline, newsmon, baseline, ...); medians of `--repeat`.
 A last run with `keep_html: true` gives the database size with raw HTML.
 
-    python -m bench.throughput [--copies 11] [--repeat 3] [--profile]
+    python -m bench.throughput [--copies 11] [--repeat 3] [--profile out.folded]
 """
 
 from __future__ import annotations
@@ -99,9 +99,9 @@ def pipeline(outlets: list[dict], keep_html: bool, profile: Path | None) -> dict
         cfg = Path(tmp) / "config.yaml"
         cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
         command = [sys.executable, "-m", "crawler", "--config", str(cfg), "run", "--all", "-q"]
-        if profile is not None:
-            profiler = ["-m", "pyinstrument", "-r", "text", "--show-all", "-o", str(profile)]
-            command[1:1] = profiler
+        if profile is not None:  # py-spy: sampling, so Scrapy's many small calls are not inflated
+            spy = [str(Path(sys.executable).parent / "py-spy"), "record", "-r", "250", "-f", "raw"]
+            command[:1] = [*spy, "-o", str(profile), "--", sys.executable]
         started = time.perf_counter()
         usage = watch(subprocess.Popen(command, cwd=tmp))
         wall = time.perf_counter() - started
@@ -124,7 +124,9 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=11)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
-        "--profile", type=Path, help="write a pyinstrument text profile of the main process here"
+        "--profile",
+        type=Path,
+        help="profile the main process with py-spy (folded stacks) into this file",
     )
     args = parser.parse_args()
     pages = load_pages()
