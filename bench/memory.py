@@ -10,8 +10,8 @@ outlet and one feed each, `interval: 1m`). A feed's minimum interval is one
 minute, so to run cycles back to back without changing newsmon, the bench
 sets every feed's `next_due` to the past in the SQLite file after each cycle
 (WAL: written while the daemon is idle) and sends SIGHUP: `Daemon.reload`
-calls `_schedule_all`, which schedules feeds that are due at once (plus the
-daemon's jitter, up to 10% of the interval: 6 s here). A cycle ends with the
+calls `_schedule_all`, which schedules feeds that are due at once, together
+(no jitter: that is kept for scheduled polls). A cycle ends with the
 daemon's `poll done:` log line after which no feed is left due; the feeds
 polled in it are summed from those lines (a cycle may take several batches).
 
