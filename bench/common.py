@@ -85,3 +85,9 @@ def watch(process: subprocess.Popen, every: float = 0.05) -> Usage:
         usage.workers_cpu = sum(usage._cpu.values())
         time.sleep(every)
     return usage
+
+
+def rss_kib(pid: int) -> int:
+    """Resident set size of one process in KiB; 0 once it is gone."""
+    sample = _stat(pid)
+    return sample[1] if sample else 0

@@ -51,12 +51,9 @@ from typing import Any
 import sqlite_utils
 
 from bench.common import ROOT
-from bench.growth import Corpus
-from crawler import config, digest, eventstore, ingest, store
-from crawler.articles import _utc
+from bench.growth import Corpus, add_synthetic
+from crawler import config, digest, eventstore, store
 from crawler.clock import isoformat, parse_instant
-from crawler.extract import text_hash
-from crawler.store import ArticleRecord, PendingEntry
 from monitors import build
 
 BUILD_VERSION = 1  # bump when the generated archive changes, so caches are rebuilt
@@ -201,29 +198,7 @@ def ingest_one(
 ) -> None:
     """One article through the crawler's per-article path, as bench/growth.py does it."""
     feed_id = 1 + n % OUTLETS
-    url = f"https://outlet{feed_id}.example/{n}"
-    published = at.isoformat(timespec="seconds")
-    entry_id = db.execute(
-        "INSERT INTO entries (feed_id, entry_key, link, title, first_seen, last_seen)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [feed_id, f"k{n}", url, title, published, published],
-    ).lastrowid
-    entry = PendingEntry(entry_id, feed_id, url, title, None, published, None, None, 0)
-    record = ArticleRecord(
-        url=url,
-        fetched_url=url,
-        title=title,
-        author=None,
-        published=published,
-        published_utc=_utc(published),
-        language="en",
-        site_name=None,
-        description=None,
-        text=text,
-        text_method="trafilatura",
-        text_hash=text_hash(text),
-    )
-    ingest.add_article(db, entry, record, monitors, now=at)
+    add_synthetic(db, monitors, feed_id, n, f"https://outlet{feed_id}.example/{n}", title, text, at)
 
 
 def keyword_monitors(count: int) -> list[config.MonitorConfig]:

@@ -58,18 +58,24 @@ class Corpus:
 def add(db, monitors, corpus: Corpus, n: int, feed_id: int) -> float:
     title, text = corpus.article(n)
     at = START + timedelta(minutes=MINUTES_APART * n)
+    return add_synthetic(db, monitors, feed_id, n, f"https://bench.example/{n}", title, text, at)
+
+
+def add_synthetic(
+    db, monitors, feed_id: int, n: int, url: str, title: str, text: str, at: datetime
+) -> float:
+    """One article through the crawler's whole per-article path, as if just extracted;
+    returns the seconds `ingest.add_article` took (the entry row is the feed's work)."""
     published = at.isoformat(timespec="seconds")
     entry_id = db.execute(
         "INSERT INTO entries (feed_id, entry_key, link, title, first_seen, last_seen)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        [feed_id, f"k{n}", f"https://bench.example/{n}", title, published, published],
+        [feed_id, f"k{n}", url, title, published, published],
     ).lastrowid
-    entry = PendingEntry(
-        entry_id, feed_id, f"https://bench.example/{n}", title, None, published, None, None, 0
-    )
+    entry = PendingEntry(entry_id, feed_id, url, title, None, published, None, None, 0)
     record = ArticleRecord(
-        url=entry.link,
-        fetched_url=entry.link,
+        url=url,
+        fetched_url=url,
         title=title,
         author=None,
         published=published,

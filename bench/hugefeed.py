@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from bench.common import watch
 from crawler.loopback import LoopbackServer, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,29 +31,6 @@ sys.path.insert(0, str(ROOT))
 from tests.builders import Item, page, rss  # noqa: E402
 
 SMALL_FEEDS = 10
-
-
-def rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def descendants(pid: int) -> list[int]:
-    found, frontier = [], [pid]
-    while frontier:
-        parent = frontier.pop()
-        try:
-            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-        except OSError:
-            continue
-        found += [int(child) for child in children]
-        frontier += [int(child) for child in children]
-    return found
 
 
 def main() -> None:
@@ -87,13 +65,7 @@ def main() -> None:
             [sys.executable, "-m", "crawler", "--config", str(cfg), "run", "--all", "-q"],
             cwd=tmp,
         )
-        main_peak = workers_peak = 0
-        while process.poll() is None:
-            main_peak = max(main_peak, rss_kib(process.pid))
-            workers_peak = max(
-                workers_peak, sum(rss_kib(child) for child in descendants(process.pid))
-            )
-            time.sleep(0.05)
+        usage = watch(process)
         wall = time.monotonic() - started
         with closing(sqlite3.connect(Path(tmp) / "newsmon.db")) as db:
             entries = db.execute(
@@ -116,7 +88,8 @@ def main() -> None:
         f"the last at {small_done}; the huge feed's entries recorded at {entries[1]}"
     )
     print(
-        f"peak RSS: main process {main_peak / 1024:.0f} MiB, workers {workers_peak / 1024:.0f} MiB"
+        f"peak RSS: main process {usage.main_peak_kib / 1024:.0f} MiB, "
+        f"workers {usage.workers_peak_kib / 1024:.0f} MiB"
     )
 
 

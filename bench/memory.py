@@ -56,8 +56,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.common import DATASETS, median
-from bench.hugefeed import descendants, rss_kib
+from bench.common import DATASETS, descendants, median, rss_kib
 from crawler.clock import isoformat
 from crawler.loopback import LoopbackServer, Reply
 
