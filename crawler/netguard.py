@@ -21,9 +21,9 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.resolver import CachingThreadedResolver, dnscache
+from scrapy.resolver import CachingThreadedResolver
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.internet import defer
+from twisted.internet.base import ThreadedResolver
 from twisted.internet.error import DNSLookupError
 
 SETTING = "NEWSMON_ALLOW_PRIVATE_NETWORKS"
@@ -74,55 +74,18 @@ class PrivateNetworkMiddleware:
             raise IgnoreRequest(f"blocked: {host} {REASON}")
 
 
-class GuardedResolver(CachingThreadedResolver):
-    """Scrapy's caching resolver, refusing names that resolve to forbidden addresses.
+class _Lookup(ThreadedResolver):
+    """The uncached lookup under Scrapy's cache: the system resolver, or with
+    `fetch.dns_servers` those servers (Twisted's own DNS client), e.g. a local cache.
 
-    With `fetch.dns_servers` it asks those servers (Twisted's own DNS client)
-    instead of the system resolver: a site resolver, or a local cache.
-    """
+    It sits below `CachingThreadedResolver` in the method order, so Scrapy's
+    cache serves both ways of asking."""
 
-    allow_private = False
     dns_client: Any = None
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, reactor: Any) -> GuardedResolver:
-        resolver = super().from_crawler(crawler, reactor)
-        resolver.allow_private = crawler.settings.getbool(SETTING)
-        servers = crawler.settings.getlist(DNS_SERVERS_SETTING)
-        if servers:
-            from twisted.names import client
-
-            resolver.dns_client = client.Resolver(
-                servers=[tuple(server) for server in servers], reactor=reactor
-            )
-        return resolver
-
     def getHostByName(self, name: str, timeout: Any = ()) -> Any:
-        if self.dns_client is not None:
-            deferred = self._ask_servers(name)
-        else:
-            deferred = super().getHostByName(name, timeout)
-
-        def check(address: str) -> str:
-            if not self.allow_private and is_forbidden(address):
-                raise DNSLookupError(f"blocked: {name} resolves to {address}, which {REASON}")
-            LOOKUP_ERRORS.pop(name, None)
-            return address
-
-        def remember_why(failure: Any) -> Any:
-            LOOKUP_ERRORS[name] = failure.getErrorMessage() or failure.type.__name__
-            return failure
-
-        return deferred.addCallback(check).addErrback(remember_why)
-
-    def _ask_servers(self, name: str) -> Any:
-        if name in dnscache:
-            return defer.succeed(dnscache[name])
-
-        def remember(address: str) -> str:
-            if dnscache.limit:
-                dnscache[name] = address
-            return address
+        if self.dns_client is None:
+            return super().getHostByName(name, timeout)
 
         def explain(failure: Any) -> None:
             from twisted.names import error
@@ -140,5 +103,37 @@ class GuardedResolver(CachingThreadedResolver):
             servers = ", ".join(f"{ip}:{port}" for ip, port in self.dns_client.servers)
             raise DNSLookupError(f"{name}: {reason} (asked {servers})")
 
-        deferred = self.dns_client.getHostByName(name, (self.timeout,))
-        return deferred.addCallbacks(remember, explain)
+        return self.dns_client.getHostByName(name, timeout).addErrback(explain)
+
+
+class GuardedResolver(CachingThreadedResolver, _Lookup):
+    """Scrapy's caching resolver, refusing names that resolve to forbidden addresses."""
+
+    allow_private = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, reactor: Any) -> GuardedResolver:
+        resolver = super().from_crawler(crawler, reactor)
+        resolver.allow_private = crawler.settings.getbool(SETTING)
+        servers = crawler.settings.getlist(DNS_SERVERS_SETTING)
+        if servers:
+            from twisted.names import client
+
+            resolver.dns_client = client.Resolver(
+                servers=[tuple(server) for server in servers], reactor=reactor
+            )
+        return resolver
+
+    def getHostByName(self, name: str, timeout: Any = ()) -> Any:
+        def check(address: str) -> str:
+            if not self.allow_private and is_forbidden(address):
+                raise DNSLookupError(f"blocked: {name} resolves to {address}, which {REASON}")
+            LOOKUP_ERRORS.pop(name, None)
+            return address
+
+        def remember_why(failure: Any) -> Any:
+            LOOKUP_ERRORS[name] = failure.getErrorMessage() or failure.type.__name__
+            return failure
+
+        deferred = super().getHostByName(name, timeout)
+        return deferred.addCallback(check).addErrback(remember_why)
