@@ -62,24 +62,26 @@ def select(
     try:
         covers = eventstore.latest_change(db)
         cursor = eventstore.reader_cursor(db, reader) if reader else None
+        more = 0  # counted only when a full page leaves some out
         if since is None and cursor is not None:
             # Oldest changes first, and the cursor moves only past what is shown: a reader
             # far behind (after a reprocess, or weeks away) gets the rest next time.
             rows = eventstore.events_changed(db, cursor, covers, monitor, limit)
-            total = eventstore.count_events_changed(db, cursor, covers, monitor)
             if len(rows) == limit:
-                covers = rows[-1]["change_seq"]
+                latest, covers = covers, rows[-1]["change_seq"]
+                more = eventstore.count_events_changed(db, covers, latest, monitor)
             rows.reverse()  # shown newest first
             since = parse_instant(eventstore.reader_updated(db, reader))
             fresh = [row["created_seq"] > cursor for row in rows]
         else:
             since = since or default_since(now)
             stamp = isoformat(since)
-            listed = eventstore.list_events(
+            rows = eventstore.list_events(
                 db, monitor=monitor, since=stamp, upto=covers, limit=limit
             )
-            total = eventstore.count_events(db, monitor=monitor, since=stamp, upto=covers)
-            rows = listed
+            if len(rows) == limit:
+                total = eventstore.count_events(db, monitor=monitor, since=stamp, upto=covers)
+                more = total - limit
             fresh = [row["first_seen"] >= stamp for row in rows]
         members = eventstore.members_of_events(db, [row["id"] for row in rows])
         records = [
@@ -88,7 +90,7 @@ def select(
         ]
     finally:
         db.execute("COMMIT")
-    return Selection(records, since, covers, more=total - len(records))
+    return Selection(records, since, covers, more=more)
 
 
 def event_record(
