@@ -91,3 +91,10 @@ def rss_kib(pid: int) -> int:
     """Resident set size of one process in KiB; 0 once it is gone."""
     sample = _stat(pid)
     return sample[1] if sample else 0
+
+
+def py_spy(command: list[str], output: Path) -> list[str]:
+    """`command` (a Python one) under py-spy, writing folded stacks to `output`. Sampling,
+    unlike pyinstrument, does not inflate the cost of Scrapy's many small calls."""
+    spy = [str(Path(sys.executable).parent / "py-spy"), "record", "-r", "250", "-f", "raw"]
+    return [*spy, "-o", str(output), "--", *command]

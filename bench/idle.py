@@ -33,7 +33,7 @@ from pathlib import Path
 import feedparser
 import yaml
 
-from bench.common import median
+from bench.common import median, py_spy
 from crawler.loopback import LoopbackServer, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,9 +67,8 @@ def publish(servers: list[LoopbackServer]) -> list[dict]:
 
 def newsmon(cfg: Path, profile: Path | None = None) -> float:
     command = [sys.executable, "-m", "crawler", "--config", str(cfg), "run", "--all", "-q"]
-    if profile is not None:  # py-spy: sampling, so Scrapy's many small calls are not inflated
-        spy = [str(Path(sys.executable).parent / "py-spy"), "record", "-r", "250", "-f", "raw"]
-        command[:1] = [*spy, "-o", str(profile), "--", sys.executable]
+    if profile is not None:
+        command = py_spy(command, profile)
     started = time.perf_counter()
     subprocess.run(command, cwd=cfg.parent, check=False)
     return time.perf_counter() - started

@@ -30,7 +30,7 @@ from pathlib import Path
 import trafilatura
 import yaml
 
-from bench.common import dataset, median, watch
+from bench.common import dataset, median, py_spy, watch
 from crawler.loopback import LoopbackServer, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,9 +99,8 @@ def pipeline(outlets: list[dict], keep_html: bool, profile: Path | None) -> dict
         cfg = Path(tmp) / "config.yaml"
         cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
         command = [sys.executable, "-m", "crawler", "--config", str(cfg), "run", "--all", "-q"]
-        if profile is not None:  # py-spy: sampling, so Scrapy's many small calls are not inflated
-            spy = [str(Path(sys.executable).parent / "py-spy"), "record", "-r", "250", "-f", "raw"]
-            command[:1] = [*spy, "-o", str(profile), "--", sys.executable]
+        if profile is not None:
+            command = py_spy(command, profile)
         started = time.perf_counter()
         usage = watch(subprocess.Popen(command, cwd=tmp))
         wall = time.perf_counter() - started

@@ -39,10 +39,14 @@ def server() -> Iterator[LoopbackServer]:
         yield srv
 
 
-def write_config(directory: Path, outlets: list[dict], **fetch: object) -> Path:
+def write_config(
+    directory: Path, outlets: list[dict], *, allow_private_networks: bool = True, **fetch: object
+) -> Path:
+    """A config for loopback outlets (so private networks are allowed unless a test says
+    otherwise), with fast fetch settings; `fetch` overrides them."""
     config = {
         "database": "newsmon.db",
-        "allow_private_networks": True,
+        "allow_private_networks": allow_private_networks,
         "fetch": {**FAST_FETCH, **fetch},
         "outlets": outlets,
     }

@@ -1,5 +1,4 @@
 import pytest
-import yaml
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 
@@ -50,10 +49,11 @@ def test_by_default_a_feed_cannot_reach_the_local_network(server, tmp_path):
     server.routes["/feed.xml"] = Reply.static(
         rss([Item("x", server.url("/x"))]), "application/rss+xml"
     )
-    cfg = write_config(tmp_path, [{"name": "Local", "feeds": [server.url("/feed.xml")]}])
-    document = yaml.safe_load(cfg.read_text())
-    document["allow_private_networks"] = False
-    cfg.write_text(yaml.safe_dump(document))
+    cfg = write_config(
+        tmp_path,
+        [{"name": "Local", "feeds": [server.url("/feed.xml")]}],
+        allow_private_networks=False,
+    )
     result = newsmon("run", "--all", config=cfg)
     assert result.returncode == 1
     assert "blocked: 127.0.0.1 is a private, loopback or link-local address" in result.stderr
@@ -66,11 +66,9 @@ def test_a_name_that_resolves_to_a_private_address_is_refused(server, tmp_path):
         cfg = write_config(
             tmp_path,
             [{"name": "Inside", "feeds": [f"http://internal.test:{server.port}/feed.xml"]}],
+            allow_private_networks=False,
             dns_servers=[f"127.0.0.1:{dns.port}"],
         )
-        document = yaml.safe_load(cfg.read_text())
-        document["allow_private_networks"] = False
-        cfg.write_text(yaml.safe_dump(document))
         result = newsmon("run", "--all", config=cfg)
     assert result.returncode == 1
     assert "blocked: internal.test resolves to 127.0.0.1" in result.stderr
