@@ -17,6 +17,7 @@ at all → the two days before publication.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from types import MappingProxyType
@@ -138,10 +139,55 @@ APPROX_BEFORE = re.compile(
     r"(?i)\b(?:around|about|approximately|roughly|circa|some|shortly\s+(?:after|before)"
     r"|just\s+(?:after|before))\s+(?:at\s+)?$"
 )
-REPORTING_BEFORE = re.compile(
-    r"(?i)\b(?:said|says|say|announced|announces|reported|reports|confirmed|confirms|stated"
-    r"|added|told\s+\w+)\s+(?:on\s+)?$"
+_REPORTING_VERB = (
+    r"(?:said|says|say|announced|announces|reported|reports|confirmed|confirms|stated|added"
+    r"|claimed|claims|revealed|reveals|disclosed|released|published|showed|shows|told\s+\w+"
+    r"|(?:in\s+)?a\s+(?:statement|report|dispatch)(?:\s+(?:released|issued|published))?)"
 )
+REPORTING_BEFORE = re.compile(rf"(?i)\b{_REPORTING_VERB}\s+(?:on\s+|early\s+|late\s+)?$")
+# "On Monday, KCNA said ...": a time word heading a clause whose verb is a reporting verb
+# (and no launch verb in between) dates the statement, not the event.
+REPORTING_AFTER = re.compile(
+    rf"(?i)^(?:'s)?\s*,?\s*(?:(?!\b(?:fired|fires|launched|launches|tested|tests|test-fired"
+    rf"|test-launched|conducted)\b)[^.;:!?\n]){{0,60}}?\b{_REPORTING_VERB}\b"
+)
+CLAUSE_START = re.compile(r"(?i)(?:^|[.;!?\n“\"]\s*)(?:(?:on|early|late|later|then|and|but)\s+)*$")
+LAUNCH_VERB_AFTER = re.compile(
+    r"(?i)^[^.;!?\n]{0,80}?\b(?:fired|fires|launched|launches|tested|tests|test-fired"
+    r"|test-launched|conducted)\b"
+)
+# Stamps: a page's own byline or update time ("December 29, 2025 09:41 GMT", "Published
+# On 29 Dec 2025", "20 Aug 2026 05:08PM (Updated: ...)") and wire datelines ("SEOUL, Jan 4
+# (Reuters) -") say when the text was written, never when the event happened. News prose
+# does not give an event's clock time together with the year, so a date with a year next to
+# a clock time is a stamp.
+_YEAR_DATE = (
+    rf"(?:(?:{_WEEKDAY}|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)),?\s+)?"
+    rf"(?:{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\.?,?\s+(?:19|20)\d\d"
+    r"|(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2})"
+)
+_STAMP_CLOCK = r"\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[AaPp]\.?\s?[Mm]\.?)?"
+_STAMP_ZONE = r"(?:\s*\(?(?:GMT|UTC|KST|JST|ET|EST|EDT|BST|CET|IST|SGT|HKT)(?:[+-]\d{1,2})?\)?)?"
+STAMPS = re.compile(
+    rf"(?i)(?:\b(?:first\s+)?(?:published|updated|last\s+updated|posted|modified)"
+    rf"(?:\s+(?:on|at))?\s*:?\s*(?:{_YEAR_DATE}(?:\s*(?:,|at|\||-|–)?\s*"
+    rf"{_STAMP_CLOCK}{_STAMP_ZONE})?|{_STAMP_CLOCK}{_STAMP_ZONE}(?:\s*,?\s*{_YEAR_DATE})?"
+    rf"|\d+\s+(?:minutes?|mins?|hours?|hrs?|days?)\s+ago))"
+    rf"|(?:{_YEAR_DATE}\s*(?:,|at|\||-|–|T)?\s*{_STAMP_CLOCK}{_STAMP_ZONE})"
+    rf"|(?:{_STAMP_CLOCK}{_STAMP_ZONE}\s*(?:,|on|\||-|–)?\s*{_YEAR_DATE})"
+)
+DATELINE = re.compile(
+    rf"(?:^|(?<=\s))[A-Z][A-Z.'’-]+(?:[ /][A-Z][A-Z.'’-]+)*,\s+(?P<date>(?:{_MONTH}\.?\s+"
+    rf"\d{{1,2}}|\d{{1,2}}\s+{_MONTH}\.?)(?:,?\s+(?:19|20)\d\d)?)\s*\((?:Reuters|AP|AFP"
+    r"|Yonhap|Kyodo|UPI|Xinhua|dpa|Bloomberg|KCNA|IANS|PTI|ANI)\)"
+)
+# What is left of a paragraph that is nothing but a stamp or a byline.
+STAMP_WORDS = re.compile(
+    r"(?i)\b(?:by|and|on|at|updated|published|posted|last|first|modified|am|pm|gmt|utc|kst|jst"
+    r"|et|edt|est|bst|read|min|mins|minutes?|hours?|ago|time|staff|reporter|correspondent)\b"
+)
+QUOTED = re.compile(r"“[^“”\n]{1,400}”|\"[^\"\n]{1,400}\"")
 CAPTION = re.compile(
     r"^(?:In this (?:photo|image|picture|file photo)|This (?:photo|image)|Photo:|FILE\s*[-—])"
     r"|\(\s*(?:AP|Reuters|AFP|Yonhap|EPA|Getty Images)(?: Photo)?\s*\)\s*$"
@@ -235,7 +281,91 @@ def lead_paragraphs(text: str) -> list[str]:
     return lead
 
 
+MONTH_PERIOD = re.compile(
+    rf"(?i:\b(?:in|since|during|until|through|from|by|of|early|late|mid|earlier|later)\s+"
+    rf"(?:(?P<mod>early|late|mid)[- ]+)?)(?P<mon>{_MONTH})\b(?!\.?\s*\d{{1,2}}\b)"
+    rf"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+)
+OTHER_PERIOD = re.compile(
+    r"(?i)\b(?:last|previous|past)\s+(?:week|month|year|weekend|summer|autumn|fall|winter"
+    r"|spring)\b|\bearlier\s+(?:this|that|in\s+the)\s+(?:week|month|year)\b"
+    r"|\b(?:weeks|months|years)\s+(?:ago|earlier|before)\b|\bin\s+(?:19|20)\d\d\b"
+)
+
+
+def period_mentioned(
+    sentence: str, published: datetime | None, zone: ZoneInfo
+) -> tuple[datetime, datetime] | None:
+    """The period a sentence's own time words point at (a day, or part of a month), if any.
+
+    So "In December, the country tested cruise missiles" can be told apart from the
+    launch a January report is about: facts come only from sentences about this launch.
+    Statement days ("said Monday") are not counted; a sentence pointing at "last month"
+    or "years ago" gives an interval ending well before publication.
+    """
+    if published is not None and published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)
+    if published is not None and OTHER_PERIOD.search(sentence):
+        far = published - timedelta(days=7)
+        return far - timedelta(days=365), far
+    text = mask_stamps(sentence)
+    local_today = published.astimezone(zone).date() if published is not None else None
+    anchor = next((a for a in _anchors(text, local_today) if not a.reporting), None)
+    if anchor is not None:
+        return _utc_days(anchor.day, anchor.day + timedelta(days=1), zone)
+    m = MONTH_PERIOD.search(text)
+    if m is None or local_today is None:
+        return None
+    month = MONTHS[m.group("mon")[:3].lower()]
+    year = int(m.group("year")) if m.group("year") else local_today.year
+    if not m.group("year") and month > local_today.month:
+        year -= 1
+    next_month = date(year + month // 12, month % 12 + 1, 1)
+    first, stop = {
+        "early": (date(year, month, 1), date(year, month, 11)),
+        "mid": (date(year, month, 10), date(year, month, 21)),
+        "late": (date(year, month, 20), next_month),
+    }.get((m.group("mod") or "").lower(), (date(year, month, 1), next_month))
+    return _utc_days(first, stop, zone)
+
+
+def _utc_days(first: date, stop: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[local midnight of `first`, local midnight of `stop`) in UTC."""
+    return (
+        datetime.combine(first, time(), tzinfo=zone).astimezone(UTC),
+        datetime.combine(stop, time(), tzinfo=zone).astimezone(UTC),
+    )
+
+
+def mask_stamps(text: str) -> str:
+    """`text` with byline stamps, update times and dateline dates blanked out (same length).
+
+    They say when the text was written; read as event times they moved launches by the
+    hours between a launch and its report.
+    """
+    chars = list(text)
+
+    def blank(start: int, end: int) -> None:
+        chars[start:end] = " " * (end - start)
+
+    for m in STAMPS.finditer(text):
+        blank(*m.span())
+    for m in DATELINE.finditer(text):
+        blank(*m.span("date"))
+    masked = "".join(chars)
+    # a line that was nothing but a stamp, a byline and stamp words goes altogether
+    offset = 0
+    for line in masked.split("\n"):
+        if line.strip() and line != text[offset : offset + len(line)]:
+            rest = STAMP_WORDS.sub(" ", line)
+            if len(re.findall(r"[^\W\d_]{2,}", rest)) <= 3:
+                blank(offset, offset + len(line))
+        offset += len(line) + 1
+    return "".join(chars)
+
+
 def _scan(text: str, published: datetime | None, zone: ZoneInfo) -> _Found:
+    text = mask_stamps(text)
     clocks = _clocks(text)
     # A weekday that belongs to a clock in another zone ("2135 GMT Saturday") is not a
     # local day: blank those clocks out before looking for day anchors.
@@ -244,7 +374,7 @@ def _scan(text: str, published: datetime | None, zone: ZoneInfo) -> _Found:
         if clock.zone is not None and str(clock.zone) != str(zone):
             masked = masked[: clock.start] + " " * (clock.end - clock.start) + masked[clock.end :]
     local_today = published.astimezone(zone).date() if published is not None else None
-    anchors = _anchors(masked, local_today)
+    anchors = _anchors(masked, local_today, _quoted_spans(masked))
     taken = [(a.start, a.start + len(a.phrase)) for a in anchors]
     parts = tuple(
         # "pre-dawn" and "in the early hours" both mean "early"
@@ -259,8 +389,19 @@ def _scan(text: str, published: datetime | None, zone: ZoneInfo) -> _Found:
     return _Found(anchors, parts, clocks)
 
 
-def _anchors(text: str, local_today: date | None) -> tuple[_Anchor, ...]:
-    """Day anchors in text order; each resolved to a local calendar date."""
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in QUOTED.finditer(text)]
+
+
+def _anchors(
+    text: str, local_today: date | None, quoted: Sequence[tuple[int, int]] = ()
+) -> tuple[_Anchor, ...]:
+    """Day anchors in text order; each resolved to a local calendar date.
+
+    Relative words inside quotation marks ("today's launching drill", in a statement
+    quoted a day later) belong to the speaker's day, which the text does not give: they
+    are skipped.
+    """
     found: list[_Anchor] = []
     spans: list[tuple[int, int]] = []
 
@@ -268,7 +409,16 @@ def _anchors(text: str, local_today: date | None) -> tuple[_Anchor, ...]:
         return not any(s < m.end() and m.start() < e for s, e in spans)
 
     def reporting(m: re.Match[str]) -> bool:
-        return bool(REPORTING_BEFORE.search(text[max(0, m.start() - 40) : m.start()]))
+        """The day something was said ("said Monday", "On Monday, KCNA said"), not "Sunday's
+        drill", which names the day of the drill even after "said"."""
+        if re.match(r"['’]s\b", text[m.end() : m.end() + 3]) or m.group().endswith(("'s", "’s")):
+            return False
+        if REPORTING_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
+            return True
+        if not CLAUSE_START.search(text[max(0, m.start() - 30) : m.start()]):
+            return False
+        after = text[m.end() : m.end() + 100]
+        return bool(REPORTING_AFTER.match(after)) and not LAUNCH_VERB_AFTER.match(after)
 
     for pattern in (DATE_MONTH_FIRST, DATE_DAY_FIRST):
         for m in pattern.finditer(text):
@@ -287,6 +437,8 @@ def _anchors(text: str, local_today: date | None) -> tuple[_Anchor, ...]:
             if not free(m):
                 continue
             spans.append(m.span())
+            if any(s <= m.start() < e for s, e in quoted):
+                continue
             back, part, chained = RELATIVE_DAYS[m.group("rel").lower()]
             base = local_today
             if chained:  # "said Monday it had fired ... the previous day"
@@ -345,9 +497,9 @@ def _clocks(text: str) -> tuple[_Clock, ...]:
 
 def _combine(found: _Found, published: datetime | None, zone: ZoneInfo) -> EventTime | None:
     """Anchor day, then part of day, then clock time: each narrows the one before."""
-    anchor = next((a for a in found.anchors if not a.reporting), None) or next(
-        iter(found.anchors), None
-    )
+    # The day a statement was made is never the event's day: a state-media account
+    # "said today" describes yesterday's launch.
+    anchor = next((a for a in found.anchors if not a.reporting), None)
     phrases: list[tuple[int, str]] = []
     part, day = None, None
     if anchor is not None:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitors.timeexpr import lead_paragraphs, resolve_event_time
+from monitors.timeexpr import lead_paragraphs, mask_stamps, period_mentioned, resolve_event_time
 
 SEOUL = ZoneInfo("Asia/Seoul")
 SUN_0912_KST = datetime(2026, 1, 4, 0, 12, tzinfo=UTC)  # Saturday in UTC, Sunday in Seoul
@@ -190,3 +190,86 @@ def test_lead_is_a_few_paragraphs_and_skips_captions() -> None:
     assert lead_paragraphs(text) == ["One.", "Two.", "Three.", "Four."]
     long = "\n".join(["x" * 500] * 5)
     assert len(lead_paragraphs(long)) == 3
+
+
+# -- whose time is it: stamps, datelines, statements, quotes -------------------------
+
+MON_1841_KST = datetime(2025, 12, 29, 9, 41, 35, tzinfo=UTC)
+SUNDAY_28_DEC = (z("12-27 15:00"), z("12-28 15:00"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a page's byline stamp is when it was written, not when the missiles flew
+        "December 29, 2025 09:41 GMT\nNorth Korea test-fired two cruise missiles, KCNA said.",
+        "Published On 29 Dec 2025\nNorth Korea test-fired two cruise missiles.",
+        "29 Dec 2025 06:40PM (Updated: 29 Dec 2025 07:02PM)\nNorth Korea fired missiles.",
+        "By Jane Reporter\nUpdated 09:41 GMT, 29 December 2025\nNorth Korea fired missiles.",
+        # a wire dateline dates the story
+        "SEOUL, Dec 29 (Reuters) - North Korea tested cruise missiles, state media said.",
+        # the day of a statement is not the day of the launch, wherever it stands
+        "North Korea's state media said today that the missiles were hypersonic.",
+        "Today, KCNA said the missiles flew for close to three hours.",
+        "On Monday, the official news agency released photos of the launch.",
+        # relative words quoted from a statement belong to the speaker's day
+        'KCNA called it "today\'s launching drill" and praised the crews.',
+    ],
+)
+def test_stamps_statements_and_quotes_are_not_the_event_time(text) -> None:
+    found = resolve_event_time(text, MON_1841_KST, SEOUL)
+    assert found is not None
+    assert found.precision == "days", found.phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "window", "precision"),
+    [
+        # "Sunday's drill" names the drill's day even after "said"
+        ("KCNA said Sunday's drill was a test of the nuclear deterrent.", SUNDAY_28_DEC, "day"),
+        # a time word followed by a launch verb dates the launch
+        ("On Sunday, North Korea fired two cruise missiles, KCNA said.", SUNDAY_28_DEC, "day"),
+        # a stamp does not hide the real clock time further down
+        (
+            "December 29, 2025 09:41 GMT\nThe JCS said it detected the launch around "
+            "8 a.m. Sunday.",
+            (z("12-27 22:45"), z("12-27 23:15")),
+            "minute",
+        ),
+    ],
+)
+def test_event_days_survive_around_statements_and_stamps(text, window, precision) -> None:
+    found = resolve_event_time(text, MON_1841_KST, SEOUL)
+    assert found is not None
+    assert (found.start, found.end, found.precision) == (*window, precision)
+
+
+def test_mask_stamps_keeps_offsets_and_prose() -> None:
+    text = "December 29, 2025 09:41 GMT\nNorth Korea fired at 7:50 a.m. Sunday."
+    masked = mask_stamps(text)
+    assert len(masked) == len(text)
+    assert masked.splitlines()[0].strip() == ""
+    assert masked.splitlines()[1] == "North Korea fired at 7:50 a.m. Sunday."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "first_day", "last_day"),
+    [
+        ("In December, the country tested cruise missiles.", "2025-12-01", "2025-12-31"),
+        ("It was the first launch since the test in early January.", "2026-01-01", "2026-01-10"),
+        ("North Korea fired two missiles on Tuesday.", "2026-01-27", "2026-01-27"),
+    ],
+)
+def test_period_a_sentence_points_at(sentence, first_day, last_day) -> None:
+    published = datetime(2026, 1, 27, 9, 0, tzinfo=UTC)  # Tuesday evening in Seoul
+    start, end = period_mentioned(sentence, published, SEOUL)
+    assert start.astimezone(SEOUL).date().isoformat() == first_day
+    assert (end - timedelta(seconds=1)).astimezone(SEOUL).date().isoformat() == last_day
+
+
+def test_a_statement_day_or_no_time_points_nowhere() -> None:
+    published = datetime(2026, 1, 27, 9, 0, tzinfo=UTC)
+    assert period_mentioned("KCNA said Monday it was a test.", published, SEOUL) is None
+    assert period_mentioned("The missiles flew 350 km.", published, SEOUL) is None
+    _start, end = period_mentioned("It fired missiles last month.", published, SEOUL)
+    assert end < published - timedelta(days=3)
