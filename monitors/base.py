@@ -49,14 +49,29 @@ class EventTime:
             raise ValueError("EventTime ends before it starts")
 
 
+ACCOUNTS = ("report", "confirmation", "follow-up")
+
+
 @dataclass(frozen=True)
 class Match:
-    """A monitor's verdict that an article reports an event it watches."""
+    """A monitor's verdict that an article reports an event it watches.
+
+    `account` says what kind of report it is: a direct `report` of the event, the
+    actor's own `confirmation` (state media's next-day account of a launch), or a
+    `follow-up` (reactions that refer back to it). Later accounts join the event they
+    describe even when their own time words date the account rather than the event.
+    """
 
     kind: str  # e.g. "missile_launch"
     time: EventTime | None
     facts: Mapping[str, Any] = field(default_factory=dict)  # JSON-serialisable values
     evidence: str | None = None  # the sentence that convinced the monitor
+    account: str = "report"  # one of ACCOUNTS
+    fact_evidence: Mapping[str, str] = field(default_factory=dict)  # fact -> its sentence
+
+    def __post_init__(self) -> None:
+        if self.account not in ACCOUNTS:
+            raise ValueError(f"account must be one of {ACCOUNTS}, not {self.account!r}")
 
 
 class Monitor(Protocol):

@@ -261,3 +261,130 @@ def test_from_config_and_registry() -> None:
         from_config(MonitorConfig("m", "missile_launch", {"actors": []}))
     with pytest.raises(ValueError, match="unknown option 'actor'"):
         from_config(MonitorConfig("m", "missile_launch", {"actor": "North Korea"}))
+
+
+# -- real headline shapes (issue #10) -------------------------------------------------
+
+MONDAY_29_DEC = "2025-12-29T18:41:00+09:00"
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "account"),
+    [
+        # house styles name the actor
+        (
+            "N Korea's Kim oversees hypersonic missile tests, cites geopolitical crisis",
+            "",
+            "confirmation",
+        ),
+        (
+            "Lee begins China visit after North fires missiles",
+            "South Korea's president arrived in Beijing hours after the launch.",
+            "report",
+        ),
+        (
+            "North Korea's Kim Jong Un oversees cruise missile launches - Reuters",
+            "",
+            "confirmation",
+        ),
+        (
+            "North Korea’s Kim oversees test launch of long-range cruise missiles",
+            "",
+            "confirmation",
+        ),
+        (
+            "North Korea test-launches hypersonic missile system in front of Kim, nation says",
+            "",
+            "confirmation",
+        ),
+        ("North Korea says latest missile tests involved hypersonic weapons", "", "confirmation"),
+        ("North Korea conducts hypersonic missile test", "", "report"),
+        ("North Korea test-fires cruise missiles off west coast", "", "report"),
+        ("N.Korea fires two unidentified projectiles toward sea", "", "report"),
+        ("Japan on high alert after North Korea's ballistic missile launch", "", "report"),
+        # a headline about what followed the launch
+        ("US, Japan, South Korea Hold Talks After North Korean Missiles", "", "follow-up"),
+    ],
+)
+def test_real_headline_shapes_are_reports(title: str, lead: str, account: str) -> None:
+    found = launch(article(lead, title, MONDAY_29_DEC))
+    assert found.facts["actor"] == "North Korea"
+    assert found.account == account
+
+
+@pytest.mark.parametrize(
+    ("title", "lead"),
+    [
+        ("North Korea unveils nuclear submarine that can launch ballistic missiles", ""),
+        ("North Korea’s First Nuclear Powered Missile Submarine is Revealed - navalnews.com", ""),
+        ("North Korea shows off new submarine-launched ballistic missile at parade", ""),
+        ("Kim Jong Un opens party congress, vows more nuclear-capable missiles", ""),
+        ("Kim tours weapons exhibition featuring new ICBMs and hypersonic missiles", ""),
+        ("UN panel says sanctions fail to curb North Korea's missile launches", ""),
+        ("North Korea conducts ground test of new ICBM engine, KCNA says", ""),
+        ("North Korea debuts new launcher for nuclear missiles aimed at South Korea", ""),
+        ("China fires rockets towards Taiwan in war games", ""),
+        (
+            "Kim Jong Un visits munitions factory",
+            "North Korea has fired more than 100 missiles since 2022, analysts said.",
+        ),
+    ],
+)
+def test_stories_about_submarines_congresses_shows_and_sanctions_are_not_launches(
+    title: str, lead: str
+) -> None:
+    assert MONITOR.match(article(lead, title, MONDAY_29_DEC)) is None
+
+
+def test_facts_come_from_the_whole_text_with_their_sentences() -> None:
+    text = "\n".join(
+        [
+            "North Korea fired ballistic missiles toward the sea on Sunday, officials said.",
+            "The launch came hours before South Korea's president left for China.",
+            "Officials met in emergency session and urged calm.",
+            "South Korea's Joint Chiefs of Staff said the two missiles flew about 900 "
+            "kilometers after being launched from near Pyongyang around 7:50 a.m.",
+        ]
+    )
+    found = launch(article(text, "North Korea fires missiles", "2026-01-04T12:00:00+09:00"))
+    assert found.facts["count"] == 2
+    assert found.facts["distance_km"] == 900
+    assert found.facts["launch_area"] == "Pyongyang"
+    assert "flew about 900" in found.fact_evidence["distance_km"]
+    assert "flew about 900" in found.fact_evidence["count"]
+
+
+def test_background_sentences_give_no_facts() -> None:
+    """The 27 January short-range launch is not cruise nor hypersonic: those were earlier."""
+    text = "\n".join(
+        [
+            "North Korea fired two short-range ballistic missiles into the sea on Tuesday, "
+            "South Korea's military said.",
+            "In December, the country tested cruise missiles off its west coast.",
+            "It was the first launch since the hypersonic test in early January.",
+            "Cruise missiles are harder to detect than ICBMs, experts say.",
+        ]
+    )
+    found = launch(article(text, "North Korea fires missiles", "2026-01-27T18:00:00+09:00"))
+    assert found.facts["missile_types"] == ["ballistic", "short-range ballistic"]
+    assert found.facts["count"] == 2
+
+
+def test_a_clock_time_is_not_a_count_and_a_count_is_one_fact() -> None:
+    found = launch(article("North Korea fired missiles at 07:41 on Sunday, the JCS said."))
+    assert "count" not in found.facts
+    both = (
+        "North Korea test-fired two strategic cruise missiles on Sunday, state media said.\n"
+        "The JCS said it had detected the launch of multiple cruise missiles."
+    )
+    found = launch(article(both))
+    assert found.facts["count"] == 2 and "count_text" not in found.facts
+
+
+def test_a_byline_stamp_is_not_the_launch_time() -> None:
+    text = (
+        "December 29, 2025 09:41 GMT\n"
+        "North Korea test-fired two strategic cruise missiles, according to state media."
+    )
+    found = launch(article(text, "North Korea fires cruise missiles", "2025-12-29T09:41:00Z"))
+    assert found.time is not None and found.time.precision == "days"
