@@ -68,6 +68,9 @@ class Outlet:
     # rate, clamped to [min_interval, max_interval]; `interval` applies until one is known.
     min_interval: timedelta | None = None
     max_interval: timedelta | None = None
+    # Its items are lists of other outlets' headlines (Google News and the like): they may
+    # join an event through their own headline but never open one.
+    aggregator: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,11 @@ class Config:
                 return outlet
         known = ", ".join(o.name for o in self.outlets)
         raise ConfigError(f"{self.path}: no outlet named {name!r} (known: {known})")
+
+    @property
+    def aggregators(self) -> frozenset[str]:
+        """Names of the outlets marked `aggregator: true`."""
+        return frozenset(o.name for o in self.outlets if o.aggregator)
 
 
 def resolve_path(option: str | None) -> Path:
@@ -450,6 +458,7 @@ class _Reader:
                 "fetch_pages",
                 "min_interval",
                 "max_interval",
+                "aggregator",
             },
         )
         if "name" not in fields:
@@ -473,6 +482,11 @@ class _Reader:
             if "fetch_pages" in fields
             else True
         )
+        aggregator = (
+            self.boolean(fields["aggregator"], f"{key}.aggregator")
+            if "aggregator" in fields
+            else False
+        )
         bounds = {
             bound: self.duration(fields[bound], f"{key}.{bound}", MIN_INTERVAL)
             for bound in ("min_interval", "max_interval")
@@ -488,6 +502,7 @@ class _Reader:
             sources=tuple(sources),
             interval=interval,
             fetch_pages=fetch_pages,
+            aggregator=aggregator,
             **bounds,
         )
 

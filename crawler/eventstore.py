@@ -18,6 +18,7 @@ import sqlite_utils
 from crawler.clock import isoformat, parse_instant
 
 DERIVED_TABLES = (
+    "held_matches",
     "event_articles",
     "events",
     "article_links",
@@ -360,8 +361,58 @@ def add_event_article(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
     db.execute(f"INSERT OR REPLACE INTO event_articles ({columns}) VALUES ({marks})", row)
 
 
+def set_roles(db: sqlite_utils.Database, event_id: int, roles: dict[int, str]) -> None:
+    db.conn.executemany(
+        "UPDATE event_articles SET role = ? WHERE event_id = ? AND article_id = ? AND role != ?",
+        [(role, event_id, article_id, role) for article_id, role in roles.items()],
+    )
+
+
+def hold_match(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
+    """Keep a match that may join an event but cannot open one, until one opens."""
+    columns = ", ".join(row)
+    marks = ", ".join(f":{key}" for key in row)
+    db.execute(f"INSERT OR REPLACE INTO held_matches ({columns}) VALUES ({marks})", row)
+
+
+def held_matches(
+    db: sqlite_utils.Database, monitor: str, since: str, until: str
+) -> list[dict[str, Any]]:
+    """Held matches of `monitor` whose interval overlaps [since, until] (bounded like events)."""
+    earliest = isoformat(parse_instant(since) - MAX_EVENT_SPAN)
+    return [
+        dict(row)
+        for row in db.query(
+            """SELECT * FROM held_matches
+               WHERE monitor = ? AND time_start BETWEEN ? AND ? AND time_end >= ?
+               ORDER BY article_id LIMIT 200""",
+            [monitor, earliest, until, since],
+        )
+    ]
+
+
+def is_member(db: sqlite_utils.Database, article_id: int, monitor: str) -> bool:
+    """Has `monitor` already matched this article (in an event, or held)?"""
+    return (
+        db.execute(
+            """SELECT 1 FROM event_articles WHERE article_id = ? AND monitor = ?
+               UNION ALL SELECT 1 FROM held_matches WHERE article_id = ? AND monitor = ?""",
+            [article_id, monitor, article_id, monitor],
+        ).fetchone()
+        is not None
+    )
+
+
+def release_held(db: sqlite_utils.Database, article_id: int, monitor: str) -> None:
+    db.execute(
+        "DELETE FROM held_matches WHERE article_id = ? AND monitor = ?", [article_id, monitor]
+    )
+
+
 MEMBERS = """SELECT ea.event_id, ea.article_id, ea.time_start, ea.time_end, ea.precision,
-                     ea.phrase, ea.facts, ea.evidence, ea.matched_at, a.url, a.title,
+                     ea.phrase, ea.facts, ea.evidence, ea.matched_at, ea.account, ea.role,
+                     ea.fact_evidence, ea.headline, a.url,
+                     coalesce(ea.headline, a.title) AS title,
                      a.published, a.published_utc, a.fetched_at, a.story_id, o.name AS outlet,
                      l.original_id AS copy_of, l.relation AS copy_relation
               FROM event_articles ea
@@ -469,21 +520,22 @@ def clear_derived(db: sqlite_utils.Database) -> None:
         db.execute(f"DELETE FROM {table}")
 
 
-def articles_in_order(db: sqlite_utils.Database) -> Iterable[dict[str, Any]]:
-    """Stored articles in the order the crawler stored them (reprocess replays it)."""
-    yield from db.query(
-        """SELECT a.id, a.url, a.title, a.text, a.text_hash, a.published, a.published_utc,
-                  a.fetched_at, a.language, o.name AS outlet
-           FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id ORDER BY a.id"""
-    )
+def articles_in_order(db: sqlite_utils.Database) -> Iterable[int]:
+    """Ids of stored articles in the order the crawler stored them (reprocess replays it)."""
+    yield from (row[0] for row in db.execute("SELECT id FROM articles ORDER BY id"))
 
 
 def article_row(db: sqlite_utils.Database, article_id: int) -> dict[str, Any]:
+    """An article with its outlet and what its feed entry said (summary, content)."""
     return next(
         db.query(
             """SELECT a.id, a.url, a.title, a.text, a.text_hash, a.published, a.published_utc,
-                      a.fetched_at, a.language, o.name AS outlet
-               FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.id = ?""",
+                      a.fetched_at, a.language, a.story_id, o.name AS outlet, e.summary,
+                      e.content
+               FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id
+               LEFT JOIN entries e ON e.id = (SELECT min(id) FROM entries
+                                             WHERE article_id = a.id)
+               WHERE a.id = ?""",
             [article_id],
         )
     )

@@ -3,6 +3,13 @@
 The crawler calls `add_article`; `newsmon reprocess` calls `reprocess`, which
 replays every stored article through the same function in the order they
 were stored, so it rebuilds exactly what the live runs built.
+
+A stored article can come back with a new headline: a live story keeps its URL while
+its outlet retitles it ("... Nuclear Warheads, Seoul Says" became "North Korea Fires
+Missiles After Dismissing Trump Overtures"), or a feed retitles an item. Each new
+headline is a revision, read by the monitors again (`apply_revisions`); the article
+keeps its first text and story, and joins an event through the revision's headline.
+Reprocess replays revisions where the crawler met them.
 """
 
 from __future__ import annotations
@@ -11,15 +18,17 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlite_utils
 
-from crawler import dedupe, events, eventstore, store
+from crawler import dedupe, events, eventstore, listing, store
 from crawler.clock import parse_instant
 from crawler.config import StorySettings
+from crawler.extract import html_to_text
 from crawler.feeds import parse_date
 from crawler.store import ArticleRecord, PendingEntry
-from monitors.base import ArticleView, Monitor
+from monitors.base import ArticleView, Match, Monitor
 
 LOGGER = logging.getLogger(__name__)
 DEFAULT_STORIES = StorySettings()
@@ -44,13 +53,97 @@ def add_article(
     now: datetime,
     aliases: Iterable[str] = (),
     settings: StorySettings = DEFAULT_STORIES,
+    aggregators: frozenset[str] = frozenset(),
 ) -> Outcome:
     """Store an article, its story and its events as one unit of work."""
     with db.atomic():
         article_id, created = store.store_article(db, entry, record, now=now, aliases=aliases)
         if not created:
-            return Outcome(article_id, False)
-        return process_article(db, article_id, monitors, settings)
+            new = 0
+            if record.title and store.record_revision(
+                db, article_id, record.title, now=now, text=record.text
+            ):
+                new = apply_revisions(db, monitors, aggregators)
+            return Outcome(article_id, False, new_events=new)
+        return process_article(db, article_id, monitors, settings, aggregators)
+
+
+def link_entry(
+    db: sqlite_utils.Database,
+    entry: PendingEntry,
+    article_id: int,
+    monitors: Sequence[Monitor],
+    *,
+    now: datetime,
+    aggregators: frozenset[str] = frozenset(),
+) -> int:
+    """An entry whose link leads to a stored article: linked, and read again when its
+    headline is new. Returns the new events it opened."""
+    with db.atomic():
+        store.link_entry(db, entry.id, article_id, entry.link or "")
+        if entry.title and store.record_revision(
+            db, article_id, entry.title, now=now, summary=entry.summary, content=entry.content
+        ):
+            return apply_revisions(db, monitors, aggregators)
+    return 0
+
+
+def apply_revisions(
+    db: sqlite_utils.Database,
+    monitors: Sequence[Monitor],
+    aggregators: frozenset[str] = frozenset(),
+) -> int:
+    """Read every headline not yet read again; returns the new events they opened."""
+    new = 0
+    for revision in store.pending_revisions(db):
+        with db.atomic():
+            new += apply_revision(db, revision, monitors, aggregators)
+            store.mark_revision_applied(db, revision["id"])
+    return new
+
+
+def apply_revision(
+    db: sqlite_utils.Database,
+    revision: dict[str, Any],
+    monitors: Sequence[Monitor],
+    aggregators: frozenset[str] = frozenset(),
+) -> int:
+    """The monitors read the new headline (with its text); a monitor the article is not
+    yet matched by may now match it. The caller holds the transaction."""
+    row = eventstore.article_row(db, revision["article_id"])
+    if row["story_id"] is None:
+        return 0  # the article itself is not processed yet (reprocess replays it later)
+    text = revision["text"] or html_to_text(revision["content"] or revision["summary"]) or ""
+    seen = revision["seen_at"]  # the new headline speaks from when it was seen
+    revised = {
+        **row,
+        "title": revision["title"],
+        "text": text,
+        "summary": revision["summary"],
+        "content": revision["content"],
+        "published": seen,
+        "published_utc": seen,
+        "fetched_at": seen,
+    }
+    is_list = _is_list(revised, aggregators)
+    view = _view(revised, is_list)
+    new = 0
+    for monitor in monitors:
+        if eventstore.is_member(db, row["id"], monitor.name):
+            continue
+        match = _match(monitor, view)
+        if match is not None:
+            _, created = events.assign(
+                db,
+                revised,
+                monitor.name,
+                match,
+                row["story_id"],
+                listing=is_list,
+                headline=revision["title"],
+            )
+            new += created
+    return new
 
 
 def process_article(
@@ -58,8 +151,14 @@ def process_article(
     article_id: int,
     monitors: Sequence[Monitor],
     settings: StorySettings = DEFAULT_STORIES,
+    aggregators: frozenset[str] = frozenset(),
 ) -> Outcome:
-    """Story and events for one stored article; the caller holds the transaction."""
+    """Story and events for one stored article; the caller holds the transaction.
+
+    A list of other articles' headlines (an outlet marked `aggregator`, or a page that
+    reads as one) is shown to the monitors as its own lead headline only: the other
+    headlines it lists are other outlets' reports, not its own.
+    """
     row = eventstore.article_row(db, article_id)
     at = dedupe.story_time(row["published_utc"], row["fetched_at"])
     decision = dedupe.assign_story(
@@ -71,26 +170,46 @@ def process_article(
         at=at,
         settings=settings,
     )
-    view = ArticleView(
+    is_list = _is_list(row, aggregators)
+    view = _view(row, is_list)
+    matched, new = [], 0
+    for monitor in monitors:
+        match = _match(monitor, view)
+        if match is not None:
+            event_id, created = events.assign(
+                db, row, monitor.name, match, decision.story_id, listing=is_list
+            )
+            if event_id is not None:
+                matched.append(event_id)
+            new += created
+    return Outcome(article_id, True, decision.story_id, decision.original_id, tuple(matched), new)
+
+
+def _is_list(row: dict[str, Any], aggregators: frozenset[str]) -> bool:
+    return row["outlet"] in aggregators or listing.is_listing(
+        row["text"], row["summary"], row.get("content")
+    )
+
+
+def _view(row: dict[str, Any], is_list: bool) -> ArticleView:
+    """What the monitors read: for a list of headlines, only its own lead headline."""
+    at = dedupe.story_time(row["published_utc"], row["fetched_at"])
+    return ArticleView(
         url=row["url"],
-        title=row["title"] or "",
-        text=row["text"],
+        title=listing.lead_headline(row["title"] or "") if is_list else row["title"] or "",
+        text="" if is_list else row["text"],
         published=parse_date(row["published"]) or parse_instant(at),
         language=row["language"],
         outlet=row["outlet"],
     )
-    matched, new = [], 0
-    for monitor in monitors:
-        try:
-            match = monitor.match(view)
-        except Exception:  # a monitor's bug must not cost the article
-            LOGGER.exception("monitor %s failed on %s", monitor.name, row["url"])
-            continue
-        if match is not None:
-            event_id, created = events.assign(db, row, monitor.name, match, decision.story_id)
-            matched.append(event_id)
-            new += created
-    return Outcome(article_id, True, decision.story_id, decision.original_id, tuple(matched), new)
+
+
+def _match(monitor: Monitor, view: ArticleView) -> Match | None:
+    try:
+        return monitor.match(view)
+    except Exception:  # a monitor's bug must not cost the article
+        LOGGER.exception("monitor %s failed on %s", monitor.name, view.url)
+        return None
 
 
 def reprocess(
@@ -98,13 +217,19 @@ def reprocess(
     monitors: Sequence[Monitor],
     settings: StorySettings = DEFAULT_STORIES,
     progress: Callable[[], None] | None = None,
+    aggregators: frozenset[str] = frozenset(),
 ) -> int:
     """Rebuild stories and events from stored articles, all in one transaction."""
     with db.atomic():
         eventstore.clear_derived(db)
+        revisions = store.revisions_in_order(db)
         count = 0
-        for row in list(eventstore.articles_in_order(db)):
-            process_article(db, row["id"], monitors, settings)
+        for article_id in list(eventstore.articles_in_order(db)):
+            process_article(db, article_id, monitors, settings, aggregators)
+            while revisions and revisions[0]["after_article"] <= article_id:
+                revision = revisions.pop(0)
+                apply_revision(db, revision, monitors, aggregators)
+                store.mark_revision_applied(db, revision["id"])
             count += 1
             if progress is not None:
                 progress()

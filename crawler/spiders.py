@@ -272,6 +272,10 @@ class PollSpider(scrapy.Spider):
     # -- articles -------------------------------------------------------------
 
     def _article_requests(self, feed: FeedState) -> Iterator[scrapy.Request]:
+        # headlines that changed on stored articles (this feed's, or left by a killed run)
+        self.ctx.report.new_events += ingest.apply_revisions(
+            self.ctx.db, self.ctx.monitors, self.ctx.config.aggregators
+        )
         limit = self.ctx.config.fetch.max_new_per_feed
         for entry in store.pending_entries(self.ctx.db, feed.id, limit):
             if entry.id in self._queued:
@@ -293,7 +297,7 @@ class PollSpider(scrapy.Spider):
                 continue
             known = store.article_for_url(self.ctx.db, entry.link)
             if known is not None:
-                store.link_entry(self.ctx.db, entry.id, known, entry.link)
+                self._link(entry, known)
                 self.ctx.report.known += 1
                 continue
             if entry.link in self._waiting:
@@ -347,9 +351,10 @@ class PollSpider(scrapy.Spider):
             now=self.ctx.clock.now(),
             aliases=aliases,
             settings=self.ctx.config.stories,
+            aggregators=self.ctx.config.aggregators,
         )
         for other in waiting[1:]:
-            store.link_entry(self.ctx.db, other.id, outcome.article_id, other.link)
+            self._link(other, outcome.article_id)
         self.ctx.report.new_events += outcome.new_events
         if outcome.created:
             self.ctx.report.new_articles += 1
@@ -358,6 +363,17 @@ class PollSpider(scrapy.Spider):
             )
         else:
             self.ctx.report.known += 1
+
+    def _link(self, entry: PendingEntry, article_id: int) -> None:
+        """An entry leading to a stored article: linked, and its headline read if new."""
+        self.ctx.report.new_events += ingest.link_entry(
+            self.ctx.db,
+            entry,
+            article_id,
+            self.ctx.monitors,
+            now=self.ctx.clock.now(),
+            aggregators=self.ctx.config.aggregators,
+        )
 
     def article_failed(self, failure: Failure) -> None:
         entry: PendingEntry = failure.request.meta["entry"]
@@ -395,6 +411,7 @@ class PollSpider(scrapy.Spider):
             self.ctx.monitors,
             now=self.ctx.clock.now(),
             settings=self.ctx.config.stories,
+            aggregators=self.ctx.config.aggregators,
         )
         self.ctx.report.new_articles += outcome.created
         self.ctx.report.new_events += outcome.new_events

@@ -314,6 +314,66 @@ def m006_event_indexes_per_monitor(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m007_event_roles_and_held_matches(db: sqlite_utils.Database) -> None:
+    """What each report is to its event, matches waiting for an event to open, and
+    headlines an outlet gave a stored article later.
+
+    `role` is recomputed with the event (first report, report, confirmation, follow-up,
+    listed); `account` is what the monitor read (report, confirmation, follow-up);
+    `fact_evidence` keeps the sentence each fact came from; `headline` the title a
+    member matched with when it is not the article's first. `events.time_point` is the
+    single best estimate of when it happened. A headline list (an aggregator's page) may
+    join an event but never opens one: its match waits in `held_matches` until a report
+    opens a compatible event. All these are derived: `newsmon reprocess` rebuilds them.
+
+    `article_revisions` is crawl state: a live story keeps its URL while its headline
+    changes ("... Nuclear Warheads, Seoul Says" became "North Korea Fires Missiles..."),
+    and each new headline is read again. `after_article` (the newest article when it
+    was seen) lets reprocess replay revisions in the order the crawler met them.
+    """
+    db.executescript(
+        """
+        ALTER TABLE event_articles ADD COLUMN account TEXT NOT NULL DEFAULT 'report';
+        ALTER TABLE event_articles ADD COLUMN role TEXT NOT NULL DEFAULT 'report';
+        ALTER TABLE event_articles ADD COLUMN fact_evidence TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE event_articles ADD COLUMN headline TEXT;
+        CREATE TABLE article_revisions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            after_article INTEGER NOT NULL,    -- max(articles.id) when it was seen
+            seen_at TEXT NOT NULL,
+            title TEXT NOT NULL,
+            text TEXT,                         -- plain text, when a page was read again
+            summary TEXT,                      -- else the feed's own text
+            content TEXT,
+            applied INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX article_revisions_pending ON article_revisions(applied, id);
+        CREATE INDEX article_revisions_order ON article_revisions(after_article, id);
+        ALTER TABLE events ADD COLUMN time_point TEXT;
+        UPDATE events SET time_point = time_start;
+        CREATE TABLE held_matches (
+            article_id INTEGER NOT NULL,
+            monitor TEXT NOT NULL,
+            time_start TEXT NOT NULL,
+            time_end TEXT NOT NULL,
+            precision TEXT NOT NULL,
+            phrase TEXT,
+            facts TEXT NOT NULL,
+            evidence TEXT,
+            account TEXT NOT NULL,
+            fact_evidence TEXT NOT NULL,
+            headline TEXT,
+            matched_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, monitor)
+        );
+        CREATE INDEX held_matches_time ON held_matches(monitor, time_start);
+        CREATE INDEX entries_article ON entries(article_id);
+        """
+    )
+
+
 @dataclass(frozen=True)
 class FeedState:
     """A feed's row: what the poller needs to send a conditional request."""
@@ -539,11 +599,24 @@ def record_feed_success(
             if inserted:
                 new += 1
             else:  # known entry: a retitled item stays the same entry
+                article = db.execute(
+                    "SELECT article_id FROM entries WHERE feed_id = ? AND entry_key = ?",
+                    [feed.id, entry.key],
+                ).fetchone()
                 db.execute(
                     "UPDATE entries SET title = ?, last_seen = ?"
                     " WHERE feed_id = ? AND entry_key = ?",
                     [entry.title, stamp, feed.id, entry.key],
                 )
+                if article and article[0] is not None and entry.title:
+                    record_revision(
+                        db,
+                        article[0],
+                        entry.title,
+                        now=now,
+                        summary=entry.summary,
+                        content=entry.content,
+                    )
         changes: dict[str, Any] = {
             "last_status": status,
             "last_error": None,
@@ -634,6 +707,55 @@ def article_for_url(db: sqlite_utils.Database, url: str) -> int | None:
         "SELECT article_id FROM article_urls WHERE url_key = ?", [identity(url)]
     ).fetchone()
     return row[0] if row else None
+
+
+def record_revision(
+    db: sqlite_utils.Database,
+    article_id: int,
+    title: str,
+    *,
+    now: datetime,
+    text: str | None = None,
+    summary: str | None = None,
+    content: str | None = None,
+) -> bool:
+    """Note a new headline for a stored article, to be read again; False when the
+    headline is the one already stored or last noted (compared case- and space-folded)."""
+    seen = (
+        db.execute(
+            """SELECT title FROM article_revisions WHERE article_id = ? ORDER BY id DESC LIMIT 1""",
+            [article_id],
+        ).fetchone()
+        or db.execute("SELECT title FROM articles WHERE id = ?", [article_id]).fetchone()
+    )
+    if seen is None or _folded(seen[0]) == _folded(title):
+        return False
+    db.execute(
+        """INSERT INTO article_revisions (article_id, after_article, seen_at, title, text,
+                                          summary, content)
+           VALUES (?, (SELECT max(id) FROM articles), ?, ?, ?, ?, ?)""",
+        [article_id, isoformat(now), title, text, summary, content],
+    )
+    return True
+
+
+def pending_revisions(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return [
+        dict(r) for r in db.query("SELECT * FROM article_revisions WHERE applied = 0 ORDER BY id")
+    ]
+
+
+def revisions_in_order(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every revision in the order the crawler met it (reprocess replays them)."""
+    return [dict(r) for r in db.query("SELECT * FROM article_revisions ORDER BY after_article, id")]
+
+
+def mark_revision_applied(db: sqlite_utils.Database, revision_id: int) -> None:
+    db.execute("UPDATE article_revisions SET applied = 1 WHERE id = ?", [revision_id])
+
+
+def _folded(title: str | None) -> str:
+    return " ".join((title or "").casefold().split())
 
 
 def link_entry(db: sqlite_utils.Database, entry_id: int, article_id: int, url: str) -> None:

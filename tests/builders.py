@@ -97,8 +97,31 @@ def article_page(title: str, paragraphs: list[str], published: str) -> bytes:
 </article><footer>Copyright. All rights reserved.</footer></body></html>""".encode()
 
 
-def add_story_article(db, name: str, monitors, feed_id: int = 1) -> None:
+def add_story_article(db, name: str, monitors, feed_id: int = 1, **options) -> int:
     """Store tests/data/events/NAME.txt as the crawler would, without crawling."""
+    title, published, paragraphs = story(name)
+    return add_article(
+        db, name, title, published, "\n".join(paragraphs), monitors, feed_id=feed_id, **options
+    )
+
+
+def add_article(
+    db,
+    key: str,
+    title: str,
+    published: str,
+    text: str,
+    monitors,
+    *,
+    feed_id: int = 1,
+    summary: str | None = None,
+    aggregators: frozenset[str] = frozenset(),
+    link: str | None = None,
+) -> int:
+    """Store one article (with its feed entry) through the crawler's own path: its id.
+
+    `link`: the page the entry leads to (default: one of its own); an entry leading to a
+    stored article brings that article's new headline, as a live story's retitled item."""
     from datetime import datetime as _datetime
 
     from crawler import ingest
@@ -106,16 +129,14 @@ def add_story_article(db, name: str, monitors, feed_id: int = 1) -> None:
     from crawler.extract import text_hash
     from crawler.store import ArticleRecord, PendingEntry
 
-    title, published, paragraphs = story(name)
-    text = "\n".join(paragraphs)
-    link = f"https://wire.example/{name}"
+    link = link or f"https://wire.example/{key}"
     with db.atomic():
         entry_id = db.execute(
-            "INSERT INTO entries (feed_id, entry_key, link, title, first_seen, last_seen)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [feed_id, name, link, title, published, published],
+            "INSERT INTO entries (feed_id, entry_key, link, title, summary, first_seen,"
+            " last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [feed_id, key, link, title, summary, published, published],
         ).lastrowid
-    entry = PendingEntry(entry_id, feed_id, link, title, None, published, None, None, 0)
+    entry = PendingEntry(entry_id, feed_id, link, title, None, published, summary, None, 0)
     record = ArticleRecord(
         link,
         link,
@@ -130,4 +151,12 @@ def add_story_article(db, name: str, monitors, feed_id: int = 1) -> None:
         "trafilatura",
         text_hash(text),
     )
-    ingest.add_article(db, entry, record, monitors, now=_datetime.fromisoformat(published))
+    outcome = ingest.add_article(
+        db,
+        entry,
+        record,
+        monitors,
+        now=_datetime.fromisoformat(published),
+        aggregators=aggregators,
+    )
+    return outcome.article_id

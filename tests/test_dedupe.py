@@ -107,15 +107,43 @@ def test_disagreeing_facts_are_kept_with_their_sources():
     merged, detail = merge_facts(
         [
             (1, {"count": 2, "missile_types": ["ballistic"], "distance_km": 450}),
-            (2, {"count": 2, "distance_km": 430}),
-            (3, {"count": 3, "missile_types": ["Hwasong-11"]}),
+            (2, {"count": 2, "distance_km": 430, "launch_area": "Sinpo"}),
+            (3, {"count": 3, "missile_types": ["Hwasong-11"], "launch_area": "Wonsan"}),
+            (4, {"launch_area": "Wonsan"}),
         ]
     )
-    assert merged["count"] == 2  # two sources against one
+    assert merged["launch_area"] == "Wonsan"  # two sources against one
+    assert merged["count"] == 3  # counts grow as a launch is tracked: the largest stated
     assert merged["distance_km"] == 450  # a tie goes to the earliest report
     assert merged["missile_types"] == ["Hwasong-11", "ballistic"]  # lists are unions
     assert detail["count"] == [{"value": 2, "articles": [1, 2]}, {"value": 3, "articles": [3]}]
     assert {d["value"] for d in detail["distance_km"]} == {450, 430}
+
+
+@pytest.mark.parametrize(
+    ("reports", "expected"),
+    [
+        # "several" beside a state-media "a hypersonic missile": one count, the vague one
+        (
+            [{"count_text": "several"}, {"count_text": "several"}, {"count": 1}],
+            {"count_text": "several"},
+        ),
+        # a number of two or more says what "several" says, more precisely
+        ([{"count_text": "several"}, {"count": 2}], {"count": 2}),
+        # Japan's first "a missile" against the JCS's later "more than 10"
+        (
+            [{"count": 1}, {"count": 1}, {"count": 1}, {"count_text": "more than 10"}],
+            {"count_text": "more than 10"},
+        ),
+        ([{"count": 10}, {"count_text": "more than 10"}], {"count_text": "more than 10"}),
+    ],
+)
+def test_an_event_shows_one_count_never_a_number_beside_several(reports, expected):
+    merged, detail = merge_facts(list(enumerate(reports, 1)))
+    assert {k: v for k, v in merged.items() if k.startswith("count")} == expected
+    assert sum(len(d["articles"]) for k in ("count", "count_text") for d in detail.get(k, [])) == (
+        len(reports)
+    )  # every stated count stays in the detail
 
 
 def test_signatures_and_band_keys_are_stable_across_versions():

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
+import pytest
+
+from crawler import config, eventstore, ingest, store
+from crawler.config import MonitorConfig
 from crawler.loopback import Reply
-from tests.builders import Item, article_page, rss, story
+from monitors import build
+from tests.builders import Item, add_article, add_story_article, article_page, rss, story
 from tests.conftest import newsmon, query, write_config
 
 OUTLETS = {
@@ -149,3 +154,221 @@ def test_a_bad_monitor_block_is_a_config_error_before_any_fetch(server, tmp_path
     assert result.returncode == 2
     assert "monitors[0] (quakes): unknown monitor type 'earthquake_detector'" in result.stderr
     assert server.requests == []
+
+
+# -- grouping on a real SQLite file, in-process (issue #10) ---------------------------
+
+MONITORS = [build(MonitorConfig("launches", "missile_launch"))]
+LIST_SUMMARY = "{lead}\xa0\xa0Google News{second}\xa0\xa0Other Outlet{third}\xa0\xa0Third Outlet"
+
+
+@pytest.fixture
+def db(tmp_path):
+    cfg = write_config(
+        tmp_path,
+        [
+            {"name": "Wire", "feeds": ["http://127.0.0.1:9/wire.xml"]},
+            {"name": "Aggregator", "feeds": ["http://127.0.0.1:9/agg.xml"]},
+        ],
+    )
+    database = store.open_db(tmp_path / "newsmon.db")
+    store.sync_outlets(database, config.load(cfg), datetime(2026, 3, 8, tzinfo=UTC))
+    yield database
+    database.close()
+
+
+def members(db, event_id: int) -> dict[str, str]:
+    """article URL tail -> role"""
+    return {m["url"].rsplit("/", 1)[1]: m["role"] for m in eventstore.event_members(db, event_id)}
+
+
+def only_event(db) -> dict:
+    rows = eventstore.list_events(db)
+    assert len(rows) == 1, [r["title"] for r in rows]
+    return rows[0]
+
+
+def test_next_day_state_media_accounts_join_the_launch_they_describe(db):
+    """Their only time word ("today") dates the account, not the launch."""
+    add_story_article(db, "wire", MONITORS)
+    add_story_article(db, "confirm-today", MONITORS)
+    add_story_article(db, "test-launches", MONITORS)
+    event = only_event(db)
+    assert members(db, event["id"]) == {
+        "wire": "first report",
+        "confirm-today": "confirmation",
+        "test-launches": "confirmation",
+    }
+    # the wire's "6:20 a.m." stays the event's time: later accounts never move it
+    assert event["precision"] == "minute"
+    assert event["time_start"] <= "2026-03-07T21:20:00Z" <= event["time_end"]
+    assert "hypersonic" in event["facts"]["missile_types"]
+
+
+def test_vague_reports_never_shift_or_widen_a_sharp_time(db):
+    add_story_article(db, "wire", MONITORS)
+    before = only_event(db)
+    add_article(
+        db,
+        "summary-only",
+        "North Korea fires missiles as allies hold air drills",
+        "2026-03-08T11:00:00+09:00",
+        "North Korea fired missiles on Sunday, officials said.",
+        MONITORS,
+    )
+    after = only_event(db)
+    assert (after["time_start"], after["time_end"], after["precision"]) == (
+        before["time_start"],
+        before["time_end"],
+        before["precision"],
+    )
+    assert after["article_count"] == 2
+
+
+def test_a_headline_list_never_opens_an_event(db):
+    """An aggregator's list led by another story, with one launch headline in it."""
+    summary = LIST_SUMMARY.format(
+        lead="Nuclear submarine arms race heats up",
+        second="North Korea fires two ballistic missiles",
+        third="Allies hold talks",
+    )
+    add_article(
+        db,
+        "agg-1",
+        "Nuclear submarine arms race heats up - Google News",
+        "2026-03-08T08:30:00+09:00",
+        summary.replace("\xa0\xa0", " "),
+        MONITORS,
+        feed_id=2,
+        summary=summary,
+    )
+    assert eventstore.list_events(db) == []
+
+
+def test_a_list_led_by_a_launch_headline_waits_for_a_report_then_joins(db):
+    summary = LIST_SUMMARY.format(
+        lead="N. Korea launches 2 missiles toward sea",
+        second="Submarine news",
+        third="Talks",
+    )
+    add_article(
+        db,
+        "agg-2",
+        "N. Korea launches 2 missiles toward sea - Google News",
+        "2026-03-08T07:50:00+09:00",
+        summary.replace("\xa0\xa0", " "),
+        MONITORS,
+        feed_id=2,
+        summary=summary,
+    )
+    assert eventstore.list_events(db) == []  # held: a list opens nothing
+    add_story_article(db, "wire", MONITORS)
+    event = only_event(db)
+    assert members(db, event["id"]) == {"agg-2": "listed", "wire": "first report"}
+    assert (
+        event["title"] == "North Korea fires two ballistic missiles off its east coast, Seoul says"
+    )
+
+
+def test_an_outlet_marked_aggregator_is_read_as_a_list(db):
+    add_story_article(db, "wire", MONITORS)
+    add_article(
+        db,
+        "agg-3",
+        "Analysts weigh Seoul's options - Aggregator",
+        "2026-03-08T09:00:00+09:00",
+        "North Korea fired two ballistic missiles off its east coast early Sunday, "
+        "South Korea's military said.",
+        MONITORS,
+        feed_id=2,
+        aggregators=frozenset({"Aggregator"}),
+    )
+    assert members(db, only_event(db)["id"]) == {"wire": "first report"}
+
+
+def test_reprocess_rebuilds_roles_held_lists_and_times(db):
+    summary = LIST_SUMMARY.format(lead="N. Korea launches 2 missiles", second="x", third="y")
+    add_article(
+        db,
+        "agg-4",
+        "N. Korea launches 2 missiles - Google News",
+        "2026-03-08T07:50:00+09:00",
+        summary,
+        MONITORS,
+        feed_id=2,
+        summary=summary,
+    )
+    for name in ("wire", "confirm-today", "next-week"):
+        add_story_article(db, name, MONITORS)
+    before = [(e, members(db, e["id"])) for e in eventstore.list_events(db)]
+    ingest.reprocess(db, MONITORS)
+    after = [(e, members(db, e["id"])) for e in eventstore.list_events(db)]
+    strip = lambda rows: [  # noqa: E731
+        ({k: v for k, v in e.items() if not k.endswith("_seq")}, m) for e, m in rows
+    ]
+    assert strip(after) == strip(before)
+    assert len(after) == 2
+
+
+def test_a_live_story_retitled_to_report_the_launch_joins_it(db):
+    """Bloomberg kept one URL for "North Korea May Have Up to 120 Nuclear Warheads" and
+    retitled it "North Korea Fires Missiles After Dismissing Trump Overtures"."""
+    url = "https://news.example/live/korea"
+    add_article(
+        db,
+        "live-v1",
+        "North Korea may have up to 120 nuclear warheads, Seoul says",
+        "2026-03-08T06:00:00+09:00",
+        "North Korea may possess as many as 120 nuclear weapons, the defence minister said.",
+        MONITORS,
+        link=url,
+    )
+    assert eventstore.list_events(db) == []
+    add_story_article(db, "wire", MONITORS)
+    add_article(
+        db,
+        "live-v2",
+        "North Korea fires missiles after dismissing Trump overtures",
+        "2026-03-08T09:00:00+09:00",
+        "North Korea fired a barrage of short-range ballistic missiles on Sunday.",
+        MONITORS,
+        link=url,
+    )
+    event = only_event(db)
+    roles = {m["title"]: m["role"] for m in eventstore.event_members(db, event["id"])}
+    assert roles["North Korea fires missiles after dismissing Trump overtures"] == "report"
+    # the same headline again is not read twice, and reprocess replays the revision
+    before = members(db, event["id"])
+    ingest.reprocess(db, MONITORS)
+    assert (
+        members(db, only_event(db)["id"]) == before == {"wire": "first report", "korea": "report"}
+    )
+
+
+def test_a_feed_item_retitled_between_polls_is_read_again(server, tmp_path):
+    """The same guid, a new headline: the page is not fetched again, the headline is read."""
+    title, published, paragraphs = story("unrelated")
+    server.routes["/live.html"] = Reply.static(
+        article_page(title, paragraphs, published), "text/html"
+    )
+    item = Item(title, server.url("/live.html"), guid="live-1", published=datetime(2026, 3, 8))
+    server.routes["/rss.xml"] = Reply.static(rss([item]), "application/rss+xml")
+    cfg = write_config(tmp_path, [{"name": "Live", "feeds": [server.url("/rss.xml")]}])
+    with cfg.open("a") as handle:
+        handle.write("monitors:\n  - name: launches\n    type: missile_launch\n")
+    first = newsmon("run", "--all", "--now", "2026-03-08T01:00:00Z", config=cfg)
+    assert "0 new events" in first.stdout, first.stderr
+    retitled = Item(
+        "North Korea fires two ballistic missiles toward sea",
+        server.url("/live.html"),
+        guid="live-1",
+        published=datetime(2026, 3, 8),
+        description="North Korea fired two ballistic missiles on Sunday, Seoul said.",
+    )
+    server.routes["/rss.xml"] = Reply.static(rss([retitled]), "application/rss+xml")
+    second = newsmon("run", "--all", "--now", "2026-03-08T02:00:00Z", config=cfg)
+    assert "1 new events" in second.stdout, second.stderr
+    assert len(server.hits("/live.html")) == 1  # read from the feed, not fetched again
+    shown = json.loads(newsmon("event", "1", "--json", config=cfg).stdout)
+    assert [a["title"] for a in shown["articles"]] == [retitled.title]
+    assert shown["facts"]["count"] == 2
