@@ -237,14 +237,22 @@ def events(
     cfg = _load(ctx)
     since_value = isoformat(_instant(since, "--since")) if since else None
     rows = eventstore.list_events(_open(cfg), monitor=monitor, since=since_value, limit=limit)
+    for row in rows:
+        row["when"] = digest.describe_when(
+            {
+                "event_time": row.get("time_point") or row["time_start"],
+                "event_time_start": row["time_start"],
+                "event_time_end": row["time_end"],
+                "event_time_precision": row["precision"],
+            }
+        )
     _show(
         rows,
         as_json,
         [
             ("id", "id"),
             ("monitor", "monitor"),
-            ("when (UTC)", "time_start"),
-            ("precision", "precision"),
+            ("when", "when"),
             ("articles", "article_count"),
             ("outlets", "outlet_count"),
             ("title", "title"),
@@ -277,8 +285,7 @@ def event(ctx: click.Context, event_id: int, as_json: bool) -> None:
 def _describe_event(record: dict[str, Any]) -> list[str]:
     lines = [
         f"Event {record['id']} [{record['monitor']}]: {_cell(record['title'])}",
-        f"  when:         {record['event_time_start']} .. {record['event_time_end']}"
-        f" ({record['event_time_precision']})",
+        f"  when:         {digest.describe_when(record)}",
         f"  first seen:   {record['first_seen']}   last updated: {record['last_updated']}",
         f"  reported by:  {record['article_count']} articles, {record['outlet_count']} outlets",
     ]
@@ -288,15 +295,19 @@ def _describe_event(record: dict[str, Any]) -> list[str]:
         if len(options) > 1:
             differ = "; ".join(f"{_cell(o['value'])} in {len(o['articles'])}" for o in options)
             note = f"   (reports differ: {differ})"
-        lines.append(f"  {key + ':':<14}{_cell(value)}{note}")
+        lines.append(f"  {key + ':':<16}{_cell(value)}{note}")
+        source = record.get("fact_evidence", {}).get(key)
+        if source:
+            sentence = _cell(source["sentence"])
+            lines.append(f"  {'':<16}from article {source['article']}: “{sentence}”")
     lines.append("  sources:")
     for article in record["articles"]:
         copy = ""
         if article["copy_of"]:
             copy = f"  [{article['copy_relation']} copy of article {article['copy_of']}]"
         lines.append(
-            f"    {_cell(article['published'])}  {_cell(article['outlet'])}: "
-            f"{_cell(article['title'])}{copy}"
+            f"    {_cell(article['published'])}  {_cell(article['role'] or 'report'):<13} "
+            f"{_cell(article['outlet'])}: {_cell(article['title'])}{copy}"
         )
         lines.append(f"      {_cell(article['url'])}")
     return lines
@@ -322,7 +333,9 @@ def reprocess(ctx: click.Context) -> None:
             total = store.counts(db)["articles"]
             bar = Progress("reprocess", total)
             try:
-                count = ingest.reprocess(db, monitors, cfg.stories, progress=bar.advance)
+                count = ingest.reprocess(
+                    db, monitors, cfg.stories, progress=bar.advance, aggregators=cfg.aggregators
+                )
             finally:
                 bar.close()
             totals = store.counts(db)

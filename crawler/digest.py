@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from lxml import etree  # imported where Atom is built: other formats need not load it
 
 SCHEMA_VERSION = 1
-SHARP = ("minute", "hour")  # precisions for which a single instant means something
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,8 @@ def event_record(
         "monitor": row["monitor"],
         "kind": row["kind"],
         "title": row["title"],
-        "event_time": event_instant(row["time_start"], row["time_end"], row["precision"]),
+        "event_time": row.get("time_point")
+        or event_instant(row["time_start"], row["time_end"], row["precision"]),
         "event_time_start": row["time_start"],
         "event_time_end": row["time_end"],
         "event_time_precision": row["precision"],
@@ -114,6 +114,7 @@ def event_record(
         "last_updated": row["last_updated"],
         "facts": row["facts"],
         "fact_sources": row["fact_sources"],
+        "fact_evidence": fact_evidence(row["facts"], members),
         "article_count": row["article_count"],
         "outlet_count": row["outlet_count"],
         "articles": [
@@ -125,17 +126,42 @@ def event_record(
                 "published": m["published"],
                 "copy_of": m["copy_of"],
                 "copy_relation": m["copy_relation"],
+                "role": m.get("role"),
+                "evidence": m.get("evidence"),
             }
             for m in members
         ],
     }
 
 
+def fact_evidence(
+    facts: dict[str, Any], members: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """For each shown fact, the sentence of the earliest source that stated it."""
+    found: dict[str, dict[str, Any]] = {}
+    for m in members:
+        stated = json.loads(m.get("facts") or "{}")
+        sentences = json.loads(m.get("fact_evidence") or "{}")
+        for key, value in facts.items():
+            if key in found or key not in sentences:
+                continue
+            given = stated.get(key)
+            if given == value or (
+                isinstance(value, list)
+                and isinstance(given, list)
+                and set(map(str, given)) & set(map(str, value))
+            ):
+                found[key] = {"article": m["article_id"], "sentence": sentences[key]}
+    return found
+
+
 def event_instant(start: str, end: str, precision: str) -> str:
-    """One instant for an interval: its middle when the text gave a time, else its start."""
-    if precision not in SHARP:
-        return start
+    """One instant for an interval (events stored before `time_point` existed): its
+    middle, or its end when the reports named no time at all (shortly before the
+    earliest report)."""
     low, high = parse_instant(start), parse_instant(end)
+    if precision == "days":
+        return end
     return isoformat(low + (high - low) / 2)
 
 
@@ -301,11 +327,14 @@ def format_published(value: Any) -> str:
 def describe_when(event: dict[str, Any]) -> str:
     """When it happened, as precisely as the reports allow, always in UTC.
 
-    Clock-time precisions give one instant; coarser ones give the interval, because
-    a "day" in the reporter's zone can straddle two UTC dates.
+    Clock-time precisions give one instant; coarser ones give the interval, never just
+    its start, because a "day" in the reporter's zone straddles two UTC dates and "no
+    time named" is a span of two days.
     """
     precision = clean(event.get("event_time_precision")) or "unknown"
-    label = precision.replace("_", " ")
+    label = {"days": "no report names the time", "part_of_day": "part of day"}.get(
+        precision, precision
+    )
     try:
         instant = parse_instant(str(event.get("event_time")))
     except ValueError:
@@ -320,8 +349,8 @@ def describe_when(event: dict[str, Any]) -> str:
     except ValueError:
         return f"{instant:%Y-%m-%d %H:%M} UTC ({label})"
     if start.date() == end.date():
-        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} UTC ({label})"
-    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC ({label})"
+        return f"between {start:%Y-%m-%d %H:%M} and {end:%H:%M} UTC ({label})"
+    return f"between {start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC ({label})"
 
 
 def describe_counts(event: dict[str, Any]) -> str:
@@ -347,6 +376,12 @@ def fact_items(event: dict[str, Any]) -> list[tuple[str, str]]:
         return []
     items = [(clean(key), fact_value(value)) for key, value in facts.items()]
     return [(key, value) for key, value in items if key and value]
+
+
+def role_note(article: dict[str, Any]) -> str:
+    """ " (confirmation)": what a source is to its event; plain reports say nothing."""
+    role = clean(article.get("role"))
+    return f" ({role})" if role and role != "report" else ""
 
 
 def ordered_sources(event: dict[str, Any]) -> list[dict[str, Any]]:
@@ -402,7 +437,9 @@ def text_event(event: dict[str, Any]) -> list[str]:
     sources = ordered_sources(event)
     for article in sources[:TEXT_MAX_SOURCES]:
         outlet = clean(article.get("outlet")) or "unknown outlet"
-        lines.append(f"{indent}- {outlet}: {clean(article.get('title')) or UNTITLED}")
+        lines.append(
+            f"{indent}- {outlet}: {clean(article.get('title')) or UNTITLED}{role_note(article)}"
+        )
     if len(sources) > TEXT_MAX_SOURCES:
         lines.append(f"{indent}+{len(sources) - TEXT_MAX_SOURCES} more")
     return lines
@@ -424,6 +461,8 @@ def md_source(article: dict[str, Any]) -> str:
     details = [md(article.get("outlet")) or "unknown outlet"]
     if article.get("published"):
         details.append(md(format_published(article["published"])))
+    if role_note(article):
+        details.append(md(role_note(article).strip(" ()")))
     if url is not None:
         return f"[{title}]({quote(url, safe=MARKDOWN_URL_SAFE)}) — {', '.join(details)}"
     line = f"{title} — {', '.join(details)}"
@@ -484,6 +523,8 @@ def html_source(article: dict[str, Any]) -> str:
     details = [h(article.get("outlet")) or "unknown outlet"]
     if article.get("published"):
         details.append(h(format_published(article["published"])))
+    if role_note(article):
+        details.append(h(role_note(article).strip(" ()")))
     copy = ' <span class="meta">(copy)</span>' if article.get("copy_of") is not None else ""
     return f"<li>{title} — {', '.join(details)}{copy}</li>"
 

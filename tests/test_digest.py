@@ -187,7 +187,11 @@ def test_text_shows_header_sections_when_facts_and_sources() -> None:
     assert updated_at < lines.index("[3] Strong earthquake strikes off the coast")
     assert "    2026-01-03 22:50 UTC (minute) · 2 outlets, 2 articles" in lines
     assert "    around 2026-01-02 07:30 UTC (hour) · 1 outlet, 1 article" in lines
-    assert "    2026-01-03 00:00 – 2026-01-04 00:00 UTC (day) · 7 outlets, 8 articles" in lines
+    # a vague time is shown as its interval, never as its start alone
+    assert (
+        "    between 2026-01-03 00:00 and 2026-01-04 00:00 UTC (day) · 7 outlets, 8 articles"
+        in lines
+    )
     assert "    actor: North Korea; missile_types: ballistic, hypersonic" in lines
     assert "    magnitude: 6.8" in lines
     # At most five sources, then a count of the rest.
