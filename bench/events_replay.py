@@ -32,10 +32,11 @@ import re
 import shutil
 import tempfile
 import time
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -167,13 +168,26 @@ BODY_OPEN = re.compile(rb'<div class="article-body">')
 PUBLISHED = re.compile(rb'article:published_time" content="([^"]+)"')
 
 
+# How outlets print a page's own time above its text: the issue's example, Al Jazeera,
+# AP (in Seoul's offset), BBC's date and a generic "updated" line.
+STAMP_STYLES = (
+    lambda t: f"{t:%B} {t.day}, {t:%Y %H:%M} GMT",
+    lambda t: f"Published On {t.day} {t:%b %Y}",
+    lambda t: f"Updated {(t + timedelta(hours=9)):%I:%M %p} GMT+9, {t:%B} {t.day}, {t:%Y}",
+    lambda t: f"{t.day} {t:%B %Y}",
+    lambda t: f"Last updated: {t:%Y-%m-%d %H:%M} UTC",
+)
+
+
 def _stamped(html: bytes) -> bytes:
-    """The page with its own publication time printed as a byline stamp above the text."""
+    """The page with its own publication time printed as a byline stamp above the text,
+    in one of STAMP_STYLES (chosen by the page, so each page always gets the same)."""
     found = PUBLISHED.search(html)
     if not found:
         return html
     moment = parse_instant(found.group(1).decode())
-    stamp = f"{moment:%B} {moment.day}, {moment:%Y %H:%M} GMT".encode()
+    style = STAMP_STYLES[zlib.crc32(html) % len(STAMP_STYLES)]
+    stamp = style(moment).encode()
     return BODY_OPEN.sub(
         b'<div class="article-body"><p class="date">' + stamp + b"</p>", html, count=1
     )

@@ -187,6 +187,7 @@ STAMP_WORDS = re.compile(
     r"(?i)\b(?:by|and|on|at|updated|published|posted|last|first|modified|am|pm|gmt|utc|kst|jst"
     r"|et|edt|est|bst|read|min|mins|minutes?|hours?|ago|time|staff|reporter|correspondent)\b"
 )
+YEAR_DATE = re.compile(rf"(?i){_YEAR_DATE}")
 QUOTED = re.compile(r"“[^“”\n]{1,400}”|\"[^\"\n]{1,400}\"")
 CAPTION = re.compile(
     r"^(?:In this (?:photo|image|picture|file photo)|This (?:photo|image)|Photo:|FILE\s*[-—])"
@@ -353,12 +354,13 @@ def mask_stamps(text: str) -> str:
     for m in DATELINE.finditer(text):
         blank(*m.span("date"))
     masked = "".join(chars)
-    # a line that was nothing but a stamp, a byline and stamp words goes altogether
+    # a line that was nothing but a stamp, a dated byline or a bare date goes altogether
     offset = 0
     for line in masked.split("\n"):
-        if line.strip() and line != text[offset : offset + len(line)]:
-            rest = STAMP_WORDS.sub(" ", line)
-            if len(re.findall(r"[^\W\d_]{2,}", rest)) <= 3:
+        changed = line != text[offset : offset + len(line)]
+        if line.strip() and (changed or YEAR_DATE.search(line)):
+            rest = STAMP_WORDS.sub(" ", YEAR_DATE.sub(" ", line))
+            if len(re.findall(r"[^\W\d_]{2,}", rest)) <= (3 if changed else 0):
                 blank(offset, offset + len(line))
         offset += len(line) + 1
     return "".join(chars)

@@ -273,3 +273,17 @@ def test_a_statement_day_or_no_time_points_nowhere() -> None:
     assert period_mentioned("The missiles flew 350 km.", published, SEOUL) is None
     _start, end = period_mentioned("It fired missiles last month.", published, SEOUL)
     assert end < published - timedelta(days=3)
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "Updated 06:41 PM GMT+9, December 29, 2025",  # AP
+        "29 December 2025",  # BBC: a bare date above the text
+        "Last updated: 2025-12-29 09:41 UTC",
+    ],
+)
+def test_more_stamp_styles_are_not_event_times(stamp) -> None:
+    text = f"{stamp}\nNorth Korea test-fired two cruise missiles, KCNA said."
+    found = resolve_event_time(text, MON_1841_KST, SEOUL)
+    assert found is not None and found.precision == "days"
