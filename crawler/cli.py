@@ -156,6 +156,8 @@ def _print_report(report: poll.PollReport, quiet: bool) -> None:
         click.echo(f"error: feed {error}", err=True)
     for error in report.page_errors:
         click.echo(f"error: page {error}", err=True)
+    for error in report.item_errors:
+        click.echo(f"error: item {error}", err=True)
     for error in report.fatal:
         click.echo(f"error: {error}", err=True)
     for error in report.alert_errors:  # reported, retried later; never fails the run

@@ -46,6 +46,7 @@ class PollReport:
     known: int = 0
     feed_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    item_errors: list[str] = field(default_factory=list)  # feed items refused (`untrusted`)
     fatal: list[str] = field(default_factory=list)  # database trouble or bugs: run fails
     alerts_sent: int = 0
     alert_errors: list[str] = field(default_factory=list)  # never fail the run
@@ -58,6 +59,8 @@ class PollReport:
             f"{len(self.feed_errors)} feed errors, "
             f"{len(self.page_errors)} page errors"
         )
+        if self.item_errors:
+            text += f", {len(self.item_errors)} items refused"
         if self.alerts_sent:
             text += f", {self.alerts_sent} alerts sent"
         if self.alert_errors:

@@ -32,6 +32,14 @@ class StoreError(RuntimeError):
     """The database cannot be opened or written (read-only file, full disk, corruption)."""
 
 
+def is_database_failure(exc: BaseException) -> bool:
+    """True when SQLite itself failed (I/O, full disk, read-only, corruption, a constraint):
+    every later write would fail too. A value SQLite cannot bind is no such failure."""
+    return isinstance(exc, sqlite3.Error) and not isinstance(
+        exc, sqlite3.InterfaceError | sqlite3.ProgrammingError
+    )
+
+
 @MIGRATIONS()
 def m001_initial(db: sqlite_utils.Database) -> None:
     db.executescript(
@@ -345,6 +353,15 @@ class Entry:
     published: str | None = None
     summary: str | None = None
     content: str | None = None
+    problem: str | None = None  # why the item was refused (`untrusted`): stored as failed
+
+
+@dataclass(frozen=True)
+class FeedUpdate:
+    """What storing one feed answer added: new entries to fetch, newly refused items."""
+
+    new: int = 0
+    refused: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -511,17 +528,23 @@ def record_feed_success(
     last_modified: str | None = None,
     body_hash: str | None = None,
     entries: Sequence[Entry] = (),
-) -> int:
-    """Store a feed's answer and its new entries in one transaction; returns new entries."""
+    note: str | None = None,
+) -> FeedUpdate:
+    """Store a feed's answer and its new entries in one transaction.
+
+    Refused items (`Entry.problem`) are stored as `failed` entries with their
+    reason; `note` (which items were refused) becomes the feed's `last_error`
+    while the poll itself counts as a success.
+    """
     stamp = isoformat(now)
     with db.atomic():
-        new = 0
+        new, refused = 0, []
         for entry in entries:
             inserted = db.execute(
                 """
                 INSERT OR IGNORE INTO entries (feed_id, entry_key, link, title, author,
-                                               published, summary, content, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    published, summary, content, first_seen, last_seen, state, last_error)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     feed.id,
@@ -534,11 +557,15 @@ def record_feed_success(
                     entry.content,
                     stamp,
                     stamp,
+                    "pending" if entry.problem is None else "failed",
+                    entry.problem,
                 ],
             ).rowcount
-            if inserted:
+            if inserted and entry.problem is not None:
+                refused.append(entry.problem)
+            elif inserted:
                 new += 1
-            else:  # known entry: a retitled item stays the same entry
+            elif entry.problem is None:  # known entry: a retitled item stays the same entry
                 db.execute(
                     "UPDATE entries SET title = ?, last_seen = ?"
                     " WHERE feed_id = ? AND entry_key = ?",
@@ -546,7 +573,7 @@ def record_feed_success(
                 )
         changes: dict[str, Any] = {
             "last_status": status,
-            "last_error": None,
+            "last_error": note,
             "consecutive_errors": 0,
             "last_polled": stamp,
             "last_success": stamp,
@@ -563,7 +590,7 @@ def record_feed_success(
             f"UPDATE feeds SET {sets}, entries_total = entries_total + :new WHERE id = :id",
             {**changes, "new": new, "id": feed.id},
         )
-    return new
+    return FeedUpdate(new, tuple(refused))
 
 
 def record_feed_failure(
