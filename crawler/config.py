@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from crawler import __version__
+from crawler.untrusted import MAX_URL
 
 ENV_VAR = "NEWSMON_CONFIG"
 DEFAULT_PATH = "config.yaml"
@@ -262,10 +263,18 @@ class _Reader:
 
     def url(self, node: yaml.Node, key: str) -> str:
         value = self.string(node, key)
-        parts = urlsplit(value)
+        if len(value) > MAX_URL:  # Scrapy would drop the request without a word
+            raise self.fail(
+                node, key, f"the URL is {len(value):,} characters long (at most {MAX_URL:,})"
+            )
+        try:
+            parts = urlsplit(value)
+            host = parts.hostname
+        except ValueError as exc:
+            raise self.fail(node, key, f"{value!r} is not a URL: {exc}") from None
         if parts.scheme not in ("http", "https"):
             raise self.fail(node, key, f"{value!r} is not an http or https URL")
-        if not parts.hostname:
+        if not host:
             raise self.fail(node, key, f"{value!r} has no host")
         return value
 

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from crawler.config import FetchSettings
+from crawler.untrusted import MAX_URL
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 MIN_DOWNLOAD_DELAY = 0.001
@@ -49,6 +50,8 @@ def scrapy_settings(
         "AUTOTHROTTLE_ENABLED": fetch.autothrottle,
         "AUTOTHROTTLE_START_DELAY": fetch.per_host_delay or 0.5,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(fetch.per_host_concurrency),
+        # Longer URLs Scrapy drops without calling back; the spider records them first.
+        "URLLENGTH_LIMIT": MAX_URL,
         "DOWNLOAD_TIMEOUT": fetch.timeout,
         "DOWNLOAD_MAXSIZE": fetch.max_bytes,
         "DOWNLOAD_WARNSIZE": 0,
