@@ -6,6 +6,8 @@ as one line naming the key, file or URL, with a documented exit code:
     1  some feeds failed (`run`), or a runtime error (database, I/O)
     2  invalid configuration or usage
     3  another newsmon process holds the poll lock
+    4  the database belongs to a newer newsmon (left untouched)
+  130  interrupted (Ctrl-C, SIGTERM): stopped between transactions
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import click
 
 from crawler import __version__, config, digest, eventstore, health, store
 from crawler.clock import Clock, ClockError, isoformat, parse_instant
-from crawler.lock import LockBusy, poll_lock
+from crawler.lock import LockBusy, LockUnavailable, poll_lock
 from crawler.progress import Progress
 
 if TYPE_CHECKING:
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
 EXIT_FEEDS_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_BUSY = 3
+EXIT_NEWER_DATABASE = 4
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -67,9 +71,10 @@ def _instant(value: str, option: str):
         raise click.BadParameter(str(exc), param_hint=option) from None
 
 
-def _open(cfg: config.Config):
+def _open(cfg: config.Config, *, read_only: bool = False):
+    """The database; `read_only` for commands that only look (no writer makes them wait)."""
     try:
-        return store.open_db(cfg.database)
+        return store.open_db(cfg.database, read_only=read_only)
     except store.StoreError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -175,9 +180,8 @@ def feeds(ctx: click.Context, as_json: bool) -> None:
     Example: newsmon feeds --json | jq '.[] | select(.consecutive_errors > 0)'
     """
     cfg = _load(ctx)
-    db = _open(cfg)
-    store.sync_outlets(db, cfg, Clock().now())
-    rows = store.feed_health(db)
+    db = _open(cfg, read_only=True)
+    rows = health.with_config(store.feed_health(db), cfg, Clock().now())
     _show(
         rows,
         as_json,
@@ -208,7 +212,7 @@ def articles(ctx: click.Context, search: str | None, limit: int, as_json: bool) 
     Example: newsmon articles --search "ballistic missile" --limit 5
     """
     cfg = _load(ctx)
-    rows = store.latest_articles(_open(cfg), limit=limit, search=search)
+    rows = store.latest_articles(_open(cfg, read_only=True), limit=limit, search=search)
     _show(
         rows,
         as_json,
@@ -238,7 +242,9 @@ def events(
     """
     cfg = _load(ctx)
     since_value = isoformat(_instant(since, "--since")) if since else None
-    rows = eventstore.list_events(_open(cfg), monitor=monitor, since=since_value, limit=limit)
+    rows = eventstore.list_events(
+        _open(cfg, read_only=True), monitor=monitor, since=since_value, limit=limit
+    )
     _show(
         rows,
         as_json,
@@ -425,10 +431,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
     Example: newsmon status
     """
     cfg = _load(ctx)
-    db = _open(cfg)
+    db = _open(cfg, read_only=True)
     now = Clock().now()
-    store.sync_outlets(db, cfg, now)
-    report = health.status(db, cfg.database, now)
+    report = health.status(db, cfg.database, now, cfg)
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
@@ -586,6 +591,12 @@ def _cell(value: Any) -> str:
 def main() -> None:
     try:
         cli(prog_name="newsmon")
+    except store.NewerDatabase as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_NEWER_DATABASE)
+    except (store.StoreError, LockUnavailable) as exc:  # e.g. under the daemon or reprocess
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
     except sqlite3.Error as exc:  # raised below any command: the database itself failed
         click.echo(f"Error: database error: {exc}", err=True)
         sys.exit(1)

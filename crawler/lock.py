@@ -17,6 +17,10 @@ class LockBusy(RuntimeError):
     """Another newsmon process is polling this database."""
 
 
+class LockUnavailable(RuntimeError):
+    """The lock file cannot be created (a read-only or missing directory, a bad path)."""
+
+
 def lock_path(database: Path) -> Path:
     return database.with_name(database.name + ".lock")
 
@@ -24,8 +28,11 @@ def lock_path(database: Path) -> Path:
 @contextmanager
 def poll_lock(database: Path) -> Iterator[None]:
     path = lock_path(database)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise LockUnavailable(f"{path}: cannot create the poll lock file: {exc.strerror}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -176,6 +176,9 @@ def build_monitors(config: Config) -> list[Monitor]:
             built.append(build(monitor))
         except ValueError as exc:
             raise ConfigError(f"{config.path}: monitors[{i}] ({monitor.name}): {exc}") from None
+        except Exception as exc:  # a plugin tripping over a value (a 300-character zone name)
+            problem = f"{type(exc).__name__}: {str(exc)[:200]}"
+            raise ConfigError(f"{config.path}: monitors[{i}] ({monitor.name}): {problem}") from None
     return built
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from crawler import __version__
 from crawler.clock import isoformat
 from crawler.config import Config
 from crawler.urls import identity
@@ -396,21 +397,50 @@ class ArticleRecord:
     html: bytes | None = None
 
 
-def open_db(path: Path) -> sqlite_utils.Database:
-    """Open (creating and migrating) the database in WAL mode."""
+class NewerDatabase(RuntimeError):
+    """The database was written by a newer newsmon (a migration this one does not know)."""
+
+
+def open_db(path: Path, *, read_only: bool = False) -> sqlite_utils.Database:
+    """Open (creating and migrating) the database in WAL mode.
+
+    A database that a newer newsmon has migrated is refused before anything is
+    written: this version would write rows its schema no longer describes.
+    `read_only` connections (status, feeds, articles, digests without a reader)
+    never write, so in WAL mode no writer can make them wait.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
         db = sqlite_utils.Database(conn, execute_plugins=False)  # no plugin scan: 28 ms
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _refuse_newer(db, path)
         db.execute("PRAGMA foreign_keys = ON")
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
-        MIGRATIONS.apply(db)
+        if MIGRATIONS.pending(db):  # a read, so readers of a current database never write
+            MIGRATIONS.apply(db)
+        if read_only:
+            db.execute("PRAGMA query_only = ON")
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"{path}: cannot open database: {exc}") from None
     return db
+
+
+def _refuse_newer(db: sqlite_utils.Database, path: Path) -> None:
+    """Raise NewerDatabase when the file records a migration this version does not have."""
+    if not db["_sqlite_migrations"].exists():
+        return
+    known = {m.name for m in MIGRATIONS.pending(sqlite_utils.Database(memory=True))}
+    applied = [m.name for m in MIGRATIONS.applied(db)]
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise NewerDatabase(
+            f"{path}: the database was upgraded by a newer newsmon (migration "
+            f"{', '.join(unknown)}, unknown to newsmon {__version__}); refusing to use it. "
+            "Upgrade newsmon, or point `database:` at another file."
+        )
 
 
 def sync_outlets(db: sqlite_utils.Database, config: Config, now: datetime) -> None:

@@ -97,23 +97,18 @@ def article_page(title: str, paragraphs: list[str], published: str) -> bytes:
 </article><footer>Copyright. All rights reserved.</footer></body></html>""".encode()
 
 
-def add_story_article(db, name: str, monitors, feed_id: int = 1) -> None:
-    """Store tests/data/events/NAME.txt as the crawler would, without crawling."""
-    from datetime import datetime as _datetime
-
-    from crawler import ingest
+def entry_with_record(db, key: str, link: str, title: str, text: str, published: str, feed_id=1):
+    """A new entry row and the article record the crawler would store for it: a
+    (PendingEntry, ArticleRecord) pair for `ingest.add_article` or `store.store_article`."""
     from crawler.articles import _utc
     from crawler.extract import text_hash
     from crawler.store import ArticleRecord, PendingEntry
 
-    title, published, paragraphs = story(name)
-    text = "\n".join(paragraphs)
-    link = f"https://wire.example/{name}"
     with db.atomic():
         entry_id = db.execute(
             "INSERT INTO entries (feed_id, entry_key, link, title, first_seen, last_seen)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            [feed_id, name, link, title, published, published],
+            [feed_id, key, link, title, published, published],
         ).lastrowid
     entry = PendingEntry(entry_id, feed_id, link, title, None, published, None, None, 0)
     record = ArticleRecord(
@@ -129,5 +124,19 @@ def add_story_article(db, name: str, monitors, feed_id: int = 1) -> None:
         text,
         "trafilatura",
         text_hash(text),
+    )
+    return entry, record
+
+
+def add_story_article(db, name: str, monitors, feed_id: int = 1) -> None:
+    """Store tests/data/events/NAME.txt as the crawler would, without crawling."""
+    from datetime import datetime as _datetime
+
+    from crawler import ingest
+
+    title, published, paragraphs = story(name)
+    link = f"https://wire.example/{name}"
+    entry, record = entry_with_record(
+        db, name, link, title, "\n".join(paragraphs), published, feed_id
     )
     ingest.add_article(db, entry, record, monitors, now=_datetime.fromisoformat(published))
