@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawler import __version__, config, digest, eventstore, health, store
+from crawler import __version__, config, digest, eventstore, health, store, untrusted
 from crawler.clock import Clock, ClockError, isoformat, parse_instant
 from crawler.lock import LockBusy, LockUnavailable, poll_lock
 from crawler.progress import Progress
@@ -276,7 +276,7 @@ def event(ctx: click.Context, event_id: int, as_json: bool) -> None:
         raise click.ClickException(f"no event with id {event_id}")
     record = digest.event_record(db, row)
     if as_json:
-        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        click.echo(_json(record))
         return
     for line in _describe_event(record):
         click.echo(line)
@@ -435,7 +435,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     now = Clock().now()
     report = health.status(db, cfg.database, now, cfg)
     if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(_json(report))
         return
     for line in health.describe(report):
         click.echo(_cell(line))
@@ -560,9 +560,14 @@ def _show(
 ) -> None:
     """Rows as JSON (for scripts) or as an aligned table (for people)."""
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(_json(rows))
     else:
         _table(rows, columns)
+
+
+def _json(value: Any) -> str:
+    """JSON for scripts, with the controls and bidi overrides of feed text stripped."""
+    return json.dumps(untrusted.for_output(value), indent=2, ensure_ascii=False)
 
 
 def _table(rows: Sequence[dict[str, Any]], columns: Iterable[tuple[str, str]]) -> None:

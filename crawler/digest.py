@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 
 import sqlite_utils
 
-from crawler import __version__, eventstore
+from crawler import __version__, eventstore, untrusted
 from crawler.clock import isoformat, parse_instant
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ def render_json(
         "more_events": more,
         "events": events,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return json.dumps(untrusted.for_output(document), indent=2, ensure_ascii=False)
 
 
 def default_since(now: datetime) -> datetime:

@@ -32,6 +32,13 @@ MAX_ENTRIES = 100_000  # items read from one feed or sitemap body
 MAX_NUMBER_DIGITS = 100  # a numeric JSON Feed id longer than this is not an id
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# What must not reach a reader through JSON either: C0 controls but tab and newline
+# (JSON escapes them, `jq -r` writes them back raw), DEL, C1 (U+0085, CSI U+009B...),
+# bidi embeddings, overrides, isolates and marks, lone surrogates, U+FFFE and U+FFFF.
+_UNSAFE_IN_OUTPUT = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufffe\uffff]"
+)
 _KINDS = {dict: "an object", list: "a list", bool: "true or false", int: "a number", str: "text"}
 
 
@@ -102,3 +109,15 @@ def link_problem(url: str) -> str | None:
     if len(url) > MAX_URL:
         return f"the URL is {len(url):,} characters long, over the {MAX_URL:,} a request may have"
     return None
+
+
+def for_output(value: Any) -> Any:
+    """`value` (JSON-shaped data) with every string stripped of characters that could
+    steer a terminal or reorder text: what `--json` and `--format json` print."""
+    if isinstance(value, str):
+        return _UNSAFE_IN_OUTPUT.sub("", value)
+    if isinstance(value, dict):
+        return {for_output(k): for_output(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [for_output(item) for item in value]
+    return value
