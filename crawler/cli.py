@@ -18,6 +18,7 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,7 @@ import click
 
 from crawler import __version__, config, digest, eventstore, health, store, untrusted
 from crawler.clock import Clock, ClockError, isoformat, parse_instant
-from crawler.lock import LockBusy, LockUnavailable, poll_lock
+from crawler.lock import LockBusy, LockUnavailable, poll_lock, reader_lock
 from crawler.progress import Progress
 
 if TYPE_CHECKING:
@@ -377,16 +378,30 @@ def digest_command(
     """
     cfg = _load(ctx)
     clock_now = _clock(now).now()
-    db = _open(cfg)
-    selection = digest.select(
-        db,
-        now=clock_now,
-        reader=reader,
-        since=_instant(since, "--since") if since else None,
-        monitor=monitor,
-    )
+    since_value = _instant(since, "--since") if since else None
+    if reader is None:
+        _digest(_open(cfg, read_only=True), fmt, None, since_value, monitor, output, clock_now)
+        return
+    try:
+        with reader_lock(cfg.database, reader):  # two digests of one reader take turns
+            _digest(_open(cfg), fmt, reader, since_value, monitor, output, clock_now)
+    except LockBusy as exc:
+        raise Busy(str(exc)) from None
+
+
+def _digest(
+    db: Any,
+    fmt: str,
+    reader: str | None,
+    since: datetime | None,
+    monitor: str | None,
+    output: Path | None,
+    now: datetime,
+) -> None:
+    """Select, render, write, and only then move the reader's cursor."""
+    selection = digest.select(db, now=now, reader=reader, since=since, monitor=monitor)
     text = digest.render(
-        fmt, selection.events, since=selection.since, generated=clock_now, more=selection.more
+        fmt, selection.events, since=selection.since, generated=now, more=selection.more
     )
     if output is None:
         click.echo(text)
@@ -396,7 +411,7 @@ def digest_command(
         except OSError as exc:
             raise click.ClickException(f"{output}: cannot write the digest: {exc}") from None
     if reader:  # only once the digest is out: a failed write shows it again next time
-        eventstore.save_reader_cursor(db, reader, selection.covers, isoformat(clock_now))
+        eventstore.save_reader_cursor(db, reader, selection.covers, isoformat(now))
 
 
 @cli.command()
