@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawler import __version__, config, digest, eventstore, health, store, untrusted
+from crawler import __version__, config, digest, engine, eventstore, health, store, untrusted
 from crawler.clock import Clock, ClockError, isoformat, parse_instant
 from crawler.lock import LockBusy, LockUnavailable, poll_lock, reader_lock
 from crawler.progress import Progress
@@ -611,6 +611,13 @@ def _cell(value: Any) -> str:
 def main() -> None:
     try:
         cli(prog_name="newsmon")
+    except engine.Interrupted:  # a poll or the daemon's start, cancelled by a signal
+        click.echo(
+            "interrupted: stopped between transactions; what was not stored yet is fetched"
+            " by the next run",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
     except store.NewerDatabase as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_NEWER_DATABASE)

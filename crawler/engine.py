@@ -8,6 +8,7 @@ APScheduler and the reactor is never restarted.
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import Any, TypeVar
@@ -126,8 +127,21 @@ def install_resolver(settings: dict[str, Any]) -> None:
     GuardedResolver.from_crawler(holder, reactor).install_on_reactor()  # type: ignore[arg-type]
 
 
+class Interrupted(RuntimeError):
+    """SIGINT or SIGTERM stopped the command; it stopped between transactions."""
+
+
 def run(main: Callable[[], Awaitable[T]]) -> T:
-    """Run `main()` on a fresh asyncio loop driven by Twisted's asyncio reactor."""
+    """Run `main()` on a fresh asyncio loop driven by Twisted's asyncio reactor.
+
+    SIGINT and SIGTERM cancel `main()` (the daemon installs its own handlers
+    instead). Python's default, a KeyboardInterrupt raised wherever the main
+    thread happens to be, escaped `reactor.run` without its shutdown: Twisted's
+    thread pool was never stopped, the interpreter waited on it at exit forever,
+    and the poll lock stayed held. Cancelled, `main()` unwinds through its
+    `finally` blocks (workers shut down, database closed, lock released) and the
+    reactor stops the normal way.
+    """
     from scrapy.utils.reactor import install_reactor
 
     loop = asyncio.new_event_loop()
@@ -141,7 +155,14 @@ def run(main: Callable[[], Awaitable[T]]) -> T:
         task = loop.create_task(main())
         task.add_done_callback(lambda _: reactor.stop())
         outcome["task"] = task
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, task.cancel)
 
     reactor.callWhenRunning(start)
     reactor.run(installSignalHandlers=False)
-    return outcome["task"].result()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(signum)
+    task = outcome["task"]
+    if task.cancelled():
+        raise Interrupted("interrupted: stopped between transactions")
+    return task.result()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import sqlite_utils
@@ -31,6 +32,7 @@ from monitors.base import Monitor
 
 LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
+STOP_GRACE = timedelta(seconds=2)  # a cancelled crawl's time to wind down before we go
 
 
 @dataclass
@@ -134,6 +136,7 @@ class PollContext:
     workers: Workers
     report: PollReport
     monitors: list[Monitor] = field(default_factory=list)
+    stopping: bool = False  # the poll was cancelled: callbacks do nothing more
 
 
 async def poll(
@@ -160,8 +163,18 @@ async def poll(
     )
     engine.install_resolver(settings)
     runner = AsyncCrawlerRunner(settings)
+    crawl = runner.crawl(PollSpider, context=context)
     try:
-        await runner.crawl(PollSpider, context=context)
+        # Shielded: cancelled directly, Scrapy absorbed the cancellation and went on to
+        # finish its downloads (the run then ended "successfully", seconds or minutes on).
+        await asyncio.shield(crawl)
+    except asyncio.CancelledError:
+        # From here on callbacks touch nothing (the caller closes the database next);
+        # every article stored so far was stored whole, in its own transaction.
+        context.stopping = True
+        crawl.cancel()
+        await asyncio.wait({crawl}, timeout=STOP_GRACE.total_seconds())
+        raise
     finally:
         if own_workers:
             workers.close()

@@ -84,6 +84,9 @@ class PollSpider(scrapy.Spider):
         exc = failure.value
         request = response.request
         url = request.url
+        if self.ctx.stopping:  # cancelled: the database is closing, nothing is lost
+            LOGGER.debug("after the poll was cancelled, %s: %r", url, exc)
+            return
         LOGGER.error("unexpected error handling %s", url, exc_info=failure_to_exc_info(failure))
         if store.is_database_failure(exc):
             self.ctx.report.fatal.append(f"database error while storing {url}: {exc}")
@@ -134,6 +137,8 @@ class PollSpider(scrapy.Spider):
         )
 
     async def parse_feed(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        if self.ctx.stopping:
+            return
         feed: FeedState = response.meta["feed"]
         child: bool = response.meta["child"]
         self._log_fetch(feed.id, response, feed.kind)
@@ -201,9 +206,13 @@ class PollSpider(scrapy.Spider):
                 yield request
             return
         except Exception as exc:  # a crashed worker costs this feed's poll, not the run
+            if self.ctx.stopping:
+                return
             LOGGER.exception("parsing %s failed", response.url)
             for request in self._feed_error(feed, response.status, f"parsing failed: {exc!r}"):
                 yield request
+            return
+        if self.ctx.stopping:  # cancelled while the worker parsed
             return
         if parsed.warning:
             LOGGER.info("feed %s: not well-formed but readable (%s)", feed.url, parsed.warning)
@@ -235,6 +244,8 @@ class PollSpider(scrapy.Spider):
             yield request
 
     def feed_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        if self.ctx.stopping:
+            return
         request = failure.request
         feed: FeedState = request.meta["feed"]
         status, error = describe_failure(failure)
@@ -347,6 +358,8 @@ class PollSpider(scrapy.Spider):
         self._progress.close()
 
     async def parse_article(self, response: Response) -> None:
+        if self.ctx.stopping:
+            return
         entry: PendingEntry = response.meta["entry"]
         self._progress.advance()
         self._log_fetch(entry.feed_id, response, "page")
@@ -363,8 +376,12 @@ class PollSpider(scrapy.Spider):
                 response.body, response.url, _header(response, "Content-Type")
             )
         except Exception as exc:  # a crashed worker costs one page, not the run
+            if self.ctx.stopping:
+                return
             LOGGER.exception("extraction of %s failed", response.url)
             self._page_error(waiting, response.status, f"extraction failed: {exc!r}")
+            return
+        if self.ctx.stopping:  # cancelled while the worker extracted
             return
         url = page.canonical_url or resolve(response.url) or entry.link
         keep = response.body if self.ctx.config.fetch.keep_html else None
@@ -394,6 +411,8 @@ class PollSpider(scrapy.Spider):
             self.ctx.report.known += 1
 
     def article_failed(self, failure: Failure) -> None:
+        if self.ctx.stopping:
+            return
         entry: PendingEntry = failure.request.meta["entry"]
         self._progress.advance()
         status, error = describe_failure(failure)
