@@ -6,6 +6,8 @@ as one line naming the key, file or URL, with a documented exit code:
     1  some feeds failed (`run`), or a runtime error (database, I/O)
     2  invalid configuration or usage
     3  another newsmon process holds the poll lock
+    4  the database belongs to a newer newsmon (left untouched)
+  130  interrupted (Ctrl-C, SIGTERM): stopped between transactions
 """
 
 from __future__ import annotations
@@ -16,14 +18,15 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawler import __version__, config, digest, eventstore, health, store
+from crawler import __version__, config, digest, engine, eventstore, health, store, untrusted
 from crawler.clock import Clock, ClockError, isoformat, parse_instant
-from crawler.lock import LockBusy, poll_lock
+from crawler.lock import LockBusy, LockUnavailable, poll_lock, reader_lock
 from crawler.progress import Progress
 
 if TYPE_CHECKING:
@@ -35,6 +38,8 @@ if TYPE_CHECKING:
 EXIT_FEEDS_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_BUSY = 3
+EXIT_NEWER_DATABASE = 4
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -67,9 +72,10 @@ def _instant(value: str, option: str):
         raise click.BadParameter(str(exc), param_hint=option) from None
 
 
-def _open(cfg: config.Config):
+def _open(cfg: config.Config, *, read_only: bool = False):
+    """The database; `read_only` for commands that only look (no writer makes them wait)."""
     try:
-        return store.open_db(cfg.database)
+        return store.open_db(cfg.database, read_only=read_only)
     except store.StoreError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -156,6 +162,8 @@ def _print_report(report: poll.PollReport, quiet: bool) -> None:
         click.echo(f"error: feed {error}", err=True)
     for error in report.page_errors:
         click.echo(f"error: page {error}", err=True)
+    for error in report.item_errors:
+        click.echo(f"error: item {error}", err=True)
     for error in report.fatal:
         click.echo(f"error: {error}", err=True)
     for error in report.alert_errors:  # reported, retried later; never fails the run
@@ -173,9 +181,8 @@ def feeds(ctx: click.Context, as_json: bool) -> None:
     Example: newsmon feeds --json | jq '.[] | select(.consecutive_errors > 0)'
     """
     cfg = _load(ctx)
-    db = _open(cfg)
-    store.sync_outlets(db, cfg, Clock().now())
-    rows = store.feed_health(db)
+    db = _open(cfg, read_only=True)
+    rows = health.with_config(store.feed_health(db), cfg, Clock().now())
     _show(
         rows,
         as_json,
@@ -206,7 +213,7 @@ def articles(ctx: click.Context, search: str | None, limit: int, as_json: bool) 
     Example: newsmon articles --search "ballistic missile" --limit 5
     """
     cfg = _load(ctx)
-    rows = store.latest_articles(_open(cfg), limit=limit, search=search)
+    rows = store.latest_articles(_open(cfg, read_only=True), limit=limit, search=search)
     _show(
         rows,
         as_json,
@@ -236,7 +243,9 @@ def events(
     """
     cfg = _load(ctx)
     since_value = isoformat(_instant(since, "--since")) if since else None
-    rows = eventstore.list_events(_open(cfg), monitor=monitor, since=since_value, limit=limit)
+    rows = eventstore.list_events(
+        _open(cfg, read_only=True), monitor=monitor, since=since_value, limit=limit
+    )
     for row in rows:
         row["when"] = digest.describe_when(
             {
@@ -276,7 +285,7 @@ def event(ctx: click.Context, event_id: int, as_json: bool) -> None:
         raise click.ClickException(f"no event with id {event_id}")
     record = digest.event_record(db, row)
     if as_json:
-        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        click.echo(_json(record))
         return
     for line in _describe_event(record):
         click.echo(line)
@@ -382,16 +391,30 @@ def digest_command(
     """
     cfg = _load(ctx)
     clock_now = _clock(now).now()
-    db = _open(cfg)
-    selection = digest.select(
-        db,
-        now=clock_now,
-        reader=reader,
-        since=_instant(since, "--since") if since else None,
-        monitor=monitor,
-    )
+    since_value = _instant(since, "--since") if since else None
+    if reader is None:
+        _digest(_open(cfg, read_only=True), fmt, None, since_value, monitor, output, clock_now)
+        return
+    try:
+        with reader_lock(cfg.database, reader):  # two digests of one reader take turns
+            _digest(_open(cfg), fmt, reader, since_value, monitor, output, clock_now)
+    except LockBusy as exc:
+        raise Busy(str(exc)) from None
+
+
+def _digest(
+    db: Any,
+    fmt: str,
+    reader: str | None,
+    since: datetime | None,
+    monitor: str | None,
+    output: Path | None,
+    now: datetime,
+) -> None:
+    """Select, render, write, and only then move the reader's cursor."""
+    selection = digest.select(db, now=now, reader=reader, since=since, monitor=monitor)
     text = digest.render(
-        fmt, selection.events, since=selection.since, generated=clock_now, more=selection.more
+        fmt, selection.events, since=selection.since, generated=now, more=selection.more
     )
     if output is None:
         click.echo(text)
@@ -401,7 +424,7 @@ def digest_command(
         except OSError as exc:
             raise click.ClickException(f"{output}: cannot write the digest: {exc}") from None
     if reader:  # only once the digest is out: a failed write shows it again next time
-        eventstore.save_reader_cursor(db, reader, selection.covers, isoformat(clock_now))
+        eventstore.save_reader_cursor(db, reader, selection.covers, isoformat(now))
 
 
 @cli.command()
@@ -436,12 +459,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
     Example: newsmon status
     """
     cfg = _load(ctx)
-    db = _open(cfg)
+    db = _open(cfg, read_only=True)
     now = Clock().now()
-    store.sync_outlets(db, cfg, now)
-    report = health.status(db, cfg.database, now)
+    report = health.status(db, cfg.database, now, cfg)
     if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(_json(report))
         return
     for line in health.describe(report):
         click.echo(_cell(line))
@@ -566,9 +588,14 @@ def _show(
 ) -> None:
     """Rows as JSON (for scripts) or as an aligned table (for people)."""
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(_json(rows))
     else:
         _table(rows, columns)
+
+
+def _json(value: Any) -> str:
+    """JSON for scripts, with the controls and bidi overrides of feed text stripped."""
+    return json.dumps(untrusted.for_output(value), indent=2, ensure_ascii=False)
 
 
 def _table(rows: Sequence[dict[str, Any]], columns: Iterable[tuple[str, str]]) -> None:
@@ -597,6 +624,19 @@ def _cell(value: Any) -> str:
 def main() -> None:
     try:
         cli(prog_name="newsmon")
+    except engine.Interrupted:  # a poll or the daemon's start, cancelled by a signal
+        click.echo(
+            "interrupted: stopped between transactions; what was not stored yet is fetched"
+            " by the next run",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
+    except store.NewerDatabase as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_NEWER_DATABASE)
+    except (store.StoreError, LockUnavailable) as exc:  # e.g. under the daemon or reprocess
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
     except sqlite3.Error as exc:  # raised below any command: the database itself failed
         click.echo(f"Error: database error: {exc}", err=True)
         sys.exit(1)

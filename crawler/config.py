@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from crawler import __version__
+from crawler.untrusted import MAX_URL
 
 ENV_VAR = "NEWSMON_CONFIG"
 DEFAULT_PATH = "config.yaml"
@@ -41,6 +42,13 @@ _SIZE_UNITS = {
     "gib": 2**30,
 }
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# Bounds checked before any value is built: a 596-byte YAML alias bomb in a monitor's
+# `zone:` once cost minutes and gigabytes before a MemoryError.
+MAX_CONFIG_BYTES = 16 * 2**20
+MAX_VALUE = 4096  # characters in one value, also after ${VAR} expansion
+MAX_ALIAS_EXPANSION = 10_000  # values that aliases may add to the document
+MAX_NESTING = 100
+MAX_PATH_PART = 255  # bytes in one component of the database path (NAME_MAX)
 NOTIFY_REASONS = ("new", "update")  # update: the event's facts changed
 _APPRISE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
 
@@ -156,6 +164,8 @@ def resolve_path(option: str | None) -> Path:
 
 def load(path: Path) -> Config:
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 2**20} MiB")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
@@ -178,9 +188,57 @@ def parse(text: str, path: Path) -> Config:
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested more than {MAX_NESTING} levels deep") from None
     if node is None:
         raise ConfigError(f"{path}: the file is empty")
+    check_size(node, path)
     return _Reader(path).config(node)
+
+
+def check_size(root: yaml.Node, path: Path) -> None:
+    """Refuse a document whose aliases expand too far, that nests too deep, or holds an
+    oversized value, before anything is built from it.
+
+    Each distinct node is visited once (its expanded size is remembered), so a
+    billion-value alias bomb costs a few microseconds to find out.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    busy: set[int] = set()
+    while stack:
+        node, depth, finished = stack.pop()
+        if finished:
+            busy.discard(id(node))
+            total = 1 + sum(sizes[id(child)] for child in _children(node))
+            sizes[id(node)] = min(total, 10 * MAX_ALIAS_EXPANSION)
+            continue
+        if id(node) in sizes:
+            continue
+        line = f"{path}:{node.start_mark.line + 1}"
+        if id(node) in busy:
+            raise ConfigError(f"{line}: an alias refers to the value that contains it")
+        if depth > MAX_NESTING:
+            raise ConfigError(f"{line}: nested more than {MAX_NESTING} levels deep")
+        if isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_VALUE:
+            raise ConfigError(
+                f"{line}: a value of {len(node.value):,} characters (at most {MAX_VALUE:,})"
+            )
+        busy.add(id(node))
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in _children(node))
+    if sizes[id(root)] - len(sizes) > MAX_ALIAS_EXPANSION:
+        raise ConfigError(
+            f"{path}: YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} extra values"
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 class _Reader:
@@ -235,7 +293,12 @@ class _Reader:
                 raise self.fail(node, key, f"environment variable {name} is not set")
             return os.environ[name]
 
-        return _ENV_REF.sub(substitute, value)
+        expanded = _ENV_REF.sub(substitute, value)
+        if len(expanded) > MAX_VALUE:
+            raise self.fail(
+                node, key, f"{len(expanded):,} characters after ${{...}} (at most {MAX_VALUE:,})"
+            )
+        return expanded
 
     def boolean(self, node: yaml.Node, key: str) -> bool:
         value = self.scalar(node, key)
@@ -270,10 +333,18 @@ class _Reader:
 
     def url(self, node: yaml.Node, key: str) -> str:
         value = self.string(node, key)
-        parts = urlsplit(value)
+        if len(value) > MAX_URL:  # Scrapy would drop the request without a word
+            raise self.fail(
+                node, key, f"the URL is {len(value):,} characters long (at most {MAX_URL:,})"
+            )
+        try:
+            parts = urlsplit(value)
+            host = parts.hostname
+        except ValueError as exc:
+            raise self.fail(node, key, f"{value!r} is not a URL: {exc}") from None
         if parts.scheme not in ("http", "https"):
             raise self.fail(node, key, f"{value!r} is not an http or https URL")
-        if not parts.hostname:
+        if not host:
             raise self.fail(node, key, f"{value!r} has no host")
         return value
 
@@ -296,6 +367,11 @@ class _Reader:
         database = Path(self.string(top["database"], "database")) if "database" in top else None
         if database is None:
             database = Path("newsmon.db")
+        for part in database.parts:
+            if len(part.encode("utf-8", "surrogateescape")) > MAX_PATH_PART:
+                raise self.fail(
+                    top["database"], "database", f"a path part over {MAX_PATH_PART} bytes"
+                )
         if not database.is_absolute():
             database = self.path.parent / database
         if "outlets" not in top:

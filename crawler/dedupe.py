@@ -41,6 +41,9 @@ BAND_ROWS = 4
 MIN_SKETCH_WORDS = 25  # shorter texts are left to the headline test
 MIN_EXACT_WORDS = 30  # "Markets closed." twice is not syndication
 RAREST_TERMS = 4
+# A headline's terms are looked up in one statement each (`IN (...)`): a title of
+# thousands of distinct words once exceeded SQLite's variable limit. Real ones have < 30.
+MAX_TITLE_TERMS = 64
 _MASK = (1 << 63) - 1
 _BIN_RANGE = (_MASK + 1) // BINS  # values within a bin stay below this
 _WORD = re.compile(r"\w+")
@@ -159,6 +162,8 @@ def title_terms(title: str | None) -> list[str]:
         if word in STOPWORDS or len(word) < 2 or word.isdigit():
             continue
         seen.setdefault(_stem(word), None)
+        if len(seen) == MAX_TITLE_TERMS:
+            break
     return list(seen)
 
 

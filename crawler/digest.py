@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 
 import sqlite_utils
 
-from crawler import __version__, eventstore
+from crawler import __version__, eventstore, untrusted
 from crawler.clock import isoformat, parse_instant
 
 if TYPE_CHECKING:
@@ -50,28 +50,36 @@ def select(
 ) -> Selection:
     """The events a digest shows, read from one snapshot of the database.
 
-    With a known reader and no `since`, everything written after the reader's
-    cursor; otherwise everything seen or updated since `since` (default: the
-    last 24 hours). The highest change and the events are read inside one
-    read transaction, so an event committed while the digest is produced has
-    a higher sequence than `covers` and appears in the next digest: none is
-    skipped, none shown twice.
+    With a reader, the changes after its cursor, oldest first, at most `limit`;
+    a reader new to this database, or asking `since` a time, starts at the first
+    change to an event updated since then (default: the last 24 hours), so its
+    first digest pages like every other and the cursor never jumps past events
+    it did not show. Without a reader, everything seen or updated since `since`.
+    The highest change and the events are read inside one read transaction, so
+    an event committed while the digest is produced has a higher sequence than
+    `covers` and appears in the next digest: none is skipped, none shown twice.
+    (Two digests of one reader at once take turns: `lock.reader_lock`.)
     """
     db.execute("BEGIN")
     try:
         covers = eventstore.latest_change(db)
         cursor = eventstore.reader_cursor(db, reader) if reader else None
         more = 0  # counted only when a full page leaves some out
-        if since is None and cursor is not None:
+        if reader is not None:
+            if since is None and cursor is not None:
+                start = cursor
+                since = parse_instant(eventstore.reader_updated(db, reader))
+            else:
+                since = since or default_since(now)
+                start = eventstore.change_before(db, isoformat(since), monitor, covers)
             # Oldest changes first, and the cursor moves only past what is shown: a reader
             # far behind (after a reprocess, or weeks away) gets the rest next time.
-            rows = eventstore.events_changed(db, cursor, covers, monitor, limit)
+            rows = eventstore.events_changed(db, start, covers, monitor, limit)
             if len(rows) == limit:
                 latest, covers = covers, rows[-1]["change_seq"]
                 more = eventstore.count_events_changed(db, covers, latest, monitor)
             rows.reverse()  # shown newest first
-            since = parse_instant(eventstore.reader_updated(db, reader))
-            fresh = [row["created_seq"] > cursor for row in rows]
+            fresh = [row["created_seq"] > start for row in rows]
         else:
             since = since or default_since(now)
             stamp = isoformat(since)
@@ -175,7 +183,7 @@ def render_json(
         "more_events": more,
         "events": events,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return json.dumps(untrusted.for_output(document), indent=2, ensure_ascii=False)
 
 
 def default_since(now: datetime) -> datetime:

@@ -8,11 +8,13 @@ APScheduler and the reactor is never restarted.
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from crawler.config import FetchSettings
+from crawler.untrusted import MAX_URL
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 MIN_DOWNLOAD_DELAY = 0.001
@@ -49,6 +51,8 @@ def scrapy_settings(
         "AUTOTHROTTLE_ENABLED": fetch.autothrottle,
         "AUTOTHROTTLE_START_DELAY": fetch.per_host_delay or 0.5,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(fetch.per_host_concurrency),
+        # Longer URLs Scrapy drops without calling back; the spider records them first.
+        "URLLENGTH_LIMIT": MAX_URL,
         "DOWNLOAD_TIMEOUT": fetch.timeout,
         "DOWNLOAD_MAXSIZE": fetch.max_bytes,
         "DOWNLOAD_WARNSIZE": 0,
@@ -123,8 +127,21 @@ def install_resolver(settings: dict[str, Any]) -> None:
     GuardedResolver.from_crawler(holder, reactor).install_on_reactor()  # type: ignore[arg-type]
 
 
+class Interrupted(RuntimeError):
+    """SIGINT or SIGTERM stopped the command; it stopped between transactions."""
+
+
 def run(main: Callable[[], Awaitable[T]]) -> T:
-    """Run `main()` on a fresh asyncio loop driven by Twisted's asyncio reactor."""
+    """Run `main()` on a fresh asyncio loop driven by Twisted's asyncio reactor.
+
+    SIGINT and SIGTERM cancel `main()` (the daemon installs its own handlers
+    instead). Python's default, a KeyboardInterrupt raised wherever the main
+    thread happens to be, escaped `reactor.run` without its shutdown: Twisted's
+    thread pool was never stopped, the interpreter waited on it at exit forever,
+    and the poll lock stayed held. Cancelled, `main()` unwinds through its
+    `finally` blocks (workers shut down, database closed, lock released) and the
+    reactor stops the normal way.
+    """
     from scrapy.utils.reactor import install_reactor
 
     loop = asyncio.new_event_loop()
@@ -138,7 +155,14 @@ def run(main: Callable[[], Awaitable[T]]) -> T:
         task = loop.create_task(main())
         task.add_done_callback(lambda _: reactor.stop())
         outcome["task"] = task
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, task.cancel)
 
     reactor.callWhenRunning(start)
     reactor.run(installSignalHandlers=False)
-    return outcome["task"].result()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(signum)
+    task = outcome["task"]
+    if task.cancelled():
+        raise Interrupted("interrupted: stopped between transactions")
+    return task.result()

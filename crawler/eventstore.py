@@ -326,6 +326,19 @@ def events_changed(
     return [_decode(row) for row in rows]
 
 
+def change_before(db: sqlite_utils.Database, since: str, monitor: str | None, latest: int) -> int:
+    """Where a reader new to the database starts: just before the first change to an
+    event updated since `since` (its creation, if it was first seen since then), so those
+    created since count as new; `latest` when no event was updated since."""
+    clause = "AND monitor = :monitor" if monitor else ""
+    first = db.execute(
+        f"""SELECT min(CASE WHEN first_seen >= :since THEN created_seq ELSE change_seq END)
+            FROM events WHERE last_updated >= :since {clause}""",
+        {"since": since, "monitor": monitor},
+    ).fetchone()[0]
+    return latest if first is None else first - 1
+
+
 def count_events_changed(
     db: sqlite_utils.Database, after: int, upto: int, monitor: str | None = None
 ) -> int:

@@ -22,7 +22,9 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
+from crawler import untrusted
 from crawler.feeds import parse_date
+from crawler.untrusted import MAX_CONTENT, MAX_DATE, MAX_NAME, MAX_SUMMARY, MAX_TITLE, MAX_URL
 from crawler.urls import resolve
 
 MIN_WORDS = 40  # fewer than this from the page and the feed's own text is used instead
@@ -98,14 +100,14 @@ def extract_page(html: bytes, url: str, content_type: str | None = None) -> Extr
             paywalled=paywalled,
         )
     return Extracted(
-        text=((doc.text if doc else None) or "").strip(),
-        title=meta.title,
-        author=meta.author,
-        published=page_time or _htmldate(tree, url),
-        language=language,
+        text=untrusted.normalise(((doc.text if doc else None) or "").strip(), MAX_CONTENT),
+        title=untrusted.lenient_text(meta.title, MAX_TITLE),
+        author=untrusted.lenient_text(meta.author, MAX_NAME),
+        published=untrusted.lenient_text(page_time or _htmldate(tree, url), MAX_DATE),
+        language=untrusted.lenient_text(language, MAX_DATE),
         canonical_url=canonical,
-        site_name=meta.sitename,
-        description=meta.description,
+        site_name=untrusted.lenient_text(meta.sitename, MAX_NAME),
+        description=untrusted.lenient_text(meta.description, MAX_SUMMARY),
         paywalled=paywalled,
     )
 
@@ -289,7 +291,7 @@ def _canonical(tree: lxml.html.HtmlElement, url: str) -> str | None:
     hrefs = tree.xpath('//link[@rel="canonical"]/@href') or [_meta(tree, ("og:url",))]
     for href in hrefs:
         candidate = resolve(href, url)
-        if candidate and _same_site(candidate, url):
+        if candidate and len(candidate) <= MAX_URL and _same_site(candidate, url):
             return candidate
     return None
 

@@ -19,7 +19,9 @@ import feedparser
 from feedparser.datetimes import _parse_date as _feedparser_date
 from lxml import etree
 
+from crawler import untrusted
 from crawler.store import Entry
+from crawler.untrusted import Refused
 from crawler.urls import resolve
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -69,6 +71,9 @@ _LOCAL_MONTHS = {
     "dec": "Dec",
 }
 _RFC822_LOCAL = re.compile(r"^(?:[^\W\d]+\.?,\s*)?(\d{1,2})\s+([^\W\d]+)\.?\s+(\d{2,4}\s.*)$")
+# A character reference XML forbids (a surrogate, NUL, past U+10FFFF): expat refuses the
+# document, and feedparser's fallback parser then crashed on it, losing the whole feed.
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
 
 
 class FeedError(ValueError):
@@ -98,13 +103,67 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> Parsed:
 
 
 def entry_key(guid: str | None, link: str | None, title: str | None, content: str | None) -> str:
-    """GUID, else link, else a hash of title and content (Miniflux's identity rule)."""
+    """GUID, else link, else a hash of title and content (Miniflux's identity rule);
+    a key longer than `untrusted.MAX_KEY` is kept as its hash."""
     if guid and guid.strip():
-        return guid.strip()
+        return untrusted.key(guid.strip())
     if link:
-        return link
-    digest = hashlib.sha256(f"{title or ''}\x00{content or ''}".encode()).hexdigest()
+        return untrusted.key(link)
+    text = f"{title or ''}\x00{content or ''}"
+    digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
     return f"sha256:{digest}"
+
+
+def _link(value: object, base: str) -> str | None:
+    """An item's link, resolved; None when it is not an http(s) URL. Links too long to
+    keep are refused (links too long to request are kept: the spider records them)."""
+    link = resolve(untrusted.text(value, "link", untrusted.MAX_STORED_URL + 1), base)
+    if link is not None and len(link) > untrusted.MAX_STORED_URL:
+        raise Refused(f"link is over {untrusted.MAX_STORED_URL:,} characters long")
+    return link
+
+
+def _entry(
+    *,
+    guid: object,
+    link: object,
+    base: str,
+    title: object,
+    author: str | None,
+    published: str | None,
+    summary: object,
+    content: object,
+) -> Entry:
+    """One item in the common model, every field typed and cut to size (`untrusted`)."""
+    resolved = _link(link, base)
+    title_text = untrusted.text(title, "title", untrusted.MAX_TITLE)
+    summary_text = untrusted.text(summary, "summary", untrusted.MAX_SUMMARY)
+    content_text = untrusted.text(content, "content", untrusted.MAX_CONTENT)
+    return Entry(
+        key=entry_key(
+            untrusted.identifier(guid, "id"), resolved, title_text, content_text or summary_text
+        ),
+        link=resolved,
+        title=title_text,
+        author=untrusted.text(author, "author", untrusted.MAX_NAME),
+        published=published,
+        summary=summary_text,
+        content=content_text,
+    )
+
+
+def _refused(item: object, reason: str) -> Entry:
+    """An item newsmon cannot use, kept as a failed entry so the feed's record says why.
+
+    Its key is a hash of the item itself: the same bad item is recorded once, and a
+    corrected item (other content, same GUID) is a new entry that gets fetched.
+    """
+    try:
+        raw = json.dumps(item, sort_keys=True, ensure_ascii=True, default=repr)
+    except (TypeError, ValueError, RecursionError):
+        raw = repr(type(item))
+    digest = hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()
+    return Entry(key=f"refused:{digest}", link=None, problem=reason)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -117,8 +176,8 @@ def _iso(value: datetime | None) -> str | None:
 
 def parse_date(text: str | None) -> datetime | None:
     """RFC 822 or ISO 8601 (W3C-DTF) date text, keeping the source's own offset."""
-    if not text or not text.strip():
-        return None
+    if not text or not text.strip() or len(text) > untrusted.MAX_DATE:
+        return None  # no date is that long: the regexes below need not read it
     text = text.strip()
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -142,10 +201,29 @@ def parse_date(text: str | None) -> datetime | None:
 # -- feedparser: RSS, Atom, RDF ------------------------------------------------
 
 
+def _legal_charrefs(body: bytes) -> bytes:
+    """Character references XML forbids become U+FFFD's, so the item keeps its other text."""
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        digits = match.group(1) or match.group(2)
+        code = int(digits, 16 if match.group(1) else 10)
+        if code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0x10FFFF:
+            return match.group(0)
+        return b"&#xFFFD;"
+
+    return _CHARREF.sub(replace, body) if b"&#" in body else body
+
+
 def _parse_feedparser(body: bytes, url: str, content_type: str | None) -> Parsed:
     # Without a Content-Type feedparser flags every feed as suspect; assume XML.
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
-    result = feedparser.parse(body, response_headers=headers, sanitize_html=False)
+    try:
+        result = feedparser.parse(
+            _legal_charrefs(body), response_headers=headers, sanitize_html=False
+        )
+    except (ValueError, TypeError, LookupError, RecursionError) as exc:
+        # feedparser's fallback parser has crashed on input no feed should hold
+        raise FeedError(f"unreadable feed: {type(exc).__name__}: {exc}") from None
     problem = result.get("bozo_exception")
     if not result.get("version") and not result.entries:
         if _HTML_SNIFF.search(body[:4096]):
@@ -155,37 +233,45 @@ def _parse_feedparser(body: bytes, url: str, content_type: str | None) -> Parsed
         reason = f": {problem}" if problem else ""
         raise FeedError(f"not a recognisable RSS, Atom, RDF or JSON feed{reason}")
     entries = []
-    for item in result.entries:
-        link = resolve(item.get("link"), url)
+    for item in result.entries[: untrusted.MAX_ENTRIES]:
         content = item["content"][0].get("value") if item.get("content") else None
         summary = item.get("summary")
-        if not (link or item.get("id") or item.get("title") or content or summary):
+        if not (item.get("link") or item.get("id") or item.get("title") or content or summary):
             continue  # an empty shell, e.g. the last item of a truncated body
-        # dict.get: FeedParserDict.get maps missing keys onto others (with a warning).
-        published = parse_date(dict.get(item, "published") or dict.get(item, "updated"))
-        if published is None:
-            stamp = dict.get(item, "published_parsed") or dict.get(item, "updated_parsed")
-            published = datetime(*stamp[:6], tzinfo=UTC) if stamp else None
-        entries.append(
-            Entry(
-                key=entry_key(item.get("id"), link, item.get("title"), content or summary),
-                link=link,
-                title=item.get("title"),
-                author=item.get("author"),
-                published=_iso(published),
-                summary=summary,
-                content=content,
+        try:
+            entries.append(
+                _entry(
+                    guid=item.get("id"),
+                    link=item.get("link"),
+                    base=url,
+                    title=item.get("title"),
+                    author=item.get("author"),
+                    published=_feedparser_published(item),
+                    summary=summary,
+                    content=content,
+                )
             )
-        )
+        except Refused as exc:
+            entries.append(_refused(dict(item), str(exc)))
     if problem and not entries:
         raise FeedError(f"malformed feed with no readable entries: {problem}")
     return Parsed(
         format=result.get("version") or "unknown",
         entries=tuple(entries),
-        title=result.feed.get("title"),
-        warning=str(problem) if problem else None,
+        title=untrusted.lenient_text(result.feed.get("title"), untrusted.MAX_NAME),
+        warning=str(problem)[:500] if problem else None,
         ttl=_ttl(result.feed.get("ttl")),
     )
+
+
+def _feedparser_published(item: dict) -> str | None:
+    # dict.get: FeedParserDict.get maps missing keys onto others (with a warning).
+    text = dict.get(item, "published") or dict.get(item, "updated")
+    published = parse_date(text) if isinstance(text, str) else None
+    if published is None:
+        stamp = dict.get(item, "published_parsed") or dict.get(item, "updated_parsed")
+        published = datetime(*stamp[:6], tzinfo=UTC) if stamp else None
+    return _iso(published)
 
 
 def _ttl(value: str | None) -> timedelta | None:
@@ -204,31 +290,57 @@ def _parse_json_feed(body: bytes, url: str) -> Parsed:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FeedError(f"invalid JSON: {exc}") from None
-    if not isinstance(data, dict) or "jsonfeed.org/version" not in str(data.get("version", "")):
+    except RecursionError:
+        raise FeedError("invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise FeedError(f"invalid JSON: {str(exc)[:200]}") from None
+    if (
+        not isinstance(data, dict)
+        or "jsonfeed.org/version" not in str(data.get("version", ""))[:200]
+    ):
         raise FeedError("JSON without a jsonfeed.org version: not a JSON Feed")
     items = data.get("items")
     if not isinstance(items, list):
         raise FeedError("JSON Feed without an items list")
     entries = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        link = resolve(item.get("url") or item.get("external_url"), url)
-        content = item.get("content_html") or item.get("content_text")
-        authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
-        author = ", ".join(a.get("name", "") for a in authors if isinstance(a, dict)) or None
-        entries.append(
-            Entry(
-                key=entry_key(str(item.get("id") or ""), link, item.get("title"), content),
-                link=link,
-                title=item.get("title"),
-                author=author,
-                published=_iso(parse_date(item.get("date_published") or item.get("date_modified"))),
-                summary=item.get("summary"),
-                content=content,
-            )
-        )
-    return Parsed(format="json", entries=tuple(entries), title=data.get("title"))
+    for item in items[: untrusted.MAX_ENTRIES]:
+        try:
+            entries.append(_json_entry(item, url))
+        except Refused as exc:
+            entries.append(_refused(item, str(exc)))
+    return Parsed(
+        format="json",
+        entries=tuple(entries),
+        title=untrusted.lenient_text(data.get("title"), untrusted.MAX_NAME),
+    )
+
+
+def _json_entry(item: object, url: str) -> Entry:
+    """One JSON Feed item; any field of the wrong type refuses the item (`Refused`)."""
+    if not isinstance(item, dict):
+        raise Refused(f"the item is {untrusted.kind(item)}, not an object")
+    link = item.get("url") or item.get("external_url")
+    content = item.get("content_html") or item.get("content_text")
+    authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+    if not isinstance(authors, list):
+        raise Refused(f"authors is {untrusted.kind(authors)}, not a list")
+    names = [
+        untrusted.text(a.get("name"), "author name", untrusted.MAX_NAME) or ""
+        for a in authors[:20]
+        if isinstance(a, dict)
+    ]
+    date = item.get("date_published") or item.get("date_modified")
+    date_text = untrusted.text(date, "date_published", untrusted.MAX_DATE)
+    return _entry(
+        guid=item.get("id"),
+        link=link,
+        base=url,
+        title=item.get("title"),
+        author=", ".join(name for name in names if name) or None,
+        published=_iso(parse_date(date_text)),
+        summary=item.get("summary"),
+        content=content,
+    )
 
 
 # -- sitemaps -----------------------------------------------------------------
@@ -255,19 +367,34 @@ def _parse_sitemap(body: bytes, url: str) -> Parsed:
             child = resolve(loc.text, url)
             if child:
                 children.append(child)
+            if len(children) >= untrusted.MAX_ENTRIES:
+                break
         return Parsed(format="sitemapindex", entries=(), sitemaps=tuple(children))
     entries = []
     for node in root.iter(f"{{{SITEMAP_NS}}}url", "url"):
-        link = resolve(_text(node, "loc"), url)
-        if link is None:
+        if len(entries) >= untrusted.MAX_ENTRIES:
+            break
+        loc = _text(node, "loc")
+        if resolve(loc, url) is None:
             continue
         news = node.find(f"{{{NEWS_NS}}}news")
         title = _text(news, "title", NEWS_NS) if news is not None else None
         published = _text(news, "publication_date", NEWS_NS) if news is not None else None
-        published = published or _text(node, "lastmod")
-        entries.append(
-            Entry(key=link, link=link, title=title, published=_iso(parse_date(published)))
-        )
+        published = (published or _text(node, "lastmod") or "")[: untrusted.MAX_DATE]
+        try:
+            entry = _entry(
+                guid=None,
+                link=loc,
+                base=url,
+                title=title,
+                author=None,
+                published=_iso(parse_date(published)),
+                summary=None,
+                content=None,
+            )
+        except Refused as exc:
+            entry = _refused(loc, str(exc))
+        entries.append(entry)
     return Parsed(format="sitemap", entries=tuple(entries))
 
 

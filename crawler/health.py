@@ -10,14 +10,19 @@ import sqlite_utils
 
 from crawler import outbox, store
 from crawler.clock import isoformat, parse_instant
+from crawler.config import Config
 
 FAILING_AFTER_ERRORS = 3  # consecutive failures before a feed is flagged
 STALE_SUCCESS = timedelta(days=1)  # or no success for this long while being polled
 HEARTBEAT_GRACE = timedelta(seconds=60)  # a live daemon beats every 15 s
 
 
-def status(db: sqlite_utils.Database, database: Path, now: datetime) -> dict[str, Any]:
+def status(
+    db: sqlite_utils.Database, database: Path, now: datetime, config: Config | None = None
+) -> dict[str, Any]:
     feeds = store.feed_health(db, now)
+    if config is not None:
+        feeds = with_config(feeds, config, now)
     for feed in feeds:
         feed["failing"] = is_failing(feed, now)
     size = sum(
@@ -32,6 +37,45 @@ def status(db: sqlite_utils.Database, database: Path, now: datetime) -> dict[str
         "alerts": outbox.state_counts(db),
         "feeds": feeds,
     }
+
+
+def with_config(feeds: list[dict[str, Any]], config: Config, now: datetime) -> list[dict[str, Any]]:
+    """Feed rows as config.yaml has them now, without writing: feeds no longer configured
+    show as inactive, configured ones never polled show as due now.
+
+    `status` and `feeds` used to sync the feeds table first; that write waited behind
+    any long writer (a `reprocess`) and failed after 30 s with "database is locked".
+    """
+    configured = {
+        source.url: (outlet.name, source.kind)
+        for outlet in config.outlets
+        for source in outlet.sources
+    }
+    rows = []
+    for feed in feeds:
+        known = configured.pop(feed["config_url"], None)
+        outlet = known[0] if known else feed["outlet"]
+        rows.append({**feed, "outlet": outlet, "active": int(known is not None)})
+    for url, (outlet, kind) in configured.items():
+        rows.append(
+            {
+                "outlet": outlet,
+                "kind": kind,
+                "url": url,
+                "config_url": url,
+                "active": 1,
+                "last_status": None,
+                "last_polled": None,
+                "last_success": None,
+                "consecutive_errors": 0,
+                "last_error": None,
+                "next_due": isoformat(now),
+                "entries_total": 0,
+                "articles": 0,
+                "articles_24h": 0,
+            }
+        )
+    return sorted(rows, key=lambda row: row["outlet"])
 
 
 def is_failing(feed: dict[str, Any], now: datetime) -> bool:

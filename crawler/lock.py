@@ -1,13 +1,16 @@
-"""One poller at a time per database: cron runs and the daemon share this lock.
+"""One poller at a time per database (cron runs and the daemon share this lock), and one
+digest at a time per reader.
 
-An advisory `flock` on `<database>.lock`: the kernel drops it when the holder
-dies, even by kill -9, so a crash never leaves a stale lock behind.
+Advisory locks on files beside the database: the kernel drops them when the
+holder dies, even by kill -9, so a crash never leaves a stale lock behind.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +20,10 @@ class LockBusy(RuntimeError):
     """Another newsmon process is polling this database."""
 
 
+class LockUnavailable(RuntimeError):
+    """The lock file cannot be created (a read-only or missing directory, a bad path)."""
+
+
 def lock_path(database: Path) -> Path:
     return database.with_name(database.name + ".lock")
 
@@ -24,8 +31,11 @@ def lock_path(database: Path) -> Path:
 @contextmanager
 def poll_lock(database: Path) -> Iterator[None]:
     path = lock_path(database)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise LockUnavailable(f"{path}: cannot create the poll lock file: {exc.strerror}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -37,6 +47,45 @@ def poll_lock(database: Path) -> Iterator[None]:
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+READER_WAIT = 30.0  # seconds a digest waits for another digest of the same reader
+
+
+@contextmanager
+def reader_lock(database: Path, reader: str, wait: float = READER_WAIT) -> Iterator[None]:
+    """Hold reader `reader`'s digest: from reading its cursor until the cursor is saved.
+
+    Two digests of one reader at once both read the same cursor and showed the same
+    events. The second now waits for the first and starts where it ended. Each reader
+    locks one byte of `<database>.readers.lock` (POSIX record locks), so digests of
+    different readers never wait for each other, and a digest that waits on a slow
+    pipe holds no database lock (the crawler's writes go on).
+    """
+    path = database.with_name(database.name + ".readers.lock")
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise LockUnavailable(
+            f"{path}: cannot create the reader lock file: {exc.strerror}"
+        ) from None
+    offset = int.from_bytes(hashlib.sha256(reader.encode("utf-8", "replace")).digest()[:4], "big")
+    deadline = time.monotonic() + wait
+    try:
+        while True:
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, offset)
+                break
+            except OSError:  # EAGAIN or EACCES: another digest of this reader
+                if time.monotonic() >= deadline:
+                    raise LockBusy(
+                        f"another digest for reader {reader!r} has been running for over "
+                        f"{wait:.0f} s; try again when it is done (lock file {path})"
+                    ) from None
+                time.sleep(0.02)
         yield
     finally:
         os.close(fd)  # closing releases the lock

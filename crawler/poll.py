@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import sqlite_utils
@@ -31,6 +32,7 @@ from monitors.base import Monitor
 
 LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
+STOP_GRACE = timedelta(seconds=2)  # a cancelled crawl's time to wind down before we go
 
 
 @dataclass
@@ -46,6 +48,7 @@ class PollReport:
     known: int = 0
     feed_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    item_errors: list[str] = field(default_factory=list)  # feed items refused (`untrusted`)
     fatal: list[str] = field(default_factory=list)  # database trouble or bugs: run fails
     alerts_sent: int = 0
     alert_errors: list[str] = field(default_factory=list)  # never fail the run
@@ -58,6 +61,8 @@ class PollReport:
             f"{len(self.feed_errors)} feed errors, "
             f"{len(self.page_errors)} page errors"
         )
+        if self.item_errors:
+            text += f", {len(self.item_errors)} items refused"
         if self.alerts_sent:
             text += f", {self.alerts_sent} alerts sent"
         if self.alert_errors:
@@ -131,6 +136,7 @@ class PollContext:
     workers: Workers
     report: PollReport
     monitors: list[Monitor] = field(default_factory=list)
+    stopping: bool = False  # the poll was cancelled: callbacks do nothing more
 
 
 async def poll(
@@ -157,8 +163,18 @@ async def poll(
     )
     engine.install_resolver(settings)
     runner = AsyncCrawlerRunner(settings)
+    crawl = runner.crawl(PollSpider, context=context)
     try:
-        await runner.crawl(PollSpider, context=context)
+        # Shielded: cancelled directly, Scrapy absorbed the cancellation and went on to
+        # finish its downloads (the run then ended "successfully", seconds or minutes on).
+        await asyncio.shield(crawl)
+    except asyncio.CancelledError:
+        # From here on callbacks touch nothing (the caller closes the database next);
+        # every article stored so far was stored whole, in its own transaction.
+        context.stopping = True
+        crawl.cancel()
+        await asyncio.wait({crawl}, timeout=STOP_GRACE.total_seconds())
+        raise
     finally:
         if own_workers:
             workers.close()
@@ -173,6 +189,9 @@ def build_monitors(config: Config) -> list[Monitor]:
             built.append(build(monitor))
         except ValueError as exc:
             raise ConfigError(f"{config.path}: monitors[{i}] ({monitor.name}): {exc}") from None
+        except Exception as exc:  # a plugin tripping over a value (a 300-character zone name)
+            problem = f"{type(exc).__name__}: {str(exc)[:200]}"
+            raise ConfigError(f"{config.path}: monitors[{i}] ({monitor.name}): {problem}") from None
     return built
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -39,7 +38,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.log import failure_to_exc_info
 from twisted.python.failure import Failure
 
-from crawler import articles, feeds, ingest, netguard, store
+from crawler import articles, feeds, ingest, netguard, store, untrusted
 from crawler.progress import Progress
 from crawler.schedule import RATE_WINDOW, adaptive_interval, next_poll, parse_max_age
 from crawler.store import FeedState, PendingEntry
@@ -52,6 +51,8 @@ LOGGER = logging.getLogger(__name__)
 PERMANENT_REDIRECTS = (301, 308)
 MAX_CHILD_SITEMAPS = 50
 ROBOTS_DISALLOWED = "disallowed by robots.txt"
+BLOCKED = "blocked:"  # netguard refused the address
+TOO_LARGE = "too large: "
 
 
 class PollSpider(scrapy.Spider):
@@ -75,25 +76,44 @@ class PollSpider(scrapy.Spider):
     def _callback_failed(self, failure: Failure, response: Response | Failure) -> None:
         """An exception escaped a callback: a bug, or the database failing under us.
 
-        Fetch failures never get here (they are handled per feed and page).
-        Database trouble (read-only file, full disk) stops the poll: every
-        later write would fail the same way. Either way the run ends non-zero.
+        Fetch failures never get here (they are handled per feed and page), and values
+        from the network are checked where they enter (`untrusted`). Database trouble
+        (read-only file, full disk) stops the poll: every later write would fail the
+        same way. Anything else costs only the feed or page it happened on.
         """
         exc = failure.value
-        url = response.url if isinstance(response, Response) else response.request.url
+        request = response.request
+        url = request.url
+        if self.ctx.stopping:  # cancelled: the database is closing, nothing is lost
+            LOGGER.debug("after the poll was cancelled, %s: %r", url, exc)
+            return
         LOGGER.error("unexpected error handling %s", url, exc_info=failure_to_exc_info(failure))
-        if isinstance(exc, sqlite3.Error):
+        if store.is_database_failure(exc):
             self.ctx.report.fatal.append(f"database error while storing {url}: {exc}")
             if not self._closing:
                 self._closing = asyncio.get_running_loop().create_task(
                     self.crawler.engine.close_spider_async(reason="database error")
                 )
+            return
+        error = f"internal error: {type(exc).__name__}: {str(exc)[:300]}"
+        if "entry" in request.meta:
+            entry: PendingEntry = request.meta["entry"]
+            self._page_error(self._waiting.pop(entry.link, [entry]), None, error)
+        elif "feed" in request.meta and not request.meta.get("child"):
+            self._record_feed_failure(request.meta["feed"], None, error)
         else:
             self.ctx.report.fatal.append(f"internal error handling {url}: {exc!r}")
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for feed in self.ctx.feeds:
-            yield self._feed_request(feed, feed.url)
+            problem = untrusted.link_problem(feed.url)
+            if problem is None:
+                yield self._feed_request(feed, feed.url)
+                continue
+            # Scrapy drops such a request without calling back: the feed would stay due
+            # forever with no error. (config.yaml refuses them; a redirect may not.)
+            for request in self._feed_error(feed, None, f"not requested: {problem}"):
+                yield request
 
     # -- feeds ----------------------------------------------------------------
 
@@ -117,6 +137,8 @@ class PollSpider(scrapy.Spider):
         )
 
     async def parse_feed(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        if self.ctx.stopping:
+            return
         feed: FeedState = response.meta["feed"]
         child: bool = response.meta["child"]
         self._log_fetch(feed.id, response, feed.kind)
@@ -184,13 +206,18 @@ class PollSpider(scrapy.Spider):
                 yield request
             return
         except Exception as exc:  # a crashed worker costs this feed's poll, not the run
+            if self.ctx.stopping:
+                return
             LOGGER.exception("parsing %s failed", response.url)
             for request in self._feed_error(feed, response.status, f"parsing failed: {exc!r}"):
                 yield request
             return
+        if self.ctx.stopping:  # cancelled while the worker parsed
+            return
         if parsed.warning:
             LOGGER.info("feed %s: not well-formed but readable (%s)", feed.url, parsed.warning)
-        new = store.record_feed_success(
+        problems = [entry.problem for entry in parsed.entries if entry.problem]
+        update = store.record_feed_success(
             self.ctx.db,
             feed,
             now=self.ctx.clock.now(),
@@ -201,15 +228,24 @@ class PollSpider(scrapy.Spider):
             last_modified=None if child else _header(response, "Last-Modified"),
             body_hash=None if child else digest,
             entries=parsed.entries,
+            note=refusal_note(problems, len(parsed.entries)),
         )
-        self.ctx.report.new_entries += new
-        _log_poll(feed, response, parsed.format, new)
+        self.ctx.report.new_entries += update.new
+        for problem in update.refused:
+            self.ctx.report.item_errors.append(f"{feed.outlet}: {feed.url}: refused: {problem}")
+        _log_poll(feed, response, parsed.format, update.new)
         for url in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
-            yield self._feed_request(feed, url, child=True)
+            problem = untrusted.link_problem(url)
+            if problem is None:
+                yield self._feed_request(feed, url, child=True)
+            else:  # Scrapy would drop it without a word
+                self.ctx.report.page_errors.append(f"{feed.outlet}: {url[:200]}...: {problem}")
         for request in self._article_requests(feed):
             yield request
 
     def feed_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        if self.ctx.stopping:
+            return
         request = failure.request
         feed: FeedState = request.meta["feed"]
         status, error = describe_failure(failure)
@@ -225,6 +261,13 @@ class PollSpider(scrapy.Spider):
     def _feed_error(
         self, feed: FeedState, status: int | None, error: str, retry_after: timedelta | None = None
     ) -> Iterator[scrapy.Request]:
+        self._record_feed_failure(feed, status, error, retry_after)
+        # Entries announced by earlier polls still deserve their pages.
+        yield from self._article_requests(feed)
+
+    def _record_feed_failure(
+        self, feed: FeedState, status: int | None, error: str, retry_after: timedelta | None = None
+    ) -> None:
         now = self.ctx.clock.now()
         due = self._next_due(feed, errors=feed.consecutive_errors + 1, retry_after=retry_after)
         store.record_feed_failure(
@@ -238,8 +281,6 @@ class PollSpider(scrapy.Spider):
             status if status is not None else "-",
             error,
         )
-        # Entries announced by earlier polls still deserve their pages.
-        yield from self._article_requests(feed)
 
     def _next_due(
         self,
@@ -286,6 +327,10 @@ class PollSpider(scrapy.Spider):
                     self.ctx.db, entry.id, "the entry has no link", give_up=True
                 )
                 continue
+            problem = untrusted.link_problem(entry.link)
+            if problem is not None:  # Scrapy would drop the request without a callback
+                self._page_error([entry], None, f"not requested: {problem}", final=True)
+                continue
             if not feed.fetch_pages:
                 if not self._store_from_feed(entry, "fetch_pages is off"):
                     store.record_entry_failure(
@@ -317,6 +362,8 @@ class PollSpider(scrapy.Spider):
         self._progress.close()
 
     async def parse_article(self, response: Response) -> None:
+        if self.ctx.stopping:
+            return
         entry: PendingEntry = response.meta["entry"]
         self._progress.advance()
         self._log_fetch(entry.feed_id, response, "page")
@@ -333,8 +380,12 @@ class PollSpider(scrapy.Spider):
                 response.body, response.url, _header(response, "Content-Type")
             )
         except Exception as exc:  # a crashed worker costs one page, not the run
+            if self.ctx.stopping:
+                return
             LOGGER.exception("extraction of %s failed", response.url)
             self._page_error(waiting, response.status, f"extraction failed: {exc!r}")
+            return
+        if self.ctx.stopping:  # cancelled while the worker extracted
             return
         url = page.canonical_url or resolve(response.url) or entry.link
         keep = response.body if self.ctx.config.fetch.keep_html else None
@@ -376,14 +427,14 @@ class PollSpider(scrapy.Spider):
         )
 
     def article_failed(self, failure: Failure) -> None:
+        if self.ctx.stopping:
+            return
         entry: PendingEntry = failure.request.meta["entry"]
         self._progress.advance()
         status, error = describe_failure(failure)
         self._log_fetch(entry.feed_id, failure, "page", status=status, error=error)
         waiting = self._waiting.pop(entry.link, [entry])
-        # robots.txt and "gone" answers will not change by retrying
-        final = error == ROBOTS_DISALLOWED or status in (404, 410)
-        self._page_error(waiting, status, error, final=final)
+        self._page_error(waiting, status, error, final=is_final(status, error))
 
     def _page_error(
         self, waiting: list[PendingEntry], status: int | None, error: str, final: bool = False
@@ -464,6 +515,21 @@ def _log_poll(feed: FeedState, response: Response, outcome: str, new: int) -> No
     )
 
 
+def is_final(status: int | None, error: str) -> bool:
+    """A page failure that retrying cannot change: robots.txt, "gone", a refused address,
+    a page over `max_bytes`. The feed's own text is kept at once."""
+    return (
+        error == ROBOTS_DISALLOWED or status in (404, 410) or error.startswith((BLOCKED, TOO_LARGE))
+    )
+
+
+def refusal_note(problems: list[str], total: int) -> str | None:
+    """The feed's `last_error` when some of its items were refused; None when none were."""
+    if not problems:
+        return None
+    return f"{len(problems)} of {total} items refused: {problems[0]}"
+
+
 def describe_failure(failure: Failure) -> tuple[int | None, str]:
     """A failure as (HTTP status or None, one plain sentence)."""
     exc = failure.value
@@ -480,7 +546,7 @@ def describe_failure(failure: Failure) -> tuple[int | None, str]:
     if isinstance(exc, DownloadTimeoutError | TimeoutError | asyncio.TimeoutError):
         return None, f"timed out: {exc}"
     if isinstance(exc, DownloadCancelledError):
-        return None, f"too large: {exc}"
+        return None, f"{TOO_LARGE}{exc}"
     if isinstance(exc, CannotResolveHostError):
         host = urlparse_cached(failure.request).hostname or ""
         reason = netguard.LOOKUP_ERRORS.get(host, str(exc))

@@ -20,6 +20,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from crawler import __version__
 from crawler.clock import isoformat
 from crawler.config import Config
 from crawler.urls import identity
@@ -30,6 +31,14 @@ MIGRATIONS = Migrations("newsmon")
 
 class StoreError(RuntimeError):
     """The database cannot be opened or written (read-only file, full disk, corruption)."""
+
+
+def is_database_failure(exc: BaseException) -> bool:
+    """True when SQLite itself failed (I/O, full disk, read-only, corruption, a constraint):
+    every later write would fail too. A value SQLite cannot bind is no such failure."""
+    return isinstance(exc, sqlite3.Error) and not isinstance(
+        exc, sqlite3.InterfaceError | sqlite3.ProgrammingError
+    )
 
 
 @MIGRATIONS()
@@ -405,6 +414,15 @@ class Entry:
     published: str | None = None
     summary: str | None = None
     content: str | None = None
+    problem: str | None = None  # why the item was refused (`untrusted`): stored as failed
+
+
+@dataclass(frozen=True)
+class FeedUpdate:
+    """What storing one feed answer added: new entries to fetch, newly refused items."""
+
+    new: int = 0
+    refused: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -439,21 +457,50 @@ class ArticleRecord:
     html: bytes | None = None
 
 
-def open_db(path: Path) -> sqlite_utils.Database:
-    """Open (creating and migrating) the database in WAL mode."""
+class NewerDatabase(RuntimeError):
+    """The database was written by a newer newsmon (a migration this one does not know)."""
+
+
+def open_db(path: Path, *, read_only: bool = False) -> sqlite_utils.Database:
+    """Open (creating and migrating) the database in WAL mode.
+
+    A database that a newer newsmon has migrated is refused before anything is
+    written: this version would write rows its schema no longer describes.
+    `read_only` connections (status, feeds, articles, digests without a reader)
+    never write, so in WAL mode no writer can make them wait.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
         db = sqlite_utils.Database(conn, execute_plugins=False)  # no plugin scan: 28 ms
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _refuse_newer(db, path)
         db.execute("PRAGMA foreign_keys = ON")
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
-        MIGRATIONS.apply(db)
+        if MIGRATIONS.pending(db):  # a read, so readers of a current database never write
+            MIGRATIONS.apply(db)
+        if read_only:
+            db.execute("PRAGMA query_only = ON")
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"{path}: cannot open database: {exc}") from None
     return db
+
+
+def _refuse_newer(db: sqlite_utils.Database, path: Path) -> None:
+    """Raise NewerDatabase when the file records a migration this version does not have."""
+    if not db["_sqlite_migrations"].exists():
+        return
+    known = {m.name for m in MIGRATIONS.pending(sqlite_utils.Database(memory=True))}
+    applied = [m.name for m in MIGRATIONS.applied(db)]
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise NewerDatabase(
+            f"{path}: the database was upgraded by a newer newsmon (migration "
+            f"{', '.join(unknown)}, unknown to newsmon {__version__}); refusing to use it. "
+            "Upgrade newsmon, or point `database:` at another file."
+        )
 
 
 def sync_outlets(db: sqlite_utils.Database, config: Config, now: datetime) -> None:
@@ -571,17 +618,23 @@ def record_feed_success(
     last_modified: str | None = None,
     body_hash: str | None = None,
     entries: Sequence[Entry] = (),
-) -> int:
-    """Store a feed's answer and its new entries in one transaction; returns new entries."""
+    note: str | None = None,
+) -> FeedUpdate:
+    """Store a feed's answer and its new entries in one transaction.
+
+    Refused items (`Entry.problem`) are stored as `failed` entries with their
+    reason; `note` (which items were refused) becomes the feed's `last_error`
+    while the poll itself counts as a success.
+    """
     stamp = isoformat(now)
     with db.atomic():
-        new = 0
+        new, refused = 0, []
         for entry in entries:
             inserted = db.execute(
                 """
                 INSERT OR IGNORE INTO entries (feed_id, entry_key, link, title, author,
-                                               published, summary, content, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    published, summary, content, first_seen, last_seen, state, last_error)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     feed.id,
@@ -594,11 +647,15 @@ def record_feed_success(
                     entry.content,
                     stamp,
                     stamp,
+                    "pending" if entry.problem is None else "failed",
+                    entry.problem,
                 ],
             ).rowcount
-            if inserted:
+            if inserted and entry.problem is not None:
+                refused.append(entry.problem)
+            elif inserted:
                 new += 1
-            else:  # known entry: a retitled item stays the same entry
+            elif entry.problem is None:  # known entry: a retitled item stays the same entry
                 article = db.execute(
                     "SELECT article_id FROM entries WHERE feed_id = ? AND entry_key = ?",
                     [feed.id, entry.key],
@@ -619,7 +676,7 @@ def record_feed_success(
                     )
         changes: dict[str, Any] = {
             "last_status": status,
-            "last_error": None,
+            "last_error": note,
             "consecutive_errors": 0,
             "last_polled": stamp,
             "last_success": stamp,
@@ -636,7 +693,7 @@ def record_feed_success(
             f"UPDATE feeds SET {sets}, entries_total = entries_total + :new WHERE id = :id",
             {**changes, "new": new, "id": feed.id},
         )
-    return new
+    return FeedUpdate(new, tuple(refused))
 
 
 def record_feed_failure(

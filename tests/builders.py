@@ -97,6 +97,46 @@ def article_page(title: str, paragraphs: list[str], published: str) -> bytes:
 </article><footer>Copyright. All rights reserved.</footer></body></html>""".encode()
 
 
+def entry_with_record(
+    db,
+    key: str,
+    link: str,
+    title: str,
+    text: str,
+    published: str,
+    feed_id=1,
+    summary: str | None = None,
+):
+    """A new entry row and the article record the crawler would store for it: a
+    (PendingEntry, ArticleRecord) pair for `ingest.add_article` or `store.store_article`."""
+    from crawler.articles import _utc
+    from crawler.extract import text_hash
+    from crawler.store import ArticleRecord, PendingEntry
+
+    with db.atomic():
+        entry_id = db.execute(
+            "INSERT INTO entries (feed_id, entry_key, link, title, summary, first_seen,"
+            " last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [feed_id, key, link, title, summary, published, published],
+        ).lastrowid
+    entry = PendingEntry(entry_id, feed_id, link, title, None, published, summary, None, 0)
+    record = ArticleRecord(
+        link,
+        link,
+        title,
+        None,
+        published,
+        _utc(published),
+        "en",
+        None,
+        None,
+        text,
+        "trafilatura",
+        text_hash(text),
+    )
+    return entry, record
+
+
 def add_story_article(db, name: str, monitors, feed_id: int = 1, **options) -> int:
     """Store tests/data/events/NAME.txt as the crawler would, without crawling."""
     title, published, paragraphs = story(name)
@@ -125,32 +165,9 @@ def add_article(
     from datetime import datetime as _datetime
 
     from crawler import ingest
-    from crawler.articles import _utc
-    from crawler.extract import text_hash
-    from crawler.store import ArticleRecord, PendingEntry
 
     link = link or f"https://wire.example/{key}"
-    with db.atomic():
-        entry_id = db.execute(
-            "INSERT INTO entries (feed_id, entry_key, link, title, summary, first_seen,"
-            " last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [feed_id, key, link, title, summary, published, published],
-        ).lastrowid
-    entry = PendingEntry(entry_id, feed_id, link, title, None, published, summary, None, 0)
-    record = ArticleRecord(
-        link,
-        link,
-        title,
-        None,
-        published,
-        _utc(published),
-        "en",
-        None,
-        None,
-        text,
-        "trafilatura",
-        text_hash(text),
-    )
+    entry, record = entry_with_record(db, key, link, title, text, published, feed_id, summary)
     outcome = ingest.add_article(
         db,
         entry,

@@ -77,3 +77,42 @@ def test_notify_without_targets_reports_nothing_to_send(tmp_path):
     result = newsmon("notify", config=cfg)
     assert result.returncode == 0, result.stderr
     assert "alerts: 0 queued, 0 sent, 0 to retry, 0 failed, 0 unknown" in result.stdout
+
+
+UNSAFE = "\x9b\x85\x7f\u202e\u2066\x1b\x07\r"
+
+
+def test_every_json_output_strips_controls_and_bidi_overrides(tmp_path):
+    """#11.9: JSON escapes C0 controls but passed C1 (U+0080-U+009F), DEL and bidi
+    overrides through raw; the README says every format strips them."""
+    from datetime import datetime
+
+    from crawler import config, ingest, store
+    from monitors import build
+    from tests.builders import entry_with_record, story
+    from tests.conftest import write_config
+
+    cfg = write_config(tmp_path, [{"name": "Wire\u202e", "feeds": ["http://127.0.0.1:9/r.xml"]}])
+    db = store.open_db(tmp_path / "newsmon.db")
+    store.sync_outlets(db, config.load(cfg), datetime.fromisoformat("2026-01-04T00:00:00+00:00"))
+    title, published, paragraphs = story("wire")
+    hostile = title.replace("North Korea", "North\x9b31m Korea\x85\x7f\u202e\u2066\x1b[2J\x07\r")
+    entry, record = entry_with_record(
+        db, "k", "https://wire.example/x", hostile, "\n".join(paragraphs), published
+    )
+    monitors = [build(config.MonitorConfig("launches", "missile_launch"))]
+    ingest.add_article(db, entry, record, monitors, now=datetime.fromisoformat(published))
+    db.close()
+    for command in (
+        ["digest", "--format", "json", "--since", "2000-01-01"],
+        ["events", "--json"],
+        ["event", "1", "--json"],
+        ["articles", "--json"],
+        ["feeds", "--json"],
+        ["status", "--json"],
+    ):
+        result = newsmon(*command, config=cfg)
+        assert result.returncode == 0, result.stderr
+        decoded = json.dumps(json.loads(result.stdout), ensure_ascii=False)
+        assert not set(UNSAFE) & set(decoded), command
+        assert ("North31m Korea[2J" in decoded) or ("Wire" in decoded), command

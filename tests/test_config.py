@@ -198,3 +198,53 @@ def test_dns_servers_take_ipv4_and_ipv6_with_or_without_a_port():
         ("::1", 53),
         ("::1", 53),
     )
+
+
+# -- values that would explode later are refused before any I/O (#11.7) -------------
+
+_LEVELS = "".join(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "], " for i in range(1, 9))
+ALIAS_BOMB = "{a0: &a0 [lol,lol,lol,lol,lol,lol,lol,lol,lol], " + _LEVELS + "b: x}"
+EXPLODING = {
+    "alias bomb": (ALIAS_BOMB, "YAML aliases expand to more than 10,000 extra values"),
+    "long zone": ("A" * 300, "monitors[0] (m): OSError"),
+    "long value": ("Z" * 5_000, "a value of 5,000 characters (at most 4,096)"),
+    "deep nesting": ("[" * 150 + "]" * 150, "nested more than 100 levels deep"),
+    "recursive alias": ("&r [*r]", "an alias refers to the value that contains it"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EXPLODING))
+def test_values_that_would_explode_later_are_refused_with_exit_2(tmp_path, case):
+    """A 561-byte alias bomb in a monitor's `zone:` once cost minutes and gigabytes; a
+    300-character zone, a huge value or deep nesting gave tracebacks."""
+    import time
+
+    from tests.conftest import newsmon
+
+    zone, message = EXPLODING[case]
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "database: newsmon.db\noutlets:\n  - name: A\n    feeds: [http://127.0.0.1:9/f.xml]\n"
+        f"monitors:\n  - name: m\n    type: missile_launch\n    zone: {zone}\n",
+        encoding="utf-8",
+    )
+    started = time.monotonic()
+    result = newsmon("run", config=path, timeout=30)
+    assert time.monotonic() - started < 10
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "newsmon.db").exists()  # refused before any I/O
+
+
+def test_a_database_path_from_an_oversized_variable_is_refused(tmp_path):
+    from tests.conftest import newsmon
+
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "database: ${DB}\noutlets:\n  - name: A\n    feeds: [http://127.0.0.1:9/f.xml]\n"
+    )
+    huge = newsmon("run", config=path, env={"DB": "x" * 120 * 1024})
+    assert huge.returncode == 2 and "122,880 characters after ${...}" in huge.stderr
+    long_part = newsmon("run", config=path, env={"DB": "d/" + "y" * 300 + "/n.db"})
+    assert long_part.returncode == 2 and "a path part over 255 bytes" in long_part.stderr
+    assert "Traceback" not in huge.stderr + long_part.stderr

@@ -31,3 +31,54 @@ def test_kill_9_loses_and_doubles_nothing(tmp_path, mode, kills, seed):
     assert soaked.integrity_failures == 0
     assert soaked.articles == reference.articles and len(reference.articles) == 31
     assert soaked.events == reference.events and len(reference.events) == 2
+
+
+def test_ctrl_c_stops_a_run_within_seconds_and_the_next_run_finishes(server, tmp_path):
+    """#11.6: the first SIGINT hung `newsmon run` forever (the main thread waited on a
+    reactor pool thread) holding the poll lock; every cron run after it exited 3."""
+    import os
+    import signal
+    import sys
+
+    from crawler.loopback import Reply
+    from tests.builders import Item, page, rss
+    from tests.conftest import newsmon, query, write_config
+
+    items = []
+    for i in range(12):
+        reply = Reply.static(page(f"Story {i}", f"subject {i}"), "text/html")
+        reply.delay = 0.6
+        server.routes[f"/p{i}"] = reply
+        items.append(Item(f"Story {i}", server.url(f"/p{i}")))
+    server.routes["/feed.xml"] = Reply.static(rss(items), "application/rss+xml")
+    cfg = write_config(tmp_path, [{"name": "T", "feeds": [server.url("/feed.xml")]}])
+    before = orphans()
+    run = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "--config", str(cfg), "run", "--all"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    deadline = time.monotonic() + 30
+    while len([s for s in server.requests if s.path.startswith("/p")]) < 3:
+        assert run.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    os.kill(run.pid, signal.SIGINT)
+    started = time.monotonic()
+    try:
+        _, err = run.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        run.kill()
+        pytest.fail("newsmon run did not stop on SIGINT")
+    assert time.monotonic() - started < 5
+    assert run.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err and "leaked" not in err
+    time.sleep(1)  # the kernel delivers the parent-death signals, if any were needed
+    assert orphans() <= before
+    assert query(cfg, "PRAGMA integrity_check") == [("ok",)]
+    stored = query(cfg, "SELECT count(*) FROM articles")[0][0]
+    assert stored < 12  # it really was interrupted mid-poll
+    after = newsmon("run", config=cfg)  # lock released, pending entries fetched
+    assert after.returncode == 0, after.stderr
+    assert query(cfg, "SELECT count(*), count(DISTINCT url) FROM articles") == [(12, 12)]

@@ -120,3 +120,75 @@ def test_a_reader_far_behind_gets_the_rest_next_time_and_is_told(setup):
     assert "3 more events not shown" in text
     since = digest.select(db, now=now, since=datetime(2026, 1, 1, tzinfo=UTC), limit=1)
     assert len(since.events) == 1 and since.more == 1
+
+
+def add_events(db, count: int, at: str) -> list[int]:
+    """`count` events written as the crawler writes them (each takes a change number)."""
+    with db.atomic():
+        return [
+            eventstore.create_event(
+                db,
+                {
+                    "monitor": "launches",
+                    "kind": "missile_launch",
+                    "title": f"Launch {i}",
+                    "time_start": at,
+                    "time_end": at,
+                    "precision": "day",
+                    "first_seen": at,
+                    "last_updated": at,
+                    "article_count": 1,
+                    "outlet_count": 1,
+                },
+            )
+            for i in range(count)
+        ]
+
+
+def shown(cfg, reader: str, now: str = "2026-03-09T00:00:00Z") -> tuple[list[int], int]:
+    result = newsmon("digest", "--format", "json", "--reader", reader, "--now", now, config=cfg)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    return [event["id"] for event in document["events"]], document["more_events"]
+
+
+def test_a_new_readers_first_digest_pages_like_any_other(setup):
+    """#11.4: a new reader's first digest over 620 events showed 500 and moved the cursor
+    past all 620: 120 were never shown."""
+    cfg, db = setup
+    ids = add_events(db, 620, "2026-03-08T12:00:00Z")
+    first, more = shown(cfg, "new")
+    assert len(first) == 500 and more == 120
+    second, more = shown(cfg, "new")
+    assert len(second) == 120 and more == 0
+    assert shown(cfg, "new") == ([], 0)
+    assert sorted(first + second) == ids
+
+
+def test_two_digests_of_one_reader_at_once_show_each_event_once(setup):
+    """#11.4: both read the same cursor and showed the same events (2-4 of 5 trials).
+    Real concurrent processes, five trials, new events before each. Their output is
+    larger than a pipe holds and is read only after a pause, as a slow consumer would:
+    each digest stalls writing, after it has read the cursor and before it saves it."""
+    import subprocess
+    import sys
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    cfg, db = setup
+    everything: list[int] = []
+    command = [sys.executable, "-m", "crawler", "--config", str(cfg), "digest"]
+    command += ["--format", "json", "--reader", "ana", "--now", "2026-03-09T00:00:00Z"]
+    for trial in range(5):
+        everything += add_events(db, 200, f"2026-03-08T0{trial}:00:00Z")  # > 64 KiB of JSON
+        pair = [
+            subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=cfg.parent)
+            for _ in range(2)
+        ]
+        time.sleep(1.5)
+        with ThreadPoolExecutor(2) as readers:  # read both at once: either may go first
+            outputs = list(readers.map(lambda p: p.communicate(timeout=60)[0], pair))
+        assert [process.returncode for process in pair] == [0, 0]
+        seen = [[e["id"] for e in json.loads(out)["events"]] for out in outputs]
+        assert not set(seen[0]) & set(seen[1]), f"trial {trial}: shown twice"
+        assert sorted(seen[0] + seen[1]) == everything[-200:], f"trial {trial}"

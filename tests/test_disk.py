@@ -73,3 +73,21 @@ def test_a_full_disk_stops_the_run_loudly_and_the_next_run_finishes(server, tmp_
     finally:
         subprocess.run(["umount", str(mount)], check=False)
     assert not any(Path(mount).iterdir())
+
+
+def test_a_read_only_database_directory_is_a_clear_error(server, tmp_path):
+    """#11.7: the poll lock file's creation was unguarded: a traceback."""
+    publish(server, 1)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    cfg = write_config(folder, [{"name": "T", "feeds": [server.url("/feed.xml")]}])
+    if not _can(["chattr", "+i", str(folder)]):
+        pytest.skip("cannot make a directory immutable here (chattr +i)")
+    try:
+        results = [newsmon(*command, config=cfg) for command in (["run"], ["reprocess"])]
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    for result in results:
+        assert result.returncode == 1, result.stderr
+        assert "newsmon.db.lock: cannot create the poll lock file" in result.stderr
+        assert "Traceback" not in result.stderr

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import resource
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from crawler import feeds
-from crawler.loopback import Reply
+from crawler.loopback import LoopbackServer, Reply
 from tests.conftest import newsmon, query, write_config
 
 
@@ -210,3 +213,125 @@ def test_deeply_nested_and_mislabeled_pages_in_one_run(server, tmp_path):
     ) == [("0001-01-01T00:00:00+09:00", None)]
     methods = dict(query(cfg, "SELECT url, text_method FROM articles"))
     assert methods[server.url("/deep")].startswith("feed")
+
+
+# -- one poison item costs only itself (#11) ---------------------------------------
+
+NORMAL_OUTLETS = 30
+
+
+@contextlib.contextmanager
+def normal_outlets(count: int) -> Iterator[list[tuple[dict, str]]]:
+    """`count` ordinary outlets, each on a host of its own (127.0.0.2, .3, ...): one feed
+    and one page each. Yields (outlet config, page URL) pairs."""
+    from tests.builders import Item, page, rss
+
+    with contextlib.ExitStack() as stack:
+        outlets = []
+        for i in range(count):
+            srv = stack.enter_context(LoopbackServer(host=f"127.0.0.{i + 2}"))
+            srv.routes["/story"] = Reply.static(
+                page(f"Normal story {i}", f"normal matter {i}"), "text/html"
+            )
+            srv.routes["/feed.xml"] = Reply.static(
+                rss([Item(f"Normal story {i}", srv.url("/story"))]), "application/rss+xml"
+            )
+            outlets.append(
+                ({"name": f"normal-{i}", "feeds": [srv.url("/feed.xml")]}, srv.url("/story"))
+            )
+        yield outlets
+
+
+def json_feed(items: list[dict]) -> bytes:
+    """A JSON Feed; `ensure_ascii` writes a lone surrogate as the escape "\\ud800"."""
+    document = {"version": "https://jsonfeed.org/version/1.1", "title": "H", "items": items}
+    return json.dumps(document, ensure_ascii=True).encode()
+
+
+def test_poison_items_cost_only_themselves_and_are_recorded_on_their_feed(server, tmp_path):
+    """#11.1 and .2: titles that are objects, lists, 2 MB of distinct words, numbers past
+    SQLite's integers or lone surrogates, and a numeric url, beside 30 ordinary outlets."""
+    from tests.builders import page
+
+    body = "The harbour authority said the new pier would open in the spring. " * 8
+    words = " ".join(f"w{i}" for i in range(300_000))  # ~2 MB, every word distinct
+    server.routes["/fine"] = Reply.static(page("Fine", "an innocent story"), "text/html")
+    server.routes["/surrogate"] = Reply.static(page("Surrogate", "the odd title"), "text/html")
+    items = [
+        {"id": "object", "title": {"a": 1}, "url": server.url("/x1")},
+        {"id": "list", "title": ["a", "b"], "url": server.url("/x2")},
+        {"id": "number", "title": 2**70, "url": server.url("/x3")},
+        {"id": "numeric-url", "title": "A number for a link", "url": 12345},
+        {"id": "huge", "title": words, "url": server.url("/gone"), "content_text": body},
+        {"id": "surrogate", "title": "Odd \ud800 title", "url": server.url("/surrogate")},
+        {"id": "fine", "title": "Innocent", "url": server.url("/fine")},
+    ]
+    server.routes["/feed.json"] = Reply.static(json_feed(items), "application/feed+json")
+    with normal_outlets(NORMAL_OUTLETS) as normal:
+        outlets = [outlet for outlet, _ in normal]
+        outlets.append({"name": "Hostile", "feeds": [server.url("/feed.json")]})
+        cfg = write_config(tmp_path, outlets)
+        result = newsmon("run", "--all", config=cfg, timeout=120)
+        status = newsmon("status", config=cfg)
+    assert "Traceback" not in result.stderr + status.stderr
+    assert result.returncode == 0, result.stderr  # item and page errors do not fail a run
+    stored = {url for (url,) in query(cfg, "SELECT url FROM articles")}
+    assert {story for _, story in normal} <= stored  # every ordinary article, first run
+    assert {server.url("/fine"), server.url("/surrogate"), server.url("/gone")} <= stored
+    assert query(cfg, "SELECT title FROM entries WHERE entry_key = 'surrogate'") == [
+        ("Odd \ufffd title",)
+    ]
+    titles = dict(query(cfg, "SELECT url, title FROM articles"))
+    assert len(titles[server.url("/gone")]) <= 1000  # kept from the feed, cut to size
+    refused = dict(query(cfg, "SELECT last_error, state FROM entries WHERE state = 'failed'"))
+    assert set(refused) == {
+        "title is an object, not text",
+        "title is a list, not text",
+        "title is a number, not text",
+        "link is a number, not text",
+    }
+    (note, errors), *_ = query(
+        cfg, "SELECT last_error, consecutive_errors FROM feeds WHERE url LIKE '%feed.json'"
+    )
+    assert note.startswith("4 of 7 items refused: ") and errors == 0
+    assert "4 items refused" in result.stdout
+    assert f"error: item Hostile: {server.url('/feed.json')}: refused: title is an" in (
+        result.stderr
+    )
+    assert "4 of 7 items refused" in status.stdout  # status no longer calls it plainly ok
+
+
+def test_bad_characters_and_bad_nesting_cost_only_their_feed(server, tmp_path):
+    """#11.2: `&#xD800;` in RSS, a 200,000-deep JSON array; each beside an innocent feed."""
+    from tests.builders import Item, page, rss
+
+    feed = rss([Item("Odd &#xD800; here", server.url("/a")), Item("Plain", server.url("/b"))])
+    server.routes["/odd.xml"] = Reply.static(
+        feed.replace(b"&amp;#xD800;", b"&#xD800;"), "application/rss+xml"
+    )
+    server.routes["/a"] = Reply.static(page("Odd", "odd characters"), "text/html")
+    server.routes["/b"] = Reply.static(page("Plain", "plain characters"), "text/html")
+    deep = b'{"version": "https://jsonfeed.org/version/1", "items": [' + b"[" * 200_000
+    server.routes["/deep.json"] = Reply.static(
+        deep + b"]" * 200_001 + b"}", "application/feed+json"
+    )
+    cfg = write_config(
+        tmp_path,
+        [
+            {"name": "Odd", "feeds": [server.url("/odd.xml")]},
+            {"name": "Deep", "feeds": [server.url("/deep.json")]},
+        ],
+    )
+    result = newsmon("run", "--all", config=cfg)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1  # the deep feed failed, and says so
+    assert f"error: feed Deep: {server.url('/deep.json')}: invalid JSON: nested too deeply" in (
+        result.stderr
+    )
+    assert query(cfg, "SELECT count(*) FROM articles") == [(2,)]
+    assert query(cfg, "SELECT title FROM entries ORDER BY id") == [
+        ("Odd \ufffd here",),
+        ("Plain",),
+    ]
+    feeds = dict(query(cfg, "SELECT url, consecutive_errors FROM feeds"))
+    assert feeds == {server.url("/odd.xml"): 0, server.url("/deep.json"): 1}
