@@ -10,7 +10,6 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ import yaml
 
 from crawler import __version__
 from crawler.untrusted import MAX_URL
+from monitors.base import MonitorConfig
 
 ENV_VAR = "NEWSMON_CONFIG"
 DEFAULT_PATH = "config.yaml"
@@ -110,13 +110,6 @@ class StorySettings:
     headline: float = 0.25  # IDF cosine of a headline with a story's headlines: joins it
     headline_merge: float = 0.5  # a headline this close to a second story merges the two
     window: timedelta = timedelta(days=3)  # only stories within this of the article's time
-
-
-@dataclass(frozen=True)
-class MonitorConfig:
-    name: str
-    type: str
-    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ import importlib
 import pkgutil
 import re
 
-from crawler.config import MonitorConfig
-from monitors.base import Monitor
+from monitors.base import Monitor, MonitorConfig
 
 __all__ = ["available", "build"]
 

@@ -16,6 +16,19 @@ from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
+class MonitorConfig:
+    """One `monitors:` block of config.yaml: its name, its type and the type's own options.
+
+    Defined here, not by the engine, so a monitor module depends on nothing but this
+    package: the engine reads the block and hands it over.
+    """
+
+    name: str
+    type: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ArticleView:
     """The parts of a stored article a monitor may read."""
 

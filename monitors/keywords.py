@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from crawler.config import MonitorConfig
-from monitors.base import ArticleView, Match
+from monitors.base import ArticleView, Match, MonitorConfig
 from monitors.timeexpr import resolve_event_time
 
 OPTIONS = frozenset({"include", "exclude", "require", "regex", "kind", "fields", "zone"})

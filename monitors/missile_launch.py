@@ -40,8 +40,7 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from crawler.config import MonitorConfig
-from monitors.base import ArticleView, EventTime, Match
+from monitors.base import ArticleView, EventTime, Match, MonitorConfig
 from monitors.timeexpr import lead_paragraphs, period_mentioned, resolve_event_time
 
 KIND = "missile_launch"

@@ -100,7 +100,9 @@ def test_every_json_output_strips_controls_and_bidi_overrides(tmp_path):
     entry, record = entry_with_record(
         db, "k", "https://wire.example/x", hostile, "\n".join(paragraphs), published
     )
-    monitors = [build(config.MonitorConfig("launches", "missile_launch"))]
+    from monitors.base import MonitorConfig
+
+    monitors = [build(MonitorConfig("launches", "missile_launch"))]
     ingest.add_article(db, entry, record, monitors, now=datetime.fromisoformat(published))
     db.close()
     for command in (

@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.config import MonitorConfig
 from monitors import build
-from monitors.base import ArticleView
+from monitors.base import ArticleView, MonitorConfig
 from monitors.keywords import KeywordMonitor, from_config
 
 PUBLISHED = datetime(2026, 1, 20, 4, 15, tzinfo=UTC)

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config import MonitorConfig
 from crawler.extract import extract_page
 from monitors import build
-from monitors.base import ArticleView, Match
+from monitors.base import ArticleView, Match, MonitorConfig
 from monitors.missile_launch import MissileLaunchMonitor, from_config
 
 DEMO = Path(__file__).resolve().parent.parent / "crawler" / "demo_data"

@@ -33,11 +33,12 @@ from crawler.clock import Clock
 from crawler.config import ConfigError
 from crawler.loopback import LoopbackServer, Reply
 from monitors import build
+from monitors.base import MonitorConfig
 from tests.builders import Item, add_story_article, article_page, rss, story
 from tests.conftest import FAST_FETCH, ROOT, newsmon
 
 MONITOR = "launches"
-MONITORS = [build(config.MonitorConfig(MONITOR, "missile_launch"))]
+MONITORS = [build(MonitorConfig(MONITOR, "missile_launch"))]
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 HOOK = "/hook"
 SECRET = "SECRET123"
