@@ -24,7 +24,7 @@ from collections.abc import Callable
 import trafilatura
 
 from bench.common import dataset, median
-from crawler.extract import extract_page
+from crawler.parse.extract import extract_page
 
 WORD = re.compile(r"\w+")
 

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from bench.common import dataset
 from crawler import config, ingest, store
-from crawler.articles import _utc
-from crawler.extract import text_hash
+from crawler.parse.articles import _utc
+from crawler.parse.extract import text_hash
 from crawler.store import ArticleRecord, PendingEntry
 from monitors import build
 

@@ -32,7 +32,8 @@ from apscheduler.triggers.date import DateTrigger
 from crawler import config, notify, store
 from crawler.clock import Clock, parse_instant
 from crawler.lock import poll_lock
-from crawler.poll import Workers, build_monitors, poll
+from crawler.parse.pool import Workers
+from crawler.poll import build_monitors, poll
 
 LOGGER = logging.getLogger(__name__)
 HEARTBEAT = timedelta(seconds=15)

@@ -22,11 +22,12 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler import dedupe, events, eventstore, listing, store
+from crawler import dedupe, events, eventstore, store
 from crawler.clock import parse_instant
 from crawler.config import StorySettings
-from crawler.extract import html_to_text
-from crawler.feeds import parse_date
+from crawler.dates import parse_date
+from crawler.parse import listing
+from crawler.parse.extract import html_to_text
 from crawler.store import ArticleRecord, PendingEntry
 from monitors.base import ArticleView, Match, Monitor
 

@@ -109,8 +109,8 @@ def entry_with_record(
 ):
     """A new entry row and the article record the crawler would store for it: a
     (PendingEntry, ArticleRecord) pair for `ingest.add_article` or `store.store_article`."""
-    from crawler.articles import _utc
-    from crawler.extract import text_hash
+    from crawler.parse.articles import _utc
+    from crawler.parse.extract import text_hash
     from crawler.store import ArticleRecord, PendingEntry
 
     with db.atomic():

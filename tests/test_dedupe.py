@@ -6,7 +6,7 @@ import pytest
 
 from crawler import dedupe, store
 from crawler.events import merge_facts
-from crawler.extract import text_hash
+from crawler.parse.extract import text_hash
 from crawler.urls import identity
 from tests.builders import story
 

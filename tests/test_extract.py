@@ -2,8 +2,8 @@ from importlib.resources import files
 
 import pytest
 
-from crawler import articles
-from crawler.extract import decode_html, extract_page, html_to_text, text_hash
+from crawler.parse import articles
+from crawler.parse.extract import decode_html, extract_page, html_to_text, text_hash
 from crawler.store import PendingEntry
 from tests.builders import page
 

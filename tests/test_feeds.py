@@ -2,8 +2,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler import feeds
-from crawler.feeds import FeedError, entry_key
+from crawler.dates import parse_date
+from crawler.parse import feeds
+from crawler.parse.feeds import FeedError
+from crawler.parse.items import entry_key
 
 DATA = Path(__file__).parent / "data"
 
@@ -134,9 +136,9 @@ def test_every_real_feed_parses_or_fails_clearly():
     ],
 )
 def test_dates_keep_their_own_offset(text, expected):
-    assert feeds.parse_date(text).isoformat() == expected
+    assert parse_date(text).isoformat() == expected
 
 
 def test_unreadable_dates_are_none_not_errors():
-    assert feeds.parse_date("sometime last week") is None
-    assert feeds.parse_date("") is None
+    assert parse_date("sometime last week") is None
+    assert parse_date("") is None

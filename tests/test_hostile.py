@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler import feeds
 from crawler.loopback import LoopbackServer, Reply
+from crawler.parse import feeds
 from tests.conftest import newsmon, query, write_config
 
 

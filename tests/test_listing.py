@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.listing import is_listing, lead_headline
+from crawler.parse.listing import is_listing, lead_headline
 
 GOOGLE_FLAT = (
     "North Korea fires cruise missiles\xa0\xa0Reuters"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract import extract_page
+from crawler.parse.extract import extract_page
 from monitors import build
 from monitors.base import ArticleView, Match, MonitorConfig
 from monitors.missile_launch import MissileLaunchMonitor, from_config

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from crawler import feeds, untrusted
+from crawler import untrusted
+from crawler.dates import parse_date
 from crawler.dedupe import MAX_TITLE_TERMS, title_terms
+from crawler.parse import feeds
 
 
 def json_feed(*items: object) -> bytes:
@@ -94,5 +96,5 @@ def test_a_headline_gives_at_most_a_bounded_number_of_terms():
 
 
 def test_a_date_longer_than_any_date_is_no_date():
-    assert feeds.parse_date("2026-01-04 " + "x" * 1_000) is None
-    assert feeds.parse_date("2026-01-04T10:00:00+09:00") is not None
+    assert parse_date("2026-01-04 " + "x" * 1_000) is None
+    assert parse_date("2026-01-04T10:00:00+09:00") is not None

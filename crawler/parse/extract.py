@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import lxml.html
 
 from crawler import untrusted
-from crawler.feeds import parse_date
+from crawler.dates import parse_date
 from crawler.untrusted import MAX_CONTENT, MAX_DATE, MAX_NAME, MAX_SUMMARY, MAX_TITLE, MAX_URL
 from crawler.urls import resolve
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import UTC
 
 from crawler.clock import isoformat
-from crawler.extract import MIN_WORDS, Extracted, html_to_text, text_hash, word_count
-from crawler.feeds import parse_date
+from crawler.dates import parse_date
+from crawler.parse.extract import MIN_WORDS, Extracted, html_to_text, text_hash, word_count
 from crawler.store import ArticleRecord, PendingEntry
 
 # Pages say 0001-01-01 or 1970-01-01 when a CMS has no date: a placeholder, not a time.
