@@ -44,8 +44,9 @@ import yaml
 
 from bench.common import DATASETS, ROOT
 from bench.replay import snapshots
-from crawler import config, engine, poll, store
+from crawler import config, poll, store
 from crawler.clock import Clock, parse_instant
+from crawler.fetch import reactor
 from crawler.loopback import LoopbackServer, Reply, Seen
 
 PLACEHOLDER = b"http://replay.invalid"
@@ -242,7 +243,7 @@ class Detection:
 async def replay(
     dataset: Dataset, workdir: Path, stamps: bool, flag: bool
 ) -> tuple[config.Config, Detection, float]:
-    """Every step of `dataset`, polled in order; call inside `engine.run`."""
+    """Every step of `dataset`, polled in order; call inside `reactor.run`."""
     plan = snapshots(dataset.folder)
     versions = page_versions(dataset.folder)
     detection = Detection()
@@ -489,7 +490,7 @@ def main() -> None:
                 results[name] = score(dataset, cfg, detection)
                 report(dataset.name, results[name], elapsed, stamps)
 
-        engine.run(run_all)
+        reactor.run(run_all)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
 

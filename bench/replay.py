@@ -25,9 +25,10 @@ from pathlib import Path
 import yaml
 
 from bench.common import dataset
-from crawler import config, engine, poll, store
+from crawler import config, poll, store
 from crawler.clock import Clock
 from crawler.config import StorySettings
+from crawler.fetch import reactor
 from crawler.loopback import LoopbackServer, Reply
 
 
@@ -87,7 +88,7 @@ def replay(
             return reports
 
         started = time.perf_counter()
-        reports = engine.run(run_all)
+        reports = reactor.run(run_all)
         return cfg, reports, time.perf_counter() - started
 
 

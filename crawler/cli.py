@@ -24,15 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawler import __version__, config, digest, engine, eventstore, health, store, untrusted
+from crawler import __version__, config, digest, eventstore, health, store, untrusted
 from crawler.clock import Clock, ClockError, isoformat, parse_instant
+from crawler.fetch import reactor
 from crawler.lock import LockBusy, LockUnavailable, poll_lock, reader_lock
 from crawler.progress import Progress
 
 if TYPE_CHECKING:
     from crawler import poll
 
-# Commands that poll import `poll`, `engine` and `ingest` themselves: those pull in
+# Commands that poll import `poll`, `reactor` and `ingest` themselves: those pull in
 # Scrapy, Twisted and trafilatura (about 0.6 s of CPU), which reading commands such as
 # `digest` (run from cron, feed readers, scripts) should not pay for.
 EXIT_FEEDS_FAILED = 1
@@ -535,7 +536,8 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
     Example: newsmon demo --dir /tmp/newsmon-demo
     """
     from crawler import demo as demo_module
-    from crawler import engine, poll
+    from crawler import poll
+    from crawler.fetch import reactor
 
     workdir = directory or Path(tempfile.mkdtemp(prefix="newsmon-demo-"))
     clock = Clock.from_option(demo_module.DEMO_NOW)
@@ -550,7 +552,7 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
                 for _ in range(2)
             ]
 
-        first, second = engine.run(two_polls)
+        first, second = reactor.run(two_polls)
         click.echo(f"First poll:  {first.summary()}")
         click.echo(f"Second poll: {second.summary()}")
         requests = len(server.requests)
@@ -624,7 +626,7 @@ def _cell(value: Any) -> str:
 def main() -> None:
     try:
         cli(prog_name="newsmon")
-    except engine.Interrupted:  # a poll or the daemon's start, cancelled by a signal
+    except reactor.Interrupted:  # a poll or the daemon's start, cancelled by a signal
         click.echo(
             "interrupted: stopped between transactions; what was not stored yet is fetched"
             " by the next run",

@@ -208,6 +208,6 @@ class Daemon:
 
 def run_daemon(config_path: Path, log_level: str) -> None:
     """`newsmon daemon`: the daemon on its own event loop, until a signal stops it."""
-    from crawler import engine
+    from crawler.fetch import reactor
 
-    engine.run(lambda: Daemon(config_path, log_level).run())
+    reactor.run(lambda: Daemon(config_path, log_level).run())

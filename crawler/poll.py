@@ -12,13 +12,14 @@ from typing import Any, TypeVar
 import sqlite_utils
 from scrapy.crawler import AsyncCrawlerRunner
 
-from crawler import engine, notify, store
+from crawler import notify, store
 from crawler.clock import Clock
 from crawler.config import Config, ConfigError
-from crawler.engine import scrapy_settings
+from crawler.fetch import reactor
+from crawler.fetch.settings import scrapy_settings
+from crawler.fetch.spider import PollSpider
 from crawler.lock import poll_lock
 from crawler.parse.pool import Workers
-from crawler.spiders import PollSpider
 from crawler.store import FeedState
 from monitors import build
 from monitors.base import Monitor
@@ -108,7 +109,7 @@ async def poll(
     settings = scrapy_settings(
         config.fetch, log_level=log_level, allow_private_networks=config.allow_private_networks
     )
-    engine.install_resolver(settings)
+    reactor.install_resolver(settings)
     runner = AsyncCrawlerRunner(settings)
     crawl = runner.crawl(PollSpider, context=context)
     try:
@@ -150,7 +151,7 @@ async def poll_once(
     outlet: str | None = None,
     log_level: str = "WARNING",
 ) -> PollReport:
-    """One poll of the due feeds under the database lock; call inside `engine.run`."""
+    """One poll of the due feeds under the database lock; call inside `reactor.run`."""
     if outlet is not None:
         outlet = config.outlet(outlet).name
     monitors = build_monitors(config)  # a bad monitor is a config error, before any I/O
@@ -178,4 +179,4 @@ async def poll_once(
 
 def run_once(config: Config, clock: Clock, **options: Any) -> PollReport:
     """`newsmon run`: `poll_once` on its own event loop."""
-    return engine.run(lambda: poll_once(config, clock, **options))
+    return reactor.run(lambda: poll_once(config, clock, **options))

@@ -2,8 +2,8 @@ import pytest
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 
+from crawler.fetch.netguard import PrivateNetworkMiddleware, blocked_host, is_forbidden
 from crawler.loopback import Reply
-from crawler.netguard import PrivateNetworkMiddleware, blocked_host, is_forbidden
 from tests.builders import Item, rss
 from tests.conftest import newsmon, write_config
 from tests.dnsserver import DNSServer

@@ -38,7 +38,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.log import failure_to_exc_info
 from twisted.python.failure import Failure
 
-from crawler import ingest, netguard, store, untrusted
+from crawler import ingest, store, untrusted
+from crawler.fetch import netguard
 from crawler.parse import articles, feeds
 from crawler.progress import Progress
 from crawler.schedule import RATE_WINDOW, adaptive_interval, next_poll, parse_max_age

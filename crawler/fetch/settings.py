@@ -1,24 +1,19 @@
-"""Scrapy settings, built in one place from our typed config, and the event loop.
+"""Every Scrapy setting newsmon uses, built in one place from the typed config.
 
-Scrapy runs in-process on the asyncio reactor. `run()` owns the loop for a
-command's lifetime, so repeated crawls (the daemon) share one loop with
-APScheduler and the reactor is never restarted.
+Scrapy's settings are string keys layered by priority ("why isn't my setting
+applied?"); here they are one function of `FetchSettings`, and nothing is layered
+anywhere else.
 """
 
 from __future__ import annotations
 
-import asyncio
-import signal
-from collections.abc import Awaitable, Callable
-from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import Any
 
 from crawler.config import FetchSettings
 from crawler.untrusted import MAX_URL
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 MIN_DOWNLOAD_DELAY = 0.001
-T = TypeVar("T")
 
 
 def scrapy_settings(
@@ -77,11 +72,11 @@ def scrapy_settings(
         "NEWSMON_ALLOW_PRIVATE_NETWORKS": allow_private_networks,
         "NEWSMON_DNS_SERVERS": [list(server) for server in fetch.dns_servers],
         "DOWNLOADER_MIDDLEWARES": {
-            "crawler.netguard.PrivateNetworkMiddleware": 50,
+            "crawler.fetch.netguard.PrivateNetworkMiddleware": 50,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-            "crawler.middlewares.CachedRobotsTxtMiddleware": 100,
-            "crawler.middlewares.RetryBackoffMiddleware": 540,
-            "crawler.middlewares.RetryAfterMiddleware": 560,
+            "crawler.fetch.middlewares.CachedRobotsTxtMiddleware": 100,
+            "crawler.fetch.middlewares.RetryBackoffMiddleware": 540,
+            "crawler.fetch.middlewares.RetryAfterMiddleware": 560,
             # Off, each a hop per request for nothing here: no allowed_domains, no HTTP
             # auth, no stats read.
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
@@ -109,60 +104,3 @@ def scrapy_settings(
         },
         "DOWNLOAD_HANDLERS": {"data": None, "file": None, "s3": None, "ftp": None},
     }
-
-
-def install_resolver(settings: dict[str, Any]) -> None:
-    """Put our guarded resolver on the reactor for the next crawl.
-
-    Scrapy installs `DNS_RESOLVER` only in `CrawlerProcess`; `AsyncCrawlerRunner`
-    leaves the reactor's system resolver in place, so we install ours, per poll
-    because the config (and with it the settings) may change under the daemon.
-    """
-    from scrapy.settings import Settings
-    from twisted.internet import reactor
-
-    from crawler.netguard import GuardedResolver
-
-    holder = SimpleNamespace(settings=Settings(settings))
-    GuardedResolver.from_crawler(holder, reactor).install_on_reactor()  # type: ignore[arg-type]
-
-
-class Interrupted(RuntimeError):
-    """SIGINT or SIGTERM stopped the command; it stopped between transactions."""
-
-
-def run(main: Callable[[], Awaitable[T]]) -> T:
-    """Run `main()` on a fresh asyncio loop driven by Twisted's asyncio reactor.
-
-    SIGINT and SIGTERM cancel `main()` (the daemon installs its own handlers
-    instead). Python's default, a KeyboardInterrupt raised wherever the main
-    thread happens to be, escaped `reactor.run` without its shutdown: Twisted's
-    thread pool was never stopped, the interpreter waited on it at exit forever,
-    and the poll lock stayed held. Cancelled, `main()` unwinds through its
-    `finally` blocks (workers shut down, database closed, lock released) and the
-    reactor stops the normal way.
-    """
-    from scrapy.utils.reactor import install_reactor
-
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    install_reactor(ASYNCIO_REACTOR)
-    from twisted.internet import reactor
-
-    outcome: dict[str, asyncio.Task[T]] = {}
-
-    def start() -> None:
-        task = loop.create_task(main())
-        task.add_done_callback(lambda _: reactor.stop())
-        outcome["task"] = task
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, task.cancel)
-
-    reactor.callWhenRunning(start)
-    reactor.run(installSignalHandlers=False)
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.remove_signal_handler(signum)
-    task = outcome["task"]
-    if task.cancelled():
-        raise Interrupted("interrupted: stopped between transactions")
-    return task.result()

@@ -1,0 +1,74 @@
+"""The event loop: Scrapy in-process on the asyncio reactor, and its DNS resolver.
+
+`run()` owns the loop for a command's lifetime, so repeated crawls (the daemon)
+share one loop with APScheduler and the reactor is never restarted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable
+from types import SimpleNamespace
+from typing import Any, TypeVar
+
+from crawler.fetch.settings import ASYNCIO_REACTOR
+
+T = TypeVar("T")
+
+
+def install_resolver(settings: dict[str, Any]) -> None:
+    """Put our guarded resolver on the reactor for the next crawl.
+
+    Scrapy installs `DNS_RESOLVER` only in `CrawlerProcess`; `AsyncCrawlerRunner`
+    leaves the reactor's system resolver in place, so we install ours, per poll
+    because the config (and with it the settings) may change under the daemon.
+    """
+    from scrapy.settings import Settings
+    from twisted.internet import reactor
+
+    from crawler.fetch.netguard import GuardedResolver
+
+    holder = SimpleNamespace(settings=Settings(settings))
+    GuardedResolver.from_crawler(holder, reactor).install_on_reactor()  # type: ignore[arg-type]
+
+
+class Interrupted(RuntimeError):
+    """SIGINT or SIGTERM stopped the command; it stopped between transactions."""
+
+
+def run(main: Callable[[], Awaitable[T]]) -> T:
+    """Run `main()` on a fresh asyncio loop driven by Twisted's asyncio reactor.
+
+    SIGINT and SIGTERM cancel `main()` (the daemon installs its own handlers
+    instead). Python's default, a KeyboardInterrupt raised wherever the main
+    thread happens to be, escaped `reactor.run` without its shutdown: Twisted's
+    thread pool was never stopped, the interpreter waited on it at exit forever,
+    and the poll lock stayed held. Cancelled, `main()` unwinds through its
+    `finally` blocks (workers shut down, database closed, lock released) and the
+    reactor stops the normal way.
+    """
+    from scrapy.utils.reactor import install_reactor
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    install_reactor(ASYNCIO_REACTOR)
+    from twisted.internet import reactor
+
+    outcome: dict[str, asyncio.Task[T]] = {}
+
+    def start() -> None:
+        task = loop.create_task(main())
+        task.add_done_callback(lambda _: reactor.stop())
+        outcome["task"] = task
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, task.cancel)
+
+    reactor.callWhenRunning(start)
+    reactor.run(installSignalHandlers=False)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(signum)
+    task = outcome["task"]
+    if task.cancelled():
+        raise Interrupted("interrupted: stopped between transactions")
+    return task.result()
