@@ -2,7 +2,7 @@
 
 The issue's target: over 100k articles and 5k events the digest returns in
 under 1 s of CPU, through indexes, with no full scans. The archive is built
-through newsmon's own code (`store.open_db` migrations, `ingest.add_article`
+through newsmon's own code (`store.db.open_db` migrations, `ingest.add_article`
 with keyword monitors configured in code), from real sentences and headlines
 as in bench/growth.py, and cached: building 100k articles takes minutes.
 
@@ -52,7 +52,7 @@ import sqlite_utils
 
 from bench.common import ROOT
 from bench.growth import Corpus, add_synthetic
-from crawler import config, digest, eventstore, store
+from crawler import config, digest, store
 from crawler.clock import isoformat, parse_instant
 from monitors import build
 
@@ -216,7 +216,7 @@ def build_archive(path: Path, articles: int, events: int, days: int, seed: int) 
     count = monitor_count(events, days)
     writer = Writer(rng, KEYWORDS[:count])
     monitors = [build(m) for m in keyword_monitors(count)]
-    db = store.open_db(path)
+    db = store.db.open_db(path)
     seed_outlets(db)
     step = max(1, len(reports) // 20)
     for n, report in enumerate(reports):
@@ -356,7 +356,7 @@ def cases(db: sqlite_utils.Database, now: datetime, token: str) -> list[Case]:
         return lambda i: ["--reader", f"{token}-{tag}-{i}"]
 
     def fall_behind(tag: str) -> Callable[[int], None]:
-        return lambda i: eventstore.save_reader_cursor(
+        return lambda i: store.readers.save_reader_cursor(
             db, f"{token}-{tag}-{i}", behind, isoformat(now)
         )
 
@@ -472,7 +472,7 @@ def print_plans(db: sqlite_utils.Database, statements: dict[str, Traced]) -> int
 
 def explain_all(db: sqlite_utils.Database, now: datetime, every: list[Case], token: str) -> int:
     """Trace one in-process digest per case (plus the open's migrations check)."""
-    statements = trace(db, lambda: store.MIGRATIONS.apply(db))
+    statements = trace(db, lambda: store.schema.MIGRATIONS.apply(db))
     for case in every:
         case.setup(-1)
         options = case.args(-1)
@@ -480,7 +480,7 @@ def explain_all(db: sqlite_utils.Database, now: datetime, every: list[Case], tok
             seen = statements.setdefault(key, Traced(traced.sql))
             seen.count += traced.count
     # what the CLI does after a reader's digest
-    statements.update(trace(db, lambda: eventstore.save_reader_cursor(db, token, 1, "x")))
+    statements.update(trace(db, lambda: store.readers.save_reader_cursor(db, token, 1, "x")))
     return print_plans(db, statements)
 
 
@@ -540,7 +540,7 @@ def floor_cases(cfg: Path, repeat: int) -> Iterator[tuple[str, Timing]]:
 def main() -> None:
     args = parse_args()
     path, info = (args.database, {"build_s": "?"}) if args.database else cached_archive(args)
-    db = store.open_db(path)
+    db = store.db.open_db(path)
     now = archive_now(db)
     token = f"bench-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory() as tmp:

@@ -266,7 +266,7 @@ async def replay(
                 next_version += 1
             now = datetime.fromtimestamp(moment, UTC)
             await poll.poll_once(cfg, Clock(now), every=True)
-            db = store.open_db(cfg.database)
+            db = store.db.open_db(cfg.database)
             try:
                 for (event_id,) in db.execute("SELECT id FROM events"):
                     detection.first_poll.setdefault(event_id, now)
@@ -346,7 +346,7 @@ def point_time(event: dict) -> datetime:
 
 
 def score(dataset: Dataset, cfg: config.Config, detection: Detection) -> dict:
-    db = store.open_db(cfg.database)
+    db = store.db.open_db(cfg.database)
     try:
         keys = article_keys(db)
         stored = {key: article for article, ks in keys.items() for key in ks}

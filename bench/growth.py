@@ -25,9 +25,9 @@ from pathlib import Path
 
 from bench.common import dataset
 from crawler import config, ingest, store
+from crawler.model import ArticleRecord, PendingEntry
 from crawler.parse.articles import _utc
 from crawler.parse.extract import text_hash
-from crawler.store import ArticleRecord, PendingEntry
 from monitors import build
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -105,7 +105,7 @@ def main() -> None:
     ]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        db = store.open_db(Path(tmp) / "growth.db")
+        db = store.db.open_db(Path(tmp) / "growth.db")
         db.execute("INSERT INTO outlets (name) VALUES ('bench')")
         db.execute(
             "INSERT INTO feeds (outlet_id, config_url, url, kind, interval_s, next_due)"

@@ -93,7 +93,7 @@ def replay(
 
 
 def summarise(cfg: config.Config, sample: int) -> None:
-    db = store.open_db(cfg.database)
+    db = store.db.open_db(cfg.database)
     one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
     print(f"articles stored:            {one('SELECT count(*) FROM articles')}")
     print(f"entries seen:               {one('SELECT count(*) FROM entries')}")

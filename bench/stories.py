@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import dataset
-from crawler import dedupe, eventstore, store
+from crawler import dedupe, store
 from crawler.clock import isoformat
 from crawler.config import StorySettings
 
@@ -63,11 +63,11 @@ def pairwise(predicted: Sequence[object], truth: Sequence[object]) -> tuple[floa
 def cluster(
     rows: list[dict[str, str]], workdir: Path, settings: StorySettings, warm: bool = False
 ) -> tuple[list[int], float]:
-    db = store.open_db(workdir / "stories.db")
+    db = store.db.open_db(workdir / "stories.db")
     db.execute("INSERT INTO outlets (name) VALUES ('uci')")
     if warm:  # term statistics of an archive that has seen such headlines before
         counts = Counter(t for row in rows for t in dedupe.title_terms(row["TITLE"]))
-        counts[eventstore.TOTAL] = len(rows)
+        counts[store.stories.TOTAL] = len(rows)
         with db.atomic():
             db.conn.executemany("INSERT INTO term_df (term, df) VALUES (?, ?)", counts.items())
     ids, started = [], time.perf_counter()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from crawler import __version__, config, digest, eventstore, health, store, untrusted
+from crawler import __version__, config, digest, health, store, untrusted
 from crawler.clock import Clock, ClockError, isoformat, parse_instant
 from crawler.fetch import reactor
 from crawler.lock import LockBusy, LockUnavailable, poll_lock, reader_lock
@@ -76,8 +76,8 @@ def _instant(value: str, option: str):
 def _open(cfg: config.Config, *, read_only: bool = False):
     """The database; `read_only` for commands that only look (no writer makes them wait)."""
     try:
-        return store.open_db(cfg.database, read_only=read_only)
-    except store.StoreError as exc:
+        return store.db.open_db(cfg.database, read_only=read_only)
+    except store.db.StoreError as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -151,7 +151,7 @@ def run(ctx: click.Context, every: bool, outlet: str | None, now: str | None, qu
         raise ConfigProblem(str(exc)) from None
     except LockBusy as exc:
         raise Busy(str(exc)) from None
-    except store.StoreError as exc:
+    except store.db.StoreError as exc:
         raise click.ClickException(str(exc)) from None
     _print_report(report, quiet)
     if report.feed_errors or report.fatal:
@@ -183,7 +183,7 @@ def feeds(ctx: click.Context, as_json: bool) -> None:
     """
     cfg = _load(ctx)
     db = _open(cfg, read_only=True)
-    rows = health.with_config(store.feed_health(db), cfg, Clock().now())
+    rows = health.with_config(store.feeds.feed_health(db), cfg, Clock().now())
     _show(
         rows,
         as_json,
@@ -214,7 +214,7 @@ def articles(ctx: click.Context, search: str | None, limit: int, as_json: bool) 
     Example: newsmon articles --search "ballistic missile" --limit 5
     """
     cfg = _load(ctx)
-    rows = store.latest_articles(_open(cfg, read_only=True), limit=limit, search=search)
+    rows = store.articles.latest_articles(_open(cfg, read_only=True), limit=limit, search=search)
     _show(
         rows,
         as_json,
@@ -244,7 +244,7 @@ def events(
     """
     cfg = _load(ctx)
     since_value = isoformat(_instant(since, "--since")) if since else None
-    rows = eventstore.list_events(
+    rows = store.events.list_events(
         _open(cfg, read_only=True), monitor=monitor, since=since_value, limit=limit
     )
     for row in rows:
@@ -281,7 +281,7 @@ def event(ctx: click.Context, event_id: int, as_json: bool) -> None:
     """
     cfg = _load(ctx)
     db = _open(cfg)
-    row = eventstore.get_event(db, event_id)
+    row = store.events.get_event(db, event_id)
     if row is None:
         raise click.ClickException(f"no event with id {event_id}")
     record = digest.event_record(db, row)
@@ -340,7 +340,7 @@ def reprocess(ctx: click.Context) -> None:
         monitors = poll.build_monitors(cfg)
         with poll_lock(cfg.database):
             db = _open(cfg)
-            total = store.counts(db)["articles"]
+            total = store.db.counts(db)["articles"]
             bar = Progress("reprocess", total)
             try:
                 count = ingest.reprocess(
@@ -348,7 +348,7 @@ def reprocess(ctx: click.Context) -> None:
                 )
             finally:
                 bar.close()
-            totals = store.counts(db)
+            totals = store.db.counts(db)
     except config.ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
     except LockBusy as exc:
@@ -425,7 +425,7 @@ def _digest(
         except OSError as exc:
             raise click.ClickException(f"{output}: cannot write the digest: {exc}") from None
     if reader:  # only once the digest is out: a failed write shows it again next time
-        eventstore.save_reader_cursor(db, reader, selection.covers, isoformat(now))
+        store.readers.save_reader_cursor(db, reader, selection.covers, isoformat(now))
 
 
 @cli.command()
@@ -504,7 +504,7 @@ def notify_command(ctx: click.Context, now: str | None) -> None:
 
     Example: newsmon notify
     """
-    from crawler import notify, outbox
+    from crawler import notify, store
 
     cfg = _load(ctx)
     try:
@@ -518,7 +518,7 @@ def notify_command(ctx: click.Context, now: str | None) -> None:
         f"{report.failed} failed, {report.unknown} unknown"
     )
     db = _open(cfg)
-    for row in outbox.problems(db):
+    for row in store.outbox.problems(db):
         click.echo("  " + "  ".join(_cell(value) for value in row.values()))
 
 
@@ -558,7 +558,7 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
         requests = len(server.requests)
     db = _open(cfg)
     click.echo(f"\n{requests} HTTP requests in all. Stored articles:\n")
-    rows = store.latest_articles(db, limit=100)
+    rows = store.articles.latest_articles(db, limit=100)
     _table(
         rows,
         [
@@ -569,7 +569,7 @@ def demo(ctx: click.Context, directory: Path | None) -> None:
             ("title", "title"),
         ],
     )
-    events_rows = eventstore.list_events(db, limit=100)
+    events_rows = store.events.list_events(db, limit=100)
     click.echo(f"\nEvents ({len(events_rows)}): one per real-world event, every source under it\n")
     for row in sorted(events_rows, key=lambda r: r["time_start"]):
         record = digest.event_record(db, row)
@@ -633,10 +633,10 @@ def main() -> None:
             err=True,
         )
         sys.exit(EXIT_INTERRUPTED)
-    except store.NewerDatabase as exc:
+    except store.db.NewerDatabase as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_NEWER_DATABASE)
-    except (store.StoreError, LockUnavailable) as exc:  # e.g. under the daemon or reprocess
+    except (store.db.StoreError, LockUnavailable) as exc:  # e.g. under the daemon or reprocess
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     except sqlite3.Error as exc:  # raised below any command: the database itself failed

@@ -59,7 +59,7 @@ class Daemon:
     async def run(self) -> None:
         """Run until SIGTERM/SIGINT; raises LockBusy if another poller holds the lock."""
         with poll_lock(self.cfg.database):
-            self._db = store.open_db(self.cfg.database)
+            self._db = store.db.open_db(self.cfg.database)
             workers = Workers(self.cfg.fetch.extraction_workers)
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGINT):
@@ -67,8 +67,10 @@ class Daemon:
             loop.add_signal_handler(signal.SIGHUP, self.reload)
             self._scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
             try:
-                store.sync_outlets(self._db, self.cfg, self.clock.now())
-                store.daemon_started(self._db, os.getpid(), self.clock.now(), self.config_path)
+                store.feeds.sync_outlets(self._db, self.cfg, self.clock.now())
+                store.daemon.daemon_started(
+                    self._db, os.getpid(), self.clock.now(), self.config_path
+                )
                 self._schedule_all()
                 self._scheduler.add_job(  # retries come due between polls too
                     self._deliver_alerts,
@@ -100,7 +102,7 @@ class Daemon:
                 if self._scheduler.running:
                     self._scheduler.shutdown(wait=False)
                 workers.close()
-                store.daemon_stopped(self._db, self.clock.now())
+                store.daemon.daemon_stopped(self._db, self.clock.now())
                 self._db.close()
         LOGGER.info("daemon stopped")
 
@@ -116,7 +118,7 @@ class Daemon:
             LOGGER.error("config reload rejected: the database cannot change while running")
             return
         self.cfg, self.monitors = fresh, monitors
-        store.sync_outlets(self._db, self.cfg, self.clock.now())
+        store.feeds.sync_outlets(self._db, self.cfg, self.clock.now())
         self._schedule_all()
         LOGGER.info("config reloaded: %d feeds", len(self._jobs()))
 
@@ -128,8 +130,8 @@ class Daemon:
     def _schedule_all(self) -> None:
         """At start and reload: every feed's job; feeds a killed run left work for go now."""
         now = self.clock.now()
-        feeds = store.due_feeds(self._db, now, every=True)
-        ready = {feed.id for feed in store.due_feeds(self._db, now)}
+        feeds = store.feeds.due_feeds(self._db, now, every=True)
+        ready = {feed.id for feed in store.feeds.due_feeds(self._db, now)}
         wanted = {f"feed-{feed.id}" for feed in feeds}
         for job_id in self._jobs():
             if job_id not in wanted:
@@ -138,7 +140,7 @@ class Daemon:
             self._schedule(feed.id, now_if_ready=feed.id in ready)
 
     def _schedule(self, feed_id: int, now_if_ready: bool = False) -> None:
-        due, interval_s = store.feed_due(self._db, feed_id)
+        due, interval_s = store.feeds.feed_due(self._db, feed_id)
         if now_if_ready:  # work a killed run left, or due at (re)start: go at once, together
             when = self.clock.now()
         else:
@@ -168,7 +170,9 @@ class Daemon:
                 break
             batch, self._due = self._due, set()
             feeds = [
-                f for f in store.due_feeds(self._db, self.clock.now(), every=True) if f.id in batch
+                f
+                for f in store.feeds.due_feeds(self._db, self.clock.now(), every=True)
+                if f.id in batch
             ]
             if not feeds:
                 continue
@@ -203,7 +207,7 @@ class Daemon:
             LOGGER.warning("alert error: %s", error)
 
     async def _heartbeat(self) -> None:
-        store.daemon_heartbeat(self._db, self.clock.now())
+        store.daemon.daemon_heartbeat(self._db, self.clock.now())
 
 
 def run_daemon(config_path: Path, log_level: str) -> None:

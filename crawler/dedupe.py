@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from crawler import eventstore
+from crawler import store
 from crawler.clock import isoformat, parse_instant
 from crawler.config import StorySettings
 
@@ -223,10 +223,10 @@ def assign_story(
         db, article_id, tokens, text_hash, signature, since, until, settings.near_duplicate
     ) or _headline_match(db, article_id, weights, rarest, since, until, settings)
     if decision is None:
-        story_id = eventstore.new_story(db, article_id, title, at)
+        story_id = store.stories.new_story(db, article_id, title, at)
         decision = StoryDecision(story_id, None, None, 0.0)
     else:
-        eventstore.join_story(
+        store.stories.join_story(
             db,
             article_id,
             decision.story_id,
@@ -235,9 +235,9 @@ def assign_story(
             decision.relation or "",
             decision.similarity,
         )
-    eventstore.add_story_terms(db, decision.story_id, weights)
+    store.stories.add_story_terms(db, decision.story_id, weights)
     keys = band_keys(signature) if signature else []
-    eventstore.index_article(db, article_id, at, pack(signature), keys, terms)
+    store.stories.index_article(db, article_id, at, pack(signature), keys, terms)
     return decision
 
 
@@ -253,15 +253,14 @@ def _copy_match(
 ) -> StoryDecision | None:
     """The article this one copies: the same text, or nearly (MinHash estimate)."""
     if len(tokens) >= MIN_EXACT_WORDS:
-        original = eventstore.exact_duplicate(db, text_hash, article_id)
+        original = store.stories.exact_duplicate(db, text_hash, article_id)
         if original is not None:
-            story = db.execute("SELECT story_id FROM articles WHERE id = ?", [original]).fetchone()
-            return StoryDecision(story[0], original, "exact", 1.0)
+            return StoryDecision(store.stories.story_of(db, original), original, "exact", 1.0)
     if signature is None:
         return None
     best = None
     keys = band_keys(signature)
-    for candidate in eventstore.band_candidates(db, keys, since, until, article_id):
+    for candidate in store.stories.band_candidates(db, keys, since, until, article_id):
         other = unpack(candidate.minhash)
         score = estimate(signature, other) if other else 0.0
         if score >= threshold and (best is None or score > best.similarity):
@@ -288,8 +287,8 @@ def _headline_match(
         return None
     query_norm = math.sqrt(sum(w * w for w in weights.values()))
     scored = []
-    for story_id in eventstore.stories_with_terms(db, rarest, since, until, article_id):
-        in_story, norm2, first = eventstore.story_vector(db, story_id, list(weights))
+    for story_id in store.stories.stories_with_terms(db, rarest, since, until, article_id):
+        in_story, norm2, first = store.stories.story_vector(db, story_id, list(weights))
         if norm2 <= 0:
             continue
         score = sum(w * in_story.get(t, 0.0) for t, w in weights.items()) / (
@@ -304,7 +303,7 @@ def _headline_match(
     # A headline that fits two stories shows they were one story told two ways.
     for other_score, _, other, _ in scored[1:]:
         if other_score >= settings.headline_merge:
-            eventstore.merge_stories(db, story_id, other)
+            store.stories.merge_stories(db, story_id, other)
     return StoryDecision(story_id, first, "title", score)
 
 
@@ -314,8 +313,8 @@ def _term_weights(
     """IDF of each headline term as the archive stands, and the rarest few."""
     if not terms:
         return {}, []
-    df = eventstore.document_frequencies(db, terms)
-    total = df.pop(eventstore.TOTAL)
+    df = store.stories.document_frequencies(db, terms)
+    total = df.pop(store.stories.TOTAL)
     # the rarest terms seen before: a never-seen word cannot lead to a story
     known = [t for t in terms if df.get(t, 0) > 0]
     rarest = sorted(known, key=lambda t: (df[t], t))[:RAREST_TERMS]

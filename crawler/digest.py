@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 
 import sqlite_utils
 
-from crawler import __version__, eventstore, untrusted
+from crawler import __version__, store, untrusted
 from crawler.clock import isoformat, parse_instant
 
 if TYPE_CHECKING:
@@ -60,43 +60,40 @@ def select(
     `covers` and appears in the next digest: none is skipped, none shown twice.
     (Two digests of one reader at once take turns: `lock.reader_lock`.)
     """
-    db.execute("BEGIN")
-    try:
-        covers = eventstore.latest_change(db)
-        cursor = eventstore.reader_cursor(db, reader) if reader else None
+    with store.db.snapshot(db):
+        covers = store.readers.latest_change(db)
+        cursor = store.readers.reader_cursor(db, reader) if reader else None
         more = 0  # counted only when a full page leaves some out
         if reader is not None:
             if since is None and cursor is not None:
                 start = cursor
-                since = parse_instant(eventstore.reader_updated(db, reader))
+                since = parse_instant(store.readers.reader_updated(db, reader))
             else:
                 since = since or default_since(now)
-                start = eventstore.change_before(db, isoformat(since), monitor, covers)
+                start = store.readers.change_before(db, isoformat(since), monitor, covers)
             # Oldest changes first, and the cursor moves only past what is shown: a reader
             # far behind (after a reprocess, or weeks away) gets the rest next time.
-            rows = eventstore.events_changed(db, start, covers, monitor, limit)
+            rows = store.readers.events_changed(db, start, covers, monitor, limit)
             if len(rows) == limit:
                 latest, covers = covers, rows[-1]["change_seq"]
-                more = eventstore.count_events_changed(db, covers, latest, monitor)
+                more = store.readers.count_events_changed(db, covers, latest, monitor)
             rows.reverse()  # shown newest first
             fresh = [row["created_seq"] > start for row in rows]
         else:
             since = since or default_since(now)
             stamp = isoformat(since)
-            rows = eventstore.list_events(
+            rows = store.events.list_events(
                 db, monitor=monitor, since=stamp, upto=covers, limit=limit
             )
             if len(rows) == limit:
-                total = eventstore.count_events(db, monitor=monitor, since=stamp, upto=covers)
+                total = store.events.count_events(db, monitor=monitor, since=stamp, upto=covers)
                 more = total - limit
             fresh = [row["first_seen"] >= stamp for row in rows]
-        members = eventstore.members_of_events(db, [row["id"] for row in rows])
+        members = store.events.members_of_events(db, [row["id"] for row in rows])
         records = [
             {**event_record(db, row, members[row["id"]]), "status": "new" if new else "updated"}
             for row, new in zip(rows, fresh, strict=True)
         ]
-    finally:
-        db.execute("COMMIT")
     return Selection(records, since, covers, more=more)
 
 
@@ -107,7 +104,7 @@ def event_record(
 ) -> dict[str, Any]:
     """An event as the digest shows it; `members` when the caller already read them."""
     if members is None:
-        members = eventstore.event_members(db, row["id"])
+        members = store.events.event_members(db, row["id"])
     return {
         "id": row["id"],
         "monitor": row["monitor"],

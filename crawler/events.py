@@ -45,7 +45,7 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler import dedupe, eventstore
+from crawler import dedupe, store
 from crawler.clock import isoformat, parse_instant
 from monitors.base import EventTime, Match
 
@@ -77,11 +77,11 @@ def assign(
     member = {**_member_row(article, monitor, match, time), "headline": headline}
     event_id = _best_event(db, monitor, match, time, article, story_id)
     if event_id is None and listing:
-        eventstore.hold_match(db, member)
+        store.events.hold_match(db, member)
         return None, False
     created = event_id is None
     if event_id is None:
-        event_id = eventstore.create_event(
+        event_id = store.events.create_event(
             db,
             {
                 "monitor": monitor,
@@ -97,7 +97,7 @@ def assign(
                 "outlet_count": 0,
             },
         )
-    eventstore.add_event_article(
+    store.events.add_event_article(
         db, {**member, "event_id": event_id, "role": "listed" if listing else match.account}
     )
     if created:
@@ -108,12 +108,12 @@ def assign(
 
 def refresh(db: sqlite_utils.Database, event_id: int) -> None:
     """Recompute everything an event shows from its member articles."""
-    members = eventstore.event_members(db, event_id)
+    members = store.events.event_members(db, event_id)
     facts, sources = merge_facts([(m["article_id"], json.loads(m["facts"])) for m in members])
     roles = member_roles(members)
     start, end, precision, point = event_time(members, roles)
-    eventstore.set_roles(db, event_id, roles)
-    eventstore.update_event(
+    store.events.set_roles(db, event_id, roles)
+    store.events.update_event(
         db,
         event_id,
         {
@@ -226,7 +226,7 @@ def _best_event(
     terms = dedupe.title_terms(article["title"])
     published = _instant(article)
     best: tuple[float, float, int] | None = None
-    for event in eventstore.overlapping_events(db, monitor, since, until):
+    for event in store.events.overlapping_events(db, monitor, since, until):
         if _conflicts(event.facts, match.facts):
             continue
         score = _similarity(db, event.id, story_id, terms)
@@ -239,15 +239,15 @@ def _best_event(
 
 def _attach_held(db: sqlite_utils.Database, event_id: int, monitor: str, time: EventTime) -> None:
     """Held listings that fit the event just opened join it."""
-    event = eventstore.get_event(db, event_id)
+    event = store.events.get_event(db, event_id)
     assert event is not None
     since = isoformat(time.start - TIME_TOLERANCE)
     until = isoformat(time.end + TIME_TOLERANCE)
-    for held in eventstore.held_matches(db, monitor, since, until):
+    for held in store.events.held_matches(db, monitor, since, until):
         if _conflicts(event["facts"], json.loads(held["facts"])):
             continue
-        eventstore.release_held(db, held["article_id"], monitor)
-        eventstore.add_event_article(db, {**held, "event_id": event_id, "role": "listed"})
+        store.events.release_held(db, held["article_id"], monitor)
+        store.events.add_event_article(db, {**held, "event_id": event_id, "role": "listed"})
 
 
 def _member_row(
@@ -334,12 +334,12 @@ def _conflicts(event_facts: dict[str, Any], facts: Any) -> bool:
 
 
 def _similarity(db: sqlite_utils.Database, event_id: int, story_id: int, terms: list[str]) -> float:
-    if story_id in eventstore.event_story_ids(db, event_id):
+    if story_id in store.events.event_story_ids(db, event_id):
         return 1.0
-    others = [line.split() for line in eventstore.event_terms(db, event_id)]
+    others = [line.split() for line in store.events.event_terms(db, event_id)]
     vocabulary = set(terms).union(*others) if others else set(terms)
-    df = eventstore.document_frequencies(db, vocabulary)
-    total = df.pop(eventstore.TOTAL)
+    df = store.stories.document_frequencies(db, vocabulary)
+    total = df.pop(store.stories.TOTAL)
     weights = {term: dedupe.idf(count, total) for term, count in df.items()}
     return max((dedupe.title_similarity(terms, other, weights) for other in others), default=0.0)
 
@@ -359,9 +359,9 @@ def _representative_title(members: list[dict[str, Any]], roles: dict[int, str]) 
 
 def _bounded(time: EventTime) -> EventTime:
     """Keep a monitor's interval within the span the event index can find."""
-    if time.end - time.start <= eventstore.MAX_EVENT_SPAN:
+    if time.end - time.start <= store.events.MAX_EVENT_SPAN:
         return time
-    return EventTime(time.end - eventstore.MAX_EVENT_SPAN, time.end, "days", time.phrase)
+    return EventTime(time.end - store.events.MAX_EVENT_SPAN, time.end, "days", time.phrase)
 
 
 def _default_time(article: dict[str, Any]) -> EventTime:

@@ -8,11 +8,10 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler import outbox, store
+from crawler import store
 from crawler.clock import isoformat, parse_instant
 from crawler.config import Config
 
-FAILING_AFTER_ERRORS = 3  # consecutive failures before a feed is flagged
 STALE_SUCCESS = timedelta(days=1)  # or no success for this long while being polled
 HEARTBEAT_GRACE = timedelta(seconds=60)  # a live daemon beats every 15 s
 
@@ -20,7 +19,7 @@ HEARTBEAT_GRACE = timedelta(seconds=60)  # a live daemon beats every 15 s
 def status(
     db: sqlite_utils.Database, database: Path, now: datetime, config: Config | None = None
 ) -> dict[str, Any]:
-    feeds = store.feed_health(db, now)
+    feeds = store.feeds.feed_health(db, now)
     if config is not None:
         feeds = with_config(feeds, config, now)
     for feed in feeds:
@@ -32,9 +31,9 @@ def status(
     )
     return {
         "now": isoformat(now),
-        "daemon": daemon_summary(store.daemon_state(db), now),
-        "database": {"path": str(database), "bytes": size, **store.counts(db)},
-        "alerts": outbox.state_counts(db),
+        "daemon": daemon_summary(store.daemon.daemon_state(db), now),
+        "database": {"path": str(database), "bytes": size, **store.db.counts(db)},
+        "alerts": store.outbox.state_counts(db),
         "feeds": feeds,
     }
 
@@ -79,7 +78,7 @@ def with_config(feeds: list[dict[str, Any]], config: Config, now: datetime) -> l
 
 
 def is_failing(feed: dict[str, Any], now: datetime) -> bool:
-    if feed["consecutive_errors"] >= FAILING_AFTER_ERRORS:
+    if feed["consecutive_errors"] >= store.feeds.FAILING_AFTER_ERRORS:
         return True
     success, polled = feed["last_success"], feed["last_polled"]
     return (

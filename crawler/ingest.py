@@ -22,13 +22,13 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler import dedupe, events, eventstore, store
+from crawler import dedupe, events, store
 from crawler.clock import parse_instant
 from crawler.config import StorySettings
 from crawler.dates import parse_date
+from crawler.model import ArticleRecord, PendingEntry
 from crawler.parse import listing
 from crawler.parse.extract import html_to_text
-from crawler.store import ArticleRecord, PendingEntry
 from monitors.base import ArticleView, Match, Monitor
 
 LOGGER = logging.getLogger(__name__)
@@ -58,10 +58,12 @@ def add_article(
 ) -> Outcome:
     """Store an article, its story and its events as one unit of work."""
     with db.atomic():
-        article_id, created = store.store_article(db, entry, record, now=now, aliases=aliases)
+        article_id, created = store.articles.store_article(
+            db, entry, record, now=now, aliases=aliases
+        )
         if not created:
             new = 0
-            if record.title and store.record_revision(
+            if record.title and store.entries.record_revision(
                 db, article_id, record.title, now=now, text=record.text
             ):
                 new = apply_revisions(db, monitors, aggregators)
@@ -81,8 +83,8 @@ def link_entry(
     """An entry whose link leads to a stored article: linked, and read again when its
     headline is new. Returns the new events it opened."""
     with db.atomic():
-        store.link_entry(db, entry.id, article_id, entry.link or "")
-        if entry.title and store.record_revision(
+        store.entries.link_entry(db, entry.id, article_id, entry.link or "")
+        if entry.title and store.entries.record_revision(
             db, article_id, entry.title, now=now, summary=entry.summary, content=entry.content
         ):
             return apply_revisions(db, monitors, aggregators)
@@ -96,10 +98,10 @@ def apply_revisions(
 ) -> int:
     """Read every headline not yet read again; returns the new events they opened."""
     new = 0
-    for revision in store.pending_revisions(db):
+    for revision in store.entries.pending_revisions(db):
         with db.atomic():
             new += apply_revision(db, revision, monitors, aggregators)
-            store.mark_revision_applied(db, revision["id"])
+            store.entries.mark_revision_applied(db, revision["id"])
     return new
 
 
@@ -111,7 +113,7 @@ def apply_revision(
 ) -> int:
     """The monitors read the new headline (with its text); a monitor the article is not
     yet matched by may now match it. The caller holds the transaction."""
-    row = eventstore.article_row(db, revision["article_id"])
+    row = store.derived.article_row(db, revision["article_id"])
     if row["story_id"] is None:
         return 0  # the article itself is not processed yet (reprocess replays it later)
     text = revision["text"] or html_to_text(revision["content"] or revision["summary"]) or ""
@@ -130,7 +132,7 @@ def apply_revision(
     view = _view(revised, is_list)
     new = 0
     for monitor in monitors:
-        if eventstore.is_member(db, row["id"], monitor.name):
+        if store.events.is_member(db, row["id"], monitor.name):
             continue
         match = _match(monitor, view)
         if match is not None:
@@ -160,7 +162,7 @@ def process_article(
     reads as one) is shown to the monitors as its own lead headline only: the other
     headlines it lists are other outlets' reports, not its own.
     """
-    row = eventstore.article_row(db, article_id)
+    row = store.derived.article_row(db, article_id)
     at = dedupe.story_time(row["published_utc"], row["fetched_at"])
     decision = dedupe.assign_story(
         db,
@@ -222,15 +224,15 @@ def reprocess(
 ) -> int:
     """Rebuild stories and events from stored articles, all in one transaction."""
     with db.atomic():
-        eventstore.clear_derived(db)
-        revisions = store.revisions_in_order(db)
+        store.derived.clear_derived(db)
+        revisions = store.entries.revisions_in_order(db)
         count = 0
-        for article_id in list(eventstore.articles_in_order(db)):
+        for article_id in list(store.derived.articles_in_order(db)):
             process_article(db, article_id, monitors, settings, aggregators)
             while revisions and revisions[0]["after_article"] <= article_id:
                 revision = revisions.pop(0)
                 apply_revision(db, revision, monitors, aggregators)
-                store.mark_revision_applied(db, revision["id"])
+                store.entries.mark_revision_applied(db, revision["id"])
             count += 1
             if progress is not None:
                 progress()

@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import sqlite_utils
 
-from crawler import eventstore, outbox, store
+from crawler import store
 from crawler.clock import Clock
 from crawler.config import Config, NotifyTarget
 from crawler.digest import (
@@ -168,15 +168,15 @@ def enqueue(db: sqlite_utils.Database, config: Config, now: datetime) -> int:
     """Add outbox rows for every event changed since the high-water mark; returns the
     rows that will be sent. One transaction: the rows and the new mark commit together."""
     with db.atomic():
-        mark = outbox.high_water(db)
-        latest = eventstore.latest_change(db)
+        mark = store.outbox.high_water(db)
+        latest = store.readers.latest_change(db)
         added = 0
         for low in range(mark, latest, EVENT_WINDOW):
             high = min(low + EVENT_WINDOW, latest)
-            changed = eventstore.events_changed(db, low, high, limit=EVENT_WINDOW)
+            changed = store.readers.events_changed(db, low, high, limit=EVENT_WINDOW)
             for event in changed:  # oldest change first: row ids follow history
                 added += _enqueue_event(db, config.notify, event, mark, now)
-        outbox.set_high_water(db, latest)
+        store.outbox.set_high_water(db, latest)
     return added
 
 
@@ -212,7 +212,7 @@ def _enqueue_update(
     An event from before this target existed has no baseline: its current facts
     become one, silently, rather than announcing an update whose change is unknown.
     """
-    last = outbox.last_announced(db, target.name, event["id"])
+    last = store.outbox.last_announced(db, target.name, event["id"])
     if last is None:
         return _add(db, target, event, "update", digest_hash, "skipped", {}, now)
     if last.facts_hash == digest_hash:
@@ -231,7 +231,7 @@ def _add(
     now: datetime,
 ) -> int:
     """Insert one row and render its body, which names the row id; 1 if it will be sent."""
-    row_id = outbox.add(
+    row_id = store.outbox.add(
         db,
         target=target.name,
         event_id=event["id"],
@@ -246,7 +246,7 @@ def _add(
     if row_id is None:
         return 0
     record = event_record(db, event)
-    outbox.set_body(db, row_id, render_body(record, reason, previous, row_id))
+    store.outbox.set_body(db, row_id, render_body(record, reason, previous, row_id))
     return int(state == "pending")
 
 
@@ -359,19 +359,19 @@ async def deliver(db: sqlite_utils.Database, config: Config, clock: Clock) -> De
     Callers must hold the poll lock, so no other delivery is in flight: a row in
     'sending' at the start can only be a crashed run's.
     """
-    unknown = outbox.mark_interrupted(db, clock.now(), INTERRUPTED)
+    unknown = store.outbox.mark_interrupted(db, clock.now(), INTERRUPTED)
     if unknown:
         LOGGER.error("%d alert(s) were interrupted while sending and are now 'unknown'", unknown)
     targets = {target.name: target for target in config.notify}
     tally = _Tally()
     handled = 0
     while handled < MAX_PER_RUN:
-        rows = outbox.due(db, clock.now(), sorted(targets), DELIVERY_BATCH)
+        rows = store.outbox.due(db, clock.now(), sorted(targets), DELIVERY_BATCH)
         if not rows:
             break
         for row in rows:
             handled += 1
-            if outbox.claim(db, row.id):
+            if store.outbox.claim(db, row.id):
                 await _deliver_row(db, targets[row.target], row, clock, tally)
     return DeliveryReport(
         sent=tally.sent,
@@ -385,7 +385,7 @@ async def deliver(db: sqlite_utils.Database, config: Config, clock: Clock) -> De
 async def _deliver_row(
     db: sqlite_utils.Database,
     target: NotifyTarget,
-    row: outbox.OutboxRow,
+    row: store.outbox.OutboxRow,
     clock: Clock,
     tally: _Tally,
 ) -> None:
@@ -393,17 +393,17 @@ async def _deliver_row(
     now = clock.now()
     attempts = row.attempts + 1
     if error is None:
-        outbox.mark_sent(db, row.id, now)
+        store.outbox.mark_sent(db, row.id, now)
         tally.sent += 1
         return
     message = f"alert {row.id} to {target.name}: attempt {attempts} failed: {error}"
     LOGGER.warning("%s", message)
     tally.errors.append(message)
     if attempts >= MAX_ATTEMPTS:
-        outbox.mark_failed(db, row.id, now, error)
+        store.outbox.mark_failed(db, row.id, now, error)
         tally.failed += 1
     else:
-        outbox.mark_retry(db, row.id, now + backoff(attempts), error)
+        store.outbox.mark_retry(db, row.id, now + backoff(attempts), error)
         tally.retrying += 1
 
 
@@ -427,7 +427,7 @@ def run_pending(config: Config, clock: Clock, database: Path | None = None) -> D
     lock so it never runs beside another delivery. Raises LockBusy if one is polling."""
     path = database or config.database
     with poll_lock(path):
-        db = store.open_db(path)
+        db = store.db.open_db(path)
         try:
             enqueued = enqueue(db, config, clock.now())
             report = asyncio.run(deliver(db, config, clock))

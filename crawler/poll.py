@@ -19,8 +19,8 @@ from crawler.fetch import reactor
 from crawler.fetch.settings import scrapy_settings
 from crawler.fetch.spider import PollSpider
 from crawler.lock import poll_lock
+from crawler.model import FeedState
 from crawler.parse.pool import Workers
-from crawler.store import FeedState
 from monitors import build
 from monitors.base import Monitor
 
@@ -156,13 +156,13 @@ async def poll_once(
         outlet = config.outlet(outlet).name
     monitors = build_monitors(config)  # a bad monitor is a config error, before any I/O
     with poll_lock(config.database):
-        db = store.open_db(config.database)
+        db = store.db.open_db(config.database)
         try:
-            store.sync_outlets(db, config, clock.now())
-            feeds = store.due_feeds(db, clock.now(), every=every, outlet=outlet)
-            run_id = store.start_run(db, clock.now(), os.getpid())
+            store.feeds.sync_outlets(db, config, clock.now())
+            feeds = store.feeds.due_feeds(db, clock.now(), every=every, outlet=outlet)
+            run_id = store.runs.start_run(db, clock.now(), os.getpid())
             report = await poll(db, config, clock, feeds, monitors=monitors, log_level=log_level)
-            store.finish_run(
+            store.runs.finish_run(
                 db,
                 run_id,
                 clock.now(),

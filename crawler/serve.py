@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from crawler.config import Config
+from crawler.store import canned
 
 TITLE = "newsmon"
 DESCRIPTION = (
@@ -30,7 +31,6 @@ SETTINGS = {
     "max_returned_rows": 1000,
 }
 LOG_LEVEL = "info"
-EVENT_ROWS = 500  # latest_events returns at most this many: canned queries do not paginate
 FTS_TABLE = "articles_fts"
 FTS5_SHADOW_SUFFIXES = ("data", "idx", "content", "docsize", "config")
 INTERNAL_TABLES = (
@@ -80,62 +80,27 @@ SORT_DESC = {
     "runs": "started",
 }
 
-LATEST_EVENTS_SQL = f"""
-SELECT e.id, e.monitor, e.title, e.time_start, e.time_end, e.precision,
-       e.article_count, e.outlet_count, e.first_seen, e.last_updated
-FROM events e
-ORDER BY e.last_updated DESC, e.id DESC
-LIMIT {EVENT_ROWS}
-"""
-EVENT_SOURCES_SQL = """
-SELECT ea.article_id, o.name AS outlet, a.published, a.title, a.url,
-       l.original_id AS copy_of, l.relation AS copy_relation, ea.phrase, ea.evidence
-FROM event_articles ea
-JOIN articles a ON a.id = ea.article_id
-LEFT JOIN outlets o ON o.id = a.outlet_id
-LEFT JOIN article_links l ON l.article_id = a.id
-WHERE ea.event_id = :id
-ORDER BY coalesce(a.published_utc, a.fetched_at), a.id
-"""
-# fetched_at is stored as 2026-01-28T00:00:00Z: compare with the same text form, since
-# datetime() gives '2026-01-28 00:00:00', which sorts before every time of the same day.
-DAY_AGO = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day')"
-FEED_HEALTH_SQL = f"""
-SELECT o.name AS outlet, f.kind, f.url, f.active, f.last_status, f.last_success,
-       f.consecutive_errors, f.last_error, f.next_due,
-       (SELECT count(*) FROM articles a
-        WHERE a.feed_id = f.id AND a.fetched_at >= {DAY_AGO}) AS articles_last_day
-FROM feeds f JOIN outlets o ON o.id = f.outlet_id
-ORDER BY o.name, f.id
-"""
-FAILING_FEEDS_SQL = """
-SELECT o.name AS outlet, f.kind, f.url, f.last_status, f.last_success,
-       f.consecutive_errors, f.last_error, f.next_due
-FROM feeds f JOIN outlets o ON o.id = f.outlet_id
-WHERE f.active = 1 AND f.consecutive_errors >= 3
-ORDER BY f.consecutive_errors DESC, o.name, f.id
-"""
 CANNED_QUERIES = {
     "latest_events": {
         "title": "Latest events",
         "description": "Events by latest activity, newest first; open one in event_sources.",
-        "sql": LATEST_EVENTS_SQL,
+        "sql": canned.LATEST_EVENTS,
     },
     "event_sources": {
         "title": "Sources of an event",
         "description": "Every article of one event (id from latest_events), earliest first.",
-        "sql": EVENT_SOURCES_SQL,
+        "sql": canned.EVENT_SOURCES,
         "params": ["id"],
     },
     "feed_health": {
         "title": "Feed health",
         "description": "Every feed's polling state and the articles it brought in the last day.",
-        "sql": FEED_HEALTH_SQL,
+        "sql": canned.FEED_HEALTH,
     },
     "failing_feeds": {
         "title": "Failing feeds",
         "description": "Configured feeds whose last three or more polls failed.",
-        "sql": FAILING_FEEDS_SQL,
+        "sql": canned.FAILING_FEEDS,
     },
 }
 

@@ -108,10 +108,11 @@ def entry_with_record(
     summary: str | None = None,
 ):
     """A new entry row and the article record the crawler would store for it: a
-    (PendingEntry, ArticleRecord) pair for `ingest.add_article` or `store.store_article`."""
+    (PendingEntry, ArticleRecord) pair for `ingest.add_article` or
+    `store.articles.store_article`."""
+    from crawler.model import ArticleRecord, PendingEntry
     from crawler.parse.articles import _utc
     from crawler.parse.extract import text_hash
-    from crawler.store import ArticleRecord, PendingEntry
 
     with db.atomic():
         entry_id = db.execute(

@@ -93,8 +93,10 @@ def test_every_json_output_strips_controls_and_bidi_overrides(tmp_path):
     from tests.conftest import write_config
 
     cfg = write_config(tmp_path, [{"name": "Wire\u202e", "feeds": ["http://127.0.0.1:9/r.xml"]}])
-    db = store.open_db(tmp_path / "newsmon.db")
-    store.sync_outlets(db, config.load(cfg), datetime.fromisoformat("2026-01-04T00:00:00+00:00"))
+    db = store.db.open_db(tmp_path / "newsmon.db")
+    store.feeds.sync_outlets(
+        db, config.load(cfg), datetime.fromisoformat("2026-01-04T00:00:00+00:00")
+    )
     title, published, paragraphs = story("wire")
     hostile = title.replace("North Korea", "North\x9b31m Korea\x85\x7f\u202e\u2066\x1b[2J\x07\r")
     entry, record = entry_with_record(

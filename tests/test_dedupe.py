@@ -15,7 +15,7 @@ WIRE = " ".join(story("wire")[2])
 
 @pytest.fixture
 def db(tmp_path):
-    database = store.open_db(tmp_path / "t.db")
+    database = store.db.open_db(tmp_path / "t.db")
     database.execute("INSERT INTO outlets (name) VALUES ('t')")
     yield database
     database.close()

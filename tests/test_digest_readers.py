@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler import config, digest, eventstore, store
+from crawler import config, digest, store
 from monitors import build
 from tests.builders import add_story_article
 from tests.conftest import newsmon, write_config
@@ -18,8 +18,8 @@ MONITORS = [build(config.MonitorConfig("launches", "missile_launch"))]
 @pytest.fixture
 def setup(tmp_path):
     cfg = write_config(tmp_path, [{"name": "Wire", "feeds": ["http://127.0.0.1:9/rss.xml"]}])
-    db = store.open_db(tmp_path / "newsmon.db")
-    store.sync_outlets(db, config.load(cfg), datetime(2026, 3, 8, tzinfo=UTC))
+    db = store.db.open_db(tmp_path / "newsmon.db")
+    store.feeds.sync_outlets(db, config.load(cfg), datetime(2026, 3, 8, tzinfo=UTC))
     yield cfg, db
     db.close()
 
@@ -59,11 +59,11 @@ def test_an_event_committed_while_a_digest_is_produced_is_not_skipped(setup):
     now = datetime(2026, 3, 9, tzinfo=UTC)
     selection = digest.select(db, now=now, reader="ana", since=datetime(2026, 1, 1, tzinfo=UTC))
     add(db, "next-week")  # lands after the snapshot, before the cursor is saved
-    eventstore.save_reader_cursor(db, "ana", selection.covers, "2026-03-09T00:00:00Z")
+    store.readers.save_reader_cursor(db, "ana", selection.covers, "2026-03-09T00:00:00Z")
     later = digest.select(db, now=now, reader="ana")
     assert len(later.events) == 1 and later.events[0]["status"] == "new"
     assert digest.select(db, now=now, reader="ana").events  # not yet saved: shown again
-    eventstore.save_reader_cursor(db, "ana", later.covers, "2026-03-09T00:00:00Z")
+    store.readers.save_reader_cursor(db, "ana", later.covers, "2026-03-09T00:00:00Z")
     assert digest.select(db, now=now, reader="ana").events == []
 
 
@@ -97,7 +97,7 @@ def test_an_unwritable_output_is_a_clear_error_and_keeps_the_cursor(setup):
         config=cfg,
     )
     assert result.returncode == 1 and "cannot write the digest" in result.stderr
-    assert eventstore.reader_cursor(db, "ana") is None  # the events will be shown again
+    assert store.readers.reader_cursor(db, "ana") is None  # the events will be shown again
 
 
 def test_a_reader_far_behind_gets_the_rest_next_time_and_is_told(setup):
@@ -106,12 +106,12 @@ def test_a_reader_far_behind_gets_the_rest_next_time_and_is_told(setup):
     add(db, "wire")
     add(db, "next-week")  # a second event
     now = datetime(2026, 3, 9, tzinfo=UTC)
-    eventstore.save_reader_cursor(db, "ana", 0, "2026-01-01T00:00:00Z")
+    store.readers.save_reader_cursor(db, "ana", 0, "2026-01-01T00:00:00Z")
     seen = []
     for _ in range(3):
         selection = digest.select(db, now=now, reader="ana", limit=1)
         seen.append(([e["id"] for e in selection.events], selection.more))
-        eventstore.save_reader_cursor(db, "ana", selection.covers, "2026-03-09T00:00:00Z")
+        store.readers.save_reader_cursor(db, "ana", selection.covers, "2026-03-09T00:00:00Z")
     (first, more_first), (second, more_second), (third, _) = seen
     assert len(first) == 1 and more_first == 1
     assert len(second) == 1 and second != first and more_second == 0
@@ -126,7 +126,7 @@ def add_events(db, count: int, at: str) -> list[int]:
     """`count` events written as the crawler writes them (each takes a change number)."""
     with db.atomic():
         return [
-            eventstore.create_event(
+            store.events.create_event(
                 db,
                 {
                     "monitor": "launches",

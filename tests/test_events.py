@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler import config, eventstore, ingest, store
+from crawler import config, ingest, store
 from crawler.config import MonitorConfig
 from crawler.loopback import Reply
 from monitors import build
@@ -171,19 +171,19 @@ def db(tmp_path):
             {"name": "Aggregator", "feeds": ["http://127.0.0.1:9/agg.xml"]},
         ],
     )
-    database = store.open_db(tmp_path / "newsmon.db")
-    store.sync_outlets(database, config.load(cfg), datetime(2026, 3, 8, tzinfo=UTC))
+    database = store.db.open_db(tmp_path / "newsmon.db")
+    store.feeds.sync_outlets(database, config.load(cfg), datetime(2026, 3, 8, tzinfo=UTC))
     yield database
     database.close()
 
 
 def members(db, event_id: int) -> dict[str, str]:
     """article URL tail -> role"""
-    return {m["url"].rsplit("/", 1)[1]: m["role"] for m in eventstore.event_members(db, event_id)}
+    return {m["url"].rsplit("/", 1)[1]: m["role"] for m in store.events.event_members(db, event_id)}
 
 
 def only_event(db) -> dict:
-    rows = eventstore.list_events(db)
+    rows = store.events.list_events(db)
     assert len(rows) == 1, [r["title"] for r in rows]
     return rows[0]
 
@@ -242,7 +242,7 @@ def test_a_headline_list_never_opens_an_event(db):
         feed_id=2,
         summary=summary,
     )
-    assert eventstore.list_events(db) == []
+    assert store.events.list_events(db) == []
 
 
 def test_a_list_led_by_a_launch_headline_waits_for_a_report_then_joins(db):
@@ -261,7 +261,7 @@ def test_a_list_led_by_a_launch_headline_waits_for_a_report_then_joins(db):
         feed_id=2,
         summary=summary,
     )
-    assert eventstore.list_events(db) == []  # held: a list opens nothing
+    assert store.events.list_events(db) == []  # held: a list opens nothing
     add_story_article(db, "wire", MONITORS)
     event = only_event(db)
     assert members(db, event["id"]) == {"agg-2": "listed", "wire": "first report"}
@@ -300,9 +300,9 @@ def test_reprocess_rebuilds_roles_held_lists_and_times(db):
     )
     for name in ("wire", "confirm-today", "next-week"):
         add_story_article(db, name, MONITORS)
-    before = [(e, members(db, e["id"])) for e in eventstore.list_events(db)]
+    before = [(e, members(db, e["id"])) for e in store.events.list_events(db)]
     ingest.reprocess(db, MONITORS)
-    after = [(e, members(db, e["id"])) for e in eventstore.list_events(db)]
+    after = [(e, members(db, e["id"])) for e in store.events.list_events(db)]
     strip = lambda rows: [  # noqa: E731
         ({k: v for k, v in e.items() if not k.endswith("_seq")}, m) for e, m in rows
     ]
@@ -323,7 +323,7 @@ def test_a_live_story_retitled_to_report_the_launch_joins_it(db):
         MONITORS,
         link=url,
     )
-    assert eventstore.list_events(db) == []
+    assert store.events.list_events(db) == []
     add_story_article(db, "wire", MONITORS)
     add_article(
         db,
@@ -335,7 +335,7 @@ def test_a_live_story_retitled_to_report_the_launch_joins_it(db):
         link=url,
     )
     event = only_event(db)
-    roles = {m["title"]: m["role"] for m in eventstore.event_members(db, event["id"])}
+    roles = {m["title"]: m["role"] for m in store.events.event_members(db, event["id"])}
     assert roles["North Korea fires missiles after dismissing Trump overtures"] == "report"
     # the same headline again is not read twice, and reprocess replays the revision
     before = members(db, event["id"])

@@ -2,9 +2,9 @@ from importlib.resources import files
 
 import pytest
 
+from crawler.model import PendingEntry
 from crawler.parse import articles
 from crawler.parse.extract import decode_html, extract_page, html_to_text, text_hash
-from crawler.store import PendingEntry
 from tests.builders import page
 
 DEMO = files("crawler") / "demo_data"

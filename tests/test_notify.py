@@ -28,7 +28,7 @@ import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from crawler import config, notify, outbox, store
+from crawler import config, notify, store
 from crawler.clock import Clock
 from crawler.config import ConfigError
 from crawler.loopback import LoopbackServer, Reply
@@ -69,8 +69,8 @@ def write_config(directory: Path, notify_targets: list[dict]) -> Path:
 
 def open_store(cfg_path: Path) -> tuple[config.Config, store.sqlite_utils.Database]:
     cfg = config.load(cfg_path)
-    db = store.open_db(cfg.database)
-    store.sync_outlets(db, cfg, T0)
+    db = store.db.open_db(cfg.database)
+    store.feeds.sync_outlets(db, cfg, T0)
     return cfg, db
 
 
@@ -202,8 +202,8 @@ def test_after_eight_attempts_an_alert_fails_for_good(tmp_path, receiver):
     [row] = rows(db)
     assert (row["state"], row["attempts"]) == ("failed", notify.MAX_ATTEMPTS)
     assert len(receiver.hits(HOOK)) == notify.MAX_ATTEMPTS
-    assert outbox.state_counts(db)["failed"] == 1
-    assert [p["id"] for p in outbox.problems(db)] == [row["id"]]
+    assert store.outbox.state_counts(db)["failed"] == 1
+    assert [p["id"] for p in store.outbox.problems(db)] == [row["id"]]
 
 
 # -- (c) mail --------------------------------------------------------------------

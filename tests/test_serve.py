@@ -1,7 +1,7 @@
 """`newsmon serve`: a real Datasette on loopback, asked through its JSON API.
 
 The server runs as `python -m crawler ... serve` in a subprocess, exactly as a
-user starts it, on a real database built by `store.open_db`.
+user starts it, on a real database built by `store.db.open_db`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pytest
 
 from crawler import config, serve
 from crawler.clock import isoformat
-from crawler.store import open_db
+from crawler.store.db import open_db
 from tests.conftest import newsmon, write_config
 
 STARTUP_TIMEOUT_S = 30

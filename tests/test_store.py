@@ -53,8 +53,8 @@ def test_a_database_from_a_newer_newsmon_is_refused_untouched(tmp_path, command)
 def build_archive(cfg: Path, count: int) -> None:
     """`count` stored articles of random words (no stories or events yet): work for
     `reprocess`, written straight through the storage functions the crawler uses."""
-    db = store.open_db(cfg.parent / "newsmon.db")
-    store.sync_outlets(db, config.load(cfg), T0)
+    db = store.db.open_db(cfg.parent / "newsmon.db")
+    store.feeds.sync_outlets(db, config.load(cfg), T0)
     rng = random.Random(11)
     vocabulary = [f"word{i}" for i in range(3_000)]
     with db.atomic():
@@ -64,7 +64,7 @@ def build_archive(cfg: Path, count: int) -> None:
             text = " ".join(rng.choices(vocabulary, k=300))
             link = f"https://wire.example/{i}"
             entry, record = entry_with_record(db, link, link, title, text, at)
-            store.store_article(db, entry, record, now=T0)
+            store.articles.store_article(db, entry, record, now=T0)
     db.close()
 
 

@@ -80,7 +80,7 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
         if url.netloc not in self._parsers:
             ctx = self._context()
             origin = f"{url.scheme}://{url.netloc}"
-            body = store.cached_robots(ctx.db, origin, ctx.clock.now() - ROBOTS_TTL)
+            body = store.robots.cached_robots(ctx.db, origin, ctx.clock.now() - ROBOTS_TTL)
             if body is not None:
                 self._parsers[url.netloc] = build_from_crawler(self._parserimpl, self.crawler, body)
         return await super().robot_parser(request)
@@ -90,5 +90,5 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
             ctx = self._context()
             body = response.body if response.status < 400 else b""
             origin = f"{urlparse_cached(request).scheme}://{netloc}"
-            store.save_robots(ctx.db, origin, body, response.status, ctx.clock.now())
+            store.robots.save_robots(ctx.db, origin, body, response.status, ctx.clock.now())
         await super()._parse_robots(response, netloc, request)

@@ -40,10 +40,10 @@ from twisted.python.failure import Failure
 
 from crawler import ingest, store, untrusted
 from crawler.fetch import netguard
+from crawler.model import FeedState, PendingEntry
 from crawler.parse import articles, feeds
 from crawler.progress import Progress
 from crawler.schedule import RATE_WINDOW, adaptive_interval, next_poll, parse_max_age
-from crawler.store import FeedState, PendingEntry
 from crawler.urls import resolve
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class PollSpider(scrapy.Spider):
             LOGGER.debug("after the poll was cancelled, %s: %r", url, exc)
             return
         LOGGER.error("unexpected error handling %s", url, exc_info=failure_to_exc_info(failure))
-        if store.is_database_failure(exc):
+        if store.db.is_database_failure(exc):
             self.ctx.report.fatal.append(f"database error while storing {url}: {exc}")
             if not self._closing:
                 self._closing = asyncio.get_running_loop().create_task(
@@ -146,7 +146,7 @@ class PollSpider(scrapy.Spider):
         self._log_fetch(feed.id, response, feed.kind)
         now = self.ctx.clock.now()
         if response.status == 304:
-            store.record_feed_success(
+            store.feeds.record_feed_success(
                 self.ctx.db, feed, now=now, status=304, next_due=self._next_due(feed, response)
             )
             self.ctx.report.not_modified += 1
@@ -169,7 +169,7 @@ class PollSpider(scrapy.Spider):
                 yield request
             return
         if digest == feed.body_hash:
-            store.record_feed_success(
+            store.feeds.record_feed_success(
                 self.ctx.db,
                 feed,
                 now=now,
@@ -219,7 +219,7 @@ class PollSpider(scrapy.Spider):
         if parsed.warning:
             LOGGER.info("feed %s: not well-formed but readable (%s)", feed.url, parsed.warning)
         problems = [entry.problem for entry in parsed.entries if entry.problem]
-        update = store.record_feed_success(
+        update = store.feeds.record_feed_success(
             self.ctx.db,
             feed,
             now=self.ctx.clock.now(),
@@ -272,7 +272,7 @@ class PollSpider(scrapy.Spider):
     ) -> None:
         now = self.ctx.clock.now()
         due = self._next_due(feed, errors=feed.consecutive_errors + 1, retry_after=retry_after)
-        store.record_feed_failure(
+        store.feeds.record_feed_failure(
             self.ctx.db, feed, now=now, status=status, error=error, next_due=due
         )
         self.ctx.report.feed_errors.append(f"{feed.outlet}: {feed.url}: {error}")
@@ -297,7 +297,7 @@ class PollSpider(scrapy.Spider):
         now = self.ctx.clock.now()
         interval = timedelta(seconds=feed.interval_s)
         if feed.min_interval_s is not None and feed.max_interval_s is not None:
-            rate = store.entries_per_day(self.ctx.db, feed.id, now, RATE_WINDOW)
+            rate = store.feeds.entries_per_day(self.ctx.db, feed.id, now, RATE_WINDOW)
             interval = adaptive_interval(
                 rate, timedelta(seconds=feed.min_interval_s), timedelta(seconds=feed.max_interval_s)
             )
@@ -320,12 +320,12 @@ class PollSpider(scrapy.Spider):
             self.ctx.db, self.ctx.monitors, self.ctx.config.aggregators
         )
         limit = self.ctx.config.fetch.max_new_per_feed
-        for entry in store.pending_entries(self.ctx.db, feed.id, limit):
+        for entry in store.entries.pending_entries(self.ctx.db, feed.id, limit):
             if entry.id in self._queued:
                 continue
             self._queued.add(entry.id)
             if entry.link is None:  # nothing to fetch and no URL to store it under
-                store.record_entry_failure(
+                store.entries.record_entry_failure(
                     self.ctx.db, entry.id, "the entry has no link", give_up=True
                 )
                 continue
@@ -335,14 +335,14 @@ class PollSpider(scrapy.Spider):
                 continue
             if not feed.fetch_pages:
                 if not self._store_from_feed(entry, "fetch_pages is off"):
-                    store.record_entry_failure(
+                    store.entries.record_entry_failure(
                         self.ctx.db,
                         entry.id,
                         "fetch_pages is off and the feed has no text",
                         give_up=True,
                     )
                 continue
-            known = store.article_for_url(self.ctx.db, entry.link)
+            known = store.articles.article_for_url(self.ctx.db, entry.link)
             if known is not None:
                 self._link(entry, known)
                 self.ctx.report.known += 1
@@ -447,7 +447,7 @@ class PollSpider(scrapy.Spider):
             give_up = final or entry.attempts + 1 >= limit
             if give_up and self._store_from_feed(entry, error):
                 continue
-            store.record_entry_failure(self.ctx.db, entry.id, error, give_up=give_up)
+            store.entries.record_entry_failure(self.ctx.db, entry.id, error, give_up=give_up)
             self.ctx.report.page_errors.append(f"{entry.link}: {error}")
             LOGGER.info(
                 "page %s failed%s: %s", entry.link, " (giving up)" if give_up else "", error
@@ -490,7 +490,7 @@ class PollSpider(scrapy.Spider):
                 None,
                 source.request.meta.get("download_latency"),
             )
-        store.log_fetch(
+        store.fetches.log_fetch(
             self.ctx.db,
             feed_id=feed_id,
             url=url,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from crawler import untrusted
-from crawler.store import Entry
+from crawler.model import Entry
 from crawler.untrusted import Refused
 from crawler.urls import resolve
 

@@ -1,0 +1,51 @@
+"""Every SQL statement newsmon runs, one module per entity, and the schema's migrations.
+
+The database is the shared state of cron runs and the daemon. A unit of work (one
+feed's answer, one article with its story and events) is one transaction, so a kill at
+any moment leaves either the whole unit or none of it, and the next run continues from
+what is committed. Nothing outside this package writes SQL.
+
+    store.db        opening, the newer-database check, what a database failure is
+    store.schema    migrations; store.derived: what reprocess rebuilds
+    store.feeds     outlets and feeds; store.entries: entries and revisions
+    store.articles  stored articles; store.fetches, store.robots, store.runs, store.daemon
+    store.stories   stories and the similarity index; store.events: events and members
+    store.readers   the change sequence and digest cursors; store.outbox: alerts
+    store.canned    the SQL of Datasette's canned queries (`newsmon serve`)
+"""
+
+from crawler.store import (
+    articles,
+    canned,
+    daemon,
+    db,
+    derived,
+    entries,
+    events,
+    feeds,
+    fetches,
+    outbox,
+    readers,
+    robots,
+    runs,
+    schema,
+    stories,
+)
+
+__all__ = [
+    "articles",
+    "canned",
+    "daemon",
+    "db",
+    "derived",
+    "entries",
+    "events",
+    "feeds",
+    "fetches",
+    "outbox",
+    "readers",
+    "robots",
+    "runs",
+    "schema",
+    "stories",
+]

@@ -1,0 +1,115 @@
+"""Stored articles: one per canonical URL, every URL known to lead to it, full-text search.
+
+An article is committed with its entry's `done` mark, so a kill never leaves an entry
+done without its article or an article without its entry.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from crawler.clock import isoformat
+from crawler.model import ArticleRecord, PendingEntry
+from crawler.urls import identity
+
+
+def article_for_url(db: sqlite_utils.Database, url: str) -> int | None:
+    row = db.execute(
+        "SELECT article_id FROM article_urls WHERE url_key = ?", [identity(url)]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def store_article(
+    db: sqlite_utils.Database,
+    entry: PendingEntry,
+    article: ArticleRecord,
+    *,
+    now: datetime,
+    aliases: Iterable[str] = (),
+) -> tuple[int, bool]:
+    """Store one article with its URL aliases and close its entry: (article id, was new)."""
+    stamp = isoformat(now)
+    with db.atomic():
+        existing = article_for_url(db, article.url)
+        created = existing is None
+        if existing is None:
+            outlet_id = db.execute(
+                "SELECT outlet_id FROM feeds WHERE id = ?", [entry.feed_id]
+            ).fetchone()[0]
+            existing = db.execute(
+                """
+                INSERT INTO articles (url, fetched_url, outlet_id, feed_id, title, author,
+                    published, published_utc, language, site_name, description, text,
+                    text_method, text_hash, word_count, fetched_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    article.url,
+                    article.fetched_url,
+                    outlet_id,
+                    entry.feed_id,
+                    article.title,
+                    article.author,
+                    article.published,
+                    article.published_utc,
+                    article.language,
+                    article.site_name,
+                    article.description,
+                    article.text,
+                    article.text_method,
+                    article.text_hash,
+                    len(article.text.split()),
+                    stamp,
+                ],
+            ).lastrowid
+            if article.html is not None:
+                db.execute(
+                    "INSERT INTO article_html (article_id, html_gz) VALUES (?, ?)",
+                    [existing, gzip.compress(article.html, compresslevel=6)],
+                )
+        for url in {article.url, *aliases}:
+            db.execute(
+                "INSERT OR IGNORE INTO article_urls (url_key, article_id) VALUES (?, ?)",
+                [identity(url), existing],
+            )
+        db.execute(
+            "UPDATE entries SET state = 'done', article_id = ?, last_error = NULL WHERE id = ?",
+            [existing, entry.id],
+        )
+    return existing, created
+
+
+def latest_articles(
+    db: sqlite_utils.Database, *, limit: int, search: str | None = None
+) -> list[dict[str, Any]]:
+    select = """
+        SELECT a.id, a.url, a.title, a.published, a.text_method, a.word_count, a.fetched_at,
+               o.name AS outlet, substr(a.text, 1, 300) AS excerpt
+        FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id
+    """
+    if search:
+        rows = db.query(
+            select
+            + """
+            JOIN articles_fts ON articles_fts.rowid = a.id
+            WHERE articles_fts MATCH :q ORDER BY articles_fts.rank LIMIT :limit
+            """,
+            {"q": _fts_query(search), "limit": limit},
+        )
+    else:
+        rows = db.query(
+            select + " ORDER BY a.fetched_at DESC, a.id DESC LIMIT :limit", {"limit": limit}
+        )
+    return [dict(row) for row in rows]
+
+
+def _fts_query(text: str) -> str:
+    """Quote each word so user text never hits FTS5 syntax errors (AND of the words)."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " ".join(f'"{w}"' for w in words) or '""'

@@ -1,0 +1,39 @@
+"""The daemon's row: who runs, since when, and its heartbeat for `newsmon status`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from crawler.clock import isoformat
+
+
+def daemon_started(db: sqlite_utils.Database, pid: int, now: datetime, config: Path) -> None:
+    stamp = isoformat(now)
+    with db.atomic():
+        db.execute(
+            """INSERT OR REPLACE INTO daemon (id, pid, started, heartbeat, config, stopped)
+               VALUES (1, ?, ?, ?, ?, NULL)""",
+            [pid, stamp, stamp, str(config)],
+        )
+
+
+def daemon_heartbeat(db: sqlite_utils.Database, now: datetime) -> None:
+    with db.atomic():
+        db.execute("UPDATE daemon SET heartbeat = ? WHERE id = 1", [isoformat(now)])
+
+
+def daemon_stopped(db: sqlite_utils.Database, now: datetime) -> None:
+    with db.atomic():
+        db.execute(
+            "UPDATE daemon SET stopped = ?, heartbeat = ? WHERE id = 1",
+            [isoformat(now), isoformat(now)],
+        )
+
+
+def daemon_state(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT pid, started, heartbeat, config, stopped FROM daemon"))
+    return rows[0] if rows else None

@@ -1,0 +1,95 @@
+"""Opening the one SQLite file, and what counts as the database failing.
+
+WAL mode, a busy timeout and the migrations on every open; a database written by a
+newer newsmon (a migration this version does not know) is refused before anything is
+written; read-only commands open it `query_only`, so a long writer never blocks them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from crawler import __version__
+from crawler.store.schema import MIGRATIONS
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or written (read-only file, full disk, corruption)."""
+
+
+def is_database_failure(exc: BaseException) -> bool:
+    """True when SQLite itself failed (I/O, full disk, read-only, corruption, a constraint):
+    every later write would fail too. A value SQLite cannot bind is no such failure."""
+    return isinstance(exc, sqlite3.Error) and not isinstance(
+        exc, sqlite3.InterfaceError | sqlite3.ProgrammingError
+    )
+
+
+class NewerDatabase(RuntimeError):
+    """The database was written by a newer newsmon (a migration this one does not know)."""
+
+
+def open_db(path: Path, *, read_only: bool = False) -> sqlite_utils.Database:
+    """Open (creating and migrating) the database in WAL mode.
+
+    A database that a newer newsmon has migrated is refused before anything is
+    written: this version would write rows its schema no longer describes.
+    `read_only` connections (status, feeds, articles, digests without a reader)
+    never write, so in WAL mode no writer can make them wait.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+        db = sqlite_utils.Database(conn, execute_plugins=False)  # no plugin scan: 28 ms
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _refuse_newer(db, path)
+        db.execute("PRAGMA foreign_keys = ON")
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        if MIGRATIONS.pending(db):  # a read, so readers of a current database never write
+            MIGRATIONS.apply(db)
+        if read_only:
+            db.execute("PRAGMA query_only = ON")
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"{path}: cannot open database: {exc}") from None
+    return db
+
+
+def _refuse_newer(db: sqlite_utils.Database, path: Path) -> None:
+    """Raise NewerDatabase when the file records a migration this version does not have."""
+    if not db["_sqlite_migrations"].exists():
+        return
+    known = {m.name for m in MIGRATIONS.pending(sqlite_utils.Database(memory=True))}
+    applied = [m.name for m in MIGRATIONS.applied(db)]
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise NewerDatabase(
+            f"{path}: the database was upgraded by a newer newsmon (migration "
+            f"{', '.join(unknown)}, unknown to newsmon {__version__}); refusing to use it. "
+            "Upgrade newsmon, or point `database:` at another file."
+        )
+
+
+def counts(db: sqlite_utils.Database) -> dict[str, int]:
+    return {
+        table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("outlets", "feeds", "entries", "articles", "fetches", "stories", "events")
+    }
+
+
+@contextmanager
+def snapshot(db: sqlite_utils.Database) -> Iterator[None]:
+    """One read transaction: everything read inside sees the same committed state."""
+    db.execute("BEGIN")
+    try:
+        yield
+    finally:
+        db.execute("COMMIT")

@@ -1,0 +1,222 @@
+"""Stories and their similarity index: MinHash bands, headline terms and document
+frequencies.
+
+Every lookup goes through an index with a bounded result, so assigning one new article
+costs the same with a thousand or a million stored. All of it is derived: `reprocess`
+rebuilds it from `articles`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlite_utils
+
+TOTAL = ""  # the term_df row holding the number of indexed titles
+
+
+POSTINGS_PER_TERM = 200
+
+
+@dataclass(frozen=True)
+class Candidate:
+    article_id: int
+    story_id: int
+    minhash: bytes | None
+    terms: str
+
+
+def exact_duplicate(db: sqlite_utils.Database, text_hash: str, article_id: int) -> int | None:
+    row = db.execute(
+        "SELECT id FROM articles WHERE text_hash = ? AND id != ? AND story_id IS NOT NULL"
+        " ORDER BY id LIMIT 1",
+        [text_hash, article_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def story_of(db: sqlite_utils.Database, article_id: int) -> int:
+    return db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+
+
+def band_candidates(
+    db: sqlite_utils.Database, keys: Sequence[int], since: str, until: str, article_id: int
+) -> list[Candidate]:
+    if not keys:
+        return []
+    marks = ",".join("?" * len(keys))
+    rows = db.execute(
+        f"""SELECT DISTINCT article_id FROM minhash_bands
+            WHERE band_key IN ({marks}) AND at BETWEEN ? AND ? AND article_id != ?
+            LIMIT 500""",
+        [*keys, since, until, article_id],
+    )
+    return _load_candidates(db, [row[0] for row in rows])
+
+
+def stories_with_terms(
+    db: sqlite_utils.Database, terms: Iterable[str], since: str, until: str, article_id: int
+) -> list[int]:
+    """Stories with an article inside the window whose headline has one of `terms`."""
+    stories: set[int] = set()
+    for term in terms:
+        rows = db.execute(
+            """SELECT DISTINCT a.story_id FROM (
+                   SELECT article_id FROM title_terms
+                   WHERE term = ? AND at BETWEEN ? AND ? AND article_id != ?
+                   ORDER BY at DESC LIMIT ?) t
+               JOIN articles a ON a.id = t.article_id WHERE a.story_id IS NOT NULL""",
+            [term, since, until, article_id, POSTINGS_PER_TERM],
+        )
+        stories.update(row[0] for row in rows)
+    return sorted(stories)
+
+
+def story_vector(
+    db: sqlite_utils.Database, story_id: int, terms: Sequence[str]
+) -> tuple[dict[str, float], float, int]:
+    """(weights of `terms` in the story's headline vector, its squared norm, first article)."""
+    marks = ",".join("?" * len(terms))
+    weights = dict(
+        db.execute(
+            f"SELECT term, weight FROM story_terms WHERE story_id = ? AND term IN ({marks})",
+            [story_id, *terms],
+        )
+    )
+    norm2, first = db.execute(
+        "SELECT norm2, first_article FROM stories WHERE id = ?", [story_id]
+    ).fetchone()
+    return weights, norm2, first
+
+
+def add_story_terms(db: sqlite_utils.Database, story_id: int, weights: dict[str, float]) -> None:
+    """Add a headline to the story's vector, keeping its squared norm current."""
+    if not weights:
+        return
+    old = story_vector(db, story_id, list(weights))[0]
+    delta = sum((old.get(t, 0.0) + w) ** 2 - old.get(t, 0.0) ** 2 for t, w in weights.items())
+    db.conn.executemany(
+        """INSERT INTO story_terms (story_id, term, weight) VALUES (?, ?, ?)
+           ON CONFLICT (story_id, term) DO UPDATE SET weight = weight + excluded.weight""",
+        [(story_id, term, weight) for term, weight in weights.items()],
+    )
+    db.execute("UPDATE stories SET norm2 = norm2 + ? WHERE id = ?", [delta, story_id])
+
+
+def _load_candidates(db: sqlite_utils.Database, ids: Iterable[int]) -> list[Candidate]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    marks = ",".join("?" * len(wanted))
+    rows = db.execute(
+        f"""SELECT f.article_id, a.story_id, f.minhash, f.terms
+            FROM article_features f JOIN articles a ON a.id = f.article_id
+            WHERE f.article_id IN ({marks}) AND a.story_id IS NOT NULL
+            ORDER BY f.article_id""",
+        wanted,
+    ).fetchall()
+    return [Candidate(*row) for row in rows]
+
+
+def document_frequencies(db: sqlite_utils.Database, terms: Iterable[str]) -> dict[str, int]:
+    wanted = [*set(terms), TOTAL]
+    marks = ",".join("?" * len(wanted))
+    found = dict(db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", wanted))
+    return {term: found.get(term, 0) for term in wanted}
+
+
+def index_article(
+    db: sqlite_utils.Database,
+    article_id: int,
+    at: str,
+    minhash: bytes | None,
+    band_keys: Sequence[int],
+    terms: Sequence[str],
+) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO article_features (article_id, at, minhash, terms)"
+        " VALUES (?, ?, ?, ?)",
+        [article_id, at, minhash, " ".join(terms)],
+    )
+    db.conn.executemany(
+        "INSERT INTO minhash_bands (band_key, at, article_id) VALUES (?, ?, ?)",
+        [(key, at, article_id) for key in band_keys],
+    )
+    db.conn.executemany(
+        "INSERT INTO title_terms (term, at, article_id) VALUES (?, ?, ?)",
+        [(term, at, article_id) for term in terms],
+    )
+    db.conn.executemany(
+        "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
+        [(term,) for term in [*terms, TOTAL]],
+    )
+
+
+def new_story(db: sqlite_utils.Database, article_id: int, title: str | None, at: str) -> int:
+    story_id = db.execute(
+        "INSERT INTO stories (first_article, title, first_at, last_at) VALUES (?, ?, ?, ?)",
+        [article_id, title, at, at],
+    ).lastrowid
+    db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article_id])
+    return story_id
+
+
+def join_story(
+    db: sqlite_utils.Database,
+    article_id: int,
+    story_id: int,
+    at: str,
+    original_id: int,
+    relation: str,
+    similarity: float,
+) -> None:
+    """Add an article to a story and record which article copies which.
+
+    The copy is the later of the two by their own times: a wire original
+    fetched after its syndicated copy is still the original.
+    """
+    db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article_id])
+    db.execute(
+        """UPDATE stories SET size = size + 1, first_at = min(first_at, ?),
+           last_at = max(last_at, ?) WHERE id = ?""",
+        [at, at, story_id],
+    )
+    if relation == "title":  # same story, own words: not a copy
+        return
+    other_at = db.execute(
+        "SELECT at FROM article_features WHERE article_id = ?", [original_id]
+    ).fetchone()
+    copy, original = article_id, original_id
+    if other_at is not None and at < other_at[0]:
+        copy, original = original_id, article_id
+    db.execute(
+        "INSERT OR REPLACE INTO article_links (article_id, original_id, relation, similarity)"
+        " VALUES (?, ?, ?, ?)",
+        [copy, original, relation, round(similarity, 4)],
+    )
+
+
+def merge_stories(db: sqlite_utils.Database, keep: int, drop: int) -> None:
+    """Fold story `drop` into `keep`: members, headline vector, bounds."""
+    db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [keep, drop])
+    db.execute(
+        """INSERT INTO story_terms (story_id, term, weight)
+           SELECT ?, term, weight FROM story_terms WHERE story_id = ? AND true
+           ON CONFLICT (story_id, term) DO UPDATE SET weight = weight + excluded.weight""",
+        [keep, drop],
+    )
+    db.execute("DELETE FROM story_terms WHERE story_id = ?", [drop])
+    db.execute(
+        """UPDATE stories SET
+             size = size + (SELECT size FROM stories WHERE id = :drop),
+             first_at = min(first_at, (SELECT first_at FROM stories WHERE id = :drop)),
+             last_at = max(last_at, (SELECT last_at FROM stories WHERE id = :drop)),
+             first_article = min(first_article, (SELECT first_article FROM stories
+                                                 WHERE id = :drop)),
+             norm2 = (SELECT coalesce(sum(weight * weight), 0) FROM story_terms
+                      WHERE story_id = :keep)
+           WHERE id = :keep""",
+        {"keep": keep, "drop": drop},
+    )
+    db.execute("DELETE FROM stories WHERE id = ?", [drop])
