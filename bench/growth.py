@@ -27,7 +27,7 @@ from bench.common import dataset
 from crawler import config, ingest, store
 from crawler.model import ArticleRecord, PendingEntry
 from crawler.parse.articles import _utc
-from crawler.parse.extract import text_hash
+from crawler.text import text_hash
 from monitors import build
 
 START = datetime(2026, 1, 1, tzinfo=UTC)

@@ -1,7 +1,7 @@
 """Story clustering on story-clusters-uci: 6,366 headlines, 87 labelled stories.
 
 Every headline goes, in timestamp order, through the crawler's own
-`dedupe.assign_story` on a real SQLite file (headlines only: no text, so
+`stories.assign_story` on a real SQLite file (headlines only: no text, so
 only the headline test can link them). Scores against the labels, with the
 two baselines computed in the same run:
 
@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import dataset
-from crawler import dedupe, store
+from crawler import store, stories, text
 from crawler.clock import isoformat
 from crawler.config import StorySettings
 
@@ -66,7 +66,7 @@ def cluster(
     db = store.db.open_db(workdir / "stories.db")
     db.execute("INSERT INTO outlets (name) VALUES ('uci')")
     if warm:  # term statistics of an archive that has seen such headlines before
-        counts = Counter(t for row in rows for t in dedupe.title_terms(row["TITLE"]))
+        counts = Counter(t for row in rows for t in text.title_terms(row["TITLE"]))
         counts[store.stories.TOTAL] = len(rows)
         with db.atomic():
             db.conn.executemany("INSERT INTO term_df (term, df) VALUES (?, ?)", counts.items())
@@ -80,7 +80,7 @@ def cluster(
                    VALUES (?, 1, ?, ?, '', 'title', ?, 0, ?)""",
                 [row["URL"] + "#" + row["ID"], row["TITLE"], at, "h" + row["ID"], at],
             ).lastrowid
-            dedupe.assign_story(
+            stories.assign_story(
                 db,
                 article_id,
                 title=row["TITLE"],

@@ -22,13 +22,13 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler import dedupe, events, store
+from crawler import events, store, stories
 from crawler.clock import parse_instant
 from crawler.config import StorySettings
 from crawler.dates import parse_date
 from crawler.model import ArticleRecord, PendingEntry
 from crawler.parse import listing
-from crawler.parse.extract import html_to_text
+from crawler.text import html_to_text
 from monitors.base import ArticleView, Match, Monitor
 
 LOGGER = logging.getLogger(__name__)
@@ -163,8 +163,8 @@ def process_article(
     headlines it lists are other outlets' reports, not its own.
     """
     row = store.derived.article_row(db, article_id)
-    at = dedupe.story_time(row["published_utc"], row["fetched_at"])
-    decision = dedupe.assign_story(
+    at = stories.story_time(row["published_utc"], row["fetched_at"])
+    decision = stories.assign_story(
         db,
         article_id,
         title=row["title"],
@@ -196,7 +196,7 @@ def _is_list(row: dict[str, Any], aggregators: frozenset[str]) -> bool:
 
 def _view(row: dict[str, Any], is_list: bool) -> ArticleView:
     """What the monitors read: for a list of headlines, only its own lead headline."""
-    at = dedupe.story_time(row["published_utc"], row["fetched_at"])
+    at = stories.story_time(row["published_utc"], row["fetched_at"])
     return ArticleView(
         url=row["url"],
         title=listing.lead_headline(row["title"] or "") if is_list else row["title"] or "",

@@ -112,7 +112,7 @@ def entry_with_record(
     `store.articles.store_article`."""
     from crawler.model import ArticleRecord, PendingEntry
     from crawler.parse.articles import _utc
-    from crawler.parse.extract import text_hash
+    from crawler.text import text_hash
 
     with db.atomic():
         entry_id = db.execute(

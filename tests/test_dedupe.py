@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import dedupe, store
+from crawler import store, stories, text
 from crawler.events import merge_facts
-from crawler.parse.extract import text_hash
+from crawler.stories import minhash
+from crawler.text import text_hash
 from crawler.urls import identity
 from tests.builders import story
 
@@ -21,14 +22,14 @@ def db(tmp_path):
     database.close()
 
 
-def add(db, title: str, text: str, at: str) -> dedupe.StoryDecision:
+def add(db, title: str, text: str, at: str) -> stories.StoryDecision:
     with db.atomic():
         article_id = db.execute(
             """INSERT INTO articles (url, outlet_id, title, text, text_method, text_hash,
                word_count, fetched_at) VALUES (?, 1, ?, ?, 't', ?, 0, ?)""",
             [f"https://x.example/{title}", title, text, text_hash(text), at],
         ).lastrowid
-        return dedupe.assign_story(
+        return stories.assign_story(
             db, article_id, title=title, text=text, text_hash=text_hash(text), at=at
         )
 
@@ -41,7 +42,7 @@ def test_exact_near_and_separate(db):
     edited = WIRE.replace("third weapons test", "third such test").replace("Friday", "Thursday")
     near = add(db, "Edited", edited + " Updated with reaction.", "2026-03-08T01:00:00Z")
     assert (near.story_id, near.relation) == (first.story_id, "near")
-    assert near.similarity >= dedupe.DEFAULTS.near_duplicate
+    assert near.similarity >= stories.DEFAULTS.near_duplicate
     late = add(db, "Late", edited, "2026-03-20T00:00:00Z")  # outside the story window
     assert late.story_id != first.story_id
     other = add(db, "Markets", " ".join(story("unrelated")[2]), "2026-03-08T02:00:00Z")
@@ -58,24 +59,24 @@ def test_headlines_group_by_their_rare_words(db):
 
 
 def test_minhash_estimates_jaccard():
-    words = dedupe.words(WIRE)
-    assert dedupe.estimate(dedupe.minhash(words), dedupe.minhash(words)) == 1.0
-    half = words[: len(words) // 2] + dedupe.words(" ".join(story("analysis")[2]))
-    estimate = dedupe.estimate(dedupe.minhash(words), dedupe.minhash(half))
+    words = text.words(WIRE)
+    assert minhash.estimate(minhash.minhash(words), minhash.minhash(words)) == 1.0
+    half = words[: len(words) // 2] + text.words(" ".join(story("analysis")[2]))
+    estimate = minhash.estimate(minhash.minhash(words), minhash.minhash(half))
     assert 0.1 < estimate < 0.7
-    assert dedupe.minhash(words[:10]) is None  # too short to sketch
-    signature = dedupe.minhash(words)
-    assert dedupe.unpack(dedupe.pack(signature)) == signature
-    assert len(dedupe.band_keys(signature)) == dedupe.BINS // dedupe.BAND_ROWS
+    assert minhash.minhash(words[:10]) is None  # too short to sketch
+    signature = minhash.minhash(words)
+    assert minhash.unpack(minhash.pack(signature)) == signature
+    assert len(minhash.band_keys(signature)) == minhash.BINS // minhash.BAND_ROWS
 
 
 def test_body_words_drop_a_leading_headline():
-    assert dedupe.body_words("Big News", "Big news\nThe text.") == ["the", "text"]
-    assert dedupe.body_words("Other", "Big news") == ["big", "news"]
+    assert text.body_words("Big News", "Big news\nThe text.") == ["the", "text"]
+    assert text.body_words("Other", "Big news") == ["big", "news"]
 
 
 def test_title_terms_fold_plurals_and_drop_stopwords():
-    assert dedupe.title_terms("North Korea's missiles: launches and LAUNCH") == [
+    assert text.title_terms("North Korea's missiles: launches and LAUNCH") == [
         "north",
         "korea",
         "missile",
@@ -149,10 +150,10 @@ def test_an_event_shows_one_count_never_a_number_beside_several(reports, expecte
 def test_signatures_and_band_keys_are_stable_across_versions():
     """Band keys are stored: a change of hashing would silently stop new articles from
     matching the archive's. Pinned values; change them only with a migration."""
-    text = (
+    sample = (
         "North Korea fired several ballistic missiles toward the sea on Sunday, the South "
         "Korean military said, days after leader Kim Jong Un called for more weapons. "
     ) * 2
-    signature = dedupe.minhash(dedupe.words(text))
+    signature = minhash.minhash(text.words(sample))
     assert signature[:3] == (56927053177594791, 36874248868249717, 3770869506226115)
-    assert dedupe.band_keys(signature)[:2] == [-4111697614961272824, 2840317668772726729]
+    assert minhash.band_keys(signature)[:2] == [-4111697614961272824, 2840317668772726729]

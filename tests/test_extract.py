@@ -4,7 +4,8 @@ import pytest
 
 from crawler.model import PendingEntry
 from crawler.parse import articles
-from crawler.parse.extract import decode_html, extract_page, html_to_text, text_hash
+from crawler.parse.extract import decode_html, extract_page
+from crawler.text import html_to_text, text_hash
 from tests.builders import page
 
 DEMO = files("crawler") / "demo_data"

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.parse import feeds
-from crawler.parse.extract import text_hash
+from crawler.text import text_hash
 from crawler.urls import URLError, canonicalize, identity, is_tracking_param
 from monitors.timeexpr import resolve_event_time
 

@@ -8,8 +8,8 @@ import pytest
 
 from crawler import untrusted
 from crawler.dates import parse_date
-from crawler.dedupe import MAX_TITLE_TERMS, title_terms
 from crawler.parse import feeds
+from crawler.text import MAX_TITLE_TERMS, title_terms
 
 
 def json_feed(*items: object) -> bytes:

@@ -12,10 +12,8 @@ itself when the page yields nothing usable (paywall, script-only page).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,8 +26,6 @@ from crawler.untrusted import MAX_CONTENT, MAX_DATE, MAX_NAME, MAX_SUMMARY, MAX_
 from crawler.urls import resolve
 
 MIN_WORDS = 40  # fewer than this from the page and the feed's own text is used instead
-_WS = re.compile(r"\s+")
-_NOT_ALNUM = re.compile(r"[\W_]+")
 _CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _BOMS = (
@@ -39,7 +35,6 @@ _BOMS = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
-_BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
 _TIME_META = (
     "article:published_time",
     "og:article:published_time",
@@ -196,34 +191,6 @@ def _charset(text: str) -> str | None:
 def _without_xml_declaration(text: str) -> str:
     """lxml refuses a str that still declares its encoding."""
     return _XML_DECLARATION.sub("", text, count=1)
-
-
-def html_to_text(fragment: str | None) -> str:
-    """Plain text of an HTML fragment from a feed (content:encoded, summary)."""
-    if not fragment or not fragment.strip():
-        return ""
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
-        return _WS.sub(" ", fragment).strip()
-    for bad in root.xpath("//script|//style"):
-        bad.drop_tree()
-    for node in root.iter():
-        if isinstance(node.tag, str) and node.tag in _BLOCK_TAGS:
-            node.tail = "\n" + (node.tail or "")
-    lines = (" ".join(line.split()) for line in root.text_content().splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def text_hash(text: str) -> str:
-    """Hash of the text with case, width, punctuation and whitespace folded away."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    # [\W_] is exactly "not str.isalnum()" (checked over every code point), at C speed
-    return hashlib.sha256(_NOT_ALNUM.sub(" ", folded).strip().encode()).hexdigest()
-
-
-def word_count(text: str) -> int:
-    return len(text.split())
 
 
 def _meta(tree: lxml.html.HtmlElement, names: tuple[str, ...]) -> str | None:

@@ -19,12 +19,7 @@ copy of); otherwise it starts a story of its own.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import re
-import struct
-import unicodedata
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -32,38 +27,16 @@ import sqlite_utils
 from crawler import store
 from crawler.clock import isoformat, parse_instant
 from crawler.config import StorySettings
+from crawler.stories.minhash import band_keys, estimate, minhash, pack, unpack
+from crawler.text import body_words, idf, title_terms
 
 DEFAULTS = StorySettings()
 
-SHINGLE = 5
-BINS = 64
-BAND_ROWS = 4
-MIN_SKETCH_WORDS = 25  # shorter texts are left to the headline test
+
 MIN_EXACT_WORDS = 30  # "Markets closed." twice is not syndication
+
+
 RAREST_TERMS = 4
-# A headline's terms are looked up in one statement each (`IN (...)`): a title of
-# thousands of distinct words once exceeded SQLite's variable limit. Real ones have < 30.
-MAX_TITLE_TERMS = 64
-_MASK = (1 << 63) - 1
-_BIN_RANGE = (_MASK + 1) // BINS  # values within a bin stay below this
-_WORD = re.compile(r"\w+")
-# " - Reuters" after a headline of some length; "Iran - US talks" keeps its words
-_PUBLISHER_SUFFIX = re.compile(r"(?<=.{20})\s+[-|–—]\s+[^-|–—]{2,40}$")
-# Chinese and Japanese are written without spaces: their runs become character bigrams.
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_STOPWORD_TEXT = """
-a an and are as at be by for from has have he her his in into is it its of on or our over
-says said say she that the their they this to up was were will with after before new news
-how why what who when video watch live update updates photos
-report reports review reviews exclusive exclusively first look get gets got can could would
-should might just now not no more most than about out off all your you we us i me my do
-does did been being then there here which while also still back again it's one two three
-monday tuesday wednesday thursday friday saturday sunday today tonight yesterday week
-weekend january february march april june july august september october november december
-year years day days time times big top best latest breaking ahead amid via vs photo pic
-pics picture pictures videos clip see looks make makes made take takes
-"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 @dataclass(frozen=True)
@@ -72,127 +45,6 @@ class StoryDecision:
     original_id: int | None  # the article this one copies or follows, if any
     relation: str | None  # exact | near | title
     similarity: float
-
-
-def words(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    tokens: list[str] = []
-    for word in _WORD.findall(folded):
-        if not _CJK.search(word):
-            tokens.append(word)
-            continue
-        for part in re.split(f"({_CJK.pattern})", word):
-            if not part:
-                continue
-            if _CJK.fullmatch(part):
-                tokens.extend(part[i : i + 2] for i in range(max(len(part) - 1, 1)))
-            else:
-                tokens.append(part)
-    return tokens
-
-
-def body_words(title: str | None, text: str) -> list[str]:
-    """The text's words without a leading headline (extractors often include it)."""
-    tokens = words(text)
-    head = words(title or "")
-    if head and tokens[: len(head)] == head:
-        tokens = tokens[len(head) :]
-    return tokens
-
-
-def _hash64(data: str) -> int:
-    return int.from_bytes(hashlib.blake2b(data.encode(), digest_size=8).digest(), "big") & _MASK
-
-
-def minhash(tokens: Sequence[str]) -> tuple[int, ...] | None:
-    """One-permutation MinHash with rotation densification (Shrivastava & Li, 2014).
-
-    One hash per shingle instead of one per shingle per permutation: pure
-    Python stays around a millisecond for a long article.
-    """
-    if len(tokens) < MIN_SKETCH_WORDS:
-        return None
-    blake2b, from_bytes = hashlib.blake2b, int.from_bytes  # `_hash64` inlined: the hot loop
-    bins: list[int | None] = [None] * BINS
-    for i in range(len(tokens) - SHINGLE + 1):
-        shingle = " ".join(tokens[i : i + SHINGLE]).encode()
-        value = from_bytes(blake2b(shingle, digest_size=8).digest(), "big") & _MASK
-        slot, rest = value % BINS, value // BINS
-        current = bins[slot]
-        if current is None or rest < current:
-            bins[slot] = rest
-    result = []
-    for i in range(BINS):  # an empty bin borrows the next filled one, marked by the distance
-        distance = 0
-        while bins[(i + distance) % BINS] is None:
-            distance += 1
-        result.append(bins[(i + distance) % BINS] + distance * _BIN_RANGE)
-    return tuple(result)
-
-
-def band_keys(signature: tuple[int, ...]) -> list[int]:
-    keys = []
-    for band in range(BINS // BAND_ROWS):
-        rows = signature[band * BAND_ROWS : (band + 1) * BAND_ROWS]
-        keys.append(_hash64(f"{band}:" + ",".join(map(str, rows))) - (1 << 62))
-    return keys
-
-
-def estimate(a: tuple[int, ...], b: tuple[int, ...]) -> float:
-    """Estimated Jaccard similarity of the two shingle sets."""
-    return sum(x == y for x, y in zip(a, b, strict=True)) / BINS
-
-
-def pack(signature: tuple[int, ...] | None) -> bytes | None:
-    return None if signature is None else struct.pack(f"<{BINS}q", *signature)
-
-
-def unpack(blob: bytes | None) -> tuple[int, ...] | None:
-    return None if blob is None else struct.unpack(f"<{BINS}q", blob)
-
-
-def title_terms(title: str | None) -> list[str]:
-    """Distinct content words of a headline, lightly stemmed, in order.
-
-    Aggregators append the publisher ("... - Reuters", "... | Bloomberg.com");
-    that names the outlet, not the story, so it is dropped first.
-    """
-    seen: dict[str, None] = {}
-    for word in words(_PUBLISHER_SUFFIX.sub("", title or "")):
-        if word in STOPWORDS or len(word) < 2 or word.isdigit():
-            continue
-        seen.setdefault(_stem(word), None)
-        if len(seen) == MAX_TITLE_TERMS:
-            break
-    return list(seen)
-
-
-def _stem(word: str) -> str:
-    for suffix in ("'s", "’s"):
-        word = word.removesuffix(suffix)
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes", "zes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-def idf(df: int, total: int) -> float:
-    return math.log((total + 1) / (df + 1)) + 1.0
-
-
-def title_similarity(a: Sequence[str], b: Sequence[str], weights: Mapping[str, float]) -> float:
-    """Cosine of binary term vectors weighted by IDF."""
-    if not a or not b:
-        return 0.0
-    shared = set(a) & set(b)
-    if not shared:
-        return 0.0
-    norm_a = math.sqrt(sum(weights.get(t, 1.0) ** 2 for t in a))
-    norm_b = math.sqrt(sum(weights.get(t, 1.0) ** 2 for t in b))
-    return sum(weights.get(t, 1.0) ** 2 for t in shared) / (norm_a * norm_b)
 
 
 def story_time(published_utc: str | None, fetched_at: str) -> str:

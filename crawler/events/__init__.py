@@ -1,0 +1,10 @@
+"""Events: every article a monitor matched, grouped by the real-world event it reports.
+
+`join` decides which event an article joins (or opens); `summary` recomputes what the
+event shows (time, facts, roles, title) from its members.
+"""
+
+from crawler.events.join import assign
+from crawler.events.summary import PRECISION_ORDER, ROLES, merge_facts, refresh
+
+__all__ = ["PRECISION_ORDER", "ROLES", "assign", "merge_facts", "refresh"]
