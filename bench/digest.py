@@ -52,8 +52,9 @@ import sqlite_utils
 
 from bench.common import ROOT
 from bench.growth import Corpus, add_synthetic
-from crawler import config, digest, store
+from crawler import config, store
 from crawler.clock import isoformat, parse_instant
+from crawler.report import digest, records
 from monitors import build
 
 BUILD_VERSION = 1  # bump when the generated archive changes, so caches are rebuilt
@@ -84,7 +85,7 @@ KEYWORDS = (
     "blizzard",
 )
 TARGET_CPU_S = 1.0
-SHOWN_AT_MOST = 500  # digest.select's limit; the CLI has no option for it
+SHOWN_AT_MOST = 500  # records.select's limit; the CLI has no option for it
 CACHE = Path(os.environ.get("NEWSMON_BENCH_CACHE", Path.home() / ".cache" / "newsmon-bench"))
 LARGE_TABLES = frozenset(
     {
@@ -379,7 +380,7 @@ def in_process(db: sqlite_utils.Database, now: datetime, options: list[str]) -> 
     given = dict(zip(options[::2], options[1::2], strict=True))
     since = parse_instant(given["--since"]) if "--since" in given else None
     started = time.process_time()
-    selection = digest.select(
+    selection = records.select(
         db, now=now, reader=given.get("--reader"), since=since, monitor=given.get("--monitor")
     )
     selected = time.process_time()

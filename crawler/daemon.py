@@ -29,7 +29,8 @@ from pathlib import Path
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from crawler import config, notify, store
+from crawler import config, store
+from crawler.alerts import deliver
 from crawler.clock import Clock, parse_instant
 from crawler.lock import poll_lock
 from crawler.parse.pool import Workers
@@ -195,11 +196,11 @@ class Daemon:
                 if not self._stop.is_set():
                     self._schedule(feed.id)
 
-    async def _alerts(self) -> notify.DeliveryReport:
+    async def _alerts(self) -> deliver.DeliveryReport:
         """One delivery at a time: a delivery takes any `sending` row it finds for one
         a dead process left behind, which is only true when deliveries never overlap."""
         async with self._alerts_lock:
-            return await notify.after_poll(self._db, self.cfg, self.clock)
+            return await deliver.after_poll(self._db, self.cfg, self.clock)
 
     async def _deliver_alerts(self) -> None:
         report = await self._alerts()

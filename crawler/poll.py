@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 import sqlite_utils
 from scrapy.crawler import AsyncCrawlerRunner
 
-from crawler import notify, store
+from crawler import store
+from crawler.alerts import deliver
 from crawler.clock import Clock
 from crawler.config import Config, ConfigError
 from crawler.fetch import reactor
@@ -47,6 +48,16 @@ class PollReport:
     alerts_sent: int = 0
     alert_errors: list[str] = field(default_factory=list)  # never fail the run
 
+    def error_lines(self) -> list[str]:
+        """One line per failure, for stderr: alert failures are reported, never fatal."""
+        return [
+            *(f"error: feed {error}" for error in self.feed_errors),
+            *(f"error: page {error}" for error in self.page_errors),
+            *(f"error: item {error}" for error in self.item_errors),
+            *(f"error: {error}" for error in self.fatal),
+            *(f"error: alert {error}" for error in self.alert_errors),
+        ]
+
     def summary(self) -> str:
         text = (
             f"polled {self.feeds_polled} feeds: {self.not_modified} not modified, "
@@ -63,7 +74,7 @@ class PollReport:
             text += f", {len(self.alert_errors)} alert errors"
         return text
 
-    def add_alerts(self, delivery: notify.DeliveryReport) -> None:
+    def add_alerts(self, delivery: deliver.DeliveryReport) -> None:
         self.alerts_sent += delivery.sent
         self.alert_errors.extend(delivery.errors)
         if delivery.unknown:
@@ -171,7 +182,7 @@ async def poll_once(
                 new_articles=report.new_articles,
                 errors=len(report.feed_errors) + len(report.page_errors),
             )
-            report.add_alerts(await notify.after_poll(db, config, clock))
+            report.add_alerts(await deliver.after_poll(db, config, clock))
             return report
         finally:
             db.close()

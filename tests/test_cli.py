@@ -65,9 +65,9 @@ def test_demo_runs_the_whole_pipeline_offline(tmp_path):
 
 
 def test_articles_table_never_prints_control_characters(tmp_path):
-    from crawler import cli as cli_module
+    from crawler.report.table import cell
 
-    assert cli_module._cell("a\x1b[31mred\u202eevil\x07") == "a?[31mred?evil?"
+    assert cell("a\x1b[31mred\u202eevil\x07") == "a?[31mred?evil?"
 
 
 def test_notify_without_targets_reports_nothing_to_send(tmp_path):

@@ -139,7 +139,7 @@ def test_sighup_reloads_a_good_config_and_rejects_a_bad_one(server, tmp_path):
 def test_status_flags_a_feed_that_keeps_failing_and_a_silent_daemon():
     from datetime import UTC, datetime
 
-    from crawler.health import daemon_summary, is_failing
+    from crawler.report.status import daemon_summary, is_failing
 
     now = datetime(2026, 1, 4, 12, 0, tzinfo=UTC)
     ok = {

@@ -17,7 +17,15 @@ import feedparser
 import pytest
 from lxml import etree
 
-from crawler import digest
+from crawler.report import (
+    digest,
+    render_atom,
+    render_html,
+    render_json,
+    render_markdown,
+    render_text,
+    wording,
+)
 
 SINCE = datetime(2026, 1, 1, tzinfo=UTC)
 GENERATED = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -118,13 +126,13 @@ def hrefs(text: str) -> list[str]:
 
 
 def test_clean_strips_controls_bidi_and_xml_illegal_characters() -> None:
-    assert digest.clean(HOSTILE_TITLE) == HOSTILE_TITLE_CLEAN
-    assert digest.clean("a\tb\nc\u2028d") == "a b c d"
-    assert digest.clean(f"x{BIDI}\u200e\u200f\u061cy\x7f\x9b\ud800\ufffe\uffff") == "xy"
-    assert digest.clean(None) == ""
-    assert digest.clean(900) == "900"
+    assert wording.clean(HOSTILE_TITLE) == HOSTILE_TITLE_CLEAN
+    assert wording.clean("a\tb\nc\u2028d") == "a b c d"
+    assert wording.clean(f"x{BIDI}\u200e\u200f\u061cy\x7f\x9b\ud800\ufffe\uffff") == "xy"
+    assert wording.clean(None) == ""
+    assert wording.clean(900) == "900"
     # Ordinary non-ASCII text, emoji joiners included, is left alone.
-    assert digest.clean("Pyongyang 평양 👩\u200d🚀") == "Pyongyang 평양 👩\u200d🚀"
+    assert wording.clean("Pyongyang 평양 👩\u200d🚀") == "Pyongyang 평양 👩\u200d🚀"
 
 
 @pytest.mark.parametrize(
@@ -143,13 +151,13 @@ def test_clean_strips_controls_bidi_and_xml_illegal_characters() -> None:
     ],
 )
 def test_safe_url_allows_only_absolute_http_urls(url: str | None, expected: str | None) -> None:
-    assert digest.safe_url(url) == expected
+    assert wording.safe_url(url) == expected
 
 
 def test_missing_status_means_new_and_unknown_status_is_rejected() -> None:
-    assert digest.event_status({"id": 1}) == "new"
+    assert wording.event_status({"id": 1}) == "new"
     with pytest.raises(ValueError, match="status"):
-        digest.event_status({"id": 1, "status": "deleted"})
+        wording.event_status({"id": 1, "status": "deleted"})
     with pytest.raises(ValueError, match="status"):
         render("text", [{**records()[0], "status": "deleted"}])
 
@@ -343,7 +351,7 @@ def test_atom_content_is_escaped_html_summary() -> None:
 
 
 def test_atom_feed_options() -> None:
-    text = digest.render_atom(
+    text = render_atom.render_atom(
         records(),
         since=SINCE,
         generated=GENERATED,
@@ -366,7 +374,7 @@ def test_atom_strips_characters_illegal_in_xml() -> None:
     text = render("atom", [event])
     root = etree.fromstring(text.encode())  # lxml refuses any illegal character
     title = root.find(f"{ATOM}entry/{ATOM}title").text
-    assert title == digest.clean(nasty)
+    assert title == wording.clean(nasty)
     assert feedparser.parse(text).bozo == 0
 
 
@@ -382,18 +390,18 @@ def test_atom_without_events_is_still_valid() -> None:
 def test_render_dispatches_every_format() -> None:
     assert digest.FORMATS == ("text", "markdown", "json", "html", "atom")
     functions = {
-        "text": digest.render_text,
-        "markdown": digest.render_markdown,
-        "json": digest.render_json,
-        "html": digest.render_html,
-        "atom": digest.render_atom,
+        "text": render_text.render_text,
+        "markdown": render_markdown.render_markdown,
+        "json": render_json.render_json,
+        "html": render_html.render_html,
+        "atom": render_atom.render_atom,
     }
     for fmt in digest.FORMATS:
         assert render(fmt) == functions[fmt](records(), since=SINCE, generated=GENERATED)
 
 
 def test_render_json_is_render_json() -> None:
-    assert render("json") == digest.render_json(records(), since=SINCE, generated=GENERATED)
+    assert render("json") == render_json.render_json(records(), since=SINCE, generated=GENERATED)
 
 
 @pytest.mark.parametrize("fmt", ["", "xml", "JSON", "rss"])

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler import config, digest, store
+from crawler import config, store
+from crawler.report import digest, records
 from monitors import build
 from tests.builders import add_story_article
 from tests.conftest import newsmon, write_config
@@ -57,14 +58,14 @@ def test_an_event_committed_while_a_digest_is_produced_is_not_skipped(setup):
     _, db = setup
     add(db, "wire")
     now = datetime(2026, 3, 9, tzinfo=UTC)
-    selection = digest.select(db, now=now, reader="ana", since=datetime(2026, 1, 1, tzinfo=UTC))
+    selection = records.select(db, now=now, reader="ana", since=datetime(2026, 1, 1, tzinfo=UTC))
     add(db, "next-week")  # lands after the snapshot, before the cursor is saved
     store.readers.save_reader_cursor(db, "ana", selection.covers, "2026-03-09T00:00:00Z")
-    later = digest.select(db, now=now, reader="ana")
+    later = records.select(db, now=now, reader="ana")
     assert len(later.events) == 1 and later.events[0]["status"] == "new"
-    assert digest.select(db, now=now, reader="ana").events  # not yet saved: shown again
+    assert records.select(db, now=now, reader="ana").events  # not yet saved: shown again
     store.readers.save_reader_cursor(db, "ana", later.covers, "2026-03-09T00:00:00Z")
-    assert digest.select(db, now=now, reader="ana").events == []
+    assert records.select(db, now=now, reader="ana").events == []
 
 
 @pytest.mark.parametrize("fmt", digest.FORMATS)
@@ -109,7 +110,7 @@ def test_a_reader_far_behind_gets_the_rest_next_time_and_is_told(setup):
     store.readers.save_reader_cursor(db, "ana", 0, "2026-01-01T00:00:00Z")
     seen = []
     for _ in range(3):
-        selection = digest.select(db, now=now, reader="ana", limit=1)
+        selection = records.select(db, now=now, reader="ana", limit=1)
         seen.append(([e["id"] for e in selection.events], selection.more))
         store.readers.save_reader_cursor(db, "ana", selection.covers, "2026-03-09T00:00:00Z")
     (first, more_first), (second, more_second), (third, _) = seen
@@ -118,7 +119,7 @@ def test_a_reader_far_behind_gets_the_rest_next_time_and_is_told(setup):
     assert third == []
     text = digest.render("text", [], since=now, generated=now, more=3)
     assert "3 more events not shown" in text
-    since = digest.select(db, now=now, since=datetime(2026, 1, 1, tzinfo=UTC), limit=1)
+    since = records.select(db, now=now, since=datetime(2026, 1, 1, tzinfo=UTC), limit=1)
     assert len(since.events) == 1 and since.more == 1
 
 

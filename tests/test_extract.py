@@ -8,7 +8,7 @@ from crawler.parse.extract import decode_html, extract_page
 from crawler.text import html_to_text, text_hash
 from tests.builders import page
 
-DEMO = files("crawler") / "demo_data"
+DEMO = files("crawler.demo") / "data"
 WIRE = "harbor/2026/01/04/north-korea-fires-ballistic-missiles-toward-sea.html"
 PAYWALL = "eastbridge/business/2026/01/03/bank-of-caldera-holds-rates.html"
 BASE = "http://127.0.0.1:8000"

@@ -12,7 +12,7 @@ from monitors import build
 from monitors.base import ArticleView, Match, MonitorConfig
 from monitors.missile_launch import MissileLaunchMonitor, from_config
 
-DEMO = Path(__file__).resolve().parent.parent / "crawler" / "demo_data"
+DEMO = Path(__file__).resolve().parent.parent / "crawler" / "demo" / "data"
 FIXTURES = Path(__file__).resolve().parent / "data" / "monitors"
 BASE = "http://127.0.0.1:8000"
 LAUNCH_4_JAN = datetime(2026, 1, 3, 22, 50, tzinfo=UTC)  # 07:50 KST Sunday 4 Jan

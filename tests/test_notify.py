@@ -28,7 +28,9 @@ import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from crawler import config, notify, store
+from crawler import config, store
+from crawler.alerts import deliver as delivery
+from crawler.alerts import enqueue, message, redact
 from crawler.clock import Clock
 from crawler.config import ConfigError
 from crawler.loopback import LoopbackServer, Reply
@@ -78,10 +80,10 @@ def add(db, name: str) -> None:
     add_story_article(db, name, MONITORS)
 
 
-def deliver(db, cfg, now: datetime = T0) -> notify.DeliveryReport:
+def deliver(db, cfg, now: datetime = T0) -> delivery.DeliveryReport:
     """What a poll does after crawling: enqueue, then deliver."""
-    enqueued = notify.enqueue(db, cfg, now)
-    return replace(asyncio.run(notify.deliver(db, cfg, Clock(now))), enqueued=enqueued)
+    enqueued = enqueue.enqueue(db, cfg, now)
+    return replace(asyncio.run(delivery.deliver(db, cfg, Clock(now))), enqueued=enqueued)
 
 
 def rows(db) -> list[dict]:
@@ -136,9 +138,9 @@ def test_a_new_event_is_posted_once_with_its_title(tmp_path, receiver):
 
 def test_control_characters_never_reach_the_alert():
     event = {"monitor": "launches", "title": "Evil\x1b[2J title\u202e here"}
-    assert notify.render_title(event, "new") == "[newsmon] launches: Evil[2J title here"
+    assert message.render_title(event, "new") == "[newsmon] launches: Evil[2J title here"
     record = {"id": 7, "facts": {"note": "a\x07b"}, "articles": [{"outlet": "X\x1b", "title": "t"}]}
-    body = notify.render_body(record, "new", {}, 42)
+    body = message.render_body(record, "new", {}, 42)
     assert "\x1b" not in body and "\x07" not in body
     assert body.splitlines()[-1] == "newsmon-id: 42"
 
@@ -188,7 +190,7 @@ def test_a_failed_post_is_retried_after_the_backoff(tmp_path, receiver):
 
 
 def test_backoff_doubles_up_to_an_hour():
-    assert [notify.backoff(n).total_seconds() for n in range(1, 9)] == [
+    assert [delivery.backoff(n).total_seconds() for n in range(1, 9)] == [
         30, 60, 120, 240, 480, 960, 1920, 3600,
     ]  # fmt: skip
 
@@ -197,11 +199,11 @@ def test_after_eight_attempts_an_alert_fails_for_good(tmp_path, receiver):
     receiver.routes[HOOK] = Reply(503, b"down")
     cfg, db = open_store(write_config(tmp_path, [{"name": "ops", "url": hook_url(receiver)}]))
     add(db, "wire")
-    for hour in range(notify.MAX_ATTEMPTS + 2):
+    for hour in range(delivery.MAX_ATTEMPTS + 2):
         deliver(db, cfg, T0 + timedelta(hours=hour))
     [row] = rows(db)
-    assert (row["state"], row["attempts"]) == ("failed", notify.MAX_ATTEMPTS)
-    assert len(receiver.hits(HOOK)) == notify.MAX_ATTEMPTS
+    assert (row["state"], row["attempts"]) == ("failed", delivery.MAX_ATTEMPTS)
+    assert len(receiver.hits(HOOK)) == delivery.MAX_ATTEMPTS
     assert store.outbox.state_counts(db)["failed"] == 1
     assert [p["id"] for p in store.outbox.problems(db)] == [row["id"]]
 
@@ -271,9 +273,10 @@ DELIVER_SCRIPT = textwrap.dedent(
     import sys
     from datetime import datetime
     from pathlib import Path
-    from crawler import config, notify
+    from crawler import config
+    from crawler.alerts import deliver
     from crawler.clock import Clock
-    notify.run_pending(config.load(Path(sys.argv[1])), Clock(datetime.fromisoformat(sys.argv[2])))
+    deliver.run_pending(config.load(Path(sys.argv[1])), Clock(datetime.fromisoformat(sys.argv[2])))
     """
 )
 
@@ -295,7 +298,7 @@ def test_a_delivery_killed_mid_send_is_never_sent_again(tmp_path, receiver):
     finally:
         child.wait(timeout=30)
     assert [r["state"] for r in rows(db)] == ["sending"]
-    report = asyncio.run(notify.deliver(db, cfg, Clock(T0 + timedelta(hours=1))))
+    report = asyncio.run(delivery.deliver(db, cfg, Clock(T0 + timedelta(hours=1))))
     assert (report.unknown, report.sent) == (1, 0)
     [row] = rows(db)
     assert row["state"] == "unknown" and "interrupted" in row["last_error"]
@@ -427,7 +430,7 @@ def test_an_unreachable_receiver_is_reported_without_its_url(tmp_path, caplog):
 def test_redaction_covers_tokens_anywhere_in_the_url():
     url = "tgram://123456:ABCdefGHI/987654321/?format=markdown&key=abcdef1234"
     text = f"failed {url} with 123456:ABCdefGHI and abcdef1234 at /hook"
-    cleaned = notify.redact(text, notify.secret_parts(url))
+    cleaned = redact.redact(text, redact.secret_parts(url))
     assert "ABCdef" not in cleaned and "abcdef1234" not in cleaned and "987654321" not in cleaned
     assert cleaned.endswith("at /hook")
 

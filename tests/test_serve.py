@@ -24,8 +24,9 @@ from urllib.request import urlopen
 
 import pytest
 
-from crawler import config, serve
+from crawler import config
 from crawler.clock import isoformat
+from crawler.report import serve
 from crawler.store.db import open_db
 from tests.conftest import newsmon, write_config
 

@@ -11,6 +11,7 @@ import sqlite_utils
 from crawler import store
 from crawler.clock import isoformat, parse_instant
 from crawler.config import Config
+from crawler.report.table import cell, table
 
 STALE_SUCCESS = timedelta(days=1)  # or no success for this long while being polled
 HEARTBEAT_GRACE = timedelta(seconds=60)  # a live daemon beats every 15 s
@@ -143,3 +144,15 @@ def feed_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for feed in report["feeds"]
     ]
+
+
+def lines(report: dict[str, Any]) -> list[str]:
+    """`newsmon status` for a terminal: the summary, the feed table, each feed's last error."""
+    shown = [cell(line) for line in describe(report)]
+    shown += ["", *table(feed_rows(report), FEED_COLUMNS)]
+    shown += [
+        f"  {cell(feed['outlet'])}: {feed['url']}: {cell(feed['last_error'])}"
+        for feed in report["feeds"]
+        if feed["last_error"]
+    ]
+    return shown

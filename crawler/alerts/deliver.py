@@ -1,0 +1,221 @@
+"""Sending alerts through Apprise, at most once each.
+
+`deliver` sends due rows one by one, committing 'sending' before the request leaves
+and the outcome after it, so a crash in between leaves a row that is marked 'unknown'
+and never sent twice. Failures are retried with a growing pause, then given up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import warnings
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from crawler import store
+from crawler.alerts.enqueue import enqueue
+from crawler.alerts.redact import REDACTOR, redact, secret_parts
+from crawler.clock import Clock
+from crawler.config import Config, NotifyTarget
+from crawler.lock import poll_lock
+from crawler.report.table import cell
+from crawler.report.wording import (
+    clean,
+)
+
+LOGGER = logging.getLogger(__name__)
+
+
+MAX_ATTEMPTS = 8
+
+
+BACKOFF_BASE = timedelta(seconds=30)
+
+
+BACKOFF_CAP = timedelta(hours=1)
+
+
+SEND_TIMEOUT_S = 60  # one whole Apprise call; each service has its own shorter timeouts
+
+
+DELIVERY_BATCH = 100
+
+
+MAX_PER_RUN = 1000  # a backlog drains over several polls instead of stalling one
+
+
+MAX_ERROR_CHARS = 500
+
+
+INTERRUPTED = (
+    "interrupted while sending: the receiver may or may not have it; not retried "
+    "automatically (at most once)"
+)
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one delivery run did; `unknown` rows need an operator's look."""
+
+    enqueued: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    unknown: int = 0
+    errors: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        return (
+            f"alerts: {self.enqueued} queued, {self.sent} sent, {self.retrying} to retry, "
+            f"{self.failed} failed, {self.unknown} unknown"
+        )
+
+
+@dataclass
+class _Tally:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s after the first failure, doubling, never more than an hour."""
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+
+
+@functools.cache
+def _apprise() -> Any:
+    """Apprise, imported on the first alert: most polls send none, and it costs start-up."""
+    with warnings.catch_warnings():
+        # Apprise loads every plugin on first use; its email plugin's optional PGP support
+        # imports the stdlib's deprecated imghdr. That deprecation is Apprise's to fix, and
+        # loading it here, once, keeps it out of newsmon's output (and its -W error tests).
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import apprise
+        import apprise.utils.pgp
+
+    return apprise
+
+
+def send(url: str, title: str, body: str) -> str | None:
+    """Blocking Apprise call, run on a worker thread: None on success, else a
+    redacted error. Never raises, so a plugin bug is one failed attempt."""
+    secrets = secret_parts(url)
+    REDACTOR.protect(secrets)
+    apprise = _apprise()
+    try:
+        sender = apprise.Apprise()
+        if not sender.add(url):
+            return "not a valid Apprise URL (check the target's url in config.yaml)"
+        result = sender.notify(
+            body=body,
+            title=title,
+            body_format=apprise.NotifyFormat.TEXT,
+            timeout=SEND_TIMEOUT_S,
+        )
+        if result:
+            return None
+        logged = "; ".join(entry.message for entry in result.logs())
+        return _short(redact(logged or "Apprise reported a failure", secrets))
+    except Exception as exc:  # any plugin error is one failed attempt
+        return _short(redact(f"{type(exc).__name__}: {exc}", secrets))
+
+
+def _short(text: str) -> str:
+    text = clean(text)
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
+
+
+async def deliver(db: sqlite_utils.Database, config: Config, clock: Clock) -> DeliveryReport:
+    """Send every due row once; rows a crash left 'sending' become 'unknown' first.
+
+    The database is used on this thread only; Apprise runs on a worker thread.
+    Callers must hold the poll lock, so no other delivery is in flight: a row in
+    'sending' at the start can only be a crashed run's.
+    """
+    unknown = store.outbox.mark_interrupted(db, clock.now(), INTERRUPTED)
+    if unknown:
+        LOGGER.error("%d alert(s) were interrupted while sending and are now 'unknown'", unknown)
+    targets = {target.name: target for target in config.notify}
+    tally = _Tally()
+    handled = 0
+    while handled < MAX_PER_RUN:
+        rows = store.outbox.due(db, clock.now(), sorted(targets), DELIVERY_BATCH)
+        if not rows:
+            break
+        for row in rows:
+            handled += 1
+            if store.outbox.claim(db, row.id):
+                await _deliver_row(db, targets[row.target], row, clock, tally)
+    return DeliveryReport(
+        sent=tally.sent,
+        retrying=tally.retrying,
+        failed=tally.failed,
+        unknown=unknown,
+        errors=tuple(tally.errors),
+    )
+
+
+async def _deliver_row(
+    db: sqlite_utils.Database,
+    target: NotifyTarget,
+    row: store.outbox.OutboxRow,
+    clock: Clock,
+    tally: _Tally,
+) -> None:
+    error = await asyncio.to_thread(send, target.url, row.title, row.body)
+    now = clock.now()
+    attempts = row.attempts + 1
+    if error is None:
+        store.outbox.mark_sent(db, row.id, now)
+        tally.sent += 1
+        return
+    message = f"alert {row.id} to {target.name}: attempt {attempts} failed: {error}"
+    LOGGER.warning("%s", message)
+    tally.errors.append(message)
+    if attempts >= MAX_ATTEMPTS:
+        store.outbox.mark_failed(db, row.id, now, error)
+        tally.failed += 1
+    else:
+        store.outbox.mark_retry(db, row.id, now + backoff(attempts), error)
+        tally.retrying += 1
+
+
+async def after_poll(db: sqlite_utils.Database, config: Config, clock: Clock) -> DeliveryReport:
+    """Enqueue what the poll changed, then deliver. Never raises: alerts must not
+    fail a poll, so any error comes back in the report instead."""
+    try:
+        enqueued = enqueue(db, config, clock.now())
+        report = await deliver(db, config, clock)
+    except Exception as exc:  # reported; retried after the next poll
+        LOGGER.exception("alert delivery failed")
+        return DeliveryReport(errors=(f"alert delivery failed: {type(exc).__name__}: {exc}",))
+    return replace(report, enqueued=enqueued)
+
+
+def run_pending(config: Config, clock: Clock, database: Path | None = None) -> DeliveryReport:
+    """Enqueue and deliver outside a poll (a `newsmon notify` command), under the poll
+    lock so it never runs beside another delivery. Raises LockBusy if one is polling."""
+    path = database or config.database
+    with poll_lock(path):
+        db = store.db.open_db(path)
+        try:
+            enqueued = enqueue(db, config, clock.now())
+            report = asyncio.run(deliver(db, config, clock))
+        finally:
+            db.close()
+    return replace(report, enqueued=enqueued)
+
+
+def problem_lines(db: sqlite_utils.Database) -> list[str]:
+    """Alerts in trouble (failed, unknown), one line each, for `newsmon notify`."""
+    return [
+        "  " + "  ".join(cell(value) for value in row.values()) for row in store.outbox.problems(db)
+    ]

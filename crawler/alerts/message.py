@@ -1,0 +1,70 @@
+"""What an alert says: a title and a plain-text body, worded like the digests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawler.report.wording import (
+    TEXT_MAX_SOURCES,
+    UNTITLED,
+    clean,
+    describe_counts,
+    describe_when,
+    fact_items,
+    fact_value,
+    ordered_sources,
+    safe_url,
+)
+
+TITLE_PREFIX = "[newsmon]"
+
+
+IDEMPOTENCY_LABEL = "newsmon-id"
+
+
+def render_title(event: dict[str, Any], reason: str) -> str:
+    title = f"{TITLE_PREFIX} {clean(event.get('monitor'))}: {clean(event.get('title')) or UNTITLED}"
+    return title + " (updated)" if reason == "update" else title
+
+
+def changed_facts(previous: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """Fact names whose value was added, changed or dropped since the last alert."""
+    keys = sorted(set(previous) | set(current))
+    return [clean(key) for key in keys if previous.get(key) != current.get(key)]
+
+
+def render_body(record: dict[str, Any], reason: str, previous: dict[str, Any], row_id: int) -> str:
+    """Plain text any channel can show; every value cleaned of control characters."""
+    if reason == "update":
+        changes = ", ".join(changed_facts(previous, record.get("facts") or {}))
+        lines = [f"Significant update: {changes or 'facts changed'}"]
+    else:
+        lines = ["New event"]
+    lines += [f"When: {describe_when(record)}", f"Reports: {describe_counts(record)}"]
+    facts = fact_items(record)
+    if facts:
+        lines += ["Facts:", *(f"- {key}: {value}" for key, value in facts)]
+    if reason == "update":
+        lines += [
+            f"Was: {clean(key)}: {fact_value(previous[key])}"
+            for key in sorted(previous)
+            if previous.get(key) != (record.get("facts") or {}).get(key)
+        ]
+    lines += _source_lines(record)
+    lines += [f"Event: {clean(record.get('id'))}", f"{IDEMPOTENCY_LABEL}: {row_id}"]
+    return "\n".join(lines)
+
+
+def _source_lines(record: dict[str, Any]) -> list[str]:
+    sources = ordered_sources(record)
+    if not sources:
+        return []
+    lines = ["Sources:"]
+    for article in sources[:TEXT_MAX_SOURCES]:
+        outlet = clean(article.get("outlet")) or "unknown outlet"
+        line = f"- {outlet}: {clean(article.get('title')) or UNTITLED}"
+        url = safe_url(article.get("url"))
+        lines.append(f"{line} <{url}>" if url else line)
+    if len(sources) > TEXT_MAX_SOURCES:
+        lines.append(f"+{len(sources) - TEXT_MAX_SOURCES} more")
+    return lines

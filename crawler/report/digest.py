@@ -1,0 +1,84 @@
+"""A digest in one of five formats, written so a reader of the file never sees half of it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from crawler import store
+from crawler.clock import isoformat
+from crawler.report import records
+from crawler.report.render_atom import render_atom
+from crawler.report.render_html import render_html
+from crawler.report.render_json import render_json
+from crawler.report.render_markdown import render_markdown
+from crawler.report.render_text import render_text
+
+FORMATS = ("text", "markdown", "json", "html", "atom")
+
+
+RENDERERS = {
+    "text": render_text,
+    "markdown": render_markdown,
+    "json": render_json,
+    "html": render_html,
+    "atom": render_atom,
+}
+
+
+def render(
+    fmt: str, events: list[dict[str, Any]], *, since: datetime, generated: datetime, more: int = 0
+) -> str:
+    """Render `events` in one of FORMATS; the CLI's --format maps straight onto this."""
+    try:
+        renderer = RENDERERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown digest format {fmt!r}; choose one of {FORMATS}") from None
+    return renderer(events, since=since, generated=generated, more=more)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` in one step: a reader of the file sees the old digest or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class DigestError(RuntimeError):
+    """The digest could not be written where asked (a missing directory, no permission)."""
+
+
+def publish(
+    db: sqlite_utils.Database,
+    fmt: str,
+    reader: str | None,
+    since: datetime | None,
+    monitor: str | None,
+    output: Path | None,
+    now: datetime,
+) -> list[str]:
+    """Select, render, write, and only then move the reader's cursor (a failed write shows
+    the same events next time). Returns the digest's text to print when `output` is None."""
+    selection = records.select(db, now=now, reader=reader, since=since, monitor=monitor)
+    text = render(fmt, selection.events, since=selection.since, generated=now, more=selection.more)
+    if output is not None:
+        try:
+            write_atomically(output, text)
+        except OSError as exc:
+            raise DigestError(f"{output}: cannot write the digest: {exc}") from None
+    if reader:
+        store.readers.save_reader_cursor(db, reader, selection.covers, isoformat(now))
+    return [text] if output is None else []

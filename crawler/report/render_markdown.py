@@ -1,0 +1,96 @@
+"""The digest as Markdown, every special character escaped so a headline cannot become a
+link, an image or a heading."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from crawler.clock import isoformat
+from crawler.report.wording import (
+    DIGEST_TITLE,
+    STATUS_HEADINGS,
+    STATUSES,
+    UNTITLED,
+    by_status,
+    clean,
+    describe_counts,
+    describe_when,
+    fact_items,
+    format_instant,
+    format_published,
+    ordered_sources,
+    role_note,
+    safe_url,
+    summary_line,
+)
+
+# Markdown punctuation that can start emphasis, links, code, headings, lists,
+# tables, HTML or entities. CommonMark lets any ASCII punctuation be backslash-escaped.
+MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~&")
+
+
+# Characters that may stay unencoded in a Markdown link destination: parentheses,
+# angle brackets, spaces, quotes and backslashes could end or bend the destination.
+MARKDOWN_URL_SAFE = ";/?:@&=+$,-_.!~*#%[]"
+
+
+def md(value: Any) -> str:
+    """Cleaned text with every Markdown special character backslash-escaped.
+
+    So a title can be read, but never become a link, image, heading, emphasis or
+    raw HTML in whatever renders the Markdown.
+    """
+    return "".join("\\" + char if char in MARKDOWN_SPECIAL else char for char in clean(value))
+
+
+def md_source(article: dict[str, Any]) -> str:
+    """`[title](url) — outlet, published`; a non-http(s) URL stays unlinked text."""
+    title = md(article.get("title")) or md(UNTITLED)
+    url = safe_url(article.get("url"))
+    details = [md(article.get("outlet")) or "unknown outlet"]
+    if article.get("published"):
+        details.append(md(format_published(article["published"])))
+    if role_note(article):
+        details.append(md(role_note(article).strip(" ()")))
+    if url is not None:
+        return f"[{title}]({quote(url, safe=MARKDOWN_URL_SAFE)}) — {', '.join(details)}"
+    line = f"{title} — {', '.join(details)}"
+    raw = clean(article.get("url"))
+    return f"{line} \\(unlinked: {md(raw)}\\)" if raw else line
+
+
+def render_markdown(
+    events: list[dict[str, Any]], *, since: datetime, generated: datetime, more: int = 0
+) -> str:
+    """The digest as Markdown, for chat, mail or a wiki: all data escaped, no raw HTML."""
+    groups = by_status(events)
+    lines = [
+        f"# {DIGEST_TITLE}",
+        "",
+        f"{md(summary_line(groups, since, more))} \\(generated "
+        f"{md(format_instant(isoformat(generated)))}\\)",
+    ]
+    if not events:
+        lines += ["", "No new or updated events\\."]
+    for status in STATUSES:
+        if not groups[status]:
+            continue
+        lines += ["", f"## {STATUS_HEADINGS[status]} \\({len(groups[status])}\\)"]
+        for event in groups[status]:
+            lines += [
+                "",
+                f"### \\[{md(event.get('id'))}\\] {md(event.get('title')) or md(UNTITLED)}",
+                "",
+                f"{md(describe_when(event))} · {md(describe_counts(event))}",
+            ]
+            facts = fact_items(event)
+            if facts:
+                lines.append("")
+                lines += [f"- **{md(key)}:** {md(value)}" for key, value in facts]
+            sources = ordered_sources(event)
+            if sources:
+                lines += ["", "Sources:", ""]
+                lines += [f"- {md_source(article)}" for article in sources]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,69 @@
+"""The digest for a terminal: read at a glance, header, then new events, then updates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from crawler.clock import isoformat
+from crawler.report.wording import (
+    DIGEST_TITLE,
+    STATUS_HEADINGS,
+    STATUSES,
+    TEXT_MAX_SOURCES,
+    UNTITLED,
+    by_status,
+    clean,
+    describe_counts,
+    describe_when,
+    fact_items,
+    format_instant,
+    ordered_sources,
+    role_note,
+    summary_line,
+)
+
+
+def render_text(
+    events: list[dict[str, Any]], *, since: datetime, generated: datetime, more: int = 0
+) -> str:
+    """A terminal digest to read at a glance: header, then new events, then updates.
+
+    Every value goes through `clean`, so a feed cannot put escape sequences or bidi
+    overrides on the reader's terminal.
+    """
+    groups = by_status(events)
+    lines = [
+        f"{DIGEST_TITLE}: {summary_line(groups, since, more)} "
+        f"(generated {format_instant(isoformat(generated))})"
+    ]
+    for status in STATUSES:
+        if not groups[status]:
+            continue
+        heading = f"{STATUS_HEADINGS[status]} ({len(groups[status])})"
+        lines += ["", heading, "=" * len(heading)]
+        for event in groups[status]:
+            lines += ["", *text_event(event)]
+    if not events:
+        lines += ["", "No new or updated events."]
+    return "\n".join(lines) + "\n"
+
+
+def text_event(event: dict[str, Any]) -> list[str]:
+    indent = "    "
+    lines = [
+        f"[{clean(event.get('id'))}] {clean(event.get('title')) or UNTITLED}",
+        f"{indent}{describe_when(event)} · {describe_counts(event)}",
+    ]
+    facts = fact_items(event)
+    if facts:
+        lines.append(indent + "; ".join(f"{key}: {value}" for key, value in facts))
+    sources = ordered_sources(event)
+    for article in sources[:TEXT_MAX_SOURCES]:
+        outlet = clean(article.get("outlet")) or "unknown outlet"
+        lines.append(
+            f"{indent}- {outlet}: {clean(article.get('title')) or UNTITLED}{role_note(article)}"
+        )
+    if len(sources) > TEXT_MAX_SOURCES:
+        lines.append(f"{indent}+{len(sources) - TEXT_MAX_SOURCES} more")
+    return lines
