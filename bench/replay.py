@@ -30,6 +30,7 @@ from crawler.clock import Clock
 from crawler.config import StorySettings
 from crawler.fetch import reactor
 from crawler.loopback import LoopbackServer, Reply
+from crawler.model import PollReport
 
 
 def snapshots(folder: Path) -> list[tuple[int, dict[str, str]]]:
@@ -71,13 +72,13 @@ def write_config(
 
 def replay(
     folder: Path, workdir: Path, stories: dict[str, float]
-) -> tuple[config.Config, list[poll.PollReport], float]:
+) -> tuple[config.Config, list[PollReport], float]:
     plan = snapshots(folder)
     feeds = sorted({feed for _, blobs in plan for feed in blobs})
     with LoopbackServer() as server:
         cfg = config.load(write_config(workdir, server, feeds, stories))
 
-        async def run_all() -> list[poll.PollReport]:
+        async def run_all() -> list[PollReport]:
             reports = []
             for moment, blobs in plan:
                 for feed, blob in blobs.items():

@@ -19,15 +19,18 @@ from urllib.parse import urlsplit
 import yaml
 
 from crawler import __version__
+from crawler.schedule import (
+    DEFAULT_INTERVAL,
+    DEFAULT_MAX_INTERVAL,
+    DEFAULT_MIN_INTERVAL,
+    MIN_INTERVAL,
+)
 from crawler.untrusted import MAX_URL
 from monitors.base import MonitorConfig
 
 ENV_VAR = "NEWSMON_CONFIG"
 DEFAULT_PATH = "config.yaml"
 DEFAULT_USER_AGENT = f"newsmon/{__version__} (+https://github.com/newsmon/newsmon)"
-MIN_INTERVAL = timedelta(minutes=1)
-DEFAULT_MIN_INTERVAL = timedelta(minutes=5)
-DEFAULT_MAX_INTERVAL = timedelta(days=1)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
 _DURATION_UNITS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
@@ -544,7 +547,7 @@ class _Reader:
         interval = (
             self.duration(fields["interval"], f"{key}.interval", MIN_INTERVAL)
             if "interval" in fields
-            else timedelta(minutes=15)
+            else DEFAULT_INTERVAL
         )
         fetch_pages = (
             self.boolean(fields["fetch_pages"], f"{key}.fetch_pages")

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import random
 import signal
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -29,7 +28,7 @@ from pathlib import Path
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from crawler import config, store
+from crawler import config, schedule, store
 from crawler.alerts import deliver
 from crawler.clock import Clock, parse_instant
 from crawler.lock import poll_lock
@@ -39,8 +38,6 @@ from crawler.poll import build_monitors, poll
 LOGGER = logging.getLogger(__name__)
 HEARTBEAT = timedelta(seconds=15)
 ALERT_EVERY = timedelta(seconds=30)
-MAX_JITTER = timedelta(seconds=30)
-JITTER_SHARE = 0.1  # of the feed's interval, capped at MAX_JITTER
 
 
 class Daemon:
@@ -145,9 +142,7 @@ class Daemon:
         if now_if_ready:  # work a killed run left, or due at (re)start: go at once, together
             when = self.clock.now()
         else:
-            jitter = min(MAX_JITTER.total_seconds(), interval_s * JITTER_SHARE)
-            start = max(parse_instant(due), self.clock.now())
-            when = start + timedelta(seconds=random.uniform(0, jitter))
+            when = max(parse_instant(due), self.clock.now()) + schedule.jitter(interval_s)
         self._scheduler.add_job(
             self._mark_due,
             DateTrigger(run_date=when),
@@ -186,7 +181,8 @@ class Daemon:
                 workers=workers,
                 log_level=self.log_level,
             )
-            report.add_alerts(await self._alerts())
+            delivery = await self._alerts()
+            report.add_alerts(delivery.sent, delivery.errors, delivery.unknown)
             LOGGER.info("poll done: %s", report.summary())
             for error in (
                 report.feed_errors + report.page_errors + report.fatal + report.alert_errors

@@ -6,7 +6,9 @@ speak the same types without importing one another.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 
 @dataclass(frozen=True)
@@ -81,3 +83,111 @@ class ArticleRecord:
     text_method: str
     text_hash: str
     html: bytes | None = None
+
+
+@dataclass(frozen=True)
+class FeedAnswer:
+    """A feed's (or sitemap's) HTTP answer, as the poll's decisions need it."""
+
+    url: str
+    status: int
+    body: bytes = b""  # decoded (a gzipped sitemap file unpacked)
+    body_hash: str | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    cache_control: str | None = None
+    moved: str | None = None  # where a chain of permanent redirects led
+    latency: float | None = None  # seconds
+
+
+@dataclass(frozen=True)
+class PageAnswer:
+    """An article page's HTTP answer."""
+
+    url: str
+    status: int
+    body: bytes = b""
+    content_type: str | None = None
+    latency: float | None = None
+
+
+@dataclass
+class PollReport:
+    """What one poll did, for the summary line and the exit code."""
+
+    feeds_polled: int = 0
+    not_modified: int = 0
+    unchanged: int = 0
+    new_entries: int = 0
+    new_articles: int = 0
+    new_events: int = 0
+    known: int = 0
+    feed_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    item_errors: list[str] = field(default_factory=list)  # feed items refused (`untrusted`)
+    fatal: list[str] = field(default_factory=list)  # database trouble or bugs: run fails
+    alerts_sent: int = 0
+    alert_errors: list[str] = field(default_factory=list)  # never fail the run
+
+    def error_lines(self) -> list[str]:
+        """One line per failure, for stderr: alert failures are reported, never fatal."""
+        return [
+            *(f"error: feed {error}" for error in self.feed_errors),
+            *(f"error: page {error}" for error in self.page_errors),
+            *(f"error: item {error}" for error in self.item_errors),
+            *(f"error: {error}" for error in self.fatal),
+            *(f"error: alert {error}" for error in self.alert_errors),
+        ]
+
+    def summary(self) -> str:
+        text = (
+            f"polled {self.feeds_polled} feeds: {self.not_modified} not modified, "
+            f"{self.unchanged} unchanged, {self.new_entries} new entries, "
+            f"{self.new_articles} new articles, {self.new_events} new events, "
+            f"{len(self.feed_errors)} feed errors, "
+            f"{len(self.page_errors)} page errors"
+        )
+        if self.item_errors:
+            text += f", {len(self.item_errors)} items refused"
+        if self.alerts_sent:
+            text += f", {self.alerts_sent} alerts sent"
+        if self.alert_errors:
+            text += f", {len(self.alert_errors)} alert errors"
+        return text
+
+    def add_alerts(self, sent: int, errors: Sequence[str], unknown: int) -> None:
+        self.alerts_sent += sent
+        self.alert_errors.extend(errors)
+        if unknown:
+            self.alert_errors.append(
+                f"{unknown} alerts were interrupted while sending and are marked"
+                " 'unknown' (not re-sent)"
+            )
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What one feed or sitemap body announced."""
+
+    format: str  # e.g. rss20, atom10, rss10, json, sitemap, sitemapindex
+    entries: tuple[Entry, ...]
+    sitemaps: tuple[str, ...] = ()  # children of a sitemap index
+    title: str | None = None
+    warning: str | None = None  # feed readable but not well-formed
+    ttl: timedelta | None = None  # RSS <ttl>: how long the publisher says it stays fresh
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a page says about itself. Empty text means: nothing usable."""
+
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None  # ISO 8601, with the page's own offset when it has one
+    language: str | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    paywalled: bool = False  # the page says so (schema.org isAccessibleForFree: false)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -20,82 +19,15 @@ from crawler.fetch import reactor
 from crawler.fetch.settings import scrapy_settings
 from crawler.fetch.spider import PollSpider
 from crawler.lock import poll_lock
-from crawler.model import FeedState
+from crawler.model import FeedState, PollReport
 from crawler.parse.pool import Workers
+from crawler.refresh import Refresh
 from monitors import build
 from monitors.base import Monitor
 
 LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
 STOP_GRACE = timedelta(seconds=2)  # a cancelled crawl's time to wind down before we go
-
-
-@dataclass
-class PollReport:
-    """What one poll did, for the summary line and the exit code."""
-
-    feeds_polled: int = 0
-    not_modified: int = 0
-    unchanged: int = 0
-    new_entries: int = 0
-    new_articles: int = 0
-    new_events: int = 0
-    known: int = 0
-    feed_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    item_errors: list[str] = field(default_factory=list)  # feed items refused (`untrusted`)
-    fatal: list[str] = field(default_factory=list)  # database trouble or bugs: run fails
-    alerts_sent: int = 0
-    alert_errors: list[str] = field(default_factory=list)  # never fail the run
-
-    def error_lines(self) -> list[str]:
-        """One line per failure, for stderr: alert failures are reported, never fatal."""
-        return [
-            *(f"error: feed {error}" for error in self.feed_errors),
-            *(f"error: page {error}" for error in self.page_errors),
-            *(f"error: item {error}" for error in self.item_errors),
-            *(f"error: {error}" for error in self.fatal),
-            *(f"error: alert {error}" for error in self.alert_errors),
-        ]
-
-    def summary(self) -> str:
-        text = (
-            f"polled {self.feeds_polled} feeds: {self.not_modified} not modified, "
-            f"{self.unchanged} unchanged, {self.new_entries} new entries, "
-            f"{self.new_articles} new articles, {self.new_events} new events, "
-            f"{len(self.feed_errors)} feed errors, "
-            f"{len(self.page_errors)} page errors"
-        )
-        if self.item_errors:
-            text += f", {len(self.item_errors)} items refused"
-        if self.alerts_sent:
-            text += f", {self.alerts_sent} alerts sent"
-        if self.alert_errors:
-            text += f", {len(self.alert_errors)} alert errors"
-        return text
-
-    def add_alerts(self, delivery: deliver.DeliveryReport) -> None:
-        self.alerts_sent += delivery.sent
-        self.alert_errors.extend(delivery.errors)
-        if delivery.unknown:
-            self.alert_errors.append(
-                f"{delivery.unknown} alerts were interrupted while sending and are marked"
-                " 'unknown' (not re-sent)"
-            )
-
-
-@dataclass
-class PollContext:
-    """Everything the spider needs, passed explicitly."""
-
-    db: sqlite_utils.Database
-    config: Config
-    clock: Clock
-    feeds: list[FeedState]
-    workers: Workers
-    report: PollReport
-    monitors: list[Monitor] = field(default_factory=list)
-    stopping: bool = False  # the poll was cancelled: callbacks do nothing more
 
 
 async def poll(
@@ -109,20 +41,21 @@ async def poll(
     log_level: str = "WARNING",
 ) -> PollReport:
     """Poll `feeds` once; every per-feed failure is recorded, none is raised."""
-    report = PollReport(feeds_polled=len(feeds))
-    if not feeds:
-        return report
-    own_workers = workers is None
-    workers = workers or Workers(config.fetch.extraction_workers)
     if monitors is None:
         monitors = build_monitors(config)
-    context = PollContext(db, config, clock, feeds, workers, report, monitors)
+    refresh = Refresh(db, config, clock, feeds, monitors)
+    if not feeds:
+        return refresh.report
+    own_workers = workers is None
+    workers = workers or Workers(config.fetch.extraction_workers)
     settings = scrapy_settings(
         config.fetch, log_level=log_level, allow_private_networks=config.allow_private_networks
     )
-    reactor.install_resolver(settings)
+    resolver = reactor.install_resolver(settings)
     runner = AsyncCrawlerRunner(settings)
-    crawl = runner.crawl(PollSpider, context=context)
+    crawl = runner.crawl(
+        PollSpider, refresh=refresh, workers=workers, lookup_errors=resolver.lookup_errors
+    )
     try:
         # Shielded: cancelled directly, Scrapy absorbed the cancellation and went on to
         # finish its downloads (the run then ended "successfully", seconds or minutes on).
@@ -130,14 +63,14 @@ async def poll(
     except asyncio.CancelledError:
         # From here on callbacks touch nothing (the caller closes the database next);
         # every article stored so far was stored whole, in its own transaction.
-        context.stopping = True
+        refresh.stopping = True
         crawl.cancel()
         await asyncio.wait({crawl}, timeout=STOP_GRACE.total_seconds())
         raise
     finally:
         if own_workers:
             workers.close()
-    return report
+    return refresh.report
 
 
 def build_monitors(config: Config) -> list[Monitor]:
@@ -182,7 +115,8 @@ async def poll_once(
                 new_articles=report.new_articles,
                 errors=len(report.feed_errors) + len(report.page_errors),
             )
-            report.add_alerts(await deliver.after_poll(db, config, clock))
+            delivery = await deliver.after_poll(db, config, clock)
+            report.add_alerts(delivery.sent, delivery.errors, delivery.unknown)
             return report
         finally:
             db.close()

@@ -1,20 +1,57 @@
-"""When is a feed next due? Pure functions of its state and the clock.
+"""When is a feed next due? Pure functions of its state and the clock: the one place.
 
-The daemon (a later issue) adds adaptive intervals; the rules here are the ones
-both cron and daemon obey: poll at the outlet's interval, back off
-exponentially on consecutive failures (capped), and never sooner than the
-server's own `Retry-After`.
+Both cron and the daemon obey these rules: poll at the outlet's interval, or at the
+feed's own publishing rate when the outlet gives bounds; back off exponentially on
+consecutive failures (capped); never sooner than the server's `Retry-After`, its
+`Cache-Control: max-age` or the feed's `<ttl>`. The daemon adds a little jitter.
 """
 
 from __future__ import annotations
 
 import email.utils
+import random
 from datetime import UTC, datetime, timedelta
 
+from crawler.model import FeedState
+
+DEFAULT_INTERVAL = timedelta(minutes=15)  # an outlet's interval unless config.yaml says
+MIN_INTERVAL = timedelta(minutes=1)  # the shortest interval config.yaml accepts
+DEFAULT_MIN_INTERVAL = timedelta(minutes=5)  # adaptive bounds when only one is given
+DEFAULT_MAX_INTERVAL = timedelta(days=1)
+MAX_JITTER = timedelta(seconds=30)
+JITTER_SHARE = 0.1  # of the feed's interval, capped at MAX_JITTER
 MAX_BACKOFF = timedelta(hours=24)
 MAX_RETRY_AFTER = timedelta(days=2)
 POLLS_PER_ENTRY = 2.0
 RATE_WINDOW = timedelta(days=7)  # the publishing rate is measured over this past
+
+
+def next_due(
+    feed: FeedState,
+    now: datetime,
+    *,
+    rate: float | None = None,
+    errors: int = 0,
+    retry_after: timedelta | None = None,
+    max_age: timedelta | None = None,
+    ttl: timedelta | None = None,
+) -> datetime:
+    """The feed's next poll: its interval (adaptive to `rate`, entries per day, when the
+    outlet gives bounds), backed off after `errors`, never sooner than the server's or
+    the feed's own word (`retry_after`, `max_age`, `ttl`)."""
+    interval = timedelta(seconds=feed.interval_s)
+    if rate is not None and feed.min_interval_s is not None and feed.max_interval_s is not None:
+        interval = adaptive_interval(
+            rate, timedelta(seconds=feed.min_interval_s), timedelta(seconds=feed.max_interval_s)
+        )
+    floors = [value for value in (max_age, ttl) if value is not None]
+    return next_poll(now, interval, errors, retry_after, max(floors) if floors else None)
+
+
+def jitter(interval_s: int, rng: random.Random | None = None) -> timedelta:
+    """A little random delay for the daemon's jobs, so feeds due together spread out."""
+    spread = min(MAX_JITTER.total_seconds(), interval_s * JITTER_SHARE)
+    return timedelta(seconds=(rng or random).uniform(0, spread))
 
 
 def next_poll(

@@ -21,6 +21,7 @@ import yaml
 from crawler import config, store
 from crawler.clock import Clock
 from crawler.loopback import LoopbackServer
+from crawler.model import PollReport
 from crawler.report import records
 from crawler.report.table import cell, table
 
@@ -76,7 +77,7 @@ def run(directory: Path | None, log_level: str, echo: Callable[[str], None]) -> 
         cfg = config.load(path)
         echo(f"Serving 5 fictional outlets on {server.base_url}; config {path}\n")
 
-        async def two_polls() -> list[poll.PollReport]:
+        async def two_polls() -> list[PollReport]:
             return [
                 await poll.poll_once(cfg, clock, every=True, log_level=log_level) for _ in range(2)
             ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from scrapy import Request
@@ -14,13 +13,12 @@ from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
-from crawler import store
 from crawler.schedule import parse_retry_after
 
 if TYPE_CHECKING:
-    from crawler.poll import PollContext
+    from crawler.fetch.spider import PollSpider
+    from crawler.refresh import RobotsCache
 
-ROBOTS_TTL = timedelta(hours=24)  # RFC 9309 2.4: do not use a cached robots.txt longer
 
 RETRY_AFTER_STATUSES = (429, 503)
 
@@ -33,9 +31,18 @@ class RetryAfterMiddleware:
     Sits just outside RetryMiddleware so it sees the response first.
     """
 
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        return cls(crawler)
+
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status in RETRY_AFTER_STATUSES:
-            wait = parse_retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
+            spider: PollSpider = self.crawler.spider  # type: ignore[assignment]
+            now = spider.refresh.clock.now()  # an HTTP date is judged by newsmon's clock
+            wait = parse_retry_after(response.headers.get("Retry-After"), now)
             if wait is not None:
                 request.meta["dont_retry"] = True
                 request.meta["retry_after"] = wait.total_seconds()
@@ -72,23 +79,21 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
     cached, so the next run asks again.
     """
 
-    def _context(self) -> PollContext:
-        return self.crawler.spider.ctx
+    def _robots(self) -> RobotsCache:
+        spider: PollSpider = self.crawler.spider  # type: ignore[assignment]
+        return spider.refresh.robots
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         url = urlparse_cached(request)
         if url.netloc not in self._parsers:
-            ctx = self._context()
-            origin = f"{url.scheme}://{url.netloc}"
-            body = store.robots.cached_robots(ctx.db, origin, ctx.clock.now() - ROBOTS_TTL)
+            body = self._robots().get(f"{url.scheme}://{url.netloc}")
             if body is not None:
                 self._parsers[url.netloc] = build_from_crawler(self._parserimpl, self.crawler, body)
         return await super().robot_parser(request)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status < 500:
-            ctx = self._context()
             body = response.body if response.status < 400 else b""
             origin = f"{urlparse_cached(request).scheme}://{netloc}"
-            store.robots.save_robots(ctx.db, origin, body, response.status, ctx.clock.now())
+            self._robots().save(origin, body, response.status)
         await super()._parse_robots(response, netloc, request)

@@ -28,9 +28,6 @@ from twisted.internet.error import DNSLookupError
 
 SETTING = "NEWSMON_ALLOW_PRIVATE_NETWORKS"
 DNS_SERVERS_SETTING = "NEWSMON_DNS_SERVERS"
-# Twisted's hostname endpoint turns every failed lookup into "no results for
-# hostname lookup", so the resolver keeps the real reason per name for the spider.
-LOOKUP_ERRORS: dict[str, str] = {}
 REASON = "is a private, loopback or link-local address (allow_private_networks is false)"
 
 
@@ -107,14 +104,21 @@ class _Lookup(ThreadedResolver):
 
 
 class GuardedResolver(CachingThreadedResolver, _Lookup):
-    """Scrapy's caching resolver, refusing names that resolve to forbidden addresses."""
+    """Scrapy's caching resolver, refusing names that resolve to forbidden addresses.
+
+    Twisted's hostname endpoint turns every failed lookup into "no results for hostname
+    lookup", so the resolver keeps the real reason per name (`lookup_errors`) for the
+    poll to report; a name is dropped from it when it resolves again.
+    """
 
     allow_private = False
+    lookup_errors: dict[str, str]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: Any) -> GuardedResolver:
         resolver = super().from_crawler(crawler, reactor)
         resolver.allow_private = crawler.settings.getbool(SETTING)
+        resolver.lookup_errors = {}
         servers = crawler.settings.getlist(DNS_SERVERS_SETTING)
         if servers:
             from twisted.names import client
@@ -128,11 +132,11 @@ class GuardedResolver(CachingThreadedResolver, _Lookup):
         def check(address: str) -> str:
             if not self.allow_private and is_forbidden(address):
                 raise DNSLookupError(f"blocked: {name} resolves to {address}, which {REASON}")
-            LOOKUP_ERRORS.pop(name, None)
+            self.lookup_errors.pop(name, None)
             return address
 
         def remember_why(failure: Any) -> Any:
-            LOOKUP_ERRORS[name] = failure.getErrorMessage() or failure.type.__name__
+            self.lookup_errors[name] = failure.getErrorMessage() or failure.type.__name__
             return failure
 
         deferred = super().getHostByName(name, timeout)

@@ -10,14 +10,17 @@ import asyncio
 import signal
 from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from crawler.fetch.settings import ASYNCIO_REACTOR
+
+if TYPE_CHECKING:
+    from crawler.fetch.netguard import GuardedResolver
 
 T = TypeVar("T")
 
 
-def install_resolver(settings: dict[str, Any]) -> None:
+def install_resolver(settings: dict[str, Any]) -> GuardedResolver:
     """Put our guarded resolver on the reactor for the next crawl.
 
     Scrapy installs `DNS_RESOLVER` only in `CrawlerProcess`; `AsyncCrawlerRunner`
@@ -30,7 +33,9 @@ def install_resolver(settings: dict[str, Any]) -> None:
     from crawler.fetch.netguard import GuardedResolver
 
     holder = SimpleNamespace(settings=Settings(settings))
-    GuardedResolver.from_crawler(holder, reactor).install_on_reactor()  # type: ignore[arg-type]
+    resolver = GuardedResolver.from_crawler(holder, reactor)  # type: ignore[arg-type]
+    resolver.install_on_reactor()
+    return resolver
 
 
 class Interrupted(RuntimeError):

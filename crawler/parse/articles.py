@@ -10,8 +10,8 @@ from datetime import UTC
 
 from crawler.clock import isoformat
 from crawler.dates import parse_date
-from crawler.model import ArticleRecord, PendingEntry
-from crawler.parse.extract import MIN_WORDS, Extracted
+from crawler.model import ArticleRecord, Extracted, PendingEntry
+from crawler.parse.extract import MIN_WORDS
 from crawler.text import html_to_text, text_hash, word_count
 
 # Pages say 0001-01-01 or 1970-01-01 when a CMS has no date: a placeholder, not a time.

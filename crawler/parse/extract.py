@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +21,7 @@ import lxml.html
 
 from crawler import untrusted
 from crawler.dates import parse_date
+from crawler.model import Extracted
 from crawler.untrusted import MAX_CONTENT, MAX_DATE, MAX_NAME, MAX_SUMMARY, MAX_TITLE, MAX_URL
 from crawler.urls import resolve
 
@@ -46,21 +46,6 @@ _TIME_META = (
     "dc.date.issued",
     "sailthru.date",
 )
-
-
-@dataclass(frozen=True)
-class Extracted:
-    """What a page says about itself. Empty text means: nothing usable."""
-
-    text: str
-    title: str | None = None
-    author: str | None = None
-    published: str | None = None  # ISO 8601, with the page's own offset when it has one
-    language: str | None = None
-    canonical_url: str | None = None
-    site_name: str | None = None
-    description: str | None = None
-    paywalled: bool = False  # the page says so (schema.org isAccessibleForFree: false)
 
 
 def extract_page(html: bytes, url: str, content_type: str | None = None) -> Extracted:

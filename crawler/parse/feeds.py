@@ -15,7 +15,8 @@ import feedparser
 
 from crawler import untrusted
 from crawler.dates import iso_with_offset, parse_date
-from crawler.parse.items import FeedError, Parsed, make_entry, refused_entry
+from crawler.model import Parsed
+from crawler.parse.items import FeedError, make_entry, refused_entry
 from crawler.parse.jsonfeed import parse_json_feed
 from crawler.parse.sitemaps import ROOT_SNIFF, parse_sitemap
 from crawler.untrusted import Refused

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import timedelta
 
 from crawler import untrusted
 from crawler.model import Entry
@@ -20,18 +18,6 @@ from crawler.urls import resolve
 
 class FeedError(ValueError):
     """A body that should be a feed or sitemap is not one we can read."""
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """What one feed or sitemap body announced."""
-
-    format: str  # e.g. rss20, atom10, rss10, json, sitemap, sitemapindex
-    entries: tuple[Entry, ...]
-    sitemaps: tuple[str, ...] = ()  # children of a sitemap index
-    title: str | None = None
-    warning: str | None = None  # feed readable but not well-formed
-    ttl: timedelta | None = None  # RSS <ttl>: how long the publisher says it stays fresh
 
 
 def entry_key(guid: str | None, link: str | None, title: str | None, content: str | None) -> str:

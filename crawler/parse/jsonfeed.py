@@ -7,8 +7,8 @@ import json
 
 from crawler import untrusted
 from crawler.dates import iso_with_offset, parse_date
-from crawler.model import Entry
-from crawler.parse.items import FeedError, Parsed, make_entry, refused_entry
+from crawler.model import Entry, Parsed
+from crawler.parse.items import FeedError, make_entry, refused_entry
 from crawler.untrusted import Refused
 
 

@@ -9,8 +9,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from crawler.parse.extract import Extracted, extract_page
-from crawler.parse.feeds import Parsed
+from crawler.model import Extracted, Parsed
+from crawler.parse.extract import extract_page
 from crawler.parse.feeds import parse as parse_feed_body
 from crawler.parse.orphans import die_with_parent
 

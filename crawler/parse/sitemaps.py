@@ -9,7 +9,8 @@ from lxml import etree
 
 from crawler import untrusted
 from crawler.dates import iso_with_offset, parse_date
-from crawler.parse.items import FeedError, Parsed, make_entry, refused_entry
+from crawler.model import Parsed
+from crawler.parse.items import FeedError, make_entry, refused_entry
 from crawler.untrusted import Refused
 from crawler.urls import resolve
 

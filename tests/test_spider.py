@@ -8,8 +8,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.fetch.spider import describe_failure, is_final
+from crawler.fetch.answers import describe_failure
 from crawler.loopback import Reply
+from crawler.refresh import is_final
 from tests.builders import Item, page, rss
 from tests.conftest import newsmon, query, write_config
 

@@ -1,0 +1,405 @@
+"""One poll's decisions, Scrapy-free: what a feed's or a page's answer means, what to
+store, and what to fetch next (Miniflux's `RefreshFeed`, read top to bottom).
+
+The spider (`crawler.fetch.spider`) only turns Scrapy's responses and failures into the
+values of `crawler.model` and back into requests; everything it decides, it asks here.
+So every decision of a poll can be tested in-process against a real SQLite file.
+
+Every answer and every failure is handled at exactly one boundary per feed and per
+page: it is logged to `fetches`, written to the feed's or entry's state, counted in the
+run's report, and never stops the rest. Durability: a feed's new entries are committed
+(as `pending`) in the same transaction as its validators, before any page is requested;
+each article is committed with its entry's `done` mark. A run killed at any point leaves
+pending entries that the next run fetches, so nothing is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from crawler import ingest, schedule, store, untrusted
+from crawler.clock import Clock
+from crawler.config import Config
+from crawler.model import (
+    Extracted,
+    FeedAnswer,
+    FeedState,
+    PageAnswer,
+    Parsed,
+    PendingEntry,
+    PollReport,
+)
+from crawler.parse import articles
+from crawler.urls import resolve
+from monitors.base import Monitor
+
+LOGGER = logging.getLogger(__name__)
+MAX_CHILD_SITEMAPS = 50
+ROBOTS_DISALLOWED = "disallowed by robots.txt"
+BLOCKED = "blocked:"  # netguard refused the address
+TOO_LARGE = "too large: "
+
+
+class RobotsCache:
+    """Each host's robots.txt, kept in the database for a day (RFC 9309 2.4), so a 304
+    poll really costs one request; what the robots.txt middleware asks."""
+
+    TTL = timedelta(hours=24)
+
+    def __init__(self, db: sqlite_utils.Database, clock: Clock):
+        self.db = db
+        self.clock = clock
+
+    def get(self, origin: str) -> bytes | None:
+        return store.robots.cached_robots(self.db, origin, self.clock.now() - self.TTL)
+
+    def save(self, origin: str, body: bytes, status: int) -> None:
+        store.robots.save_robots(self.db, origin, body, status, self.clock.now())
+
+
+class Refresh:
+    """The decisions of one poll over `feeds`, writing to `db` and counting in `report`.
+
+    `stopping` is set when the poll is cancelled: from then on nothing is decided (the
+    database is about to close; every article stored so far was stored whole).
+    """
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        config: Config,
+        clock: Clock,
+        feeds: Sequence[FeedState],
+        monitors: Sequence[Monitor] = (),
+    ):
+        self.db = db
+        self.config = config
+        self.clock = clock
+        self.feeds = list(feeds)
+        self.monitors = list(monitors)
+        self.report = PollReport(feeds_polled=len(self.feeds))
+        self.robots = RobotsCache(db, clock)
+        self.stopping = False
+        self._waiting: dict[str, list[PendingEntry]] = {}  # link → entries it serves
+        self._queued: set[int] = set()  # entry ids already handled in this poll
+
+    # -- feeds ------------------------------------------------------------------
+
+    def feed_unreachable(self, feed: FeedState) -> str | None:
+        """Why a feed's URL cannot even be requested (Scrapy would drop it silently)."""
+        return untrusted.link_problem(feed.url)
+
+    def feed_not_modified(self, feed: FeedState, answer: FeedAnswer) -> list[PendingEntry]:
+        """A 304: one request, done; earlier entries still deserve their pages."""
+        store.feeds.record_feed_success(
+            self.db, feed, now=self.clock.now(), status=304, next_due=self._next_due(feed, answer)
+        )
+        self.report.not_modified += 1
+        _log_poll(feed, answer, "not modified", 0)
+        return self.pages_to_fetch(feed)
+
+    def feed_unchanged(self, feed: FeedState, answer: FeedAnswer) -> list[PendingEntry]:
+        """A 200 whose body hash equals the last one: not parsed again."""
+        store.feeds.record_feed_success(
+            self.db,
+            feed,
+            now=self.clock.now(),
+            status=answer.status,
+            next_due=self._next_due(feed, answer),
+            url=answer.moved,
+            etag=answer.etag,
+            last_modified=answer.last_modified,
+        )
+        self.report.unchanged += 1
+        _log_poll(feed, answer, "unchanged", 0)
+        return self.pages_to_fetch(feed)
+
+    def is_unchanged(self, feed: FeedState, answer: FeedAnswer, child: bool) -> bool:
+        return not child and answer.body_hash == feed.body_hash
+
+    def feed_parsed(
+        self, feed: FeedState, answer: FeedAnswer, parsed: Parsed, *, child: bool
+    ) -> tuple[list[str], list[PendingEntry]]:
+        """New entries committed (pending) with the feed's validators, in one transaction:
+        returns (child sitemaps to fetch, entries whose pages to fetch)."""
+        if parsed.warning:
+            LOGGER.info("feed %s: not well-formed but readable (%s)", feed.url, parsed.warning)
+        problems = [entry.problem for entry in parsed.entries if entry.problem]
+        update = store.feeds.record_feed_success(
+            self.db,
+            feed,
+            now=self.clock.now(),
+            status=answer.status,
+            next_due=self._next_due(feed, answer, parsed.ttl),
+            url=None if child else answer.moved,
+            etag=None if child else answer.etag,
+            last_modified=None if child else answer.last_modified,
+            body_hash=None if child else answer.body_hash,
+            entries=parsed.entries,
+            note=refusal_note(problems, len(parsed.entries)),
+        )
+        self.report.new_entries += update.new
+        for problem in update.refused:
+            self.report.item_errors.append(f"{feed.outlet}: {feed.url}: refused: {problem}")
+        _log_poll(feed, answer, parsed.format, update.new)
+        children = []
+        for url in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
+            problem = untrusted.link_problem(url)
+            if problem is None:
+                children.append(url)
+            else:  # Scrapy would drop it without a word
+                self.report.page_errors.append(f"{feed.outlet}: {url[:200]}...: {problem}")
+        return children, self.pages_to_fetch(feed)
+
+    def feed_failed(
+        self,
+        feed: FeedState,
+        status: int | None,
+        error: str,
+        retry_after: timedelta | None = None,
+    ) -> list[PendingEntry]:
+        """A failed poll backs the feed off; entries announced by earlier polls still
+        deserve their pages."""
+        self.record_feed_failure(feed, status, error, retry_after)
+        return self.pages_to_fetch(feed)
+
+    def record_feed_failure(
+        self,
+        feed: FeedState,
+        status: int | None,
+        error: str,
+        retry_after: timedelta | None = None,
+    ) -> None:
+        due = self._next_due(feed, errors=feed.consecutive_errors + 1, retry_after=retry_after)
+        store.feeds.record_feed_failure(
+            self.db, feed, now=self.clock.now(), status=status, error=error, next_due=due
+        )
+        self.report.feed_errors.append(f"{feed.outlet}: {feed.url}: {error}")
+        LOGGER.info(
+            "poll outlet=%r feed=%s status=%s outcome=error error=%r",
+            feed.outlet,
+            feed.url,
+            status if status is not None else "-",
+            error,
+        )
+
+    def child_failed(self, feed: FeedState, url: str, error: str) -> None:
+        """A child sitemap of an index failed: its pages, not the feed."""
+        LOGGER.info("feed %s: child sitemap %s failed: %s", feed.url, url, error)
+        self.report.page_errors.append(f"{feed.outlet}: {url}: {error}")
+
+    def _next_due(
+        self,
+        feed: FeedState,
+        answer: FeedAnswer | None = None,
+        ttl: timedelta | None = None,
+        errors: int = 0,
+        retry_after: timedelta | None = None,
+    ) -> datetime:
+        now = self.clock.now()
+        rate = None
+        if feed.min_interval_s is not None and feed.max_interval_s is not None:
+            rate = store.feeds.entries_per_day(self.db, feed.id, now, schedule.RATE_WINDOW)
+        max_age = schedule.parse_max_age(answer.cache_control) if answer else None
+        return schedule.next_due(
+            feed, now, rate=rate, errors=errors, retry_after=retry_after, max_age=max_age, ttl=ttl
+        )
+
+    # -- pages ------------------------------------------------------------------
+
+    def pages_to_fetch(self, feed: FeedState) -> list[PendingEntry]:
+        """The feed's pending entries whose pages must be requested, one per link.
+
+        On the way: headlines that changed on stored articles are read again; an entry
+        without a usable link fails at once; with `fetch_pages` off the feed's own text
+        is stored; a link that leads to a stored article is linked, not fetched; entries
+        sharing a link wait for one request.
+        """
+        self.report.new_events += ingest.apply_revisions(
+            self.db, self.monitors, self.config.aggregators
+        )
+        wanted = []
+        limit = self.config.fetch.max_new_per_feed
+        for entry in store.entries.pending_entries(self.db, feed.id, limit):
+            if entry.id in self._queued:
+                continue
+            self._queued.add(entry.id)
+            if entry.link is None:  # nothing to fetch and no URL to store it under
+                store.entries.record_entry_failure(
+                    self.db, entry.id, "the entry has no link", give_up=True
+                )
+                continue
+            problem = untrusted.link_problem(entry.link)
+            if problem is not None:  # Scrapy would drop the request without a callback
+                self._page_error([entry], None, f"not requested: {problem}", final=True)
+                continue
+            if not feed.fetch_pages:
+                if not self._store_from_feed(entry, "fetch_pages is off"):
+                    store.entries.record_entry_failure(
+                        self.db,
+                        entry.id,
+                        "fetch_pages is off and the feed has no text",
+                        give_up=True,
+                    )
+                continue
+            known = store.articles.article_for_url(self.db, entry.link)
+            if known is not None:
+                self._link(entry, known)
+                self.report.known += 1
+                continue
+            if entry.link in self._waiting:
+                self._waiting[entry.link].append(entry)
+                continue
+            self._waiting[entry.link] = [entry]
+            wanted.append(entry)
+        return wanted
+
+    def page_answered(self, entry: PendingEntry, answer: PageAnswer, page: Extracted) -> None:
+        """An extracted page: its article (or the feed's own text) stored with its story
+        and events, in one transaction; every entry waiting for the link is linked."""
+        waiting = self._waiting.pop(entry.link or "", [entry])
+        url = page.canonical_url or resolve(answer.url) or entry.link
+        keep = answer.body if self.config.fetch.keep_html else None
+        record = articles.from_page(entry, page, url=url, fetched_url=answer.url, html=keep)
+        if record is None:
+            self._page_error(waiting, answer.status, "no text on the page nor in the feed")
+            return
+        aliases = {e.link for e in waiting if e.link} | {resolve(answer.url)} - {None}
+        outcome = ingest.add_article(
+            self.db,
+            waiting[0],
+            record,
+            self.monitors,
+            now=self.clock.now(),
+            aliases=aliases,
+            settings=self.config.stories,
+            aggregators=self.config.aggregators,
+        )
+        for other in waiting[1:]:
+            self._link(other, outcome.article_id)
+        self.report.new_events += outcome.new_events
+        if outcome.created:
+            self.report.new_articles += 1
+            LOGGER.info(
+                "article %s: %d words via %s", url, len(record.text.split()), record.text_method
+            )
+        else:
+            self.report.known += 1
+
+    def page_failed(self, entry: PendingEntry, status: int | None, error: str) -> None:
+        """A page that could not be had (or read): every entry waiting for it counts one
+        attempt; a refusal retrying cannot change is final at once."""
+        waiting = self._waiting.pop(entry.link or "", [entry])
+        self._page_error(waiting, status, error, final=is_final(status, error))
+
+    def _page_error(
+        self, waiting: list[PendingEntry], status: int | None, error: str, final: bool = False
+    ) -> None:
+        """Count a failed attempt; after the last one, keep what the feed itself said."""
+        limit = self.config.fetch.max_article_attempts
+        for entry in waiting:
+            give_up = final or entry.attempts + 1 >= limit
+            if give_up and self._store_from_feed(entry, error):
+                continue
+            store.entries.record_entry_failure(self.db, entry.id, error, give_up=give_up)
+            self.report.page_errors.append(f"{entry.link}: {error}")
+            LOGGER.info(
+                "page %s failed%s: %s", entry.link, " (giving up)" if give_up else "", error
+            )
+
+    def _store_from_feed(self, entry: PendingEntry, reason: str) -> bool:
+        record = articles.from_feed(entry)
+        if record is None:
+            return False
+        outcome = ingest.add_article(
+            self.db,
+            entry,
+            record,
+            self.monitors,
+            now=self.clock.now(),
+            settings=self.config.stories,
+            aggregators=self.config.aggregators,
+        )
+        self.report.new_articles += outcome.created
+        self.report.new_events += outcome.new_events
+        LOGGER.info("article %s: stored from the feed's own text (%s)", entry.link, reason)
+        return True
+
+    def _link(self, entry: PendingEntry, article_id: int) -> None:
+        """An entry leading to a stored article: linked, and its headline read if new."""
+        self.report.new_events += ingest.link_entry(
+            self.db,
+            entry,
+            article_id,
+            self.monitors,
+            now=self.clock.now(),
+            aggregators=self.config.aggregators,
+        )
+
+    # -- everything else ---------------------------------------------------------
+
+    def log_fetch(
+        self,
+        feed_id: int,
+        url: str,
+        kind: str,
+        *,
+        status: int | None,
+        size: int | None = None,
+        latency: float | None = None,
+        error: str | None = None,
+    ) -> None:
+        store.fetches.log_fetch(
+            self.db,
+            feed_id=feed_id,
+            url=url,
+            kind=kind,
+            status=status,
+            size=size,
+            duration=latency,
+            error=error,
+            now=self.clock.now(),
+        )
+
+    def internal_error(
+        self, url: str, error: str, *, entry: PendingEntry | None, feed: FeedState | None
+    ) -> None:
+        """A bug in a callback: it costs only the page or feed it happened on."""
+        if entry is not None:
+            self._page_error(self._waiting.pop(entry.link or "", [entry]), None, error)
+        elif feed is not None:
+            self.record_feed_failure(feed, None, error)
+        else:
+            self.report.fatal.append(f"{error} handling {url}")
+
+
+def _log_poll(feed: FeedState, answer: FeedAnswer, outcome: str, new: int) -> None:
+    """One structured line per poll: what the daemon's log is read for."""
+    LOGGER.info(
+        "poll outlet=%r feed=%s status=%d outcome=%s new_entries=%d ms=%d",
+        feed.outlet,
+        feed.url,
+        answer.status,
+        outcome,
+        new,
+        round((answer.latency or 0.0) * 1000),
+    )
+
+
+def is_final(status: int | None, error: str) -> bool:
+    """A page failure that retrying cannot change: robots.txt, "gone", a refused address,
+    a page over `max_bytes`. The feed's own text is kept at once."""
+    return (
+        error == ROBOTS_DISALLOWED or status in (404, 410) or error.startswith((BLOCKED, TOO_LARGE))
+    )
+
+
+def refusal_note(problems: list[str], total: int) -> str | None:
+    """The feed's `last_error` when some of its items were refused; None when none were."""
+    if not problems:
+        return None
+    return f"{len(problems)} of {total} items refused: {problems[0]}"
