@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +26,7 @@ from crawler import events, store, stories
 from crawler.clock import parse_instant
 from crawler.config import StorySettings
 from crawler.dates import parse_date
-from crawler.model import ArticleRecord, PendingEntry
+from crawler.model import ArticleRecord, PendingEntry, StoredArticle
 from crawler.parse import listing
 from crawler.text import html_to_text
 from monitors.base import ArticleView, Match, Monitor
@@ -114,25 +114,25 @@ def apply_revision(
     """The monitors read the new headline (with its text); a monitor the article is not
     yet matched by may now match it. The caller holds the transaction."""
     row = store.derived.article_row(db, revision["article_id"])
-    if row["story_id"] is None:
+    if row.story_id is None:
         return 0  # the article itself is not processed yet (reprocess replays it later)
     text = revision["text"] or html_to_text(revision["content"] or revision["summary"]) or ""
     seen = revision["seen_at"]  # the new headline speaks from when it was seen
-    revised = {
-        **row,
-        "title": revision["title"],
-        "text": text,
-        "summary": revision["summary"],
-        "content": revision["content"],
-        "published": seen,
-        "published_utc": seen,
-        "fetched_at": seen,
-    }
+    revised = replace(
+        row,
+        title=revision["title"],
+        text=text,
+        summary=revision["summary"],
+        content=revision["content"],
+        published=seen,
+        published_utc=seen,
+        fetched_at=seen,
+    )
     is_list = _is_list(revised, aggregators)
     view = _view(revised, is_list)
     new = 0
     for monitor in monitors:
-        if store.events.is_member(db, row["id"], monitor.name):
+        if store.events.is_member(db, row.id, monitor.name):
             continue
         match = _match(monitor, view)
         if match is not None:
@@ -141,7 +141,7 @@ def apply_revision(
                 revised,
                 monitor.name,
                 match,
-                row["story_id"],
+                row.story_id,
                 listing=is_list,
                 headline=revision["title"],
             )
@@ -163,13 +163,13 @@ def process_article(
     headlines it lists are other outlets' reports, not its own.
     """
     row = store.derived.article_row(db, article_id)
-    at = stories.story_time(row["published_utc"], row["fetched_at"])
+    at = stories.story_time(row.published_utc, row.fetched_at)
     decision = stories.assign_story(
         db,
         article_id,
-        title=row["title"],
-        text=row["text"],
-        text_hash=row["text_hash"],
+        title=row.title,
+        text=row.text,
+        text_hash=row.text_hash,
         at=at,
         settings=settings,
     )
@@ -188,22 +188,20 @@ def process_article(
     return Outcome(article_id, True, decision.story_id, decision.original_id, tuple(matched), new)
 
 
-def _is_list(row: dict[str, Any], aggregators: frozenset[str]) -> bool:
-    return row["outlet"] in aggregators or listing.is_listing(
-        row["text"], row["summary"], row.get("content")
-    )
+def _is_list(row: StoredArticle, aggregators: frozenset[str]) -> bool:
+    return row.outlet in aggregators or listing.is_listing(row.text, row.summary, row.content)
 
 
-def _view(row: dict[str, Any], is_list: bool) -> ArticleView:
+def _view(row: StoredArticle, is_list: bool) -> ArticleView:
     """What the monitors read: for a list of headlines, only its own lead headline."""
-    at = stories.story_time(row["published_utc"], row["fetched_at"])
+    at = stories.story_time(row.published_utc, row.fetched_at)
     return ArticleView(
-        url=row["url"],
-        title=listing.lead_headline(row["title"] or "") if is_list else row["title"] or "",
-        text="" if is_list else row["text"],
-        published=parse_date(row["published"]) or parse_instant(at),
-        language=row["language"],
-        outlet=row["outlet"],
+        url=row.url,
+        title=listing.lead_headline(row.title or "") if is_list else row.title or "",
+        text="" if is_list else row.text,
+        published=parse_date(row.published) or parse_instant(at),
+        language=row.language,
+        outlet=row.outlet,
     )
 
 

@@ -191,3 +191,23 @@ class Extracted:
     site_name: str | None = None
     description: str | None = None
     paywalled: bool = False  # the page says so (schema.org isAccessibleForFree: false)
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """A stored article as its story and events are decided from it: the article, its
+    outlet, and what its feed entry said (summary, content) for the listing test."""
+
+    id: int
+    url: str
+    title: str | None
+    text: str
+    text_hash: str
+    published: str | None
+    published_utc: str | None
+    fetched_at: str
+    language: str | None
+    story_id: int | None
+    outlet: str | None
+    summary: str | None = None
+    content: str | None = None

@@ -32,6 +32,7 @@ import sqlite_utils
 from crawler import store, stories, text
 from crawler.clock import isoformat, parse_instant
 from crawler.events.summary import refresh
+from crawler.model import StoredArticle
 from monitors.base import EventTime, Match
 
 TIME_TOLERANCE = timedelta(hours=3)
@@ -45,7 +46,7 @@ DEFAULT_WINDOW = timedelta(days=2)  # when a monitor gives no time: [published -
 
 def assign(
     db: sqlite_utils.Database,
-    article: dict[str, Any],
+    article: StoredArticle,
     monitor: str,
     match: Match,
     story_id: int,
@@ -71,7 +72,7 @@ def assign(
             {
                 "monitor": monitor,
                 "kind": match.kind,
-                "title": article["title"] or article["url"],
+                "title": article.title or article.url,
                 "time_start": member["time_start"],
                 "time_end": member["time_end"],
                 "time_point": member["time_end"],
@@ -96,13 +97,13 @@ def _best_event(
     monitor: str,
     match: Match,
     time: EventTime,
-    article: dict[str, Any],
+    article: StoredArticle,
     story_id: int,
 ) -> int | None:
     """The compatible event most like the article, nearest before it; None if none fits."""
     since = isoformat(time.start - TIME_TOLERANCE)
     until = isoformat(time.end + TIME_TOLERANCE)
-    terms = text.title_terms(article["title"])
+    terms = text.title_terms(article.title)
     published = _instant(article)
     best: tuple[float, float, int] | None = None
     for event in store.events.overlapping_events(db, monitor, since, until):
@@ -130,10 +131,10 @@ def _attach_held(db: sqlite_utils.Database, event_id: int, monitor: str, time: E
 
 
 def _member_row(
-    article: dict[str, Any], monitor: str, match: Match, time: EventTime
+    article: StoredArticle, monitor: str, match: Match, time: EventTime
 ) -> dict[str, Any]:
     return {
-        "article_id": article["id"],
+        "article_id": article.id,
         "monitor": monitor,
         "time_start": isoformat(time.start),
         "time_end": isoformat(time.end),
@@ -143,12 +144,12 @@ def _member_row(
         "evidence": match.evidence,
         "account": match.account,
         "fact_evidence": json.dumps(dict(match.fact_evidence), sort_keys=True, ensure_ascii=False),
-        "matched_at": article["fetched_at"],
+        "matched_at": article.fetched_at,
     }
 
 
-def _instant(article: dict[str, Any]) -> datetime:
-    return parse_instant(stories.story_time(article["published_utc"], article["fetched_at"]))
+def _instant(article: StoredArticle) -> datetime:
+    return parse_instant(stories.story_time(article.published_utc, article.fetched_at))
 
 
 def _conflicts(event_facts: dict[str, Any], facts: Any) -> bool:
@@ -175,6 +176,6 @@ def _bounded(time: EventTime) -> EventTime:
     return EventTime(time.end - store.events.MAX_EVENT_SPAN, time.end, "days", time.phrase)
 
 
-def _default_time(article: dict[str, Any]) -> EventTime:
+def _default_time(article: StoredArticle) -> EventTime:
     moment = _instant(article)
     return EventTime(moment - DEFAULT_WINDOW, moment, "days", None)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import sqlite_utils
+
+from crawler.model import StoredArticle
 
 DERIVED_TABLES = (
     "held_matches",
@@ -32,9 +33,9 @@ def articles_in_order(db: sqlite_utils.Database) -> Iterable[int]:
     yield from (row[0] for row in db.execute("SELECT id FROM articles ORDER BY id"))
 
 
-def article_row(db: sqlite_utils.Database, article_id: int) -> dict[str, Any]:
+def article_row(db: sqlite_utils.Database, article_id: int) -> StoredArticle:
     """An article with its outlet and what its feed entry said (summary, content)."""
-    return next(
+    row = next(
         db.query(
             """SELECT a.id, a.url, a.title, a.text, a.text_hash, a.published, a.published_utc,
                       a.fetched_at, a.language, a.story_id, o.name AS outlet, e.summary,
@@ -46,3 +47,4 @@ def article_row(db: sqlite_utils.Database, article_id: int) -> dict[str, Any]:
             [article_id],
         )
     )
+    return StoredArticle(**row)
