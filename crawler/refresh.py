@@ -34,6 +34,7 @@ from crawler.model import (
     PollReport,
 )
 from crawler.parse import articles
+from crawler.robots import RobotsCache
 from crawler.urls import resolve
 from monitors.base import Monitor
 
@@ -42,23 +43,6 @@ MAX_CHILD_SITEMAPS = 50
 ROBOTS_DISALLOWED = "disallowed by robots.txt"
 BLOCKED = "blocked:"  # netguard refused the address
 TOO_LARGE = "too large: "
-
-
-class RobotsCache:
-    """Each host's robots.txt, kept in the database for a day (RFC 9309 2.4), so a 304
-    poll really costs one request; what the robots.txt middleware asks."""
-
-    TTL = timedelta(hours=24)
-
-    def __init__(self, db: sqlite_utils.Database, clock: Clock):
-        self.db = db
-        self.clock = clock
-
-    def get(self, origin: str) -> bytes | None:
-        return store.robots.cached_robots(self.db, origin, self.clock.now() - self.TTL)
-
-    def save(self, origin: str, body: bytes, status: int) -> None:
-        store.robots.save_robots(self.db, origin, body, status, self.clock.now())
 
 
 class Refresh:

@@ -17,7 +17,7 @@ from crawler.schedule import parse_retry_after
 
 if TYPE_CHECKING:
     from crawler.fetch.spider import PollSpider
-    from crawler.refresh import RobotsCache
+    from crawler.robots import RobotsCache
 
 
 RETRY_AFTER_STATUSES = (429, 503)

@@ -1,0 +1,42 @@
+"""config.yaml → frozen dataclasses, validated before any network I/O.
+
+Every default lives in `model`. A partial file overrides only what it sets. Every
+problem is reported as one `ConfigError` naming the file, line and key path
+(`outlets[2].interval`), so a typo in a crontab-driven setup is found at once.
+
+    model     the typed config and its defaults
+    load      finding and reading the file, its size, nesting and aliases
+    sections  each section of the file; values: each single value
+"""
+
+from crawler.config.load import DEFAULT_PATH, ENV_VAR, load, parse, resolve_path
+from crawler.config.model import (
+    DEFAULT_USER_AGENT,
+    NOTIFY_REASONS,
+    Config,
+    ConfigError,
+    FeedSource,
+    FetchSettings,
+    MonitorConfig,
+    NotifyTarget,
+    Outlet,
+    StorySettings,
+)
+
+__all__ = [
+    "DEFAULT_PATH",
+    "DEFAULT_USER_AGENT",
+    "ENV_VAR",
+    "NOTIFY_REASONS",
+    "Config",
+    "ConfigError",
+    "FeedSource",
+    "FetchSettings",
+    "MonitorConfig",
+    "NotifyTarget",
+    "Outlet",
+    "StorySettings",
+    "load",
+    "parse",
+    "resolve_path",
+]

@@ -1,0 +1,278 @@
+"""Reading the sections of config.yaml into the typed config: outlets, fetch, stories,
+monitors, notify.
+
+Each section builds its frozen dataclass from checked values (`ValueReader`), so a
+partial file overrides only what it sets and every mistake names its key.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from crawler.config.model import (
+    NOTIFY_REASONS,
+    Config,
+    FeedSource,
+    FetchSettings,
+    MonitorConfig,
+    NotifyTarget,
+    Outlet,
+    StorySettings,
+)
+from crawler.config.values import APPRISE_URL, ValueReader
+from crawler.schedule import (
+    DEFAULT_INTERVAL,
+    DEFAULT_MAX_INTERVAL,
+    DEFAULT_MIN_INTERVAL,
+    MIN_INTERVAL,
+)
+
+MAX_PATH_PART = 255  # bytes in one component of the database path (NAME_MAX)
+
+
+class ConfigReader(ValueReader):
+    """The whole file: `config` reads the top level, each section its own part."""
+
+    def config(self, node: yaml.Node) -> Config:
+        top = self.mapping(
+            node,
+            "",
+            {
+                "database",
+                "allow_private_networks",
+                "fetch",
+                "outlets",
+                "monitors",
+                "stories",
+                "notify",
+            },
+        )
+        database = Path(self.string(top["database"], "database")) if "database" in top else None
+        if database is None:
+            database = Path("newsmon.db")
+        for part in database.parts:
+            if len(part.encode("utf-8", "surrogateescape")) > MAX_PATH_PART:
+                raise self.fail(
+                    top["database"], "database", f"a path part over {MAX_PATH_PART} bytes"
+                )
+        if not database.is_absolute():
+            database = self.path.parent / database
+        if "outlets" not in top:
+            raise self.fail(node, "outlets", "missing: list at least one outlet to poll")
+        outlets = tuple(
+            self.outlet(item, f"outlets[{i}]")
+            for i, item in enumerate(self.sequence(top["outlets"], "outlets"))
+        )
+        if not outlets:
+            raise self.fail(top["outlets"], "outlets", "list at least one outlet to poll")
+        seen: set[str] = set()
+        for i, outlet in enumerate(outlets):
+            if outlet.name.casefold() in seen:
+                item = self.sequence(top["outlets"], "outlets")[i]
+                raise self.fail(item, f"outlets[{i}].name", f"duplicate outlet {outlet.name!r}")
+            seen.add(outlet.name.casefold())
+        monitors = (
+            tuple(
+                self.monitor(item, f"monitors[{i}]")
+                for i, item in enumerate(self.sequence(top["monitors"], "monitors"))
+            )
+            if "monitors" in top
+            else ()
+        )
+        names = [m.name for m in monitors]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise self.fail(top["monitors"], f"monitors[{i}].name", f"duplicate {name!r}")
+        return Config(
+            path=self.path,
+            database=database,
+            allow_private_networks=self.boolean(
+                top["allow_private_networks"], "allow_private_networks"
+            )
+            if "allow_private_networks" in top
+            else False,
+            fetch=self.fetch(top["fetch"]) if "fetch" in top else FetchSettings(),
+            outlets=outlets,
+            monitors=monitors,
+            stories=self.stories(top["stories"]) if "stories" in top else StorySettings(),
+            notify=self.notify(top["notify"], set(names)) if "notify" in top else (),
+        )
+
+    def notify(self, node: yaml.Node, monitors: set[str]) -> tuple[NotifyTarget, ...]:
+        items = self.sequence(node, "notify")
+        targets = tuple(
+            self.notify_target(item, f"notify[{i}]", monitors) for i, item in enumerate(items)
+        )
+        seen: set[str] = set()
+        for i, target in enumerate(targets):
+            if target.name in seen:
+                raise self.fail(items[i], f"notify[{i}].name", f"duplicate {target.name!r}")
+            seen.add(target.name)
+        return targets
+
+    def notify_target(self, node: yaml.Node, key: str, monitors: set[str]) -> NotifyTarget:
+        fields = self.mapping(node, key, {"name", "url", "monitors", "on"})
+        for required in ("name", "url"):
+            if required not in fields:
+                raise self.fail(node, f"{key}.{required}", "missing")
+        name = self.string(fields["name"], f"{key}.name")
+        watched = self.names(fields.get("monitors"), f"{key}.monitors")
+        for monitor in watched:
+            if monitor not in monitors:
+                raise self.fail(fields["monitors"], f"{key}.monitors", f"no monitor {monitor!r}")
+        on = self.names(fields.get("on"), f"{key}.on") or ("new",)
+        for reason in on:
+            if reason not in NOTIFY_REASONS:
+                expected = ", ".join(NOTIFY_REASONS)
+                raise self.fail(fields["on"], f"{key}.on", f"{reason!r} is not one of: {expected}")
+        return NotifyTarget(name, self.notify_url(fields["url"], f"{key}.url"), watched, on)
+
+    def notify_url(self, node: yaml.Node, key: str) -> str:
+        """An Apprise URL; errors never echo it, since it may carry a token."""
+        value = self.string(node, key)
+        if not APPRISE_URL.match(value):
+            raise self.fail(node, key, "expected an Apprise URL such as json://host/path")
+        return value
+
+    def stories(self, node: yaml.Node) -> StorySettings:
+        fields = self.mapping(node, "stories", set(StorySettings.__dataclass_fields__))
+        values: dict[str, Any] = {}
+        for name, value in fields.items():
+            key = f"stories.{name}"
+            if name == "window":
+                values[name] = self.duration(value, key, timedelta(hours=1))
+            else:
+                values[name] = self.fraction(value, key)
+        return StorySettings(**values)
+
+    def fetch(self, node: yaml.Node) -> FetchSettings:
+        fields = self.mapping(node, "fetch", set(FetchSettings.__dataclass_fields__))
+        values: dict[str, Any] = {}
+        for name, value in fields.items():
+            key = f"fetch.{name}"
+            if name == "user_agent":
+                values[name] = self.string(value, key)
+            elif name in ("timeout", "per_host_delay", "retry_backoff"):
+                values[name] = self.duration(value, key, timedelta(0)).total_seconds()
+            elif name == "max_bytes":
+                values[name] = self.size(value, key)
+            elif name in ("autothrottle", "obey_robots", "keep_html"):
+                values[name] = self.boolean(value, key)
+            elif name == "dns_servers":
+                values[name] = tuple(
+                    self.dns_server(item, f"{key}[{i}]")
+                    for i, item in enumerate(self.sequence(value, key))
+                )
+            else:
+                minimum = 0 if name in ("retries", "extraction_workers") else 1
+                values[name] = self.integer(value, key, minimum)
+        return FetchSettings(**values)
+
+    def dns_server(self, node: yaml.Node, key: str) -> tuple[str, int]:
+        """`IP` or `IP:port` (`[IPv6]:port`); a name would need DNS to find DNS."""
+        text = str(self.scalar(node, key)).strip()
+        match = re.fullmatch(
+            r"\[([0-9a-fA-F:.]+)\](?::(\d+))?|([0-9.]+)(?::(\d+))?|([0-9a-fA-F:]+)", text
+        )
+        if match is None:
+            raise self.fail(
+                node, key, f"expected an IP address with an optional :port, got {text!r}"
+            )
+        address = match.group(1) or match.group(3) or match.group(5)
+        port = int(match.group(2) or match.group(4) or 53)
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise self.fail(node, key, f"{address!r} is not an IP address") from None
+        if not 0 < port < 65536:
+            raise self.fail(node, key, f"port {port} is out of range")
+        return address, port
+
+    def outlet(self, node: yaml.Node, key: str) -> Outlet:
+        fields = self.mapping(
+            node,
+            key,
+            {
+                "name",
+                "feeds",
+                "sitemaps",
+                "interval",
+                "fetch_pages",
+                "min_interval",
+                "max_interval",
+                "aggregator",
+            },
+        )
+        if "name" not in fields:
+            raise self.fail(node, f"{key}.name", "missing: every outlet needs a name")
+        name = self.string(fields["name"], f"{key}.name")
+        sources = [
+            self.source(item, f"{key}.{kind}s[{i}]", kind)
+            for kind in ("feed", "sitemap")
+            if f"{kind}s" in fields
+            for i, item in enumerate(self.sequence(fields[f"{kind}s"], f"{key}.{kind}s"))
+        ]
+        if not sources:
+            raise self.fail(node, key, f"outlet {name!r} lists no feeds and no sitemaps")
+        interval = (
+            self.duration(fields["interval"], f"{key}.interval", MIN_INTERVAL)
+            if "interval" in fields
+            else DEFAULT_INTERVAL
+        )
+        fetch_pages = (
+            self.boolean(fields["fetch_pages"], f"{key}.fetch_pages")
+            if "fetch_pages" in fields
+            else True
+        )
+        aggregator = (
+            self.boolean(fields["aggregator"], f"{key}.aggregator")
+            if "aggregator" in fields
+            else False
+        )
+        bounds = {
+            bound: self.duration(fields[bound], f"{key}.{bound}", MIN_INTERVAL)
+            for bound in ("min_interval", "max_interval")
+            if bound in fields
+        }
+        if bounds:
+            bounds.setdefault("min_interval", DEFAULT_MIN_INTERVAL)
+            bounds.setdefault("max_interval", DEFAULT_MAX_INTERVAL)
+            if bounds["min_interval"] > bounds["max_interval"]:
+                raise self.fail(node, f"{key}.min_interval", "is longer than max_interval")
+        return Outlet(
+            name=name,
+            sources=tuple(sources),
+            interval=interval,
+            fetch_pages=fetch_pages,
+            aggregator=aggregator,
+            **bounds,
+        )
+
+    def source(self, node: yaml.Node, key: str, kind: str) -> FeedSource:
+        if isinstance(node, yaml.MappingNode):
+            fields = self.mapping(node, key, {"url", "ignore_validators"})
+            if "url" not in fields:
+                raise self.fail(node, f"{key}.url", "missing")
+            ignore = (
+                self.boolean(fields["ignore_validators"], f"{key}.ignore_validators")
+                if "ignore_validators" in fields
+                else False
+            )
+            return FeedSource(self.url(fields["url"], f"{key}.url"), kind, ignore)
+        return FeedSource(self.url(node, key), kind)
+
+    def monitor(self, node: yaml.Node, key: str) -> MonitorConfig:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, key, "expected a mapping with name and type")
+        raw = self._constructor.construct_mapping(node, deep=True)
+        for required in ("name", "type"):
+            if not isinstance(raw.get(required), str) or not raw[required].strip():
+                raise self.fail(node, f"{key}.{required}", "missing or not a string")
+        options = {k: v for k, v in raw.items() if k not in ("name", "type")}
+        return MonitorConfig(name=raw["name"].strip(), type=raw["type"].strip(), options=options)
