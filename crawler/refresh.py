@@ -349,16 +349,31 @@ class Refresh:
             now=self.clock.now(),
         )
 
-    def internal_error(
-        self, url: str, error: str, *, entry: PendingEntry | None, feed: FeedState | None
-    ) -> None:
-        """A bug in a callback: it costs only the page or feed it happened on."""
+    def callback_failed(
+        self,
+        url: str,
+        exc: BaseException,
+        *,
+        entry: PendingEntry | None,
+        feed: FeedState | None,
+    ) -> bool:
+        """An exception escaped handling `url`; True when the poll must stop.
+
+        Database trouble (read-only file, full disk) stops the poll: every later write
+        would fail the same way. Anything else is a bug that costs only the page or feed
+        it happened on.
+        """
+        if store.db.is_database_failure(exc):
+            self.report.fatal.append(f"database error while storing {url}: {exc}")
+            return True
+        error = f"internal error: {type(exc).__name__}: {str(exc)[:300]}"
         if entry is not None:
             self._page_error(self._waiting.pop(entry.link or "", [entry]), None, error)
         elif feed is not None:
             self.record_feed_failure(feed, None, error)
         else:
             self.report.fatal.append(f"{error} handling {url}")
+        return False
 
 
 def _log_poll(feed: FeedState, answer: FeedAnswer, outcome: str, new: int) -> None:

@@ -155,7 +155,8 @@ def test_latest_events_lists_the_event(site: tuple[str, int]) -> None:
 def test_event_sources_lists_its_articles(site: tuple[str, int]) -> None:
     base, event_id = site
     rows = get_json(base, f"/{DB}/event_sources.json", id=str(event_id), _shape="array")
-    assert rows == [
+    shown = ("article_id", "outlet", "published", "title", "url", "copy_of", "copy_relation")
+    assert [{key: row[key] for key in shown} for row in rows] == [
         {
             "article_id": 1,
             "outlet": "Wire",
@@ -164,8 +165,6 @@ def test_event_sources_lists_its_articles(site: tuple[str, int]) -> None:
             "url": ARTICLE_URL,
             "copy_of": None,
             "copy_relation": None,
-            "phrase": None,
-            "evidence": None,
         }
     ]
     assert get_json(base, f"/{DB}/event_sources.json", id="999", _shape="array") == []
@@ -175,7 +174,7 @@ def test_feed_queries(site: tuple[str, int]) -> None:
     base, _ = site
     health = get_json(base, f"/{DB}/feed_health.json", _shape="array")
     by_url = {row["url"]: row for row in health}
-    assert by_url["https://wire.example/rss"]["articles_last_day"] == 1
+    assert by_url["https://wire.example/rss"]["articles_24h"] == 1
     assert by_url["https://wire.example/map.xml"]["consecutive_errors"] == 4
     failing = get_json(base, f"/{DB}/failing_feeds.json", _shape="array")
     assert [row["url"] for row in failing] == ["https://wire.example/map.xml"]

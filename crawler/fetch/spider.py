@@ -21,7 +21,6 @@ from scrapy.http import Response
 from scrapy.utils.log import failure_to_exc_info
 from twisted.python.failure import Failure
 
-from crawler import store
 from crawler.fetch.answers import describe_failure, feed_answer, header, page_answer
 from crawler.model import FeedAnswer, FeedState, PendingEntry
 from crawler.parse.items import FeedError
@@ -75,20 +74,14 @@ class PollSpider(scrapy.Spider):
         LOGGER.error(
             "unexpected error handling %s", request.url, exc_info=failure_to_exc_info(failure)
         )
-        if store.db.is_database_failure(exc):
-            self.refresh.report.fatal.append(f"database error while storing {request.url}: {exc}")
-            if not self._closing:
-                self._closing = asyncio.get_running_loop().create_task(
-                    self.crawler.engine.close_spider_async(reason="database error")
-                )
-            return
         feed = None if request.meta.get("child") else request.meta.get("feed")
-        self.refresh.internal_error(
-            request.url,
-            f"internal error: {type(exc).__name__}: {str(exc)[:300]}",
-            entry=request.meta.get("entry"),
-            feed=feed,
+        stop = self.refresh.callback_failed(
+            request.url, exc, entry=request.meta.get("entry"), feed=feed
         )
+        if stop and not self._closing:
+            self._closing = asyncio.get_running_loop().create_task(
+                self.crawler.engine.close_spider_async(reason="database error")
+            )
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for feed in self.refresh.feeds:

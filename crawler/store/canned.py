@@ -6,6 +6,8 @@ and sharing the failing threshold with `newsmon status`.
 
 from __future__ import annotations
 
+from crawler.store import feeds
+from crawler.store.events import MEMBERS, MEMBERS_ORDER
 from crawler.store.feeds import FAILING_AFTER_ERRORS
 
 EVENT_ROWS = 500  # latest_events returns at most this many: canned queries do not paginate
@@ -17,27 +19,11 @@ FROM events e
 ORDER BY e.last_updated DESC, e.id DESC
 LIMIT {EVENT_ROWS}
 """
-EVENT_SOURCES = """
-SELECT ea.article_id, o.name AS outlet, a.published, a.title, a.url,
-       l.original_id AS copy_of, l.relation AS copy_relation, ea.phrase, ea.evidence
-FROM event_articles ea
-JOIN articles a ON a.id = ea.article_id
-LEFT JOIN outlets o ON o.id = a.outlet_id
-LEFT JOIN article_links l ON l.article_id = a.id
-WHERE ea.event_id = :id
-ORDER BY coalesce(a.published_utc, a.fetched_at), a.id
-"""
+EVENT_SOURCES = f"{MEMBERS} WHERE ea.event_id = :id ORDER BY {MEMBERS_ORDER}"
 # fetched_at is stored as 2026-01-28T00:00:00Z: compare with the same text form, since
 # datetime() gives '2026-01-28 00:00:00', which sorts before every time of the same day.
 DAY_AGO = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day')"
-FEED_HEALTH = f"""
-SELECT o.name AS outlet, f.kind, f.url, f.active, f.last_status, f.last_success,
-       f.consecutive_errors, f.last_error, f.next_due,
-       (SELECT count(*) FROM articles a
-        WHERE a.feed_id = f.id AND a.fetched_at >= {DAY_AGO}) AS articles_last_day
-FROM feeds f JOIN outlets o ON o.id = f.outlet_id
-ORDER BY o.name, f.id
-"""
+FEED_HEALTH = feeds.FEED_HEALTH.format(since=DAY_AGO)
 FAILING_FEEDS = f"""
 SELECT o.name AS outlet, f.kind, f.url, f.last_status, f.last_success,
        f.consecutive_errors, f.last_error, f.next_due

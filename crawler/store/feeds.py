@@ -240,22 +240,21 @@ def feed_due(db: sqlite_utils.Database, feed_id: int) -> tuple[str, int]:
     )
 
 
+# Every feed's polling state and its articles since {since} (an SQL expression): shared
+# by `newsmon status` / `feeds` (a bound time) and Datasette's canned query (SQLite's now).
+FEED_HEALTH = """
+SELECT o.name AS outlet, f.kind, f.url, f.config_url, f.active, f.last_status,
+       f.last_polled, f.last_success, f.consecutive_errors, f.last_error,
+       f.next_due, f.entries_total,
+       (SELECT count(*) FROM articles a WHERE a.feed_id = f.id) AS articles,
+       (SELECT count(*) FROM articles a
+        WHERE a.feed_id = f.id AND a.fetched_at >= {since}) AS articles_24h
+FROM feeds f JOIN outlets o ON o.id = f.outlet_id
+ORDER BY o.name, f.id
+"""
+
+
 def feed_health(db: sqlite_utils.Database, now: datetime | None = None) -> list[dict[str, Any]]:
     """Every feed's polling state, with its articles in the 24 hours before `now`."""
     since = isoformat(now - timedelta(days=1)) if now else ""
-    return [
-        dict(row)
-        for row in db.query(
-            """
-            SELECT o.name AS outlet, f.kind, f.url, f.config_url, f.active, f.last_status,
-                   f.last_polled, f.last_success, f.consecutive_errors, f.last_error,
-                   f.next_due, f.entries_total,
-                   (SELECT count(*) FROM articles a WHERE a.feed_id = f.id) AS articles,
-                   (SELECT count(*) FROM articles a
-                    WHERE a.feed_id = f.id AND a.fetched_at >= :since) AS articles_24h
-            FROM feeds f JOIN outlets o ON o.id = f.outlet_id
-            ORDER BY o.name, f.id
-            """,
-            {"since": since},
-        )
-    ]
+    return [dict(row) for row in db.query(FEED_HEALTH.format(since=":since"), {"since": since})]
