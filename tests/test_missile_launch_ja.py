@@ -101,3 +101,19 @@ def test_japanese_headlines_report_a_launch(title: str) -> None:
 )
 def test_japanese_articles_that_are_not_north_korean_launch_reports(title: str, text: str) -> None:
     assert MONITOR.match(headline(title, text)) is None
+
+
+def test_a_reuters_item_with_a_latin_byline_is_read_as_japanese() -> None:
+    view = headline(
+        "北朝鮮、短距離弾道ミサイル10発超発射　日本海に向け300キロ飛行",
+        "Joyce Lee　Kyu-seok Shim  ［東京／ソウル　２０日　ロイター］ -",
+    )
+    found = launch(view)
+    assert found.facts["count_text"] == "more than 10"
+    assert found.facts["distance_km"] == 300
+    assert found.facts["landing_area"] == "Sea of Japan"
+
+
+def test_a_headline_about_what_followed_a_launch_is_a_follow_up() -> None:
+    found = launch(headline("日米韓が電話協議、北朝鮮のミサイル発射受け－挑発行動の停止要求"))
+    assert found.account == "follow-up"
