@@ -242,8 +242,13 @@ def choose(
     the declaration alone is not trusted.
     """
     sample = f"{title}\n{text[:SAMPLE_CHARS]}"
-    present = [lex for lex in lexicons.values() if lex.script.search(sample)]
     declared = lexicons.get(_primary(language)) if language else None
+    default = lexicons.get(DEFAULT_LANGUAGE)
+    if default is not None and (declared is None or declared is default):
+        others = _other_scripts(tuple(lexicons.values()))
+        if others is not None and not others.search(sample):
+            return default  # most articles: one search, no counting
+    present = [lex for lex in lexicons.values() if lex.script.search(sample)]
     if len(present) > 1:
         counts = {lex.language: len(lex.script.findall(sample)) for lex in present}
         best = max(counts.values())
@@ -257,6 +262,16 @@ def choose(
     if declared is not None:
         return declared
     return lexicons.get(DEFAULT_LANGUAGE) or next(iter(lexicons.values()))
+
+
+@functools.cache
+def _other_scripts(lexicons: tuple[LaunchLexicon, ...]) -> Pattern | None:
+    """One pattern for the letters of every language but the default, or None."""
+    others = [lex.script.pattern for lex in lexicons if lex.language != DEFAULT_LANGUAGE]
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in others)) if others else None
+    except re.error:  # a script pattern with flags of its own: count them one by one
+        return None
 
 
 def _primary(language: str) -> str:
