@@ -155,3 +155,21 @@ def test_particles_and_short_forms_name_north_korea_but_not_other_words() -> Non
 
 
 MINUTES_30 = datetime(2026, 1, 1, 0, 30) - datetime(2026, 1, 1, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "seconds"),
+    [
+        (
+            '통신은 "전략순항미사일들은 1만199초(2시간49분59초) 간 비행해 명중했다"고 밝혔다.',
+            10199,
+        ),
+        ("통신은 전략순항미사일들은 각각 만 203초 간 서해상공을 비행했다고 보도했다.", 10203),
+        ("미사일은 약 2시간 50분 동안 날아가 표적을 명중했다고 통신은 주장했다.", 10200),
+    ],
+)
+def test_the_flight_of_this_launch_in_later_sentences(sentence: str, seconds: int) -> None:
+    text = "북한은 28일 서해상에서 전략순항미사일 발사훈련을 진행했다고 29일 밝혔다.\n" + sentence
+    found = launch(article("북한, 순항미사일 발사", text, NEXT_DAY_KST))
+    assert found.facts["flight_seconds"] == seconds
+    assert found.fact_evidence["flight_seconds"] == sentence
