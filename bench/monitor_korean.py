@@ -171,7 +171,6 @@ def report_times(matches: list[tuple[Article, Match]], label: str) -> None:
         f"of the launch; {len(day)} give a part of day, a day or none, "
         f"{len(right_day)} of them containing it"
     )
-    return None
 
 
 def main() -> None:
