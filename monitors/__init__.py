@@ -16,7 +16,18 @@ from monitors.base import Monitor, MonitorConfig
 
 __all__ = ["available", "build"]
 
-_HELPERS = {"base", "timeexpr"}  # modules here that are not monitors
+# modules here that are not monitors
+_HELPERS = {
+    "base",
+    "dayanchors",
+    "launchactors",
+    "launchfacts",
+    "launchrules",
+    "lexicon",
+    "stamps",
+    "timeexpr",
+    "timerules",
+}
 _NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 
 

@@ -49,7 +49,8 @@ def demo_article(path: str) -> ArticleView:
 
 
 def fixture_article(name: str) -> ArticleView:
-    """tests/data/monitors/NAME.txt: `published:` and `title:` lines, a blank line, the body."""
+    """tests/data/monitors/NAME.txt: `published:` and `title:` (and `language:`) lines, a
+    blank line, the body."""
     head, body = (FIXTURES / f"{name}.txt").read_text(encoding="utf-8").split("\n\n", 1)
     meta = dict(line.split(": ", 1) for line in head.splitlines())
     return ArticleView(
@@ -57,6 +58,7 @@ def fixture_article(name: str) -> ArticleView:
         title=meta["title"],
         text=body,
         published=datetime.fromisoformat(meta["published"]),
+        language=meta.get("language"),
     )
 
 
