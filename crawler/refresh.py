@@ -1,16 +1,13 @@
 """One poll's decisions, Scrapy-free: what a feed's or a page's answer means, what to
-store, and what to fetch next (Miniflux's `RefreshFeed`, read top to bottom).
+store, and what to fetch next (Miniflux's `RefreshFeed`, read top to bottom). The spider
+only turns Scrapy's responses into `crawler.model` values and back into requests, so
+every decision is tested in-process against a real SQLite file.
 
-The spider (`crawler.fetch.spider`) only turns Scrapy's responses and failures into the
-values of `crawler.model` and back into requests; everything it decides, it asks here.
-So every decision of a poll can be tested in-process against a real SQLite file.
-
-Every answer and every failure is handled at exactly one boundary per feed and per
-page: it is logged to `fetches`, written to the feed's or entry's state, counted in the
-run's report, and never stops the rest. Durability: a feed's new entries are committed
-(as `pending`) in the same transaction as its validators, before any page is requested;
-each article is committed with its entry's `done` mark. A run killed at any point leaves
-pending entries that the next run fetches, so nothing is lost or doubled.
+Every answer and failure is handled at one boundary per feed and per page: logged to
+`fetches`, written to the feed's or entry's state, counted, never stopping the rest. A
+feed's new entries are committed (`pending`) with its validators before any page is
+requested; each article with its entry's `done` mark. A run killed at any point leaves
+pending entries the next run fetches: nothing is lost or doubled.
 """
 
 from __future__ import annotations
@@ -18,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlite_utils
 
@@ -326,27 +324,10 @@ class Refresh:
 
     # -- everything else ---------------------------------------------------------
 
-    def log_fetch(
-        self,
-        feed_id: int,
-        url: str,
-        kind: str,
-        *,
-        status: int | None,
-        size: int | None = None,
-        latency: float | None = None,
-        error: str | None = None,
-    ) -> None:
+    def log_fetch(self, feed_id: int, url: str, kind: str, **outcome: Any) -> None:
+        """One row per HTTP fetch: `status`, `size`, `duration` (s), `error`."""
         store.fetches.log_fetch(
-            self.db,
-            feed_id=feed_id,
-            url=url,
-            kind=kind,
-            status=status,
-            size=size,
-            duration=latency,
-            error=error,
-            now=self.clock.now(),
+            self.db, feed_id=feed_id, url=url, kind=kind, now=self.clock.now(), **outcome
         )
 
     def callback_failed(

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+__all__ = ["ACCOUNTS", "ArticleView", "EventTime", "Match", "Monitor", "MonitorConfig"]
+
 
 @dataclass(frozen=True)
 class MonitorConfig:

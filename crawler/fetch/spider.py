@@ -239,5 +239,5 @@ class PollSpider(scrapy.Spider):
             url, size = source.request.url, None
             latency = source.request.meta.get("download_latency")
         self.refresh.log_fetch(
-            feed_id, url, kind, status=status, size=size, latency=latency, error=error
+            feed_id, url, kind, status=status, size=size, duration=latency, error=error
         )
