@@ -291,3 +291,40 @@ def test_the_robots_cache_keeps_a_hosts_file_for_a_day(wire):
     assert refresh.robots.get("http://127.0.0.1:9").startswith(b"User-agent")
     tomorrow = refresh_of(cfg, db, NOW + timedelta(hours=25))
     assert tomorrow.robots.get("http://127.0.0.1:9") is None  # newsmon's clock decides
+
+
+def test_keep_html_stores_the_page_compressed(tmp_path):
+    cfg_path = write_config(tmp_path, [{"name": "Wire", "feeds": [FEED]}], keep_html=True)
+    cfg = config.load(cfg_path)
+    db = store.db.open_db(cfg.database)
+    store.feeds.sync_outlets(db, cfg, NOW)
+    refresh = refresh_of(cfg, db)
+    _, [page] = refresh.feed_parsed(refresh.feeds[0], answer(), entries("kept"), child=False)
+    refresh.page_answered(page, PageAnswer(page.link, 200, b"<html>page</html>"), Extracted(TEXT))
+    assert db.execute("SELECT count(*) FROM article_html").fetchone() == (1,)
+
+
+def test_a_feed_url_too_long_to_request_and_a_failed_child_sitemap(wire):
+    cfg, db = wire
+    refresh = refresh_of(cfg, db)
+    [feed] = refresh.feeds
+    assert refresh.feed_unreachable(feed) is None
+    long = type(feed)(**{**feed.__dict__, "url": FEED + "?" + "x" * 2_100})
+    assert "2,083" in refresh.feed_unreachable(long)
+    refresh.child_failed(feed, "http://127.0.0.1:9/child.xml", "HTTP 404")
+    assert refresh.report.page_errors and not refresh.report.feed_errors
+    assert feed_row(db)["consecutive_errors"] == 0  # a child's failure is not the feed's
+
+
+def test_database_trouble_stops_the_poll_and_a_bug_costs_only_its_page(wire):
+    import sqlite3
+
+    cfg, db = wire
+    refresh = refresh_of(cfg, db)
+    _, [page] = refresh.feed_parsed(refresh.feeds[0], answer(), entries("p"), child=False)
+    full = sqlite3.OperationalError("database or disk is full")
+    assert refresh.callback_failed(page.link, full, entry=page, feed=None) is True
+    assert refresh.report.fatal
+    bug = KeyError("oops")
+    assert refresh.callback_failed(page.link, bug, entry=page, feed=None) is False
+    assert entry_states(db)["p"][:2] == ("pending", 1)  # one attempt, retried next time
