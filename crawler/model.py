@@ -43,6 +43,7 @@ class Entry:
     summary: str | None = None
     content: str | None = None
     problem: str | None = None  # why the item was refused (`untrusted`): stored as failed
+    language: str | None = None  # as the feed declares it (item, else channel)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class PendingEntry:
     summary: str | None
     content: str | None
     attempts: int
+    language: str | None = None  # as the feed declared it
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ class Parsed:
     title: str | None = None
     warning: str | None = None  # feed readable but not well-formed
     ttl: timedelta | None = None  # RSS <ttl>: how long the publisher says it stays fresh
+    language: str | None = None  # the feed's own <language> (RSS), xml:lang, JSON Feed
 
 
 @dataclass(frozen=True)

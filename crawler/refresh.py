@@ -63,6 +63,7 @@ class Refresh:
         self.clock = clock
         self.feeds = list(feeds)
         self.monitors = list(monitors)
+        self.rules = ingest.Rules.from_config(config)
         self.report = PollReport(feeds_polled=len(self.feeds))
         self.robots = RobotsCache(db, clock)
         self.stopping = False
@@ -201,9 +202,7 @@ class Refresh:
         is stored; a link that leads to a stored article is linked, not fetched; entries
         sharing a link wait for one request.
         """
-        self.report.new_events += ingest.apply_revisions(
-            self.db, self.monitors, self.config.aggregators
-        )
+        self.report.new_events += ingest.apply_revisions(self.db, self.monitors, self.rules)
         wanted = []
         limit = self.config.fetch.max_new_per_feed
         for entry in store.entries.pending_entries(self.db, feed.id, limit):
@@ -258,8 +257,7 @@ class Refresh:
             self.monitors,
             now=self.clock.now(),
             aliases=aliases,
-            settings=self.config.stories,
-            aggregators=self.config.aggregators,
+            rules=self.rules,
         )
         for other in waiting[1:]:
             self._link(other, outcome.article_id)
@@ -303,8 +301,7 @@ class Refresh:
             record,
             self.monitors,
             now=self.clock.now(),
-            settings=self.config.stories,
-            aggregators=self.config.aggregators,
+            rules=self.rules,
         )
         self.report.new_articles += outcome.created
         self.report.new_events += outcome.new_events
@@ -319,7 +316,7 @@ class Refresh:
             article_id,
             self.monitors,
             now=self.clock.now(),
-            aggregators=self.config.aggregators,
+            rules=self.rules,
         )
 
     # -- everything else ---------------------------------------------------------

@@ -27,8 +27,12 @@ _WORD = re.compile(r"\w+")
 _PUBLISHER_SUFFIX = re.compile(r"(?<=.{20})\s+[-|–—]\s+[^-|–—]{2,40}$")
 
 
-# Chinese and Japanese are written without spaces: their runs become character bigrams.
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# Chinese and Japanese are written without spaces, and Korean words carry their particles
+# (북한이, 북한은): runs of these scripts become character bigrams, so copies and headlines
+# of one report match whatever particle or spacing each publisher chose.
+_CJK = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+"
+)
 
 
 _STOPWORD_TEXT = """

@@ -12,6 +12,7 @@ from crawler.clock import isoformat
 from crawler.dates import parse_date
 from crawler.model import ArticleRecord, Extracted, PendingEntry
 from crawler.parse.extract import MIN_WORDS
+from crawler.parse.language import language_of
 from crawler.text import html_to_text, text_hash, word_count
 
 # Pages say 0001-01-01 or 1970-01-01 when a CMS has no date: a placeholder, not a time.
@@ -43,7 +44,7 @@ def from_page(
         author=page.author or entry.author,
         published=published,
         published_utc=_utc(published),
-        language=page.language,
+        language=page.language if method == "trafilatura" else language_of(text, entry.language),
         site_name=page.site_name,
         description=page.description,
         text=text,
@@ -66,7 +67,7 @@ def from_feed(entry: PendingEntry) -> ArticleRecord | None:
         author=entry.author,
         published=entry.published,
         published_utc=_utc(entry.published),
-        language=None,
+        language=language_of(text, entry.language),
         site_name=None,
         description=None,
         text=text,

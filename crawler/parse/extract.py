@@ -22,6 +22,7 @@ import lxml.html
 from crawler import untrusted
 from crawler.dates import parse_date
 from crawler.model import Extracted
+from crawler.parse.language import language_of, primary
 from crawler.untrusted import MAX_CONTENT, MAX_DATE, MAX_NAME, MAX_SUMMARY, MAX_TITLE, MAX_URL
 from crawler.urls import resolve
 
@@ -79,12 +80,13 @@ def extract_page(html: bytes, url: str, content_type: str | None = None) -> Extr
             canonical_url=canonical,
             paywalled=paywalled,
         )
+    text = untrusted.normalise(((doc.text if doc else None) or "").strip(), MAX_CONTENT)
     return Extracted(
-        text=untrusted.normalise(((doc.text if doc else None) or "").strip(), MAX_CONTENT),
+        text=text,
         title=untrusted.lenient_text(meta.title, MAX_TITLE),
         author=untrusted.lenient_text(meta.author, MAX_NAME),
         published=untrusted.lenient_text(page_time or _htmldate(tree, url), MAX_DATE),
-        language=untrusted.lenient_text(language, MAX_DATE),
+        language=language_of(text, language),
         canonical_url=canonical,
         site_name=untrusted.lenient_text(meta.sitename, MAX_NAME),
         description=untrusted.lenient_text(meta.description, MAX_SUMMARY),
@@ -228,10 +230,10 @@ def _paywalled(tree: lxml.html.HtmlElement) -> bool:
 
 
 def _language(tree: lxml.html.HtmlElement) -> str | None:
-    lang = tree.get("lang") or tree.get("xml:lang") or _meta(tree, ("og:locale", "language"))
-    if not lang:
-        return None
-    return lang.strip().replace("_", "-").split("-")[0].lower() or None
+    """What the page declares (`<html lang>`, og:locale), primary subtag only."""
+    return primary(
+        tree.get("lang") or tree.get("xml:lang") or _meta(tree, ("og:locale", "language"))
+    )
 
 
 def _canonical(tree: lxml.html.HtmlElement, url: str) -> str | None:

@@ -18,6 +18,7 @@ from crawler.dates import iso_with_offset, parse_date
 from crawler.model import Parsed
 from crawler.parse.items import FeedError, make_entry, refused_entry
 from crawler.parse.jsonfeed import parse_json_feed
+from crawler.parse.language import primary
 from crawler.parse.sitemaps import ROOT_SNIFF, parse_sitemap
 from crawler.untrusted import Refused
 
@@ -70,6 +71,7 @@ def _parse_feedparser(body: bytes, url: str, content_type: str | None) -> Parsed
             raise FeedError("the response body is empty")
         reason = f": {problem}" if problem else ""
         raise FeedError(f"not a recognisable RSS, Atom, RDF or JSON feed{reason}")
+    language = result.feed.get("language")  # RSS <language>, Atom xml:lang
     entries = []
     for item in result.entries[: untrusted.MAX_ENTRIES]:
         content = item["content"][0].get("value") if item.get("content") else None
@@ -87,6 +89,7 @@ def _parse_feedparser(body: bytes, url: str, content_type: str | None) -> Parsed
                     published=_feedparser_published(item),
                     summary=summary,
                     content=content,
+                    language=dict.get(item, "language") or language,
                 )
             )
         except Refused as exc:
@@ -99,6 +102,7 @@ def _parse_feedparser(body: bytes, url: str, content_type: str | None) -> Parsed
         title=untrusted.lenient_text(result.feed.get("title"), untrusted.MAX_NAME),
         warning=str(problem)[:500] if problem else None,
         ttl=_ttl(result.feed.get("ttl")),
+        language=primary(language) if isinstance(language, str) else None,
     )
 
 

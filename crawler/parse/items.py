@@ -12,6 +12,7 @@ import json
 
 from crawler import untrusted
 from crawler.model import Entry
+from crawler.parse.language import primary
 from crawler.untrusted import Refused
 from crawler.urls import resolve
 
@@ -51,6 +52,7 @@ def make_entry(
     published: str | None,
     summary: object,
     content: object,
+    language: object = None,
 ) -> Entry:
     """One item in the common model, every field typed and cut to size (`untrusted`)."""
     resolved = _link(link, base)
@@ -67,6 +69,7 @@ def make_entry(
         published=published,
         summary=summary_text,
         content=content_text,
+        language=primary(language) if isinstance(language, str) else None,
     )
 
 

@@ -9,6 +9,7 @@ from crawler import untrusted
 from crawler.dates import iso_with_offset, parse_date
 from crawler.model import Entry, Parsed
 from crawler.parse.items import FeedError, make_entry, refused_entry
+from crawler.parse.language import primary
 from crawler.untrusted import Refused
 
 
@@ -29,20 +30,22 @@ def parse_json_feed(body: bytes, url: str) -> Parsed:
     items = data.get("items")
     if not isinstance(items, list):
         raise FeedError("JSON Feed without an items list")
+    language = data.get("language")  # JSON Feed 1.1
     entries = []
     for item in items[: untrusted.MAX_ENTRIES]:
         try:
-            entries.append(_json_entry(item, url))
+            entries.append(_json_entry(item, url, language))
         except Refused as exc:
             entries.append(refused_entry(item, str(exc)))
     return Parsed(
         format="json",
         entries=tuple(entries),
         title=untrusted.lenient_text(data.get("title"), untrusted.MAX_NAME),
+        language=primary(language) if isinstance(language, str) else None,
     )
 
 
-def _json_entry(item: object, url: str) -> Entry:
+def _json_entry(item: object, url: str, language: object = None) -> Entry:
     """One JSON Feed item; any field of the wrong type refuses the item (`Refused`)."""
     if not isinstance(item, dict):
         raise Refused(f"the item is {untrusted.kind(item)}, not an object")
@@ -67,4 +70,5 @@ def _json_entry(item: object, url: str) -> Entry:
         published=iso_with_offset(parse_date(date_text)),
         summary=item.get("summary"),
         content=content,
+        language=item.get("language") or language,
     )

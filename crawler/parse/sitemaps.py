@@ -52,6 +52,8 @@ def parse_sitemap(body: bytes, url: str) -> Parsed:
             continue
         news = node.find(f"{{{NEWS_NS}}}news")
         title = _text(news, "title", NEWS_NS) if news is not None else None
+        publication = news.find(f"{{{NEWS_NS}}}publication") if news is not None else None
+        language = _text(publication, "language", NEWS_NS) if publication is not None else None
         published = _text(news, "publication_date", NEWS_NS) if news is not None else None
         published = (published or _text(node, "lastmod") or "")[: untrusted.MAX_DATE]
         try:
@@ -64,6 +66,7 @@ def parse_sitemap(body: bytes, url: str) -> Parsed:
                 published=iso_with_offset(parse_date(published)),
                 summary=None,
                 content=None,
+                language=language,
             )
         except Refused as exc:
             entry = refused_entry(loc, str(exc))

@@ -16,7 +16,8 @@ from crawler.urls import identity
 def pending_entries(db: sqlite_utils.Database, feed_id: int, limit: int) -> list[PendingEntry]:
     rows = db.execute(
         """
-        SELECT id, feed_id, link, title, author, published, summary, content, attempts
+        SELECT id, feed_id, link, title, author, published, summary, content, attempts,
+               language
         FROM entries WHERE feed_id = ? AND state = 'pending'
         ORDER BY published IS NULL, published DESC, id LIMIT ?  -- newest news first
         """,

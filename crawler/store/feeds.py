@@ -150,8 +150,9 @@ def record_feed_success(
             inserted = db.execute(
                 """
                 INSERT OR IGNORE INTO entries (feed_id, entry_key, link, title, author,
-                    published, summary, content, first_seen, last_seen, state, last_error)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    published, summary, content, first_seen, last_seen, state, last_error,
+                    language)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     feed.id,
@@ -166,6 +167,7 @@ def record_feed_success(
                     stamp,
                     "pending" if entry.problem is None else "failed",
                     entry.problem,
+                    entry.language,
                 ],
             ).rowcount
             if inserted and entry.problem is not None:

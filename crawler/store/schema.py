@@ -353,3 +353,10 @@ def m007_event_roles_and_held_matches(db: sqlite_utils.Database) -> None:
         CREATE INDEX entries_article ON entries(article_id);
         """
     )
+
+
+@MIGRATIONS()
+def m008_entry_languages(db: sqlite_utils.Database) -> None:
+    """The language a feed declares for its items (RSS `<language>`, `xml:lang`, JSON Feed
+    `language`): one of the hints an article's language is decided from."""
+    db.executescript("ALTER TABLE entries ADD COLUMN language TEXT;")
