@@ -24,7 +24,7 @@ import sqlite_utils
 
 from crawler import events, store, stories
 from crawler.clock import parse_instant
-from crawler.config import StorySettings
+from crawler.config import Config, StorySettings
 from crawler.dates import parse_date
 from crawler.model import ArticleRecord, PendingEntry, StoredArticle
 from crawler.parse import listing
@@ -33,6 +33,22 @@ from monitors.base import ArticleView, Match, Monitor
 
 LOGGER = logging.getLogger(__name__)
 DEFAULT_STORIES = StorySettings()
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What config.yaml says about turning stored articles into stories and events."""
+
+    stories: StorySettings = DEFAULT_STORIES
+    aggregators: frozenset[str] = frozenset()  # outlets whose items are headline lists
+    title_language: str | None = None  # events are titled in it when a member is
+
+    @classmethod
+    def from_config(cls, config: Config) -> Rules:
+        return cls(config.stories, config.aggregators, config.events.title_language)
+
+
+DEFAULT_RULES = Rules()
 
 
 @dataclass(frozen=True)
@@ -53,8 +69,7 @@ def add_article(
     *,
     now: datetime,
     aliases: Iterable[str] = (),
-    settings: StorySettings = DEFAULT_STORIES,
-    aggregators: frozenset[str] = frozenset(),
+    rules: Rules = DEFAULT_RULES,
 ) -> Outcome:
     """Store an article, its story and its events as one unit of work."""
     with db.atomic():
@@ -66,9 +81,9 @@ def add_article(
             if record.title and store.entries.record_revision(
                 db, article_id, record.title, now=now, text=record.text
             ):
-                new = apply_revisions(db, monitors, aggregators)
+                new = apply_revisions(db, monitors, rules)
             return Outcome(article_id, False, new_events=new)
-        return process_article(db, article_id, monitors, settings, aggregators)
+        return process_article(db, article_id, monitors, rules)
 
 
 def link_entry(
@@ -78,7 +93,7 @@ def link_entry(
     monitors: Sequence[Monitor],
     *,
     now: datetime,
-    aggregators: frozenset[str] = frozenset(),
+    rules: Rules = DEFAULT_RULES,
 ) -> int:
     """An entry whose link leads to a stored article: linked, and read again when its
     headline is new. Returns the new events it opened."""
@@ -87,20 +102,18 @@ def link_entry(
         if entry.title and store.entries.record_revision(
             db, article_id, entry.title, now=now, summary=entry.summary, content=entry.content
         ):
-            return apply_revisions(db, monitors, aggregators)
+            return apply_revisions(db, monitors, rules)
     return 0
 
 
 def apply_revisions(
-    db: sqlite_utils.Database,
-    monitors: Sequence[Monitor],
-    aggregators: frozenset[str] = frozenset(),
+    db: sqlite_utils.Database, monitors: Sequence[Monitor], rules: Rules = DEFAULT_RULES
 ) -> int:
     """Read every headline not yet read again; returns the new events they opened."""
     new = 0
     for revision in store.entries.pending_revisions(db):
         with db.atomic():
-            new += apply_revision(db, revision, monitors, aggregators)
+            new += apply_revision(db, revision, monitors, rules)
             store.entries.mark_revision_applied(db, revision["id"])
     return new
 
@@ -109,7 +122,7 @@ def apply_revision(
     db: sqlite_utils.Database,
     revision: dict[str, Any],
     monitors: Sequence[Monitor],
-    aggregators: frozenset[str] = frozenset(),
+    rules: Rules = DEFAULT_RULES,
 ) -> int:
     """The monitors read the new headline (with its text); a monitor the article is not
     yet matched by may now match it. The caller holds the transaction."""
@@ -128,7 +141,7 @@ def apply_revision(
         published_utc=seen,
         fetched_at=seen,
     )
-    is_list = _is_list(revised, aggregators)
+    is_list = _is_list(revised, rules.aggregators)
     view = _view(revised, is_list)
     new = 0
     for monitor in monitors:
@@ -144,6 +157,7 @@ def apply_revision(
                 row.story_id,
                 listing=is_list,
                 headline=revision["title"],
+                title_language=rules.title_language,
             )
             new += created
     return new
@@ -153,8 +167,7 @@ def process_article(
     db: sqlite_utils.Database,
     article_id: int,
     monitors: Sequence[Monitor],
-    settings: StorySettings = DEFAULT_STORIES,
-    aggregators: frozenset[str] = frozenset(),
+    rules: Rules = DEFAULT_RULES,
 ) -> Outcome:
     """Story and events for one stored article; the caller holds the transaction.
 
@@ -171,16 +184,22 @@ def process_article(
         text=row.text,
         text_hash=row.text_hash,
         at=at,
-        settings=settings,
+        settings=rules.stories,
     )
-    is_list = _is_list(row, aggregators)
+    is_list = _is_list(row, rules.aggregators)
     view = _view(row, is_list)
     matched, new = [], 0
     for monitor in monitors:
         match = _match(monitor, view)
         if match is not None:
             event_id, created = events.assign(
-                db, row, monitor.name, match, decision.story_id, listing=is_list
+                db,
+                row,
+                monitor.name,
+                match,
+                decision.story_id,
+                listing=is_list,
+                title_language=rules.title_language,
             )
             if event_id is not None:
                 matched.append(event_id)
@@ -216,9 +235,8 @@ def _match(monitor: Monitor, view: ArticleView) -> Match | None:
 def reprocess(
     db: sqlite_utils.Database,
     monitors: Sequence[Monitor],
-    settings: StorySettings = DEFAULT_STORIES,
+    rules: Rules = DEFAULT_RULES,
     progress: Callable[[], None] | None = None,
-    aggregators: frozenset[str] = frozenset(),
 ) -> int:
     """Rebuild stories and events from stored articles, all in one transaction."""
     with db.atomic():
@@ -226,10 +244,10 @@ def reprocess(
         revisions = store.entries.revisions_in_order(db)
         count = 0
         for article_id in list(store.derived.articles_in_order(db)):
-            process_article(db, article_id, monitors, settings, aggregators)
+            process_article(db, article_id, monitors, rules)
             while revisions and revisions[0]["after_article"] <= article_id:
                 revision = revisions.pop(0)
-                apply_revision(db, revision, monitors, aggregators)
+                apply_revision(db, revision, monitors, rules)
                 store.entries.mark_revision_applied(db, revision["id"])
             count += 1
             if progress is not None:

@@ -86,10 +86,10 @@ def story(name: str) -> tuple[str, str, list[str]]:
     return title, published, paragraphs
 
 
-def article_page(title: str, paragraphs: list[str], published: str) -> bytes:
+def article_page(title: str, paragraphs: list[str], published: str, language: str = "en") -> bytes:
     body = "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
+<html lang="{language}"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <meta property="article:published_time" content="{published}">
 </head><body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
 <article><h1>{escape(title)}</h1>
@@ -175,6 +175,6 @@ def add_article(
         record,
         monitors,
         now=_datetime.fromisoformat(published),
-        aggregators=aggregators,
+        rules=ingest.Rules(aggregators=aggregators),
     )
     return outcome.article_id

@@ -225,6 +225,37 @@ def test_vague_reports_never_shift_or_widen_a_sharp_time(db):
     assert after["article_count"] == 2
 
 
+def test_a_report_that_fits_two_events_joins_the_better_reported_one(db):
+    """A misdated copy opened a second event the next morning; a vague report published
+    after it, whose time and title fit both, belongs to the launch outlets cover."""
+    add_story_article(db, "wire", MONITORS)
+    add_story_article(db, "reworded", MONITORS, feed_id=2)
+    add_article(
+        db,
+        "misdated",
+        "N. Korea fires ballistic missile: coast guard",
+        "2026-03-09T10:00:00+09:00",
+        "North Korea fired a ballistic missile on Monday morning, Japan's coast guard said.",
+        MONITORS,
+    )
+    assert len(store.events.list_events(db)) == 2
+    add_article(
+        db,
+        "vague",
+        "Defence ministry urges a return to dialogue",
+        "2026-03-09T15:00:00+09:00",
+        "North Korea launched ballistic missiles, Seoul's defence ministry said, urging "
+        "Pyongyang to return to talks.",
+        MONITORS,
+    )
+    by_member = {
+        name: event["id"]
+        for event in store.events.list_events(db)
+        for name in members(db, event["id"])
+    }
+    assert by_member["vague"] == by_member["wire"] != by_member["misdated"]
+
+
 def test_a_headline_list_never_opens_an_event(db):
     """An aggregator's list led by another story, with one launch headline in it."""
     summary = LIST_SUMMARY.format(

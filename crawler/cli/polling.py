@@ -72,7 +72,7 @@ def reprocess(ctx: click.Context) -> None:
         bar = Progress("reprocess", store.db.counts(db)["articles"])
         try:
             count = ingest.reprocess(
-                db, monitors, cfg.stories, progress=bar.advance, aggregators=cfg.aggregators
+                db, monitors, ingest.Rules.from_config(cfg), progress=bar.advance
             )
         finally:
             bar.close()

@@ -92,6 +92,15 @@ class NotifyTarget:
 
 
 @dataclass(frozen=True)
+class EventSettings:
+    """How events are shown."""
+
+    # Events are titled in this language (a code: en, ko, ja) when one of their reports
+    # is written in it; else in the language of their first report.
+    title_language: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     database: Path
@@ -101,6 +110,7 @@ class Config:
     monitors: tuple[MonitorConfig, ...]
     stories: StorySettings = StorySettings()
     notify: tuple[NotifyTarget, ...] = ()
+    events: EventSettings = EventSettings()
 
     def outlet(self, name: str) -> Outlet:
         for outlet in self.outlets:

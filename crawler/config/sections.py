@@ -18,6 +18,7 @@ import yaml
 from crawler.config.model import (
     NOTIFY_REASONS,
     Config,
+    EventSettings,
     FeedSource,
     FetchSettings,
     MonitorConfig,
@@ -33,6 +34,7 @@ from crawler.schedule import (
     MIN_INTERVAL,
 )
 
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 MAX_PATH_PART = 255  # bytes in one component of the database path (NAME_MAX)
 
 
@@ -51,6 +53,7 @@ class ConfigReader(ValueReader):
                 "monitors",
                 "stories",
                 "notify",
+                "events",
             },
         )
         database = Path(self.string(top["database"], "database")) if "database" in top else None
@@ -102,7 +105,21 @@ class ConfigReader(ValueReader):
             monitors=monitors,
             stories=self.stories(top["stories"]) if "stories" in top else StorySettings(),
             notify=self.notify(top["notify"], set(names)) if "notify" in top else (),
+            events=self.events(top["events"]) if "events" in top else EventSettings(),
         )
+
+    def events(self, node: yaml.Node) -> EventSettings:
+        fields = self.mapping(node, "events", {"title_language"})
+        language = None
+        if "title_language" in fields:
+            language = self.string(fields["title_language"], "events.title_language").lower()
+            if not LANGUAGE_CODE.match(language):
+                raise self.fail(
+                    fields["title_language"],
+                    "events.title_language",
+                    f"{language!r} is not a language code (e.g. en, ko, ja)",
+                )
+        return EventSettings(title_language=language)
 
     def notify(self, node: yaml.Node, monitors: set[str]) -> tuple[NotifyTarget, ...]:
         items = self.sequence(node, "notify")

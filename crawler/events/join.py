@@ -9,8 +9,12 @@ An article matched by a monitor joins an existing event of that monitor when
 - facts: no hard conflict (different `actor`).
 
 When several events qualify, the one whose headlines are most alike wins (the same
-story counts as identical), then the one nearest before the article's publication.
-So the next day's state-media account ("North Korea says latest missile tests
+story counts as identical), then the one more outlets reported, then the one nearest
+before the article's publication. Support before nearness: a report whose title and
+time cannot tell two events apart is most likely about the launch forty outlets cover
+for days, not the one-report event a misdated copy opened the night before ("북한이
+29일 ... 발사" printed the morning after a launch on the 28th). So the next day's
+state-media account ("North Korea says latest missile tests
 involved hypersonic weapons"), whose only time word dates the account, joins the
 launch it describes; the 4 January launch and the 27 January launch, worded almost
 identically, stay apart (their times never overlap).
@@ -53,6 +57,7 @@ def assign(
     *,
     listing: bool = False,
     headline: str | None = None,
+    title_language: str | None = None,
 ) -> tuple[int | None, bool]:
     """Attach a matched article to its event: (event id, whether it is new).
 
@@ -88,7 +93,7 @@ def assign(
     )
     if created:
         _attach_held(db, event_id, monitor, time)
-    refresh(db, event_id)
+    refresh(db, event_id, title_language)
     return event_id, created
 
 
@@ -100,21 +105,22 @@ def _best_event(
     article: StoredArticle,
     story_id: int,
 ) -> int | None:
-    """The compatible event most like the article, nearest before it; None if none fits."""
+    """The compatible event most like the article, best reported, nearest before it;
+    None if none fits."""
     since = isoformat(time.start - TIME_TOLERANCE)
     until = isoformat(time.end + TIME_TOLERANCE)
     terms = text.title_terms(article.title)
     published = _instant(article)
-    best: tuple[float, float, int] | None = None
+    best: tuple[float, int, float, int] | None = None
     for event in store.events.overlapping_events(db, monitor, since, until):
         if _conflicts(event.facts, match.facts):
             continue
         score = _similarity(db, event.id, story_id, terms)
         distance = abs((published - parse_instant(event.time_end)).total_seconds())
-        key = (score, -distance, event.id)
+        key = (score, event.outlet_count, -distance, event.id)
         if best is None or key > best:
             best = key
-    return None if best is None else best[2]
+    return None if best is None else best[3]
 
 
 def _attach_held(db: sqlite_utils.Database, event_id: int, monitor: str, time: EventTime) -> None:

@@ -38,7 +38,7 @@ LATER_ACCOUNT_LAG = timedelta(days=1)  # how long after a launch its state-media
 ROLES = ("first report", "report", "confirmation", "follow-up", "listed")
 
 
-def refresh(db: sqlite_utils.Database, event_id: int) -> None:
+def refresh(db: sqlite_utils.Database, event_id: int, title_language: str | None = None) -> None:
     """Recompute everything an event shows from its member articles."""
     members = store.events.event_members(db, event_id)
     facts, sources = merge_facts([(m["article_id"], json.loads(m["facts"])) for m in members])
@@ -49,7 +49,7 @@ def refresh(db: sqlite_utils.Database, event_id: int) -> None:
         db,
         event_id,
         {
-            "title": _representative_title(members, roles),
+            "title": _representative_title(members, roles, title_language),
             "time_start": start,
             "time_end": end,
             "time_point": point,
@@ -199,10 +199,16 @@ def _published_order(member: dict[str, Any]) -> tuple[datetime, int]:
     return _published(member), member["article_id"]
 
 
-def _representative_title(members: list[dict[str, Any]], roles: dict[int, str]) -> str:
+def _representative_title(
+    members: list[dict[str, Any]], roles: dict[int, str], language: str | None = None
+) -> str:
     """The earliest headline of the most-reported story (usually the wire's own), from
-    reports rather than headline lists when there are any."""
+    reports rather than headline lists when there are any, in `language` when a member
+    is written in it, else in the language of the first report."""
     pool = [m for m in members if roles.get(m["article_id"]) != "listed"] or members
+    first = next((m for m in pool if roles.get(m["article_id"]) == "first report"), pool[0])
+    wanted = language if any(m["language"] == language for m in pool) else first["language"]
+    pool = [m for m in pool if m["language"] == wanted] or pool
     sizes = Counter(m["story_id"] for m in pool)
     story = max(
         sizes,

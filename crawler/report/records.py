@@ -121,6 +121,7 @@ def event_record(
                 "copy_of": m["copy_of"],
                 "copy_relation": m["copy_relation"],
                 "role": m.get("role"),
+                "language": m.get("language"),
                 "evidence": m.get("evidence"),
             }
             for m in members

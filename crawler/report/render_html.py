@@ -53,7 +53,7 @@ def h(value: Any) -> str:
     return html.escape(clean(value), quote=True)
 
 
-def html_source(article: dict[str, Any]) -> str:
+def html_source(article: dict[str, Any], event: dict[str, Any] | None = None) -> str:
     """One source list item; only http(s) URLs become links, and they leak no opener."""
     title = h(article.get("title")) or UNTITLED
     url = safe_url(article.get("url"))
@@ -66,8 +66,9 @@ def html_source(article: dict[str, Any]) -> str:
     details = [h(article.get("outlet")) or "unknown outlet"]
     if article.get("published"):
         details.append(h(format_published(article["published"])))
-    if role_note(article):
-        details.append(h(role_note(article).strip(" ()")))
+    note = role_note(article, event)
+    if note:
+        details.append(h(note.strip(" ()")))
     copy = ' <span class="meta">(copy)</span>' if article.get("copy_of") is not None else ""
     return f"<li>{title} — {', '.join(details)}{copy}</li>"
 
@@ -83,7 +84,7 @@ def html_event_body(event: dict[str, Any]) -> list[str]:
     sources = ordered_sources(event)
     if sources:
         parts.append('<ul class="sources">')
-        parts += [html_source(article) for article in sources]
+        parts += [html_source(article, event) for article in sources]
         parts.append("</ul>")
     return parts
 

@@ -45,15 +45,16 @@ def md(value: Any) -> str:
     return "".join("\\" + char if char in MARKDOWN_SPECIAL else char for char in clean(value))
 
 
-def md_source(article: dict[str, Any]) -> str:
+def md_source(article: dict[str, Any], event: dict[str, Any] | None = None) -> str:
     """`[title](url) — outlet, published`; a non-http(s) URL stays unlinked text."""
     title = md(article.get("title")) or md(UNTITLED)
     url = safe_url(article.get("url"))
     details = [md(article.get("outlet")) or "unknown outlet"]
     if article.get("published"):
         details.append(md(format_published(article["published"])))
-    if role_note(article):
-        details.append(md(role_note(article).strip(" ()")))
+    note = role_note(article, event)
+    if note:
+        details.append(md(note.strip(" ()")))
     if url is not None:
         return f"[{title}]({quote(url, safe=MARKDOWN_URL_SAFE)}) — {', '.join(details)}"
     line = f"{title} — {', '.join(details)}"
@@ -92,5 +93,5 @@ def render_markdown(
             sources = ordered_sources(event)
             if sources:
                 lines += ["", "Sources:", ""]
-                lines += [f"- {md_source(article)}" for article in sources]
+                lines += [f"- {md_source(article, event)}" for article in sources]
     return "\n".join(lines) + "\n"

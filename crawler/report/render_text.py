@@ -61,9 +61,8 @@ def text_event(event: dict[str, Any]) -> list[str]:
     sources = ordered_sources(event)
     for article in sources[:TEXT_MAX_SOURCES]:
         outlet = clean(article.get("outlet")) or "unknown outlet"
-        lines.append(
-            f"{indent}- {outlet}: {clean(article.get('title')) or UNTITLED}{role_note(article)}"
-        )
+        title = clean(article.get("title")) or UNTITLED
+        lines.append(f"{indent}- {outlet}: {title}{role_note(article, event)}")
     if len(sources) > TEXT_MAX_SOURCES:
         lines.append(f"{indent}+{len(sources) - TEXT_MAX_SOURCES} more")
     return lines

@@ -101,7 +101,8 @@ def event_lines(record: dict[str, Any]) -> list[str]:
             copy = f"  [{article['copy_relation']} copy of article {article['copy_of']}]"
         lines.append(
             f"    {cell(article['published'])}  {cell(article['role'] or 'report'):<13} "
-            f"{cell(article['outlet'])}: {cell(article['title'])}{copy}"
+            f"{cell(article.get('language')):<3} {cell(article['outlet'])}: "
+            f"{cell(article['title'])}{copy}"
         )
         lines.append(f"      {cell(article['url'])}")
     return lines

@@ -199,10 +199,29 @@ def fact_items(event: dict[str, Any]) -> list[tuple[str, str]]:
     return [(key, value) for key, value in items if key and value]
 
 
-def role_note(article: dict[str, Any]) -> str:
-    """ " (confirmation)": what a source is to its event; plain reports say nothing."""
+def role_note(article: dict[str, Any], event: dict[str, Any] | None = None) -> str:
+    """ " (ko, confirmation)": what a source is to its event, and its language when the
+    event's headline is in another; a plain report in the headline's language says
+    nothing."""
     role = clean(article.get("role"))
-    return f" ({role})" if role and role != "report" else ""
+    language = clean(article.get("language"))
+    parts = [language] if language and language != headline_language(event) else []
+    parts += [role] if role and role != "report" else []
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def headline_language(event: dict[str, Any] | None) -> str | None:
+    """The language of the member whose headline titles the event, if known."""
+    articles = (event or {}).get("articles") or []
+    title = (event or {}).get("title")
+    return next(
+        (
+            a.get("language")
+            for a in articles
+            if isinstance(a, dict) and a.get("title") == title and a.get("language")
+        ),
+        None,
+    )
 
 
 def ordered_sources(event: dict[str, Any]) -> list[dict[str, Any]]:

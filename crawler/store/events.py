@@ -26,6 +26,7 @@ class EventRow:
     time_end: str
     precision: str
     facts: dict[str, Any]
+    outlet_count: int = 0
 
 
 def overlapping_events(
@@ -38,12 +39,12 @@ def overlapping_events(
     """
     earliest = isoformat(parse_instant(since) - MAX_EVENT_SPAN)
     rows = db.execute(
-        """SELECT id, monitor, time_start, time_end, precision, facts FROM events
-           WHERE monitor = ? AND time_start BETWEEN ? AND ? AND time_end >= ?
+        """SELECT id, monitor, time_start, time_end, precision, facts, outlet_count
+           FROM events WHERE monitor = ? AND time_start BETWEEN ? AND ? AND time_end >= ?
            ORDER BY time_start DESC LIMIT 50""",
         [monitor, earliest, until, since],
     ).fetchall()
-    return [EventRow(*row[:5], json.loads(row[5])) for row in rows]
+    return [EventRow(*row[:5], json.loads(row[5]), row[6]) for row in rows]
 
 
 def event_story_ids(db: sqlite_utils.Database, event_id: int) -> set[int]:
@@ -145,7 +146,7 @@ def release_held(db: sqlite_utils.Database, article_id: int, monitor: str) -> No
 MEMBERS = """SELECT ea.event_id, ea.article_id, ea.time_start, ea.time_end, ea.precision,
                      ea.phrase, ea.facts, ea.evidence, ea.matched_at, ea.account, ea.role,
                      ea.fact_evidence, ea.headline, a.url,
-                     coalesce(ea.headline, a.title) AS title,
+                     coalesce(ea.headline, a.title) AS title, a.language,
                      a.published, a.published_utc, a.fetched_at, a.story_id, o.name AS outlet,
                      l.original_id AS copy_of, l.relation AS copy_relation
               FROM event_articles ea
