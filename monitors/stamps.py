@@ -20,6 +20,9 @@ __all__ = ["LEAD_CHARS", "LEAD_PARAGRAPHS", "is_caption", "lead_paragraphs", "ma
 LEAD_PARAGRAPHS = 3
 LEAD_CHARS = 1200
 WORD = re.compile(r"[^\W\d_]{2,}")
+# "[News Today] NK fires ...", "[LEAD]", "[속보]", "[서울경제]": a programme, section or
+# source label at a line or sentence start, in any language; its "Today" is no time word.
+LABEL = re.compile(r"(?m)(?:^|(?<=[.!?。]))[ \t]*\[[^\]\n]{1,30}\]")
 
 
 def is_caption(paragraph: str, rules: TimeRules | None = None) -> bool:
@@ -53,7 +56,8 @@ def lead_paragraphs(text: str, rules: TimeRules | None = None) -> list[str]:
 
 
 def mask_stamps(text: str, rules: TimeRules | None = None) -> str:
-    """`text` with byline stamps, update times and dateline dates blanked out (same length).
+    """`text` with byline stamps, update times, dateline dates and bracketed labels blanked
+    out (same length).
 
     They say when the text was written; read as event times they moved launches by the
     hours between a launch and its report.
@@ -65,6 +69,8 @@ def mask_stamps(text: str, rules: TimeRules | None = None) -> str:
         chars[start:end] = " " * (end - start)
 
     for m in rules.stamps.finditer(text) if rules.stamps else ():
+        blank(*m.span())
+    for m in LABEL.finditer(text):
         blank(*m.span())
     for m in rules.dateline.finditer(text) if rules.dateline else ():
         blank(*m.span("date"))

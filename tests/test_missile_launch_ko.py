@@ -53,6 +53,12 @@ def launch(view: ArticleView) -> Match:
         ),
         ("北 화성-18형 ICBM 시험발사", {"missile_types": ["Hwasong-18", "ICBM"]}, "report"),
         ('北 미상 발사체 발사…합참 "분석 중"', {}, "report"),
+        # "여러 발" (several rounds): its 러 is not Russia's short form
+        (
+            "북한, 서해상으로 순항미사일 여러 발 발사",
+            {"count_text": "several", "missile_types": ["cruise"], "landing_area": "West Sea"},
+            "report",
+        ),
     ],
 )
 def test_korean_headlines_report_a_launch(title: str, facts: dict, account: str) -> None:

@@ -214,6 +214,8 @@ SUNDAY_28_DEC = (z("12-27 15:00"), z("12-28 15:00"))
         "On Monday, the official news agency released photos of the launch.",
         # relative words quoted from a statement belong to the speaker's day
         'KCNA called it "today\'s launching drill" and praised the crews.',
+        # a programme's bracketed name is a label, not a time word
+        "[News Today] NK fires long-range cruise missiles\n[LEAD]North Korea fired missiles.",
     ],
 )
 def test_stamps_statements_and_quotes_are_not_the_event_time(text) -> None:
@@ -229,6 +231,13 @@ def test_stamps_statements_and_quotes_are_not_the_event_time(text) -> None:
         ("KCNA said Sunday's drill was a test of the nuclear deterrent.", SUNDAY_28_DEC, "day"),
         # a time word followed by a launch verb dates the launch
         ("On Sunday, North Korea fired two cruise missiles, KCNA said.", SUNDAY_28_DEC, "day"),
+        # a bracketed label does not hide the day in the story
+        (
+            "[News Today] NK fires missiles\n[LEAD]KCNA said it test-fired missiles.[REPORT]"
+            "The regime test-fired cruise missiles into the West Sea on Sunday.",
+            SUNDAY_28_DEC,
+            "day",
+        ),
         # a stamp does not hide the real clock time further down
         (
             "December 29, 2025 09:41 GMT\nThe JCS said it detected the launch around "

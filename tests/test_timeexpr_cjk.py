@@ -69,6 +69,15 @@ KOREAN = [
         *DAY_28,
         "day",
     ),
+    # the day of a disclosure, an object between it and the verb: the launch is the day before
+    (
+        "북한은 29일에는 장거리전략순항미사일 발사훈련을 공개했다. 합참은 전날 오전 8시께 "
+        "발사된 미사일을 포착했다.",
+        NEXT_MORNING.replace(hour=18),
+        z("2025-12-27T22:45"),
+        z("2025-12-27T23:15"),
+        "minute",
+    ),
     ("새벽 발사", SUNDAY_0900, z("2026-01-03T15:00"), z("2026-01-03T22:00"), "part_of_day"),
     # a clock later than publication is the day before's
     ("오후 11시 발사", SUNDAY_0900, z("2026-01-03T13:55"), z("2026-01-03T14:05"), "minute"),
@@ -93,6 +102,13 @@ def test_korean_time_phrases(text, published, start, end, precision) -> None:
 def test_korean_durations_are_not_times(text: str) -> None:
     found = resolve_event_time(text, SUNDAY_0900, SEOUL, KO)
     assert found is not None and found.precision == "days"
+
+
+def test_a_korean_disclosure_day_is_not_the_launch_day() -> None:
+    # "29일에는 ... 발사훈련을 공개했다": the drill was made public on the 29th
+    text = "북한은 29일에는 장거리전략순항미사일 발사훈련을 공개했다."
+    found = resolve_event_time(text, NEXT_MORNING.replace(hour=18), SEOUL, KO)
+    assert found is not None and found.precision == "days", found.phrase
 
 
 def test_a_korean_byline_stamp_is_not_the_launch_time() -> None:
