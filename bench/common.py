@@ -14,6 +14,18 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASETS = Path(os.environ.get("NEWSMON_DATASETS", ROOT.parent / "shared" / "datasets"))
 
 
+# Fetch settings for a replay on loopback: no politeness pauses, no retries (one
+# local server stands for every outlet; a failure is a finding, not bad luck).
+REPLAY_FETCH = {
+    "per_host_delay": "0s",
+    "per_host_concurrency": 8,
+    "autothrottle": False,
+    "retries": 0,
+    "max_new_per_feed": 1000,
+    "obey_robots": False,
+}
+
+
 def dataset(name: str) -> Path:
     """The dataset folder, or exit 0 with one line saying it is absent."""
     path = DATASETS / name

@@ -8,7 +8,8 @@ version so far, and newsmon's clock set to the step's time. `feed-replay-aug2026
 (25 snapshots of 41 feeds, 18-22 Aug 2026, no pages) is replayed the same way
 with `fetch_pages: false`. Labels: the dataset's own `labels.csv` for December;
 for August, `bench/labels/aug2026.csv` (read by hand for this project: every
-item whose title names North Korea, a missile or "ballistic").
+item whose title names North Korea, a missile or "ballistic", and in the Japanese
+feeds 北朝鮮, ミサイル or 弾道).
 
 Printed per labelled launch: how many events its reports were split into, its
 reports on the right event (recall), members that do not belong (precision),
@@ -42,7 +43,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from bench.common import DATASETS, ROOT
+from bench.common import DATASETS, REPLAY_FETCH, ROOT
 from bench.replay import snapshots
 from crawler import config, poll, store
 from crawler.clock import Clock, parse_instant
@@ -208,14 +209,7 @@ def write_config(workdir: Path, server: LoopbackServer, dataset: Dataset, flag: 
     document = {
         "database": "replay.db",
         "allow_private_networks": True,
-        "fetch": {
-            "per_host_delay": "0s",
-            "per_host_concurrency": 8,
-            "autothrottle": False,
-            "retries": 0,
-            "max_new_per_feed": 1000,
-            "obey_robots": False,
-        },
+        "fetch": REPLAY_FETCH,
         "outlets": [
             {
                 "name": feed,
@@ -296,6 +290,7 @@ class Member:
     title: str
     feed: str
     role: str | None
+    language: str | None
     keys: tuple[str, ...] = ()  # every feed entry that led to this article
 
     def label(self, labels: dict[str, str]) -> str | None:
@@ -307,7 +302,7 @@ def members(db, keys: dict[int, list[str]]) -> list[Member]:
     has_role = "role" in {c.name for c in db["event_articles"].columns}
     role = "ea.role" if has_role else "NULL"
     sql = f"""
-        SELECT ea.event_id, ea.article_id, a.title, f.config_url, {role}
+        SELECT ea.event_id, ea.article_id, a.title, f.config_url, {role}, a.language
         FROM event_articles ea
         JOIN articles a ON a.id = ea.article_id
         JOIN feeds f ON f.id = a.feed_id
@@ -398,6 +393,7 @@ def score(dataset: Dataset, cfg: config.Config, detection: Detection) -> dict:
                     "detected": detection.first_poll.get(main, datetime.max).isoformat(),
                     "missed": [stored_articles[stored[k]][0] for k in reports if k not in on[main]],
                     "roles": dict(Counter(m.role for m in mem if m.role)),
+                    "languages": dict(Counter(m.language or "?" for m in mem)),
                 }
             )
         result["launches"][label] = row
@@ -439,6 +435,7 @@ def report(name: str, result: dict, elapsed: float, stamps: bool) -> None:
         )
         print(f"  facts     {json.dumps(row['facts'], ensure_ascii=False)}")
         print(f"  roles     {row['roles']}")
+        print(f"  languages {row['languages']}")
         print(f"  detected  {row['detected']} (first report stored {row['first_stored']})")
     print(f"false events: {len(result['false_events'])}")
     for event in result["false_events"]:

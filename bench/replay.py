@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.common import dataset
+from bench.common import REPLAY_FETCH, dataset
 from crawler import config, poll, store
 from crawler.clock import Clock
 from crawler.config import StorySettings
@@ -48,13 +48,7 @@ def write_config(
         "stories": stories,
         "database": "replay.db",
         "allow_private_networks": True,
-        "fetch": {
-            "per_host_delay": "0s",
-            "per_host_concurrency": 8,
-            "autothrottle": False,
-            "retries": 0,
-            "max_new_per_feed": 1000,
-        },
+        "fetch": {**REPLAY_FETCH, "obey_robots": True},
         "outlets": [
             {
                 "name": feed,
