@@ -18,6 +18,7 @@ import yaml
 from crawler.config.model import (
     NOTIFY_REASONS,
     Config,
+    DaemonSettings,
     EventSettings,
     FeedSource,
     FetchSettings,
@@ -38,24 +39,39 @@ LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 MAX_PATH_PART = 255  # bytes in one component of the database path (NAME_MAX)
 
 
+TOP_LEVEL = {
+    "database",
+    "allow_private_networks",
+    "fetch",
+    "outlets",
+    "outlets_file",
+    "monitors",
+    "stories",
+    "notify",
+    "events",
+    "daemon",
+}
+
+
 class ConfigReader(ValueReader):
     """The whole file: `config` reads the top level, each section its own part."""
 
-    def config(self, node: yaml.Node) -> Config:
-        top = self.mapping(
-            node,
-            "",
-            {
-                "database",
-                "allow_private_networks",
-                "fetch",
-                "outlets",
-                "monitors",
-                "stories",
-                "notify",
-                "events",
-            },
-        )
+    def __init__(self, path: Path, *, require_outlets: bool = True):
+        super().__init__(path)
+        self.require_outlets = require_outlets
+
+    def outlets_file(self, node: yaml.Node) -> Path | None:
+        """The file named by `outlets_file:` (relative to this one), if any."""
+        top = self.mapping(node, "", TOP_LEVEL)
+        if "outlets_file" not in top:
+            return None
+        path = Path(self.string(top["outlets_file"], "outlets_file"))
+        return path if path.is_absolute() else self.path.parent / path
+
+    def config(self, node: yaml.Node, included: yaml.Node | None = None) -> Config:
+        """The typed config; `included` is the node tree of the `outlets_file` (None when
+        the file is missing or empty: no outlets yet)."""
+        top = self.mapping(node, "", TOP_LEVEL)
         database = Path(self.string(top["database"], "database")) if "database" in top else None
         if database is None:
             database = Path("newsmon.db")
@@ -66,19 +82,26 @@ class ConfigReader(ValueReader):
                 )
         if not database.is_absolute():
             database = self.path.parent / database
-        if "outlets" not in top:
+        outlets_file = self.outlets_file(node)
+        if "outlets" not in top and outlets_file is None and self.require_outlets:
             raise self.fail(node, "outlets", "missing: list at least one outlet to poll")
-        outlets = tuple(
-            self.outlet(item, f"outlets[{i}]")
-            for i, item in enumerate(self.sequence(top["outlets"], "outlets"))
-        )
-        if not outlets:
-            raise self.fail(top["outlets"], "outlets", "list at least one outlet to poll")
+        own = self.sequence(top["outlets"], "outlets") if "outlets" in top else []
+        places = [(self, item, f"outlets[{i}]") for i, item in enumerate(own)]
+        if outlets_file is not None and included is not None:
+            reader = ConfigReader(outlets_file)
+            listed = reader.mapping(included, "", {"outlets"}).get("outlets")
+            items = reader.sequence(listed, "outlets") if listed is not None else []
+            places += [(reader, item, f"outlets[{i}]") for i, item in enumerate(items)]
+        outlets = tuple(reader.outlet(item, key) for reader, item, key in places)
+        if not outlets and self.require_outlets:
+            where = f" (here or in {outlets_file})" if outlets_file else ""
+            raise self.fail(
+                top.get("outlets", node), "outlets", f"list at least one outlet to poll{where}"
+            )
         seen: set[str] = set()
-        for i, outlet in enumerate(outlets):
+        for (reader, item, key), outlet in zip(places, outlets, strict=True):
             if outlet.name.casefold() in seen:
-                item = self.sequence(top["outlets"], "outlets")[i]
-                raise self.fail(item, f"outlets[{i}].name", f"duplicate outlet {outlet.name!r}")
+                raise reader.fail(item, f"{key}.name", f"duplicate outlet {outlet.name!r}")
             seen.add(outlet.name.casefold())
         monitors = (
             tuple(
@@ -106,7 +129,28 @@ class ConfigReader(ValueReader):
             stories=self.stories(top["stories"]) if "stories" in top else StorySettings(),
             notify=self.notify(top["notify"], set(names)) if "notify" in top else (),
             events=self.events(top["events"]) if "events" in top else EventSettings(),
+            outlets_file=outlets_file,
+            daemon=self.daemon(top["daemon"]) if "daemon" in top else DaemonSettings(),
         )
+
+    def daemon(self, node: yaml.Node) -> DaemonSettings:
+        fields = self.mapping(node, "daemon", {"metrics_port", "metrics_host"})
+        values: dict[str, Any] = {}
+        if "metrics_port" in fields:
+            port = self.integer(fields["metrics_port"], "daemon.metrics_port", 1)
+            if port > 65535:
+                raise self.fail(fields["metrics_port"], "daemon.metrics_port", "above 65535")
+            values["metrics_port"] = port
+        if "metrics_host" in fields:
+            host = self.string(fields["metrics_host"], "daemon.metrics_host")
+            try:
+                ipaddress.ip_address(host)
+            except ValueError:
+                raise self.fail(
+                    fields["metrics_host"], "daemon.metrics_host", f"{host!r} is not an IP address"
+                ) from None
+            values["metrics_host"] = host
+        return DaemonSettings(**values)
 
     def events(self, node: yaml.Node) -> EventSettings:
         fields = self.mapping(node, "events", {"title_language"})

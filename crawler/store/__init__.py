@@ -11,6 +11,7 @@ what is committed. Nothing outside this package writes SQL.
     store.articles  stored articles; store.fetches, store.robots, store.runs, store.daemon
     store.stories   stories and the similarity index; store.events: events and members
     store.readers   the change sequence and digest cursors; store.outbox: alerts
+    store.prune     retention: old articles out, what events stand on kept
     store.canned    the SQL of Datasette's canned queries (`newsmon serve`)
 """
 
@@ -25,6 +26,7 @@ from crawler.store import (
     feeds,
     fetches,
     outbox,
+    prune,
     readers,
     robots,
     runs,
@@ -43,6 +45,7 @@ __all__ = [
     "feeds",
     "fetches",
     "outbox",
+    "prune",
     "readers",
     "robots",
     "runs",
