@@ -11,6 +11,7 @@ database is opened.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -219,7 +220,7 @@ def lines(report: dict[str, Any]) -> list[str]:
         when = f"{match['time_start']} .. {match['time_end']} ({match['precision']})"
         out.append(f"  {match['monitor']}: {match['kind']}, {match['account']}, {when}")
         if match["facts"]:
-            out.append(f"    facts: {match['facts']}")
+            out.append(f"    facts: {json.dumps(match['facts'], ensure_ascii=False)}")
     return out
 
 

@@ -114,7 +114,7 @@ def _free_name(name: str, url: str, taken: set[str]) -> str:
 @contextmanager
 def writing(config_path: Path) -> Iterator[None]:
     """Held while a command reads the config, plans and writes: one writer at a time."""
-    path = config_path.with_name(config_path.name + ".outlets.lock")
+    path = config_path.with_name(f".{config_path.name}.outlets.lock")
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
