@@ -119,7 +119,9 @@ async def _feed(cfg: Config, url: str, log_level: str) -> tuple[Parsed, dict[str
     except FeedError as exc:
         raise CheckFailed(f"{url}: {exc}") from None
     refused = [
-        {"link": e.link, "problem": e.problem} for e in parsed.entries if e.problem is not None
+        {"entry": number, "problem": entry.problem}
+        for number, entry in enumerate(parsed.entries, 1)
+        if entry.problem is not None
     ]
     return parsed, {
         "url": url,
@@ -230,7 +232,7 @@ def _feed_lines(feed: dict[str, Any]) -> list[str]:
         out.append(f"  sitemaps: {feed['sitemaps']}")
     else:
         out.append(f"  entries: {feed['entries']}  refused: {len(feed['refused'])}")
-    out += [f"  refused item {item['link']}: {item['problem']}" for item in feed["refused"]]
+    out += [f"  entry {item['entry']} refused: {item['problem']}" for item in feed["refused"]]
     if feed["warning"]:
         out.append(f"  warning: {feed['warning']}")
     return out
