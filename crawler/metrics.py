@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -162,10 +163,9 @@ async def serve(metrics: Metrics, host: str, port: int) -> asyncio.Server:
 
     try:
         return await asyncio.start_server(answer, host, port, limit=MAX_REQUEST)
-    except OSError as exc:
-        raise MetricsError(
-            f"metrics: cannot listen on {host}:{port}: {exc.strerror or exc}"
-        ) from None
+    except OSError as exc:  # asyncio's own wording repeats the address: keep the reason
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise MetricsError(f"metrics: cannot listen on {host}:{port}: {reason}") from None
 
 
 def _response(metrics: Metrics, request: bytes) -> bytes:
