@@ -10,8 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
+from crawler import config
 from tests.conftest import newsmon, write_config
 from tests.test_daemon import articles, publish, stop, wait_for
 
@@ -141,3 +143,17 @@ def test_the_port_can_come_from_config_and_a_taken_port_is_one_clear_error(serve
     cfg.write_text(yaml.safe_dump(document), encoding="utf-8")
     invalid = newsmon("daemon", config=cfg)
     assert invalid.returncode == 2 and "daemon.metrics_port: above 65535" in invalid.stderr
+
+
+def test_the_daemon_section_is_checked_before_anything_starts():
+    base = "outlets: [{name: A, feeds: [https://a.example/f]}]\n"
+    cfg = config.parse(base + "daemon: {metrics_port: 9464}\n", Path("c.yaml"))
+    assert (cfg.daemon.metrics_host, cfg.daemon.metrics_port) == ("127.0.0.1", 9464)
+    assert config.parse(base, Path("c.yaml")).daemon.metrics_port is None
+    for text, message in (
+        ("daemon: {metrics_port: 0}", "daemon.metrics_port: expected a whole number >= 1"),
+        ("daemon: {metrics_host: localhost}", "'localhost' is not an IP address"),
+        ("daemon: {port: 1}", "daemon.port: unknown key"),
+    ):
+        with pytest.raises(config.ConfigError, match=message):
+            config.parse(base + text + "\n", Path("c.yaml"))
