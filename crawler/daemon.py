@@ -220,6 +220,7 @@ class Daemon:
 
     async def _deliver_alerts(self) -> None:
         report = await self._alerts()
+        self.metrics.alerts += report.sent
         for error in report.errors:
             LOGGER.warning("alert error: %s", error)
 

@@ -16,7 +16,7 @@ daemon started, as Prometheus expects of counters; gauges come from the database
     newsmon_poll_errors_total{kind}              feed, page, item (refused) and fatal errors
     newsmon_articles_stored_total                new articles
     newsmon_events_created_total                 new events
-    newsmon_alerts_sent_total                    alerts delivered after polls
+    newsmon_alerts_sent_total                    alerts delivered
     newsmon_last_poll_duration_seconds           the last crawl's wall time
     newsmon_alert_outbox{state}                  alerts by state (pending, failed, ...)
     newsmon_feed_last_success_timestamp_seconds{outlet,feed}
@@ -91,7 +91,7 @@ class Metrics:
             ("newsmon_feed_polls_total", self.feed_polls, "Feeds polled."),
             ("newsmon_articles_stored_total", self.articles, "New articles stored."),
             ("newsmon_events_created_total", self.events, "New events opened."),
-            ("newsmon_alerts_sent_total", self.alerts, "Alerts delivered after polls."),
+            ("newsmon_alerts_sent_total", self.alerts, "Alerts delivered."),
         ):
             metric(name, "counter", text)
             metric.sample(value)

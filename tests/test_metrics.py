@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from crawler import config
-from tests.conftest import newsmon, write_config
+from crawler.loopback import Reply
+from tests.conftest import newsmon, query, write_config
 from tests.test_daemon import articles, publish, stop, wait_for
 
 
@@ -64,6 +65,12 @@ def test_the_daemon_serves_its_counters_and_gauges_without_holding_up_polls(serv
             {"name": 'Gone "B"', "feeds": [server.url("/gone.xml")], "interval": "1m"},
         ],
     )
+    document = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    document["monitors"] = [{"name": "stories", "type": "keywords", "include": ["story"]}]
+    hook = f"json://{server.base_url.removeprefix('http://')}/hook"
+    document["notify"] = [{"name": "desk", "url": hook}]
+    cfg.write_text(yaml.safe_dump(document), encoding="utf-8")
+    server.routes["/hook"] = Reply(200, b"ok")
     port = free_port()
     process = start(cfg, "--metrics-port", str(port))
     idle = None
@@ -81,6 +88,10 @@ def test_the_daemon_serves_its_counters_and_gauges_without_holding_up_polls(serv
         assert headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
         values = samples(text)
         assert values["newsmon_articles_stored_total"] == 2
+        events = query(cfg, "SELECT count(*) FROM events")[0][0]
+        assert events >= 1 and values["newsmon_events_created_total"] == events
+        assert values["newsmon_alerts_sent_total"] == len(server.hits("/hook")) == events
+        assert values['newsmon_alert_outbox{state="sent"}'] == events
         assert values["newsmon_feed_polls_total"] == 2
         assert values['newsmon_poll_errors_total{kind="feed"}'] == 1
         assert values['newsmon_poll_errors_total{kind="page"}'] == 0
