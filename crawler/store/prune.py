@@ -278,11 +278,11 @@ def would_delete(db: sqlite_utils.Database, cutoff: str, kept: int) -> PruneCoun
         html=count(f"SELECT count(*) FROM article_html WHERE article_id {doomed}"),
         revisions=count(f"SELECT count(*) FROM article_revisions WHERE article_id {doomed}"),
         index=count(f"SELECT count(*) FROM article_features WHERE article_id {doomed}"),
-        stories=count(
-            f"""SELECT count(*) FROM stories s WHERE EXISTS
-                  (SELECT 1 FROM articles a WHERE a.story_id = s.id AND a.id {doomed})
-                AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.id
-                                AND a.id NOT {doomed})"""
+        stories=count(  # stories every member of which goes
+            """SELECT count(*) FROM (
+                 SELECT a.story_id FROM articles a LEFT JOIN temp.prune_ids p ON p.id = a.id
+                 WHERE a.story_id IS NOT NULL GROUP BY a.story_id
+                 HAVING count(p.id) = count(*))"""
         ),
     )
 
