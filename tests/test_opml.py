@@ -318,3 +318,17 @@ def test_export_writes_xml_readers_accept_even_for_odd_names(tmp_path):
     root = ElementTree.fromstring(text)
     names = [o.get("text") for o in root.iter("outline")]
     assert names[1] == "Odd  \u202e name"  # the control character dropped, the rest kept
+
+
+def test_an_outlets_file_that_cannot_be_written_is_exit_1_with_nothing_changed(tmp_path):
+    text = CONFIG + "outlets_file: no/such/dir/outlets.yaml\n"
+    cfg_path = setup(tmp_path, text)
+    (tmp_path / "one.opml").write_bytes(
+        b"<opml><body><outline text='A' xmlUrl='https://a.example/f'/></body></opml>"
+    )
+    result = newsmon("opml", "import", "one.opml", config=cfg_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Error: {tmp_path}/no/such/dir/outlets.yaml: cannot write: No such file or directory"
+    )
+    assert cfg_path.read_text(encoding="utf-8") == text

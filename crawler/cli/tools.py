@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -32,6 +34,8 @@ DRY_RUN_OPTION = click.option(
 
 
 def duration(text: str | None, option: str, minimum: timedelta) -> timedelta | None:
+    """An option's duration, read as config.yaml reads one, refused below `minimum`
+    (a usage error, before anything is fetched or written)."""
     if text is None:
         return None
     value = parse_duration(text)
@@ -59,7 +63,10 @@ def apply(cfg: config.Config, plan: outlets_file.Plan, dry_run: bool) -> None:
         click.echo("nothing to add")
         return
     target = outlets_file.target(cfg)
-    changed = [] if dry_run else outlets_file.write(cfg, plan.outlets)
+    try:
+        changed = [] if dry_run else outlets_file.write(cfg, plan.outlets)
+    except outlets_file.WriteError as exc:
+        raise common.Failed(str(exc), 1) from None
     verb = "would add" if dry_run else "added"
     click.echo(f"{verb} {len(plan.outlets)} outlets ({plan.feeds} feeds) to {target}")
     for outlet in plan.outlets:
@@ -69,6 +76,16 @@ def apply(cfg: config.Config, plan: outlets_file.Plan, dry_run: bool) -> None:
         click.echo(f"{cfg.path}: appended `outlets_file: {outlets_file.DEFAULT_NAME}`")
     if changed:
         click.echo("a running daemon polls them after a reload (SIGHUP)")
+
+
+@contextmanager
+def writing(ctx: click.Context) -> Iterator[None]:
+    """The outlets file's lock; a lock that cannot be made is a runtime error (exit 1)."""
+    try:
+        with outlets_file.writing(ctx.obj["config_path"]):
+            yield
+    except outlets_file.WriteError as exc:
+        raise common.Failed(str(exc), 1) from None
 
 
 @cli.group()
@@ -135,7 +152,7 @@ def opml_import(ctx: click.Context, file: Path, interval: str | None, dry_run: b
         raise common.Failed(f"{source}: cannot read: {exc.strerror or exc}", 1) from None
     except opml_module.OpmlError as exc:
         raise common.Failed(str(exc), 1) from None
-    with outlets_file.writing(ctx.obj["config_path"]):
+    with writing(ctx):
         cfg = load_any(ctx)
         apply(cfg, outlets_file.plan(cfg, found.feeds, interval), dry_run)
     for problem in found.problems:
@@ -176,7 +193,7 @@ def add(
     host = (urlsplit(found.found.url).hostname or url).removeprefix("www.")
     label = name or found.found.title or found.page_title or host
     candidate = outlets_file.Candidate(label, found.found.url, found.found.kind)
-    with outlets_file.writing(ctx.obj["config_path"]):
+    with writing(ctx):
         cfg = load_any(ctx)
         plan = outlets_file.plan(cfg, [candidate], interval)
         if name and plan.renamed:

@@ -38,6 +38,10 @@ HEADER = (
 )
 
 
+class WriteError(RuntimeError):
+    """The outlets file (or its lock, or config.yaml) cannot be written."""
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A feed or sitemap someone wants polled, under the outlet name they gave it."""
@@ -118,7 +122,7 @@ def writing(config_path: Path) -> Iterator[None]:
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot create the lock file: {exc.strerror}") from None
+        raise WriteError(f"{path}: cannot create the lock file: {exc.strerror}") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # another import or add: wait for it
         yield
@@ -153,9 +157,13 @@ def write(cfg: Config, outlets: Sequence[dict[str, Any]]) -> list[str]:
     fresh = parse(config_text, cfg.path, require_outlets=False, included_text=text)
     if len(fresh.outlets) != len(cfg.outlets) + len(outlets):  # cannot happen: say so loudly
         raise ConfigError(f"{path}: the new file does not add the {len(outlets)} outlets")
-    replace_file(path, text)
-    if cfg.outlets_file is None:
-        replace_file(cfg.path, config_text)
+    for target_path, content in ((path, text), (cfg.path, config_text)):
+        if target_path == cfg.path and cfg.outlets_file is not None:
+            continue
+        try:
+            replace_file(target_path, content)
+        except OSError as exc:
+            raise WriteError(f"{target_path}: cannot write: {exc.strerror or exc}") from None
     return changed
 
 
