@@ -8,44 +8,28 @@ SQLite file; the digests come from the real CLI in a subprocess.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import feedparser
 import pytest
 
-from crawler import config, store
+from crawler import store
 from crawler.report import labels
 from crawler.report.table import table
 from monitors import build
 from monitors.base import MonitorConfig
-from tests.builders import add_article, add_story_article
+from tests.builders import add_story_article, outlets_database
 from tests.conftest import newsmon, write_config
 
 MONITORS = [build(MonitorConfig("missile-launches", "missile_launch"))]
-TOKYO = (
-    "North Korea fires three ballistic missiles, Japan says",
-    "2026-03-08T08:00:00+09:00",
-    "TOKYO — North Korea fired three ballistic missiles off its east coast early Sunday, "
-    "Japan's defence ministry said. The missiles were launched around 6:20 a.m. and flew "
-    "about 400 kilometers before falling outside Japan's exclusive economic zone.",
-)
 NOW = "2026-03-09T00:00:00Z"
 
 
 @pytest.fixture
 def two_outlets(tmp_path):
     """One launch: Wire says two missiles, 450 km; Tokyo Desk says three, 400 km."""
-    cfg = write_config(
-        tmp_path,
-        [
-            {"name": "Wire", "feeds": ["http://127.0.0.1:9/wire.xml"]},
-            {"name": "Tokyo Desk", "feeds": ["http://127.0.0.1:9/tokyo.xml"]},
-        ],
-    )
-    db = store.db.open_db(tmp_path / "newsmon.db")
-    store.feeds.sync_outlets(db, config.load(cfg), datetime(2026, 3, 8, tzinfo=UTC))
+    cfg, db = outlets_database(tmp_path, "Wire", "Tokyo Desk")
     add_story_article(db, "wire", MONITORS)
-    add_article(db, "tokyo", *TOKYO, MONITORS, feed_id=2, link="https://tokyo.example/three")
+    add_story_article(db, "tokyo", MONITORS, feed_id=2)
     assert [row["outlet_count"] for row in store.events.list_events(db)] == [2]
     yield cfg
     db.close()
@@ -71,7 +55,7 @@ def test_the_text_digest_names_the_monitor_local_times_labels_disagreements_and_
     assert "    Reports differ on Count: 3 (Tokyo Desk); 2 (Wire)" in lines
     assert "    Reports differ on Distance: 450 km (Wire); 400 km (Tokyo Desk)" in lines
     assert "      https://wire.example/wire" in lines
-    assert "      https://tokyo.example/three" in lines
+    assert "      https://wire.example/tokyo" in lines
 
 
 def test_every_format_shows_the_same_labels_and_zone_and_json_stays_data(two_outlets):

@@ -10,17 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
 
 import pytest
 
-from crawler import config, store
 from monitors import build
 from monitors.base import MonitorConfig
-from tests.builders import add_article, add_story_article, story
-from tests.conftest import newsmon, write_config
+from tests.builders import add_article, add_story_article, outlets_database, story
+from tests.conftest import newsmon
 
 MONITORS = [build(MonitorConfig("missile-launches", "missile_launch"))]
+OUTLETS = ("Wire", "Copy Daily", "Tokyo Desk")
 NOW = {"NEWSMON_NOW": "2026-03-08T12:00:00Z"}  # half a day after the launch's reports
 FORMULA = '=HYPERLINK("http://evil.example","Quake") hits coast'
 
@@ -29,28 +28,10 @@ FORMULA = '=HYPERLINK("http://evil.example","Quake") hits coast'
 def cfg(tmp_path_factory):
     """Wire (the launch, and a headline a spreadsheet would run), Copy Daily (a copy of
     the wire's report) and Tokyo Desk (its own report of the launch)."""
-    directory = tmp_path_factory.mktemp("listings")
-    path = write_config(
-        directory,
-        [
-            {"name": name, "feeds": [f"http://127.0.0.1:9/{n}.xml"]}
-            for n, name in enumerate(("Wire", "Copy Daily", "Tokyo Desk"))
-        ],
-    )
-    db = store.db.open_db(directory / "newsmon.db")
-    store.feeds.sync_outlets(db, config.load(path), datetime(2026, 3, 1, tzinfo=UTC))
+    path, db = outlets_database(tmp_path_factory.mktemp("listings"), *OUTLETS)
     add_story_article(db, "wire", MONITORS)
     add_story_article(db, "wire-copy", MONITORS, feed_id=2)
-    add_article(
-        db,
-        "tokyo",
-        "North Korea fires three ballistic missiles, Japan says",
-        "2026-03-08T08:00:00+09:00",
-        "TOKYO — North Korea fired three ballistic missiles off its east coast early Sunday, "
-        "Japan's defence ministry said. The missiles were launched around 6:20 a.m.",
-        MONITORS,
-        feed_id=3,
-    )
+    add_story_article(db, "tokyo", MONITORS, feed_id=3)
     add_article(db, "quake", FORMULA, "2026-03-01T09:00:00+00:00", "A quake.", MONITORS)
     db.close()
     return path

@@ -15,8 +15,7 @@ from crawler.report.table import json_text
 
 @cli.command()
 @click.argument("article_id", type=int)
-@options.TZ_OPTION
-@common.JSON_OPTION
+@options.record_options
 @click.pass_context
 def article(ctx: click.Context, article_id: int, tz_name: str | None, as_json: bool) -> None:
     """Show one article: metadata, full text, its story and copies, and the events it

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from crawler import config
+from crawler.cli.common import JSON_OPTION
 from crawler.clock import ClockError, parse_since, zone
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,6 +41,11 @@ TZ_OPTION = click.option(
     metavar="ZONE",
     help="Show times in ZONE, e.g. Asia/Seoul [default: display.timezone, else UTC].",
 )
+
+
+def record_options(command: F) -> F:
+    """--tz and --json: what a command showing one record (`event`, `article`) takes."""
+    return TZ_OPTION(JSON_OPTION(command))
 
 
 SINCE_HELP = "a span back from now (7d, 2h, 30m) or an ISO 8601 time"

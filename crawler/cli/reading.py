@@ -141,8 +141,7 @@ def events(
 
 @cli.command()
 @click.argument("event_id", type=int)
-@options.TZ_OPTION
-@common.JSON_OPTION
+@options.record_options
 @click.pass_context
 def event(ctx: click.Context, event_id: int, tz_name: str | None, as_json: bool) -> None:
     """Show one event: when, facts (with any disagreement) and every source.
