@@ -58,4 +58,4 @@ def main() -> None:
 
 
 # The commands register themselves on `cli` when imported.
-from crawler.cli import polling, reading  # noqa: E402, F401
+from crawler.cli import article, polling, reading  # noqa: E402, F401

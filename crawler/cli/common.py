@@ -18,6 +18,7 @@ from crawler import config, store
 from crawler.clock import Clock, ClockError, parse_instant
 from crawler.lock import LockBusy, LockUnavailable
 from crawler.report import digest
+from crawler.report.csvout import csv_text, ndjson_lines
 from crawler.report.table import json_text, table
 
 EXIT_FEEDS_FAILED = 1
@@ -109,9 +110,18 @@ def setup_logging(level: str) -> None:
     logging.getLogger("scrapy").setLevel(scrapy_level)
 
 
-def show(rows: Sequence[dict[str, Any]], as_json: bool, columns: Iterable[tuple[str, str]]) -> None:
-    """Rows as JSON (for scripts) or as an aligned table (for people)."""
-    echo([json_text(rows)] if as_json else table(rows, columns))
+def show(
+    rows: Sequence[dict[str, Any]], output: str | None, columns: Iterable[tuple[str, str]]
+) -> None:
+    """Rows as JSON, CSV or NDJSON (`output`, for scripts) or as an aligned table."""
+    if output == "json":
+        echo([json_text(rows)])
+    elif output == "csv":
+        click.echo(csv_text(rows), nl=False)
+    elif output == "nl":
+        echo(ndjson_lines(rows))
+    else:
+        echo(table(rows, columns))
 
 
 def echo(lines: Iterable[str]) -> None:

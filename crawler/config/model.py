@@ -101,6 +101,14 @@ class EventSettings:
 
 
 @dataclass(frozen=True)
+class DisplaySettings:
+    """How the reading commands, digests and alerts show events to people."""
+
+    timezone: str = "UTC"  # an IANA name; `--tz` overrides it per command
+    atom_entries: int = 50  # an Atom digest keeps this many of the latest events
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     database: Path
@@ -111,6 +119,7 @@ class Config:
     stories: StorySettings = StorySettings()
     notify: tuple[NotifyTarget, ...] = ()
     events: EventSettings = EventSettings()
+    display: DisplaySettings = DisplaySettings()
 
     def outlet(self, name: str) -> Outlet:
         for outlet in self.outlets:

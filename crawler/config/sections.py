@@ -1,5 +1,5 @@
 """Reading the sections of config.yaml into the typed config: outlets, fetch, stories,
-monitors, notify.
+monitors, notify, events, display.
 
 Each section builds its frozen dataclass from checked values (`ValueReader`), so a
 partial file overrides only what it sets and every mistake names its key.
@@ -15,9 +15,11 @@ from typing import Any
 
 import yaml
 
+from crawler.clock import ClockError, zone
 from crawler.config.model import (
     NOTIFY_REASONS,
     Config,
+    DisplaySettings,
     EventSettings,
     FeedSource,
     FetchSettings,
@@ -54,6 +56,7 @@ class ConfigReader(ValueReader):
                 "stories",
                 "notify",
                 "events",
+                "display",
             },
         )
         database = Path(self.string(top["database"], "database")) if "database" in top else None
@@ -106,7 +109,22 @@ class ConfigReader(ValueReader):
             stories=self.stories(top["stories"]) if "stories" in top else StorySettings(),
             notify=self.notify(top["notify"], set(names)) if "notify" in top else (),
             events=self.events(top["events"]) if "events" in top else EventSettings(),
+            display=self.display(top["display"]) if "display" in top else DisplaySettings(),
         )
+
+    def display(self, node: yaml.Node) -> DisplaySettings:
+        fields = self.mapping(node, "display", set(DisplaySettings.__dataclass_fields__))
+        values: dict[str, Any] = {}
+        if "timezone" in fields:
+            name = self.string(fields["timezone"], "display.timezone")
+            try:
+                zone(name)
+            except ClockError as exc:
+                raise self.fail(fields["timezone"], "display.timezone", str(exc)) from None
+            values["timezone"] = name
+        if "atom_entries" in fields:
+            values["atom_entries"] = self.integer(fields["atom_entries"], "display.atom_entries", 1)
+        return DisplaySettings(**values)
 
     def events(self, node: yaml.Node) -> EventSettings:
         fields = self.mapping(node, "events", {"title_language"})

@@ -11,6 +11,7 @@ what is committed. Nothing outside this package writes SQL.
     store.articles  stored articles; store.fetches, store.robots, store.runs, store.daemon
     store.stories   stories and the similarity index; store.events: events and members
     store.readers   the change sequence and digest cursors; store.outbox: alerts
+    store.lookups   one article with its story, copies and events (`newsmon article`)
     store.canned    the SQL of Datasette's canned queries (`newsmon serve`)
 """
 
@@ -24,6 +25,7 @@ from crawler.store import (
     events,
     feeds,
     fetches,
+    lookups,
     outbox,
     readers,
     robots,
@@ -42,6 +44,7 @@ __all__ = [
     "events",
     "feeds",
     "fetches",
+    "lookups",
     "outbox",
     "readers",
     "robots",
