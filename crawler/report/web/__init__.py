@@ -97,7 +97,7 @@ def render_cell(value: Any, column: str, database: str, datasette: Any) -> Any:
     if not fields:
         return Markup('<span class="newsmon-none">none</span>')
     items = "".join(
-        f"<div><dt>{escape(field.label)}</dt><dd>{escape(field.value)}</dd></div>"
+        f"<div><dt>{escape(field.label)}</dt> <dd>{escape(field.value)}</dd></div>"
         for field in fields
     )
     return Markup(f'<dl class="newsmon-fields newsmon-cell">{items}</dl>')
