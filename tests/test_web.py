@@ -387,6 +387,24 @@ def test_datasette_shows_json_columns_as_fields(site: Site) -> None:
     assert menu["Events"] == "/" and menu["Feed health"] == "/-/feeds"
 
 
+def test_pages_answer_while_the_crawler_writes(site: Site) -> None:
+    """A writer mid-transaction blocks no page (WAL), and what it commits shows at once."""
+    title = "Committed while the page was served"
+    with closing(sqlite3.connect(site.database, isolation_level=None)) as writer:
+        writer.execute("BEGIN IMMEDIATE")
+        event = writer.execute(
+            """INSERT INTO events (monitor, kind, title, time_start, time_end, precision,
+                                   first_seen, last_updated, article_count, outlet_count)
+               VALUES (?, 'keywords', ?, '2025-11-30T00:00:00Z', '2025-11-30T01:00:00Z',
+                       'hour', '2025-12-01T00:00:00Z', '2025-12-01T00:00:00Z', 0, 0)""",
+            [HOSTILE_MONITOR, title],
+        ).lastrowid
+        assert title not in load(site.base, "/").text()
+        writer.execute("COMMIT")
+    assert title in load(site.base, "/").text()
+    assert load(site.base, f"/-/event/{event}").root.find_all("h1")[0].text() == title
+
+
 def test_unknown_event_is_not_found(site: Site) -> None:
     with pytest.raises(HTTPError) as caught:
         urlopen(f"{site.base}/-/event/999999", timeout=10)

@@ -17,6 +17,7 @@ time limit. The plugin does nothing in a Datasette not configured for it (`metad
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -41,9 +42,7 @@ T = TypeVar("T")
 
 def install() -> None:
     """Register this module with Datasette's plugin manager (once per process)."""
-    import sys
-
-    from datasette.plugins import pm
+    from datasette.plugins import pm  # importing it loads Datasette's own plugins
 
     module = sys.modules[__name__]
     if not pm.is_registered(module):
