@@ -144,5 +144,11 @@ async def read(datasette: Any, fn: Callable[[sqlite_utils.Database], T]) -> T:
 async def render(
     datasette: Any, request: Any, template: str, page: dict[str, Any], *, nav: str
 ) -> Response:
-    context = {**page, "db_name": database_name(datasette), "nav": nav}
+    context = {
+        **page,
+        "db_name": database_name(datasette),
+        "nav": nav,
+        "event_path": EVENT_PATH,
+        "feeds_path": FEEDS_PATH,
+    }
     return Response.html(await datasette.render_template(template, context, request=request))
