@@ -13,6 +13,7 @@ extraction worker, which broke the daemon's memory budget).
 from __future__ import annotations
 
 import re
+
 import pycld2
 
 SAMPLE = 600  # characters read: enough for a reliable answer
