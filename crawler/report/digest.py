@@ -13,6 +13,7 @@ import sqlite_utils
 from crawler import store
 from crawler.clock import isoformat
 from crawler.report import records
+from crawler.report.filemode import file_mode
 from crawler.report.render_atom import render_atom
 from crawler.report.render_html import render_html
 from crawler.report.render_json import render_json
@@ -43,10 +44,15 @@ def render(
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` in one step: a reader of the file sees the old digest or the new one."""
+    """Replace `path` in one step: a reader of the file sees the old digest or the new one.
+
+    The file keeps the mode of the one it replaces, else gets what the umask gives a new
+    file (0644 under the usual 022): a web server must be able to read what it serves,
+    and mkstemp's private 0600 would stop it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, file_mode(path))
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
