@@ -28,22 +28,33 @@ from crawler.report.table import (
 if TYPE_CHECKING:
     pass
 
+ALL_FEEDS_OPTION = click.option(
+    "--all", "show_retired", is_flag=True, help="Also show retired feeds (no longer configured)."
+)
+
 
 @cli.command()
 @common.JSON_OPTION
+@ALL_FEEDS_OPTION
 @click.pass_context
-def feeds(ctx: click.Context, as_json: bool) -> None:
-    """List outlets and the health of their feeds.
+def feeds(ctx: click.Context, as_json: bool, show_retired: bool) -> None:
+    """List outlets and the health of their feeds (FAILING: 3 failed polls in a row).
+
+    Feeds removed from the config are kept (their history) as retired: --all shows them.
 
     Example: newsmon feeds --json | jq '.[] | select(.consecutive_errors > 0)'
     """
     cfg = common.load(ctx)
     db = common.open_db(cfg, read_only=True)
-    rows = health.with_config(store.feeds.feed_health(db), cfg, common.clock(None).now())
-    common.show(rows, as_json, FEED_COLUMNS)
-    for row in rows:
-        if row["last_error"]:
-            click.echo(f"  {row['outlet']}: {row['url']}: {row['last_error']}")
+    rows = health.shown_feeds(
+        health.with_config(store.feeds.feed_health(db), cfg, common.clock(None).now()),
+        show_retired=show_retired,
+    )
+    common.show([{**row, "state": health.feed_state(row)} for row in rows], as_json, FEED_COLUMNS)
+    if not as_json:  # the JSON has them as last_error: stdout is the document alone
+        for row in rows:
+            if row["last_error"]:
+                click.echo(f"  {row['outlet']}: {row['url']}: {row['last_error']}")
 
 
 @cli.command()

@@ -22,6 +22,7 @@ FEED_COLUMNS = (
     ("last success", "last_success"),
     ("next due", "next_due"),
     ("articles", "articles"),
+    ("state", "state"),
     ("url", "url"),
 )
 ARTICLE_COLUMNS = (
