@@ -33,6 +33,7 @@ NOW_OPTION = click.option(
     "--now", metavar="TIME", help="Pretend it is TIME (ISO 8601) [env NEWSMON_NOW]."
 )
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+SENDS_ALERTS = ("run", "daemon", "notify")  # the commands that deliver alerts
 
 
 def exit_codes() -> dict[type[BaseException], int]:
@@ -79,7 +80,9 @@ class NewsmonGroup(click.Group):
 
 
 def load(ctx: click.Context) -> config.Config:
-    return config.load(ctx.obj["config_path"])
+    """The config; commands that send alerts also have Apprise check each notify URL
+    (a quarter of a second that a digest from cron should not pay)."""
+    return config.load(ctx.obj["config_path"], check_targets=ctx.info_name in SENDS_ALERTS)
 
 
 def clock(value: str | None) -> Clock:
