@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from crawler import store
-from crawler.cli import cli, common
+from crawler.cli import checks, cli, common
 from crawler.clock import isoformat
 from crawler.lock import reader_lock
 from crawler.report import digest, records, wording
@@ -89,9 +89,9 @@ def events(
     """
     cfg = common.load(ctx)
     since_value = isoformat(common.instant(since, "--since")) if since else None
-    rows = store.events.list_events(
-        common.open_db(cfg, read_only=True), monitor=monitor, since=since_value, limit=limit
-    )
+    db = common.open_db(cfg, read_only=True)
+    checks.known_monitor(cfg, db, monitor)
+    rows = store.events.list_events(db, monitor=monitor, since=since_value, limit=limit)
     common.show(
         [{**row, "when": wording.describe_row_when(row)} for row in rows], as_json, EVENT_COLUMNS
     )
@@ -107,7 +107,7 @@ def event(ctx: click.Context, event_id: int, as_json: bool) -> None:
     Example: newsmon event 1
     """
     cfg = common.load(ctx)
-    db = common.open_db(cfg)
+    db = common.open_db(cfg, read_only=True)
     row = store.events.get_event(db, event_id)
     if row is None:
         raise click.ClickException(f"no event with id {event_id}")
@@ -150,32 +150,38 @@ def digest_command(
     cfg = common.load(ctx)
     clock_now = common.clock(now).now()
     since_value = common.instant(since, "--since") if since else None
+    db = common.open_db(cfg, read_only=reader is None, create=False)
+    checks.known_monitor(cfg, db, monitor)
     if reader is None:
-        db = common.open_db(cfg, read_only=True)
         common.echo(digest.publish(db, fmt, None, since_value, monitor, output, clock_now))
         return
     with reader_lock(cfg.database, reader):  # two digests of one reader take turns
-        common.echo(
-            digest.publish(
-                common.open_db(cfg), fmt, reader, since_value, monitor, output, clock_now
-            )
-        )
+        # printed before the cursor moves: a reader gone mid-way (`| head`) sees it again
+        digest.publish(db, fmt, reader, since_value, monitor, output, clock_now, common.echo)
 
 
 @cli.command()
 @common.JSON_OPTION
+@ALL_FEEDS_OPTION
 @click.pass_context
-def status(ctx: click.Context, as_json: bool) -> None:
-    """Feed health, daemon heartbeat and database size at a glance.
+def status(ctx: click.Context, as_json: bool, show_retired: bool) -> None:
+    """Feed health, daemon heartbeat and database size at a glance; a health check.
 
-    Feeds failing for a long time are marked FAILING, never dropped.
+    Feeds whose last 3 polls failed are marked FAILING, never dropped. Exit code 1 when
+    any feed is FAILING, 6 when the daemon's heartbeat is stale, else 0.
 
-    Example: newsmon status
+    Example: newsmon status || mail -s "newsmon needs a look" ops@example.org
     """
     cfg = common.load(ctx)
     db = common.open_db(cfg, read_only=True)
-    report = health.status(db, cfg.database, common.clock(None).now(), cfg)
+    report = health.status(
+        db, cfg.database, common.clock(None).now(), cfg, show_retired=show_retired
+    )
     common.echo([json_text(report)] if as_json else health.lines(report))
+    code, problems = checks.health(report)
+    for problem in problems:
+        click.echo(f"status: {problem}", err=True)
+    ctx.exit(code)
 
 
 @cli.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -75,16 +76,23 @@ def publish(
     monitor: str | None,
     output: Path | None,
     now: datetime,
+    emit: Callable[[list[str]], None] | None = None,
 ) -> list[str]:
     """Select, render, write, and only then move the reader's cursor (a failed write shows
-    the same events next time). Returns the digest's text to print when `output` is None."""
+    the same events next time). Returns the digest's text to print when `output` is None,
+    unless `emit` prints it here, before the cursor moves (a closed pipe is a failed write)."""
     selection = records.select(db, now=now, reader=reader, since=since, monitor=monitor)
     text = render(fmt, selection.events, since=selection.since, generated=now, more=selection.more)
+    left = []
     if output is not None:
         try:
             write_atomically(output, text)
         except OSError as exc:
             raise DigestError(f"{output}: cannot write the digest: {exc}") from None
+    elif emit is not None:
+        emit([text])
+    else:
+        left = [text]
     if reader:
         store.readers.save_reader_cursor(db, reader, selection.covers, isoformat(now))
-    return [text] if output is None else []
+    return left
