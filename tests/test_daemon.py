@@ -18,7 +18,8 @@ from tests.conftest import newsmon, query, write_config
 WAIT = 45.0
 
 
-def start(cfg: Path) -> tuple[subprocess.Popen, Path]:
+def start(cfg: Path, *after: str) -> tuple[subprocess.Popen, Path]:
+    """The daemon at --log-level INFO; `after`: options after its name."""
     log = cfg.parent / "daemon.log"
     with log.open("ab") as handle:  # the child keeps its own descriptor
         process = subprocess.Popen(
@@ -31,6 +32,7 @@ def start(cfg: Path) -> tuple[subprocess.Popen, Path]:
                 "--log-level",
                 "INFO",
                 "daemon",
+                *after,
             ],
             stdout=handle,
             stderr=subprocess.STDOUT,
@@ -85,7 +87,7 @@ def test_the_daemon_polls_holds_the_lock_and_stops_on_sigterm(server, tmp_path):
         assert stop(process) == 0
     assert "daemon: stopped" in newsmon("status", config=cfg).stdout
     text = log.read_text()
-    assert "poll outlet='A' feed=" in text and "outcome=rss20 new_entries=2" in text
+    assert "poll done: polled 1 feeds:" in text and "2 new articles" in text
     assert newsmon("run", "--all", config=cfg).returncode == 0  # the lock is free again
 
 
