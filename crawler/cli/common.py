@@ -42,10 +42,12 @@ SENDS_ALERTS = ("run", "daemon", "notify")  # the commands that deliver alerts
 
 def exit_codes() -> dict[type[BaseException], int]:
     """Library errors and the exit code each means (imported lazily, like the commands)."""
+    from crawler.demo import DemoError
     from crawler.report.serve import ServeError
 
     return {
         config.ConfigError: EXIT_CONFIG,
+        DemoError: EXIT_CONFIG,  # --dir names a folder the demo must not touch
         LockBusy: EXIT_BUSY,
         store.db.NewerDatabase: EXIT_NEWER_DATABASE,
         store.db.MissingDatabase: EXIT_NO_DATABASE,
