@@ -377,14 +377,14 @@ notify:
     monitors: [launches]
     on: [new, update]
   - name: mail
-    url: mailto://user:pass@127.0.0.1
+    url: mailto://user:pass@example.org
 """
     )
     assert cfg.notify == (
         config.NotifyTarget(
             "ops-webhook", "json://127.0.0.1:8080/hook?token=abc", ("launches",), ("new", "update")
         ),
-        config.NotifyTarget("mail", "mailto://user:pass@127.0.0.1"),
+        config.NotifyTarget("mail", "mailto://user:pass@example.org"),
     )
     assert "token" not in repr(cfg.notify[0])
     assert parse("").notify == ()

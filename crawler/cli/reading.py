@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from crawler import store
-from crawler.cli import cli, common, options
+from crawler.cli import checks, cli, common, options
 from crawler.cli.options import SINCE_HELP
 from crawler.clock import isoformat
 from crawler.lock import reader_lock
@@ -30,24 +30,31 @@ from crawler.report.wording import format_instant
 if TYPE_CHECKING:
     pass
 
+ALL_FEEDS_OPTION = click.option(
+    "--all", "show_retired", is_flag=True, help="Also show retired feeds (no longer configured)."
+)
+
 
 @cli.command()
 @options.output_options
+@ALL_FEEDS_OPTION
 @click.pass_context
-def feeds(ctx: click.Context, output: str | None) -> None:
-    """List outlets and the health of their feeds.
+def feeds(ctx: click.Context, output: str | None, show_retired: bool) -> None:
+    """List outlets and the health of their feeds (FAILING: 3 failed polls in a row).
+
+    Feeds removed from the config are kept (their history) as retired: --all shows them.
 
     Example: newsmon feeds --json | jq '.[] | select(.consecutive_errors > 0)'
     """
     cfg = common.load(ctx)
     db = common.open_db(cfg, read_only=True)
     now = common.clock(None).now()
-    rows = [
-        vocabulary.feed({**row, "failing": health.is_failing(row, now)})
-        for row in health.with_config(store.feeds.feed_health(db, now), cfg, now)
-    ]
-    common.show(rows, output, FEED_COLUMNS)
-    if output is None:
+    rows = health.shown_feeds(
+        health.with_config(store.feeds.feed_health(db, now), cfg, now),
+        show_retired=show_retired,
+    )
+    common.show([vocabulary.feed(row) for row in rows], output, FEED_COLUMNS)
+    if output is None:  # machine output has them as last_error: stdout is the document alone
         for row in rows:
             if row["last_error"]:
                 click.echo(f"  {row['outlet']}: {row['url']}: {row['last_error']}")
@@ -125,13 +132,12 @@ def events(
     cfg = common.load(ctx)
     zone = options.display_zone(cfg, tz_name)
     start = options.since(since, common.clock(None).now())
+    db = common.open_db(cfg, read_only=True)
+    checks.known_monitor(cfg, db, monitor)
     rows = [
         records.event_summary(row)
         for row in store.events.list_events(
-            common.open_db(cfg, read_only=True),
-            monitor=monitor,
-            since=isoformat(start) if start else None,
-            limit=limit,
+            db, monitor=monitor, since=isoformat(start) if start else None, limit=limit
         )
     ]
     if output is None:
@@ -150,7 +156,7 @@ def event(ctx: click.Context, event_id: int, tz_name: str | None, as_json: bool)
     """
     cfg = common.load(ctx)
     zone = options.display_zone(cfg, tz_name)
-    db = common.open_db(cfg)
+    db = common.open_db(cfg, read_only=True)
     row = store.events.get_event(db, event_id)
     if row is None:
         raise click.ClickException(f"no event with id {event_id}")
@@ -212,32 +218,40 @@ def digest_command(
     }
     clock_now = common.clock(now).now()
     since_value = options.since(since, clock_now)
+    db = common.open_db(cfg, read_only=reader is None, create=False)
+    checks.known_monitor(cfg, db, monitor)
     if reader is None:
-        db = common.open_db(cfg, read_only=True)
         common.echo(digest.publish(db, fmt, None, since_value, monitor, output, clock_now, **show))
         return
     with reader_lock(cfg.database, reader):  # two digests of one reader take turns
-        common.echo(
-            digest.publish(
-                common.open_db(cfg), fmt, reader, since_value, monitor, output, clock_now, **show
-            )
+        # printed before the cursor moves: a reader gone mid-way (`| head`) sees it again
+        digest.publish(
+            db, fmt, reader, since_value, monitor, output, clock_now, emit=common.echo, **show
         )
 
 
 @cli.command()
 @common.JSON_OPTION
+@ALL_FEEDS_OPTION
 @click.pass_context
-def status(ctx: click.Context, as_json: bool) -> None:
-    """Feed health, daemon heartbeat and database size at a glance.
+def status(ctx: click.Context, as_json: bool, show_retired: bool) -> None:
+    """Feed health, daemon heartbeat and database size at a glance; a health check.
 
-    Feeds failing for a long time are marked FAILING, never dropped.
+    Feeds whose last 3 polls failed are marked FAILING, never dropped. Exit code 1 when
+    any feed is FAILING, 6 when the daemon's heartbeat is stale, else 0.
 
-    Example: newsmon status
+    Example: newsmon status || mail -s "newsmon needs a look" ops@example.org
     """
     cfg = common.load(ctx)
     db = common.open_db(cfg, read_only=True)
-    report = health.status(db, cfg.database, common.clock(None).now(), cfg)
+    report = health.status(
+        db, cfg.database, common.clock(None).now(), cfg, show_retired=show_retired
+    )
     common.echo([json_text(vocabulary.status(report))] if as_json else health.lines(report))
+    code, problems = checks.health(report)
+    for problem in problems:
+        click.echo(f"status: {problem}", err=True)
+    ctx.exit(code)
 
 
 @cli.command()

@@ -38,7 +38,8 @@ def resolve_path(option: str | None) -> Path:
     return Path(option or os.environ.get(ENV_VAR) or DEFAULT_PATH)
 
 
-def load(path: Path) -> Config:
+def load(path: Path, *, check_targets: bool = True) -> Config:
+    """Read and check config.yaml; `check_targets`: see `ConfigReader`."""
     try:
         if path.stat().st_size > MAX_CONFIG_BYTES:
             raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 2**20} MiB")
@@ -49,14 +50,14 @@ def load(path: Path) -> Config:
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    return parse(text, path)
+    return parse(text, path, check_targets=check_targets)
 
 
 # libyaml when present: the pure-Python composer took half a second on 1,000 feeds
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def parse(text: str, path: Path) -> Config:
+def parse(text: str, path: Path, *, check_targets: bool = True) -> Config:
     try:
         node = yaml.compose(text, Loader=_FAST_LOADER)
     except yaml.YAMLError as exc:
@@ -69,7 +70,7 @@ def parse(text: str, path: Path) -> Config:
     if node is None:
         raise ConfigError(f"{path}: the file is empty")
     check_size(node, path)
-    return ConfigReader(path).config(node)
+    return ConfigReader(path, check_targets=check_targets).config(node)
 
 
 def check_size(root: yaml.Node, path: Path) -> None:

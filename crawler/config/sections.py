@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from crawler.clock import ClockError, zone
+from crawler.config.apprise_urls import unusable
 from crawler.config.model import (
     NOTIFY_REASONS,
     Config,
@@ -41,7 +42,15 @@ MAX_PATH_PART = 255  # bytes in one component of the database path (NAME_MAX)
 
 
 class ConfigReader(ValueReader):
-    """The whole file: `config` reads the top level, each section its own part."""
+    """The whole file: `config` reads the top level, each section its own part.
+
+    `check_targets`: ask Apprise whether it can use each notify URL (a fraction of a
+    second, paid by the commands that send alerts; those that only read skip it)."""
+
+    def __init__(self, path: Path, *, check_targets: bool = True):
+        super().__init__(path)
+        self.check_targets = check_targets
+        self.feed_urls: dict[str, str] = {}  # every feed and sitemap URL → where it is
 
     def config(self, node: yaml.Node) -> Config:
         top = self.mapping(
@@ -169,10 +178,14 @@ class ConfigReader(ValueReader):
         return NotifyTarget(name, self.notify_url(fields["url"], f"{key}.url"), watched, on)
 
     def notify_url(self, node: yaml.Node, key: str) -> str:
-        """An Apprise URL; errors never echo it, since it may carry a token."""
+        """An Apprise URL; errors never echo it, since it may carry a token. With
+        `check_targets`, Apprise itself must be able to use it."""
         value = self.string(node, key)
         if not APPRISE_URL.match(value):
             raise self.fail(node, key, "expected an Apprise URL such as json://host/path")
+        problem = unusable(value) if self.check_targets else None
+        if problem:
+            raise self.fail(node, key, problem)
         return value
 
     def stories(self, node: yaml.Node) -> StorySettings:
@@ -299,8 +312,19 @@ class ConfigReader(ValueReader):
                 if "ignore_validators" in fields
                 else False
             )
-            return FeedSource(self.url(fields["url"], f"{key}.url"), kind, ignore)
-        return FeedSource(self.url(node, key), kind)
+            url = self.url(fields["url"], f"{key}.url")
+            self.once(url, fields["url"], f"{key}.url")
+            return FeedSource(url, kind, ignore)
+        url = self.url(node, key)
+        self.once(url, node, key)
+        return FeedSource(url, kind)
+
+    def once(self, url: str, node: yaml.Node, key: str) -> None:
+        """A feed is one row, keyed by its URL: listed twice (under two outlets), the
+        last outlet silently took it over. Say so, naming both places."""
+        first = self.feed_urls.setdefault(url, f"{key} (line {node.start_mark.line + 1})")
+        if not first.startswith(f"{key} "):
+            raise self.fail(node, key, f"this URL is already listed at {first}")
 
     def monitor(self, node: yaml.Node, key: str) -> MonitorConfig:
         if not isinstance(node, yaml.MappingNode):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from crawler import store
 from crawler.clock import isoformat
 from crawler.config import DisplaySettings
 from crawler.report import records
+from crawler.report.filemode import file_mode
 from crawler.report.render_atom import render_atom
 from crawler.report.render_html import render_html
 from crawler.report.render_json import render_json
@@ -58,10 +60,15 @@ def render(
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` in one step: a reader of the file sees the old digest or the new one."""
+    """Replace `path` in one step: a reader of the file sees the old digest or the new one.
+
+    The file keeps the mode of the one it replaces, else gets what the umask gives a new
+    file (0644 under the usual 022): a web server must be able to read what it serves,
+    and mkstemp's private 0600 would stop it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, file_mode(path))
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -87,9 +94,11 @@ def publish(
     *,
     tz: tzinfo = UTC,
     atom_entries: int = DisplaySettings.atom_entries,
+    emit: Callable[[list[str]], None] | None = None,
 ) -> list[str]:
     """Select, render, write, and only then move the reader's cursor (a failed write shows
-    the same events next time). Returns the digest's text to print when `output` is None.
+    the same events next time). Returns the digest's text to print when `output` is None,
+    unless `emit` prints it here, before the cursor moves (a closed pipe is a failed write).
 
     An Atom digest holds the latest `atom_entries` events whatever the cursor says; the
     cursor only marks which of them are new or updated since the reader's last digest.
@@ -106,11 +115,16 @@ def publish(
         more=selection.more,
         tz=tz,
     )
+    left = []
     if output is not None:
         try:
             write_atomically(output, text)
         except OSError as exc:
             raise DigestError(f"{output}: cannot write the digest: {exc}") from None
+    elif emit is not None:
+        emit([text])
+    else:
+        left = [text]
     if reader:
         store.readers.save_reader_cursor(db, reader, selection.covers, isoformat(now))
-    return [text] if output is None else []
+    return left

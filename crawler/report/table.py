@@ -24,6 +24,7 @@ FEED_COLUMNS = (
     ("last success", "last_success"),
     ("next due", "next_due"),
     ("articles", "article_count"),
+    ("state", "state"),
     ("url", "url"),
 )
 ARTICLE_COLUMNS = (

@@ -28,7 +28,7 @@ DATABASE_NAMES = {
     "events": "event_count",
 }
 DAEMON_NAMES = {"heartbeat_age_s": "heartbeat_age_seconds"}
-STATUS_NAMES = {"now": "generated"}
+STATUS_NAMES = {"now": "generated", "retired_feeds": "retired_feed_count"}
 FLAGS = ("active", "failing")
 
 

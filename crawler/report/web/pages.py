@@ -4,8 +4,8 @@ Plain functions of a `sqlite_utils.Database`: the plugin runs them on Datasette'
 read-only connection, and they reuse what the digests and `newsmon status` already
 decide, so the browser says what the terminal says. An event is the digest's record
 (`records.event_record`) described in the digest's words (`wording`); a failing feed is
-what `status.is_failing` calls failing. Every feed-supplied string is cleaned here and
-escaped by the templates.
+what `store.feeds.is_failing` calls failing (as `status`, `feeds` and the canned query).
+Every feed-supplied string is cleaned here and escaped by the templates.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from crawler import store
 from crawler.clock import ClockError, parse_instant
 from crawler.report import records
 from crawler.report.labels import fact_label, fact_text
-from crawler.report.status import is_failing
 from crawler.report.web.fields import Field, fact_fields
 from crawler.report.wording import (
     UNTITLED,
@@ -291,7 +290,7 @@ def feed_views(db: sqlite_utils.Database, now: datetime) -> list[FeedView]:
 
 
 def feed_view(row: dict[str, Any], now: datetime) -> FeedView:
-    state = feed_state(row, now)
+    state = feed_state(row)
     return FeedView(
         state=state,
         state_label=FEED_STATES[state],
@@ -312,11 +311,11 @@ def feed_view(row: dict[str, Any], now: datetime) -> FeedView:
     )
 
 
-def feed_state(row: dict[str, Any], now: datetime) -> str:
+def feed_state(row: dict[str, Any]) -> str:
     """One word for a feed, judged as `newsmon status` judges it."""
     if not row.get("active"):
         return "inactive"
-    if is_failing(row, now):
+    if store.feeds.is_failing(row.get("active"), row.get("consecutive_errors") or 0):
         return "failing"
     if row.get("consecutive_errors"):
         return "erroring"
