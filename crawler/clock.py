@@ -1,21 +1,32 @@
-"""The one source of "now".
+"""The one source of "now", and the one reading of times and zones a user types.
 
 Scheduling, polling state and (later) event times are all judged against this
 clock, so a replay of last January's feeds can run as if it were last January
-(`--now` / `NEWSMON_NOW`).
+(`--now` / `NEWSMON_NOW`). `--since 7d` counts back from that same clock, and a
+display zone (`--tz`, `display.timezone`) is read here, so the CLI and config.yaml
+accept and refuse exactly the same values.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENV_VAR = "NEWSMON_NOW"
 
 
 class ClockError(ValueError):
-    """A fixed time could not be understood."""
+    """A fixed time, a --since value or a time zone could not be understood."""
+
+
+# "7d", "2h", "30m", "90s", "2w": a span counted back from now (as sqlite-utils and
+# Datasette users write it); a bare number is refused, since "2026" would be ambiguous.
+_AGO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)\s*$", re.IGNORECASE)
+_AGO_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+MAX_ZONE_NAME = 100  # the longest IANA names are about 30 characters
 
 
 def parse_instant(text: str) -> datetime:
@@ -51,3 +62,36 @@ def isoformat(value: datetime) -> str:
     """The one text form of instants in the database: UTC, seconds, sortable."""
     # isoformat, not strftime: glibc's %Y writes the year 1 as "1", which no parser reads
     return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    """`--since`: an ISO 8601 instant, or a span back from `now` ("7d", "2h", "30m")."""
+    match = _AGO.match(text)
+    if match is None:
+        try:
+            return parse_instant(text)
+        except ClockError:
+            raise ClockError(
+                f"{text!r} is neither a span such as 7d, 2h or 30m nor an ISO 8601 time "
+                "(e.g. 2026-01-04 or 2026-01-04T08:00:00+09:00)"
+            ) from None
+    seconds = float(match.group(1)) * _AGO_UNITS[match.group(2).lower()]
+    try:
+        return now - timedelta(seconds=seconds)
+    except OverflowError:
+        raise ClockError(f"{text!r} reaches back before the year 1") from None
+
+
+def zone(name: str) -> tzinfo:
+    """An IANA time zone ("Asia/Seoul", "UTC") for showing times to people."""
+    text = name.strip()
+    if text.upper() == "UTC":
+        return UTC
+    try:
+        if not text or len(text) > MAX_ZONE_NAME:
+            raise ValueError(text)
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ClockError(
+            f"{name!r} is not a time zone name (e.g. UTC, Asia/Seoul, Europe/Berlin)"
+        ) from None

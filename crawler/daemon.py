@@ -34,12 +34,14 @@ from crawler import config, metrics, schedule, store
 from crawler.alerts import deliver
 from crawler.clock import Clock, parse_instant
 from crawler.lock import poll_lock
+from crawler.model import FeedState
 from crawler.parse.pool import Workers
 from crawler.poll import build_monitors, poll
 
 LOGGER = logging.getLogger(__name__)
 HEARTBEAT = timedelta(seconds=15)
 ALERT_EVERY = timedelta(seconds=30)
+MAX_NAMED = 5  # outlets named in a poll's log line; the rest are counted
 
 
 class Daemon:
@@ -203,7 +205,7 @@ class Daemon:
             delivery = await self._alerts()
             report.add_alerts(delivery.sent, delivery.errors, delivery.unknown)
             self.metrics.poll_done(report, time.monotonic() - started)
-            LOGGER.info("poll done: %s", report.summary())
+            LOGGER.info("poll done: %s; %s", report.summary(), self._polled(feeds))
             for error in (
                 report.feed_errors + report.page_errors + report.fatal + report.alert_errors
             ):
@@ -211,6 +213,16 @@ class Daemon:
             for feed in feeds:
                 if not self._stop.is_set():
                     self._schedule(feed.id)
+
+    def _polled(self, feeds: list[FeedState]) -> str:
+        """What the poll's one log line adds to the summary: whose feeds, the next poll."""
+        outlets = list(dict.fromkeys(feed.outlet for feed in feeds))
+        named = ", ".join(outlets[:MAX_NAMED])
+        if len(outlets) > MAX_NAMED:
+            named += f" and {len(outlets) - MAX_NAMED} more"
+        upcoming = store.daemon.next_poll(self._db)
+        after = f"next due {upcoming[1]} ({upcoming[0]})" if upcoming else "nothing due"
+        return f"outlets: {named}; {after}"
 
     async def _alerts(self) -> deliver.DeliveryReport:
         """One delivery at a time: a delivery takes any `sending` row it finds for one

@@ -110,7 +110,7 @@ class Refresh:
         """New entries committed (pending) with the feed's validators, in one transaction:
         returns (child sitemaps to fetch, entries whose pages to fetch)."""
         if parsed.warning:
-            LOGGER.info("feed %s: not well-formed but readable (%s)", feed.url, parsed.warning)
+            LOGGER.debug("feed %s: not well-formed but readable (%s)", feed.url, parsed.warning)
         problems = [entry.problem for entry in parsed.entries if entry.problem]
         update = store.feeds.record_feed_success(
             self.db,
@@ -162,7 +162,7 @@ class Refresh:
             self.db, feed, now=self.clock.now(), status=status, error=error, next_due=due
         )
         self.report.feed_errors.append(f"{feed.outlet}: {feed.url}: {error}")
-        LOGGER.info(
+        LOGGER.debug(
             "poll outlet=%r feed=%s status=%s outcome=error error=%r",
             feed.outlet,
             feed.url,
@@ -172,7 +172,7 @@ class Refresh:
 
     def child_failed(self, feed: FeedState, url: str, error: str) -> None:
         """A child sitemap of an index failed: its pages, not the feed."""
-        LOGGER.info("feed %s: child sitemap %s failed: %s", feed.url, url, error)
+        LOGGER.debug("feed %s: child sitemap %s failed: %s", feed.url, url, error)
         self.report.page_errors.append(f"{feed.outlet}: {url}: {error}")
 
     def _next_due(
@@ -264,7 +264,7 @@ class Refresh:
         self.report.new_events += outcome.new_events
         if outcome.created:
             self.report.new_articles += 1
-            LOGGER.info(
+            LOGGER.debug(
                 "article %s: %d words via %s", url, len(record.text.split()), record.text_method
             )
         else:
@@ -287,7 +287,7 @@ class Refresh:
                 continue
             store.entries.record_entry_failure(self.db, entry.id, error, give_up=give_up)
             self.report.page_errors.append(f"{entry.link}: {error}")
-            LOGGER.info(
+            LOGGER.debug(
                 "page %s failed%s: %s", entry.link, " (giving up)" if give_up else "", error
             )
 
@@ -305,7 +305,7 @@ class Refresh:
         )
         self.report.new_articles += outcome.created
         self.report.new_events += outcome.new_events
-        LOGGER.info("article %s: stored from the feed's own text (%s)", entry.link, reason)
+        LOGGER.debug("article %s: stored from the feed's own text (%s)", entry.link, reason)
         return True
 
     def _link(self, entry: PendingEntry, article_id: int) -> None:
@@ -355,8 +355,9 @@ class Refresh:
 
 
 def _log_poll(feed: FeedState, answer: FeedAnswer, outcome: str, new: int) -> None:
-    """One structured line per poll: what the daemon's log is read for."""
-    LOGGER.info(
+    """One structured line per feed polled, at DEBUG: the daemon's INFO line sums up the
+    whole poll (crawler.daemon)."""
+    LOGGER.debug(
         "poll outlet=%r feed=%s status=%d outcome=%s new_entries=%d ms=%d",
         feed.outlet,
         feed.url,

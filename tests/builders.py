@@ -138,6 +138,23 @@ def entry_with_record(
     return entry, record
 
 
+def outlets_database(directory, *names: str):
+    """A config listing `names` as outlets (feed ids 1, 2, ... in that order) and its
+    database with the feeds synced, as a first crawl leaves them: (config path, db)."""
+    from datetime import UTC
+
+    from crawler import config, store
+    from tests.conftest import write_config
+
+    path = write_config(
+        directory,
+        [{"name": name, "feeds": [f"http://127.0.0.1:9/{n}.xml"]} for n, name in enumerate(names)],
+    )
+    db = store.db.open_db(directory / "newsmon.db")
+    store.feeds.sync_outlets(db, config.load(path), datetime(2026, 3, 1, tzinfo=UTC))
+    return path, db
+
+
 def add_story_article(db, name: str, monitors, feed_id: int = 1, **options) -> int:
     """Store tests/data/events/NAME.txt as the crawler would, without crawling."""
     title, published, paragraphs = story(name)

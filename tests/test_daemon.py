@@ -18,7 +18,8 @@ from tests.conftest import newsmon, query, write_config
 WAIT = 45.0
 
 
-def start(cfg: Path) -> tuple[subprocess.Popen, Path]:
+def start(cfg: Path, *after: str) -> tuple[subprocess.Popen, Path]:
+    """The daemon at --log-level INFO; `after`: options after its name."""
     log = cfg.parent / "daemon.log"
     with log.open("ab") as handle:  # the child keeps its own descriptor
         process = subprocess.Popen(
@@ -31,6 +32,7 @@ def start(cfg: Path) -> tuple[subprocess.Popen, Path]:
                 "--log-level",
                 "INFO",
                 "daemon",
+                *after,
             ],
             stdout=handle,
             stderr=subprocess.STDOUT,
@@ -85,7 +87,7 @@ def test_the_daemon_polls_holds_the_lock_and_stops_on_sigterm(server, tmp_path):
         assert stop(process) == 0
     assert "daemon: stopped" in newsmon("status", config=cfg).stdout
     text = log.read_text()
-    assert "poll outlet='A' feed=" in text and "outcome=rss20 new_entries=2" in text
+    assert "poll done: polled 1 feeds:" in text and "2 new articles" in text
     assert newsmon("run", "--all", config=cfg).returncode == 0  # the lock is free again
 
 
@@ -139,17 +141,14 @@ def test_sighup_reloads_a_good_config_and_rejects_a_bad_one(server, tmp_path):
 def test_status_flags_a_feed_that_keeps_failing_and_a_silent_daemon():
     from datetime import UTC, datetime
 
-    from crawler.report.status import daemon_summary, is_failing
+    from crawler.report.status import daemon_summary
+    from crawler.store.feeds import is_failing
 
     now = datetime(2026, 1, 4, 12, 0, tzinfo=UTC)
-    ok = {
-        "consecutive_errors": 0,
-        "last_success": "2026-01-04T11:00:00Z",
-        "last_polled": "2026-01-04T11:00:00Z",
-    }
-    assert not is_failing(ok, now)
-    assert is_failing({**ok, "consecutive_errors": 3}, now)
-    assert is_failing({**ok, "consecutive_errors": 1, "last_success": "2026-01-02T00:00:00Z"}, now)
+    assert not is_failing(True, 0)
+    assert not is_failing(True, 2)  # one rule everywhere: 3 failed polls in a row (#14)
+    assert is_failing(True, 3)
+    assert not is_failing(False, 9)  # a retired feed (no longer configured) is history
     beat = {"pid": 7, "started": "2026-01-04T00:00:00Z", "config": "c", "stopped": None}
     assert daemon_summary({**beat, "heartbeat": "2026-01-04T11:59:50Z"}, now)["state"] == "running"
     assert daemon_summary({**beat, "heartbeat": "2026-01-04T11:50:00Z"}, now)["state"] == (

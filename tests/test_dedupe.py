@@ -121,6 +121,15 @@ def test_disagreeing_facts_are_kept_with_their_sources():
     assert {d["value"] for d in detail["distance_km"]} == {450, 430}
 
 
+def test_a_tie_goes_to_the_earliest_report_whatever_its_id():
+    """Ids follow fetch order, which concurrent fetches shuffle; reports come in
+    publication order."""
+    merged, _ = merge_facts(
+        [(7, {"launch_area": "area around Pyongyang"}), (3, {"launch_area": "Pyongyang area"})]
+    )
+    assert merged["launch_area"] == "area around Pyongyang"
+
+
 @pytest.mark.parametrize(
     ("reports", "expected"),
     [

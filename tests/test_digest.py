@@ -193,19 +193,20 @@ def test_text_shows_header_sections_when_facts_and_sources() -> None:
     assert new_at < lines.index(f"[1] {HOSTILE_TITLE_CLEAN}") < updated_at
     assert new_at < lines.index("[2] North Korea fires several ballistic missiles") < updated_at
     assert updated_at < lines.index("[3] Strong earthquake strikes off the coast")
-    assert "    2026-01-03 22:50 UTC (minute) · 2 outlets, 2 articles" in lines
-    assert "    around 2026-01-02 07:30 UTC (hour) · 1 outlet, 1 article" in lines
+    assert "    missile-launches · 2026-01-03 22:50 UTC (minute) · 2 outlets, 2 articles" in lines
+    assert "    quakes · around 2026-01-02 07:30 UTC (hour) · 1 outlet, 1 article" in lines
     # a vague time is shown as its interval, never as its start alone
     assert (
-        "    between 2026-01-03 00:00 and 2026-01-04 00:00 UTC (day) · 7 outlets, 8 articles"
-        in lines
+        "    missile-launches · between 2026-01-03 00:00 and 2026-01-04 00:00 UTC (day)"
+        " · 7 outlets, 8 articles" in lines
     )
-    assert "    actor: North Korea; missile_types: ballistic, hypersonic" in lines
-    assert "    magnitude: 6.8" in lines
-    # At most five sources, then a count of the rest.
+    assert "    Actor: North Korea; Missile types: ballistic, hypersonic" in lines
+    assert "    Magnitude: 6.8" in lines
+    # At most five sources, each with its URL, then a count of the rest.
     assert [line for line in lines if line.startswith("    - Outlet ")] == [
         f"    - Outlet {n}: Story {n}" for n in range(5)
     ]
+    assert "      https://news0.example/story?id=0" in lines
     assert "    +3 more" in lines
 
 
@@ -243,10 +244,10 @@ def test_markdown_structure() -> None:
     )
     assert new_at < lines.index("### \\[2\\] North Korea fires several ballistic missiles")
     assert updated_at < lines.index("### \\[3\\] Strong earthquake strikes off the coast")
-    assert "- **missile\\_types:** ballistic, hypersonic" in lines
-    assert "- **magnitude:** 6\\.8" in lines
+    assert "- **Missile types:** ballistic, hypersonic" in lines
+    assert "- **Magnitude:** 6\\.8" in lines
     assert (
-        "- [Story 0](https://news0.example/story?id=0) — Outlet 0, 2026\\-01\\-04 09:12\\+09:00"
+        "- [Story 0](https://news0.example/story?id=0) — Outlet 0, 2026\\-01\\-04 00:12 UTC"
         in lines
     )
 
@@ -288,7 +289,7 @@ def test_html_is_one_self_contained_page() -> None:
     updated_at = page.index("<h2>Updated events (1)</h2>")
     assert new_at < page.index("North Korea fires several ballistic missiles</h3>") < updated_at
     assert updated_at < page.index("Strong earthquake strikes off the coast</h3>")
-    assert "<tr><th>missile_types</th><td>ballistic, hypersonic</td></tr>" in page
+    assert "<tr><th>Missile types</th><td>ballistic, hypersonic</td></tr>" in page
     assert page.count('<li><a href="https://news') == 8  # HTML lists every source
     # Well-formed enough for a strict parser, and the source list is really there.
     tree = etree.fromstring(page.split("\n", 1)[1].encode(), etree.HTMLParser())
@@ -317,9 +318,9 @@ def test_atom_parses_cleanly_and_round_trips() -> None:
     ]
     assert [entry.id for entry in feed.entries] == [f"urn:newsmon:event:{n}" for n in (1, 2, 3)]
     assert [[tag.term for tag in entry.tags] for entry in feed.entries] == [
-        ["new"],
-        ["new"],
-        ["updated"],
+        ["new", "missile-launches"],
+        ["new", "missile-launches"],
+        ["updated", "quakes"],
     ]
     update = feed.entries[2]
     assert update.updated == "2026-01-04T06:00:00Z"
@@ -342,7 +343,7 @@ def test_atom_content_is_escaped_html_summary() -> None:
     assert "&lt;script&gt;" not in summary  # the title is the entry title, not the summary
     assert "&lt;img src=x onerror=alert(3)&gt;" in summary
     assert "javascript:" not in "".join(hrefs(summary)).lower()
-    assert "<tr><th>distance_km</th><td>900</td></tr>" in summary
+    assert "<tr><th>Distance</th><td>900 km</td></tr>" in summary
     plain = entries[1].find(f"{ATOM}content").text
     assert plain.count("<li>") == 8
     assert '<a href="https://news0.example/story?id=0" rel="noopener noreferrer">' in plain

@@ -193,3 +193,48 @@ def test_two_digests_of_one_reader_at_once_show_each_event_once(setup):
         seen = [[e["id"] for e in json.loads(out)["events"]] for out in outputs]
         assert not set(seen[0]) & set(seen[1]), f"trial {trial}: shown twice"
         assert sorted(seen[0] + seen[1]) == everything[-200:], f"trial {trial}"
+
+
+def atom(cfg, *args: str, now: str = "2026-03-09T00:00:00Z") -> list[tuple[str, str, list[str]]]:
+    """(id, updated, status categories) of each entry of the reader's Atom file."""
+    import feedparser
+
+    target = cfg.parent / "feed.atom"
+    result = newsmon(
+        "digest", "--reader", "feedreader", "--format", "atom", "--output", str(target),
+        "--now", now, *args, config=cfg,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    feed = feedparser.parse(target.read_bytes())
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    return [
+        (
+            entry.id,
+            entry.updated,
+            [tag.term for tag in entry.get("tags", []) if tag.scheme == "urn:newsmon:status"],
+        )
+        for entry in feed.entries
+    ]
+
+
+def test_an_atom_digest_keeps_the_latest_events_for_feed_readers(setup):
+    """#14.3: regenerated a few minutes later, the reader's Atom file had 0 entries, so
+    a feed reader polling less often than cron missed every event. It is a rolling
+    window of the latest events with stable ids and times; the cursor only says new."""
+    cfg, db = setup
+    ids = add_events(db, 3, "2026-03-08T12:00:00Z")
+    urn = [f"urn:newsmon:event:{i}" for i in reversed(ids)]  # newest first
+    first = atom(cfg)
+    assert first == [(u, "2026-03-08T12:00:00Z", ["new"]) for u in urn]
+    again = atom(cfg, now="2026-03-09T00:05:00Z")  # cron, five minutes later
+    assert again == [(u, "2026-03-08T12:00:00Z", []) for u in urn]  # same ids, same times
+    [later] = add_events(db, 1, "2026-03-09T00:07:00Z")
+    third = atom(cfg, now="2026-03-09T00:10:00Z")
+    assert third[0] == (f"urn:newsmon:event:{later}", "2026-03-09T00:07:00Z", ["new"])
+    assert third[1:] == again
+    assert [entry[0] for entry in atom(cfg, "--atom-entries", "2")] == [third[0][0], urn[0]]
+    with cfg.open("a", encoding="utf-8") as handle:
+        handle.write("display:\n  atom_entries: 1\n")
+    assert [entry[0] for entry in atom(cfg)] == [third[0][0]]
+    wrong = newsmon("digest", "--atom-entries", "5", config=cfg)
+    assert wrong.returncode == 2 and "--atom-entries applies to --format atom" in wrong.stderr

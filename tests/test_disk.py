@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler import store
 from crawler.loopback import Reply
 from tests.builders import Item, page, rss
 from tests.conftest import newsmon, query, write_config
@@ -58,7 +59,7 @@ def test_a_full_disk_stops_the_run_loudly_and_the_next_run_finishes(server, tmp_
     try:
         publish(server, 6)
         cfg = write_config(mount, [{"name": "T", "feeds": [server.url("/feed.xml")]}])
-        assert newsmon("feeds", config=cfg).returncode == 0  # creates the schema
+        store.db.open_db(mount / "newsmon.db").close()  # the schema, as a first poll makes it
         filler = mount / "filler"
         free = shutil.disk_usage(mount).free
         filler.write_bytes(b"\0" * max(free - 24 * 1024, 0))  # leave about 24 KB

@@ -134,7 +134,8 @@ def test_event_and_events_commands(server, tmp_path):
     newsmon("run", "--all", config=cfg)
     listing = newsmon("events", "--monitor", "launches", config=cfg)
     assert listing.returncode == 0 and listing.stdout.count("launches") == 2
-    assert "launches" not in newsmon("events", "--monitor", "other", config=cfg).stdout
+    other = newsmon("events", "--monitor", "other", config=cfg)  # no such monitor: a typo
+    assert other.returncode == 2 and "known: launches" in other.stderr and not other.stdout
     listed = json.loads(newsmon("events", "--json", config=cfg).stdout)
     event_id = max(listed, key=lambda e: e["article_count"])["id"]
     shown = newsmon("event", str(event_id), config=cfg)

@@ -124,7 +124,8 @@ def test_a_new_event_is_posted_once_with_its_title(tmp_path, receiver):
     assert payload["title"] == TITLE
     body = payload["message"]
     assert "New event" in body and "2 outlets" not in body and "1 outlet, 1 article" in body
-    assert "count: 2" in body and "distance_km: 450" in body
+    assert "Monitor: launches" in body
+    assert "- Count: 2" in body and "- Distance: 450 km" in body
     assert "- Wire: North Korea fires two ballistic missiles" in body
     assert "<https://wire.example/wire>" in body
     assert body.endswith(f"newsmon-id: {rows(db)[0]['id']}")
@@ -134,6 +135,23 @@ def test_a_new_event_is_posted_once_with_its_title(tmp_path, receiver):
     again = deliver(db, cfg, T0 + timedelta(hours=2))
     assert (again.enqueued, again.sent) == (0, 0)
     assert len(receiver.hits(HOOK)) == 1
+
+
+def test_an_alert_reads_like_the_digest_in_the_display_zone(tmp_path, receiver):
+    """#14.10: alerts had no monitor, raw fact keys and UTC only."""
+    path = write_config(tmp_path, [{"name": "ops", "url": hook_url(receiver)}])
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("display:\n  timezone: Asia/Seoul\n")
+    cfg, db = open_store(path)
+    add(db, "wire")
+    assert deliver(db, cfg).sent == 1
+    body = posts(receiver)[0]["message"].splitlines()
+    assert body[:3] == [
+        "New event",
+        "Monitor: launches",
+        "When: 2026-03-08 06:20 KST (minute)",
+    ]
+    assert "- Distance: 450 km" in body and "- Launch area: Sinpo area" in body
 
 
 def test_control_characters_never_reach_the_alert():
@@ -327,9 +345,9 @@ def test_only_a_change_of_facts_is_an_update(tmp_path, receiver):
     assert updates == [("everything", "sent"), ("updates-only", "sent")]
     update = posts(receiver)[-1]
     assert update["title"] == TITLE + " (updated)"
-    assert "Significant update: missile_types" in update["message"]
+    assert "Significant update: Missile types" in update["message"]
     assert "Hwasong-11" in update["message"]
-    assert "Was: missile_types: ballistic, short-range ballistic" in update["message"]
+    assert "Was: Missile types: ballistic, short-range ballistic" in update["message"]
     assert deliver(db, cfg).enqueued == 0
 
 
@@ -359,14 +377,14 @@ notify:
     monitors: [launches]
     on: [new, update]
   - name: mail
-    url: mailto://user:pass@127.0.0.1
+    url: mailto://user:pass@example.org
 """
     )
     assert cfg.notify == (
         config.NotifyTarget(
             "ops-webhook", "json://127.0.0.1:8080/hook?token=abc", ("launches",), ("new", "update")
         ),
-        config.NotifyTarget("mail", "mailto://user:pass@127.0.0.1"),
+        config.NotifyTarget("mail", "mailto://user:pass@example.org"),
     )
     assert "token" not in repr(cfg.notify[0])
     assert parse("").notify == ()

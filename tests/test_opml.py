@@ -235,6 +235,19 @@ def test_the_outlets_file_is_checked_like_config_yaml(tmp_path):
     extra.write_text("outlets:\n  - name: yonhap\n    feeds: [https://a.example/f]\n")
     with pytest.raises(ConfigError, match=r"outlets.yaml:2: outlets\[0\].name: duplicate outlet"):
         config.load(cfg_path)
+    extra.write_text("outlets:\n  - name: B\n    feeds: [https://en.yna.co.kr/RSS/news.xml]\n")
+    with pytest.raises(
+        ConfigError,
+        match=r"outlets.yaml:3: outlets\[0\].feeds\[0\]: this URL is already listed at "
+        r"outlets\[0\].feeds\[0\] \(line 5\)",
+    ):
+        config.load(cfg_path)
+    extra.write_text(
+        "outlets:\n  - {name: B, feeds: [https://b.example/f]}\n"
+        "  - {name: C, sitemaps: [https://b.example/f]}\n"
+    )
+    with pytest.raises(ConfigError, match=r"already listed at outlets.yaml: outlets\[0\]"):
+        config.load(cfg_path)
     extra.write_text("feeds: []\n")
     with pytest.raises(ConfigError, match=r"outlets.yaml:1: feeds: unknown key"):
         config.load(cfg_path)

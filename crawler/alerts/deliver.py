@@ -2,19 +2,17 @@
 
 `deliver` sends due rows one by one, committing 'sending' before the request leaves
 and the outcome after it, so a crash in between leaves a row that is marked 'unknown'
-and never sent twice. Failures are retried with a growing pause, then given up.
+and never sent twice. Failures are retried with a growing pause, then given up; a URL
+Apprise cannot use is given up at once (no retry can help).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-import warnings
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import sqlite_utils
 
@@ -23,6 +21,7 @@ from crawler.alerts.enqueue import enqueue
 from crawler.alerts.redact import REDACTOR, redact, secret_parts
 from crawler.clock import Clock
 from crawler.config import Config, NotifyTarget
+from crawler.config.apprise_urls import apprise_module, unusable
 from crawler.lock import poll_lock
 from crawler.report.table import cell
 from crawler.report.wording import (
@@ -90,30 +89,26 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
 
 
-@functools.cache
-def _apprise() -> Any:
-    """Apprise, imported on the first alert: most polls send none, and it costs start-up."""
-    with warnings.catch_warnings():
-        # Apprise loads every plugin on first use; its email plugin's optional PGP support
-        # imports the stdlib's deprecated imghdr. That deprecation is Apprise's to fix, and
-        # loading it here, once, keeps it out of newsmon's output (and its -W error tests).
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import apprise
-        import apprise.utils.pgp
+@dataclass(frozen=True)
+class SendFailure:
+    """Why one attempt failed (redacted); `permanent` when no retry can help."""
 
-    return apprise
+    message: str
+    permanent: bool = False
 
 
-def send(url: str, title: str, body: str) -> str | None:
+def send(url: str, title: str, body: str) -> SendFailure | None:
     """Blocking Apprise call, run on a worker thread: None on success, else a
     redacted error. Never raises, so a plugin bug is one failed attempt."""
     secrets = secret_parts(url)
     REDACTOR.protect(secrets)
-    apprise = _apprise()
+    apprise = apprise_module()
     try:
+        problem = unusable(url)  # the config check, again: a URL Apprise cannot use
         sender = apprise.Apprise()
-        if not sender.add(url):
-            return "not a valid Apprise URL (check the target's url in config.yaml)"
+        if problem or not sender.add(url):
+            reason = problem or "not a valid Apprise URL"
+            return SendFailure(f"{reason} (check the target's url in config.yaml)", True)
         result = sender.notify(
             body=body,
             title=title,
@@ -123,9 +118,9 @@ def send(url: str, title: str, body: str) -> str | None:
         if result:
             return None
         logged = "; ".join(entry.message for entry in result.logs())
-        return _short(redact(logged or "Apprise reported a failure", secrets))
+        return SendFailure(_short(redact(logged or "Apprise reported a failure", secrets)))
     except Exception as exc:  # any plugin error is one failed attempt
-        return _short(redact(f"{type(exc).__name__}: {exc}", secrets))
+        return SendFailure(_short(redact(f"{type(exc).__name__}: {exc}", secrets)))
 
 
 def _short(text: str) -> str:
@@ -170,17 +165,19 @@ async def _deliver_row(
     clock: Clock,
     tally: _Tally,
 ) -> None:
-    error = await asyncio.to_thread(send, target.url, row.title, row.body)
+    failure = await asyncio.to_thread(send, target.url, row.title, row.body)
     now = clock.now()
     attempts = row.attempts + 1
-    if error is None:
+    if failure is None:
         store.outbox.mark_sent(db, row.id, now)
         tally.sent += 1
         return
-    message = f"alert {row.id} to {target.name}: attempt {attempts} failed: {error}"
+    error = failure.message
+    final = " (permanent: not retried)" if failure.permanent else ""
+    message = f"alert {row.id} to {target.name}: attempt {attempts} failed{final}: {error}"
     LOGGER.warning("%s", message)
     tally.errors.append(message)
-    if attempts >= MAX_ATTEMPTS:
+    if attempts >= MAX_ATTEMPTS or failure.permanent:
         store.outbox.mark_failed(db, row.id, now, error)
         tally.failed += 1
     else:

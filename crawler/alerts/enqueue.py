@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 import sqlite_utils
 
 from crawler import store
 from crawler.alerts.message import render_body, render_title
+from crawler.clock import zone
 from crawler.config import Config, NotifyTarget
 from crawler.report.records import event_record
 
@@ -36,11 +37,12 @@ def enqueue(db: sqlite_utils.Database, config: Config, now: datetime) -> int:
         mark = store.outbox.high_water(db)
         latest = store.readers.latest_change(db)
         added = 0
+        tz = zone(config.display.timezone)  # alerts show times as the digests do
         for low in range(mark, latest, EVENT_WINDOW):
             high = min(low + EVENT_WINDOW, latest)
             changed = store.readers.events_changed(db, low, high, limit=EVENT_WINDOW)
             for event in changed:  # oldest change first: row ids follow history
-                added += _enqueue_event(db, config.notify, event, mark, now)
+                added += _enqueue_event(db, config.notify, event, mark, now, tz)
         store.outbox.set_high_water(db, latest)
     return added
 
@@ -51,6 +53,7 @@ def _enqueue_event(
     event: dict[str, Any],
     mark: int,
     now: datetime,
+    tz: tzinfo,
 ) -> int:
     added = 0
     digest_hash = facts_hash(event["facts"])
@@ -59,9 +62,9 @@ def _enqueue_event(
             continue
         if event["created_seq"] > mark:
             state = "pending" if "new" in target.on else "skipped"  # baseline for updates
-            added += _add(db, target, event, "new", digest_hash, state, {}, now)
+            added += _add(db, target, event, "new", digest_hash, state, {}, now, tz)
         elif "update" in target.on:
-            added += _enqueue_update(db, target, event, digest_hash, now)
+            added += _enqueue_update(db, target, event, digest_hash, now, tz)
     return added
 
 
@@ -71,6 +74,7 @@ def _enqueue_update(
     event: dict[str, Any],
     digest_hash: str,
     now: datetime,
+    tz: tzinfo,
 ) -> int:
     """An 'update' row only when the facts differ from what the target was last told.
 
@@ -79,10 +83,10 @@ def _enqueue_update(
     """
     last = store.outbox.last_announced(db, target.name, event["id"])
     if last is None:
-        return _add(db, target, event, "update", digest_hash, "skipped", {}, now)
+        return _add(db, target, event, "update", digest_hash, "skipped", {}, now, tz)
     if last.facts_hash == digest_hash:
         return 0
-    return _add(db, target, event, "update", digest_hash, "pending", last.facts, now)
+    return _add(db, target, event, "update", digest_hash, "pending", last.facts, now, tz)
 
 
 def _add(
@@ -94,6 +98,7 @@ def _add(
     state: str,
     previous: dict[str, Any],
     now: datetime,
+    tz: tzinfo,
 ) -> int:
     """Insert one row and render its body, which names the row id; 1 if it will be sent."""
     row_id = store.outbox.add(
@@ -111,5 +116,5 @@ def _add(
     if row_id is None:
         return 0
     record = event_record(db, event)
-    store.outbox.set_body(db, row_id, render_body(record, reason, previous, row_id))
+    store.outbox.set_body(db, row_id, render_body(record, reason, previous, row_id, tz))
     return int(state == "pending")

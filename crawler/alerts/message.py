@@ -1,17 +1,21 @@
-"""What an alert says: a title and a plain-text body, worded like the digests."""
+"""What an alert says: a title and a plain-text body, worded like the digests.
+
+The same monitor name, local times (`display.timezone`), fact labels and disagreements
+as the digests, so an alert and the next digest describe one event in one way.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
 from typing import Any
 
+from crawler.report.labels import fact_label, fact_lines, fact_text
 from crawler.report.wording import (
     TEXT_MAX_SOURCES,
     UNTITLED,
     clean,
     describe_counts,
     describe_when,
-    fact_items,
-    fact_value,
     ordered_sources,
     safe_url,
 )
@@ -30,23 +34,36 @@ def render_title(event: dict[str, Any], reason: str) -> str:
 def changed_facts(previous: dict[str, Any], current: dict[str, Any]) -> list[str]:
     """Fact names whose value was added, changed or dropped since the last alert."""
     keys = sorted(set(previous) | set(current))
-    return [clean(key) for key in keys if previous.get(key) != current.get(key)]
+    return [fact_label(key) for key in keys if previous.get(key) != current.get(key)]
 
 
-def render_body(record: dict[str, Any], reason: str, previous: dict[str, Any], row_id: int) -> str:
+def render_body(
+    record: dict[str, Any],
+    reason: str,
+    previous: dict[str, Any],
+    row_id: int,
+    tz: tzinfo = UTC,
+) -> str:
     """Plain text any channel can show; every value cleaned of control characters."""
     if reason == "update":
         changes = ", ".join(changed_facts(previous, record.get("facts") or {}))
         lines = [f"Significant update: {changes or 'facts changed'}"]
     else:
         lines = ["New event"]
-    lines += [f"When: {describe_when(record)}", f"Reports: {describe_counts(record)}"]
-    facts = fact_items(record)
+    lines += [
+        f"Monitor: {clean(record.get('monitor'))}",
+        f"When: {describe_when(record, tz)}",
+        f"Reports: {describe_counts(record)}",
+    ]
+    facts = fact_lines(record)
     if facts:
-        lines += ["Facts:", *(f"- {key}: {value}" for key, value in facts)]
+        lines.append("Facts:")
+        for fact in facts:
+            differ = f" (reports differ: {fact.differ_text()})" if fact.differ else ""
+            lines.append(f"- {fact.label}: {fact.value}{differ}")
     if reason == "update":
         lines += [
-            f"Was: {clean(key)}: {fact_value(previous[key])}"
+            f"Was: {fact_label(key)}: {fact_text(key, previous[key])}"
             for key in sorted(previous)
             if previous.get(key) != (record.get("facts") or {}).get(key)
         ]

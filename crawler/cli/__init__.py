@@ -9,7 +9,10 @@ anywhere below are reported once, through one map from error type to exit code
     2  invalid configuration or usage
     3  another newsmon process holds the poll lock
     4  the database belongs to a newer newsmon (left untouched)
+    5  a command that reads was pointed at a database that does not exist (none is made)
+    6  `status`: the daemon's heartbeat is stale (1: some feeds are FAILING)
   130  interrupted (Ctrl-C, SIGTERM): stopped between transactions
+  141  standard output was closed by its reader (`newsmon events | head -1`)
 """
 
 from __future__ import annotations
@@ -18,39 +21,24 @@ from pathlib import Path
 
 import click
 
-from crawler import __version__, config
-from crawler.cli.common import NewsmonGroup, setup_logging
+from crawler import __version__
+from crawler.cli.common import NewsmonGroup
+from crawler.cli.globals import group_options, settings
 
 
 @click.group(cls=NewsmonGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsmon")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help=f"Configuration file [default: ./config.yaml, or ${config.ENV_VAR}].",
-)
-@click.option(
-    "--log-level",
-    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
-    default="WARNING",
-    show_default=True,
-    help="Log detail on stderr.",
-)
-@click.option("-v", "--verbose", is_flag=True, help="Same as --log-level INFO.")
+@group_options
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, log_level: str, verbose: bool) -> None:
     """newsmon: polls news feeds and sitemaps politely, stores clean articles,
     and reports each real-world event once.
 
+    --config, --log-level and -v may also follow the command.
+
     Example: newsmon run && newsmon articles --search missile
     """
-    level = "INFO" if verbose else log_level.upper()
-    setup_logging(level)
-    ctx.obj = {
-        "config_path": config.resolve_path(str(config_path) if config_path else None),
-        "log_level": level,
-    }
+    ctx.obj = settings(config_path, log_level, verbose)
 
 
 def main() -> None:
@@ -58,4 +46,4 @@ def main() -> None:
 
 
 # The commands register themselves on `cli` when imported.
-from crawler.cli import polling, reading, tools  # noqa: E402, F401
+from crawler.cli import article, polling, reading, tools  # noqa: E402, F401

@@ -7,6 +7,7 @@ or URL, with the exit code `exit_codes` gives its type (see `crawler.cli`).
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Iterable, Sequence
@@ -15,16 +16,20 @@ from typing import Any
 import click
 
 from crawler import config, store
-from crawler.clock import Clock, ClockError, parse_instant
+from crawler.clock import Clock, ClockError
 from crawler.lock import LockBusy, LockUnavailable
 from crawler.report import digest
+from crawler.report.csvout import csv_text, ndjson_lines
 from crawler.report.table import json_text, table
 
 EXIT_FEEDS_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_BUSY = 3
 EXIT_NEWER_DATABASE = 4
+EXIT_NO_DATABASE = 5  # a reading command pointed at a database that does not exist
+EXIT_DAEMON_SILENT = 6  # `status`: the daemon's heartbeat is stale
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of stdout went away (`| head`)
 INTERRUPTED = (
     "interrupted: stopped between transactions; what was not stored yet is fetched by the next run"
 )
@@ -33,16 +38,20 @@ NOW_OPTION = click.option(
     "--now", metavar="TIME", help="Pretend it is TIME (ISO 8601) [env NEWSMON_NOW]."
 )
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+SENDS_ALERTS = ("run", "daemon", "notify")  # the commands that deliver alerts
 
 
 def exit_codes() -> dict[type[BaseException], int]:
     """Library errors and the exit code each means (imported lazily, like the commands)."""
+    from crawler.demo import DemoError
     from crawler.report.serve import ServeError
 
     return {
         config.ConfigError: EXIT_CONFIG,
+        DemoError: EXIT_CONFIG,  # --dir names a folder the demo must not touch
         LockBusy: EXIT_BUSY,
         store.db.NewerDatabase: EXIT_NEWER_DATABASE,
+        store.db.MissingDatabase: EXIT_NO_DATABASE,
         store.db.StoreError: 1,
         LockUnavailable: 1,
         ServeError: 1,
@@ -60,7 +69,14 @@ class Failed(click.ClickException):
 
 
 class NewsmonGroup(click.Group):
-    """Every command's errors go through one map to one line and one exit code."""
+    """Every command's errors go through one map to one line and one exit code; every
+    command also takes the global options after its name (`newsmon events --config x`)."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        from crawler.cli.globals import command_options
+
+        cmd.params.extend(command_options())
+        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         from crawler.fetch.reactor import Interrupted
@@ -70,6 +86,9 @@ class NewsmonGroup(click.Group):
         except Interrupted:  # a poll or the daemon's start, cancelled by a signal
             click.echo(INTERRUPTED, err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:  # `newsmon events | head -1`: the reader has all it wants
+            stop_writing_stdout()
+            ctx.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:
             for kind, code in exit_codes().items():
                 if isinstance(exc, kind):
@@ -79,7 +98,9 @@ class NewsmonGroup(click.Group):
 
 
 def load(ctx: click.Context) -> config.Config:
-    return config.load(ctx.obj["config_path"])
+    """The config; commands that send alerts also have Apprise check each notify URL
+    (a quarter of a second that a digest from cron should not pay)."""
+    return config.load(ctx.obj["config_path"], check_targets=ctx.info_name in SENDS_ALERTS)
 
 
 def clock(value: str | None) -> Clock:
@@ -89,16 +110,12 @@ def clock(value: str | None) -> Clock:
         raise click.BadParameter(str(exc), param_hint="--now / NEWSMON_NOW") from None
 
 
-def instant(value: str, option: str):
-    try:
-        return parse_instant(value)
-    except ClockError as exc:
-        raise click.BadParameter(str(exc), param_hint=option) from None
-
-
-def open_db(cfg: config.Config, *, read_only: bool = False):
-    """The database; `read_only` for commands that only look (no writer makes them wait)."""
-    return store.db.open_db(cfg.database, read_only=read_only)
+def open_db(cfg: config.Config, *, read_only: bool = False, create: bool = True):
+    """The database; `read_only` for commands that only look (no writer makes them wait).
+    Those, and `create=False`, refuse a database that does not exist (exit 5)."""
+    if read_only or not create:
+        store.db.require(cfg.database, cfg.path)
+    return store.db.open_db(cfg.database, read_only=read_only, create=create)
 
 
 def setup_logging(level: str) -> None:
@@ -107,11 +124,36 @@ def setup_logging(level: str) -> None:
     # the same failures (with tracebacks) is only wanted when debugging.
     scrapy_level = logging.DEBUG if level == "DEBUG" else logging.CRITICAL
     logging.getLogger("scrapy").setLevel(scrapy_level)
+    # APScheduler logs every job it adds, runs and removes at INFO: the daemon's own
+    # line per poll says what happened; the scheduler's chatter is for debugging.
+    scheduler_level = logging.DEBUG if level == "DEBUG" else max(logging.WARNING, _number(level))
+    logging.getLogger("apscheduler").setLevel(scheduler_level)
 
 
-def show(rows: Sequence[dict[str, Any]], as_json: bool, columns: Iterable[tuple[str, str]]) -> None:
-    """Rows as JSON (for scripts) or as an aligned table (for people)."""
-    echo([json_text(rows)] if as_json else table(rows, columns))
+def _number(level: str) -> int:
+    return logging.getLevelNamesMapping()[level]
+
+
+def stop_writing_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null, so neither a later write nor the
+    flush at exit raises again (Python would print "Exception ignored ... BrokenPipeError")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def show(
+    rows: Sequence[dict[str, Any]], output: str | None, columns: Iterable[tuple[str, str]]
+) -> None:
+    """Rows as JSON, CSV or NDJSON (`output`, for scripts) or as an aligned table."""
+    if output == "json":
+        echo([json_text(rows)])
+    elif output == "csv":
+        click.echo(csv_text(rows), nl=False)
+    elif output == "nl":
+        echo(ndjson_lines(rows))
+    else:
+        echo(table(rows, columns))
 
 
 def echo(lines: Iterable[str]) -> None:

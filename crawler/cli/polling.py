@@ -143,14 +143,19 @@ def notify_command(ctx: click.Context, now: str | None) -> None:
     "--dir",
     "directory",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where to write the demo's config.yaml and database [default: a temp dir].",
+    help="Where to write the demo's config.yaml and database [default: a temp dir]; "
+    "a second demo there starts over.",
 )
+@click.option("--serve", is_flag=True, help="Keep the outlets' server up until Ctrl-C.")
 @click.pass_context
-def demo(ctx: click.Context, directory: Path | None) -> None:
+def demo(ctx: click.Context, directory: Path | None, serve: bool) -> None:
     """Run the whole pipeline offline on bundled outlets served from 127.0.0.1.
+
+    Its clock is 2026-01-28: give follow-up commands --since 2026-01-01 (and digest
+    --now 2026-01-28T00:00:00Z); it prints them.
 
     Example: newsmon demo --dir /tmp/newsmon-demo
     """
     from crawler import demo as demo_module
 
-    demo_module.run(directory, ctx.obj["log_level"], click.echo)
+    demo_module.run(directory, ctx.obj["log_level"], click.echo, serve=serve)

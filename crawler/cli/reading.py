@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 import click
 
 from crawler import store
-from crawler.cli import cli, common
+from crawler.cli import checks, cli, common, options
+from crawler.cli.options import SINCE_HELP
 from crawler.clock import isoformat
 from crawler.lock import reader_lock
-from crawler.report import digest, records, wording
+from crawler.report import digest, records, vocabulary, wording
 from crawler.report import status as health
 from crawler.report.table import (
     ARTICLE_COLUMNS,
@@ -24,84 +25,143 @@ from crawler.report.table import (
     event_lines,
     json_text,
 )
+from crawler.report.wording import format_instant
 
 if TYPE_CHECKING:
     pass
 
+ALL_FEEDS_OPTION = click.option(
+    "--all", "show_retired", is_flag=True, help="Also show retired feeds (no longer configured)."
+)
+
 
 @cli.command()
-@common.JSON_OPTION
+@options.output_options
+@ALL_FEEDS_OPTION
 @click.pass_context
-def feeds(ctx: click.Context, as_json: bool) -> None:
-    """List outlets and the health of their feeds.
+def feeds(ctx: click.Context, output: str | None, show_retired: bool) -> None:
+    """List outlets and the health of their feeds (FAILING: 3 failed polls in a row).
+
+    Feeds removed from the config are kept (their history) as retired: --all shows them.
 
     Example: newsmon feeds --json | jq '.[] | select(.consecutive_errors > 0)'
     """
     cfg = common.load(ctx)
     db = common.open_db(cfg, read_only=True)
-    rows = health.with_config(store.feeds.feed_health(db), cfg, common.clock(None).now())
-    common.show(rows, as_json, FEED_COLUMNS)
-    for row in rows:
-        if row["last_error"]:
-            click.echo(f"  {row['outlet']}: {row['url']}: {row['last_error']}")
+    now = common.clock(None).now()
+    rows = health.shown_feeds(
+        health.with_config(store.feeds.feed_health(db, now), cfg, now),
+        show_retired=show_retired,
+    )
+    common.show([vocabulary.feed(row) for row in rows], output, FEED_COLUMNS)
+    if output is None:  # machine output has them as last_error: stdout is the document alone
+        for row in rows:
+            if row["last_error"]:
+                click.echo(f"  {row['outlet']}: {row['url']}: {row['last_error']}")
 
 
 @cli.command()
 @click.option("--search", metavar="TEXT", help="Full-text search over titles and text.")
+@click.option("--outlet", metavar="NAME", help="Only this outlet's articles (any case).")
+@click.option("--since", metavar="TIME", help=f"Only articles stored since TIME: {SINCE_HELP}.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
-@common.JSON_OPTION
+@options.TZ_OPTION
+@options.output_options
 @click.pass_context
-def articles(ctx: click.Context, search: str | None, limit: int, as_json: bool) -> None:
+def articles(
+    ctx: click.Context,
+    search: str | None,
+    outlet: str | None,
+    since: str | None,
+    limit: int,
+    tz_name: str | None,
+    output: str | None,
+) -> None:
     """Show the latest stored articles, or those matching --search.
 
-    Example: newsmon articles --search "ballistic missile" --limit 5
+    Example: newsmon articles --outlet Yonhap --since 2h --search "ballistic missile"
     """
     cfg = common.load(ctx)
+    zone = options.display_zone(cfg, tz_name)
+    start = options.since(since, common.clock(None).now())
+    db = common.open_db(cfg, read_only=True)
+    if outlet is not None:
+        known = store.lookups.outlet_names(db)
+        if outlet.casefold() not in {name.casefold() for name in known}:
+            listed = ", ".join(known[:20]) + (", ..." if len(known) > 20 else "")
+            raise click.BadParameter(
+                f"no outlet named {outlet!r} (known: {listed or 'none yet'})",
+                param_hint="--outlet",
+            )
     rows = store.articles.latest_articles(
-        common.open_db(cfg, read_only=True), limit=limit, search=search
+        db,
+        limit=limit,
+        search=search,
+        outlet=outlet,
+        since=isoformat(start) if start else None,
     )
-    common.show(rows, as_json, ARTICLE_COLUMNS)
+    if output is None:
+        rows = [
+            {**row, "published": row["published"] and format_instant(row["published"], zone)}
+            for row in rows
+        ]
+    common.show(rows, output, ARTICLE_COLUMNS)
 
 
 @cli.command()
 @click.option("--monitor", metavar="NAME", help="Only this monitor's events.")
-@click.option("--since", metavar="TIME", help="Only events seen or updated since TIME (ISO 8601).")
+@click.option(
+    "--since", metavar="TIME", help=f"Only events seen or updated since TIME: {SINCE_HELP}."
+)
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
-@common.JSON_OPTION
+@options.TZ_OPTION
+@options.output_options
 @click.pass_context
 def events(
-    ctx: click.Context, monitor: str | None, since: str | None, limit: int, as_json: bool
+    ctx: click.Context,
+    monitor: str | None,
+    since: str | None,
+    limit: int,
+    tz_name: str | None,
+    output: str | None,
 ) -> None:
     """List events, most recently active first: one line per real-world event.
 
-    Example: newsmon events --monitor missile-launches --since 2026-01-01
+    Example: newsmon events --monitor missile-launches --since 7d --tz Asia/Seoul
     """
     cfg = common.load(ctx)
-    since_value = isoformat(common.instant(since, "--since")) if since else None
-    rows = store.events.list_events(
-        common.open_db(cfg, read_only=True), monitor=monitor, since=since_value, limit=limit
-    )
-    common.show(
-        [{**row, "when": wording.describe_row_when(row)} for row in rows], as_json, EVENT_COLUMNS
-    )
+    zone = options.display_zone(cfg, tz_name)
+    start = options.since(since, common.clock(None).now())
+    db = common.open_db(cfg, read_only=True)
+    checks.known_monitor(cfg, db, monitor)
+    rows = [
+        records.event_summary(row)
+        for row in store.events.list_events(
+            db, monitor=monitor, since=isoformat(start) if start else None, limit=limit
+        )
+    ]
+    if output is None:
+        rows = [{**row, "when": wording.describe_when(row, zone)} for row in rows]
+    common.show(rows, output, EVENT_COLUMNS)
 
 
 @cli.command()
 @click.argument("event_id", type=int)
-@common.JSON_OPTION
+@options.record_options
 @click.pass_context
-def event(ctx: click.Context, event_id: int, as_json: bool) -> None:
+def event(ctx: click.Context, event_id: int, tz_name: str | None, as_json: bool) -> None:
     """Show one event: when, facts (with any disagreement) and every source.
 
-    Example: newsmon event 1
+    Example: newsmon event 1 --tz Asia/Seoul
     """
     cfg = common.load(ctx)
-    db = common.open_db(cfg)
+    zone = options.display_zone(cfg, tz_name)
+    db = common.open_db(cfg, read_only=True)
     row = store.events.get_event(db, event_id)
     if row is None:
         raise click.ClickException(f"no event with id {event_id}")
     record = records.event_record(db, row)
-    common.echo([json_text(record)] if as_json else event_lines(record))
+    common.echo([json_text(record)] if as_json else event_lines(record, zone))
 
 
 @cli.command("digest")
@@ -109,13 +169,22 @@ def event(ctx: click.Context, event_id: int, as_json: bool) -> None:
     "--format", "fmt", type=click.Choice(digest.FORMATS), default="text", show_default=True
 )
 @click.option("--reader", metavar="NAME", help="Show what is new since NAME's last digest.")
-@click.option("--since", metavar="TIME", help="Events seen or updated since TIME instead.")
+@click.option(
+    "--since", metavar="TIME", help=f"Events seen or updated since TIME instead: {SINCE_HELP}."
+)
 @click.option("--monitor", metavar="NAME", help="Only this monitor's events.")
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to FILE (atomically replaced) instead of standard output.",
 )
+@click.option(
+    "--atom-entries",
+    type=click.IntRange(1, 10_000),
+    metavar="N",
+    help="Atom: the feed holds the latest N events [default: display.atom_entries, else 50].",
+)
+@options.TZ_OPTION
 @common.NOW_OPTION
 @click.pass_context
 def digest_command(
@@ -125,6 +194,8 @@ def digest_command(
     since: str | None,
     monitor: str | None,
     output: Path | None,
+    atom_entries: int | None,
+    tz_name: str | None,
     now: str | None,
 ) -> None:
     """Show the events new or updated since the last digest (or since a time).
@@ -132,39 +203,55 @@ def digest_command(
     With --reader the position is kept in the database: the next digest for
     that reader starts exactly where this one ended. Events updated with new
     sources are shown as updates. JSON and Atom are for programs and feed
-    readers; the JSON schema is documented in the README and kept stable.
+    readers; the JSON schema is documented in the README and kept stable. An
+    Atom digest always holds the latest events (--atom-entries); the reader's
+    position only marks which of them are new or updated.
 
     Example: newsmon digest --reader analyst --format html --output /srv/www/digest.html
     """
     cfg = common.load(ctx)
+    if atom_entries is not None and fmt not in digest.WINDOWED:
+        raise click.UsageError(f"--atom-entries applies to --format atom, not {fmt}")
+    show = {
+        "tz": options.display_zone(cfg, tz_name),
+        "atom_entries": atom_entries or cfg.display.atom_entries,
+    }
     clock_now = common.clock(now).now()
-    since_value = common.instant(since, "--since") if since else None
+    since_value = options.since(since, clock_now)
+    db = common.open_db(cfg, read_only=reader is None, create=False)
+    checks.known_monitor(cfg, db, monitor)
     if reader is None:
-        db = common.open_db(cfg, read_only=True)
-        common.echo(digest.publish(db, fmt, None, since_value, monitor, output, clock_now))
+        common.echo(digest.publish(db, fmt, None, since_value, monitor, output, clock_now, **show))
         return
     with reader_lock(cfg.database, reader):  # two digests of one reader take turns
-        common.echo(
-            digest.publish(
-                common.open_db(cfg), fmt, reader, since_value, monitor, output, clock_now
-            )
+        # printed before the cursor moves: a reader gone mid-way (`| head`) sees it again
+        digest.publish(
+            db, fmt, reader, since_value, monitor, output, clock_now, emit=common.echo, **show
         )
 
 
 @cli.command()
 @common.JSON_OPTION
+@ALL_FEEDS_OPTION
 @click.pass_context
-def status(ctx: click.Context, as_json: bool) -> None:
-    """Feed health, daemon heartbeat and database size at a glance.
+def status(ctx: click.Context, as_json: bool, show_retired: bool) -> None:
+    """Feed health, daemon heartbeat and database size at a glance; a health check.
 
-    Feeds failing for a long time are marked FAILING, never dropped.
+    Feeds whose last 3 polls failed are marked FAILING, never dropped. Exit code 1 when
+    any feed is FAILING, 6 when the daemon's heartbeat is stale, else 0.
 
-    Example: newsmon status
+    Example: newsmon status || mail -s "newsmon needs a look" ops@example.org
     """
     cfg = common.load(ctx)
     db = common.open_db(cfg, read_only=True)
-    report = health.status(db, cfg.database, common.clock(None).now(), cfg)
-    common.echo([json_text(report)] if as_json else health.lines(report))
+    report = health.status(
+        db, cfg.database, common.clock(None).now(), cfg, show_retired=show_retired
+    )
+    common.echo([json_text(vocabulary.status(report))] if as_json else health.lines(report))
+    code, problems = checks.health(report)
+    for problem in problems:
+        click.echo(f"status: {problem}", err=True)
+    ctx.exit(code)
 
 
 @cli.command()

@@ -50,7 +50,7 @@ def duration(text: str | None, option: str, minimum: timedelta) -> timedelta | N
 
 def load_any(ctx: click.Context) -> config.Config:
     """The config, which may list no outlets yet (these commands add the first ones)."""
-    return config.load(ctx.obj["config_path"], require_outlets=False)
+    return config.load(ctx.obj["config_path"], check_targets=False, require_outlets=False)
 
 
 def apply(cfg: config.Config, plan: outlets_file.Plan, dry_run: bool) -> None:
@@ -88,7 +88,7 @@ def writing(ctx: click.Context) -> Iterator[None]:
         raise common.Failed(str(exc), 1) from None
 
 
-@cli.group()
+@cli.group(cls=common.NewsmonGroup)
 def opml() -> None:
     """Move outlets between newsmon and feed readers (OPML 2.0).
 
@@ -260,13 +260,15 @@ def prune(ctx: click.Context, age: str, dry_run: bool, vacuum: bool, now: str | 
 
     cutoff = common.clock(now).now() - duration(age, "--older-than", MIN_AGE)
     cfg = common.load(ctx)
+    store.db.require(cfg.database, cfg.path)  # a mistyped `database:` is exit 5, no lock file
     started = time.monotonic()
     if dry_run:
-        counts = prune_module.prune(common.open_db(cfg), cutoff, dry_run=True)
+        db = common.open_db(cfg, create=False)
+        counts = prune_module.prune(db, cutoff, dry_run=True)
         click.echo(prune_module.summary(counts, cutoff, dry_run=True))
         return
     with poll_lock(cfg.database):
-        db = common.open_db(cfg)
+        db = common.open_db(cfg, create=False)
         bar = Progress("prune")
         try:
             counts = prune_module.prune(db, cutoff, progress=bar)

@@ -38,10 +38,11 @@ def resolve_path(option: str | None) -> Path:
     return Path(option or os.environ.get(ENV_VAR) or DEFAULT_PATH)
 
 
-def load(path: Path, *, require_outlets: bool = True) -> Config:
-    """The config at `path`, with the outlets of its `outlets_file`; `require_outlets=False`
-    accepts a config with none yet (what `opml import` and `add` start from)."""
-    return parse(read(path), path, require_outlets=require_outlets)
+def load(path: Path, *, check_targets: bool = True, require_outlets: bool = True) -> Config:
+    """Read and check config.yaml, with the outlets of its `outlets_file`;
+    `check_targets`: see `ConfigReader`; `require_outlets=False` accepts a config with no
+    outlets yet (what `opml import` and `add` start from)."""
+    return parse(read(path), path, check_targets=check_targets, require_outlets=require_outlets)
 
 
 def read(path: Path, *, missing_ok: bool = False) -> str:
@@ -66,14 +67,19 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse(
-    text: str, path: Path, *, require_outlets: bool = True, included_text: str | None = None
+    text: str,
+    path: Path,
+    *,
+    check_targets: bool = True,
+    require_outlets: bool = True,
+    included_text: str | None = None,
 ) -> Config:
     """The config in `text`; `included_text` stands in for its outlets_file's content (a
     new outlets file is checked this way before it is written)."""
     node = compose(text, path)
     if node is None:
         raise ConfigError(f"{path}: the file is empty")
-    reader = ConfigReader(path, require_outlets=require_outlets)
+    reader = ConfigReader(path, check_targets=check_targets, require_outlets=require_outlets)
     included = reader.outlets_file(node)
     extra = None
     if included is not None:

@@ -109,6 +109,14 @@ class DaemonSettings:
 
 
 @dataclass(frozen=True)
+class DisplaySettings:
+    """How the reading commands, digests and alerts show events to people."""
+
+    timezone: str = "UTC"  # an IANA name; `--tz` overrides it per command
+    atom_entries: int = 50  # an Atom digest keeps this many of the latest events
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     database: Path
@@ -123,6 +131,7 @@ class Config:
     # part of `outlets` above. None when config.yaml names none.
     outlets_file: Path | None = None
     daemon: DaemonSettings = DaemonSettings()
+    display: DisplaySettings = DisplaySettings()
 
     def outlet(self, name: str) -> Outlet:
         for outlet in self.outlets:

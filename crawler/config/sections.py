@@ -1,5 +1,5 @@
 """Reading the sections of config.yaml into the typed config: outlets, fetch, stories,
-monitors, notify.
+monitors, notify, events, display.
 
 Each section builds its frozen dataclass from checked values (`ValueReader`), so a
 partial file overrides only what it sets and every mistake names its key.
@@ -15,10 +15,13 @@ from typing import Any
 
 import yaml
 
+from crawler.clock import ClockError, zone
+from crawler.config.apprise_urls import unusable
 from crawler.config.model import (
     NOTIFY_REASONS,
     Config,
     DaemonSettings,
+    DisplaySettings,
     EventSettings,
     FeedSource,
     FetchSettings,
@@ -49,16 +52,23 @@ TOP_LEVEL = {
     "stories",
     "notify",
     "events",
+    "display",
     "daemon",
 }
 
 
 class ConfigReader(ValueReader):
-    """The whole file: `config` reads the top level, each section its own part."""
+    """The whole file: `config` reads the top level, each section its own part.
 
-    def __init__(self, path: Path, *, require_outlets: bool = True):
+    `check_targets`: ask Apprise whether it can use each notify URL (a fraction of a
+    second, paid by the commands that send alerts; those that only read skip it)."""
+
+    def __init__(self, path: Path, *, check_targets: bool = True, require_outlets: bool = True):
         super().__init__(path)
+        self.check_targets = check_targets
         self.require_outlets = require_outlets
+        self.feed_urls: dict[str, str] = {}  # every feed and sitemap URL → where it is
+        self.label = ""  # "outlets.yaml: " when reading the outlets file
 
     def outlets_file(self, node: yaml.Node) -> Path | None:
         """The file named by `outlets_file:` (relative to this one), if any."""
@@ -89,6 +99,7 @@ class ConfigReader(ValueReader):
         places = [(self, item, f"outlets[{i}]") for i, item in enumerate(own)]
         if outlets_file is not None and included is not None:
             reader = ConfigReader(outlets_file)
+            reader.feed_urls, reader.label = self.feed_urls, f"{outlets_file.name}: "
             listed = reader.mapping(included, "", {"outlets"}).get("outlets")
             items = reader.sequence(listed, "outlets") if listed is not None else []
             places += [(reader, item, f"outlets[{i}]") for i, item in enumerate(items)]
@@ -129,6 +140,7 @@ class ConfigReader(ValueReader):
             stories=self.stories(top["stories"]) if "stories" in top else StorySettings(),
             notify=self.notify(top["notify"], set(names)) if "notify" in top else (),
             events=self.events(top["events"]) if "events" in top else EventSettings(),
+            display=self.display(top["display"]) if "display" in top else DisplaySettings(),
             outlets_file=outlets_file,
             daemon=self.daemon(top["daemon"]) if "daemon" in top else DaemonSettings(),
         )
@@ -151,6 +163,20 @@ class ConfigReader(ValueReader):
                 ) from None
             values["metrics_host"] = host
         return DaemonSettings(**values)
+
+    def display(self, node: yaml.Node) -> DisplaySettings:
+        fields = self.mapping(node, "display", set(DisplaySettings.__dataclass_fields__))
+        values: dict[str, Any] = {}
+        if "timezone" in fields:
+            name = self.string(fields["timezone"], "display.timezone")
+            try:
+                zone(name)
+            except ClockError as exc:
+                raise self.fail(fields["timezone"], "display.timezone", str(exc)) from None
+            values["timezone"] = name
+        if "atom_entries" in fields:
+            values["atom_entries"] = self.integer(fields["atom_entries"], "display.atom_entries", 1)
+        return DisplaySettings(**values)
 
     def events(self, node: yaml.Node) -> EventSettings:
         fields = self.mapping(node, "events", {"title_language"})
@@ -195,10 +221,14 @@ class ConfigReader(ValueReader):
         return NotifyTarget(name, self.notify_url(fields["url"], f"{key}.url"), watched, on)
 
     def notify_url(self, node: yaml.Node, key: str) -> str:
-        """An Apprise URL; errors never echo it, since it may carry a token."""
+        """An Apprise URL; errors never echo it, since it may carry a token. With
+        `check_targets`, Apprise itself must be able to use it."""
         value = self.string(node, key)
         if not APPRISE_URL.match(value):
             raise self.fail(node, key, "expected an Apprise URL such as json://host/path")
+        problem = unusable(value) if self.check_targets else None
+        if problem:
+            raise self.fail(node, key, problem)
         return value
 
     def stories(self, node: yaml.Node) -> StorySettings:
@@ -325,8 +355,20 @@ class ConfigReader(ValueReader):
                 if "ignore_validators" in fields
                 else False
             )
-            return FeedSource(self.url(fields["url"], f"{key}.url"), kind, ignore)
-        return FeedSource(self.url(node, key), kind)
+            url = self.url(fields["url"], f"{key}.url")
+            self.once(url, fields["url"], f"{key}.url")
+            return FeedSource(url, kind, ignore)
+        url = self.url(node, key)
+        self.once(url, node, key)
+        return FeedSource(url, kind)
+
+    def once(self, url: str, node: yaml.Node, key: str) -> None:
+        """A feed is one row, keyed by its URL: listed twice (under two outlets), the
+        last outlet silently took it over. Say so, naming both places."""
+        place = f"{self.label}{key}"  # the outlets file's places name that file
+        first = self.feed_urls.setdefault(url, f"{place} (line {node.start_mark.line + 1})")
+        if not first.startswith(f"{place} "):
+            raise self.fail(node, key, f"this URL is already listed at {first}")
 
     def monitor(self, node: yaml.Node, key: str) -> MonitorConfig:
         if not isinstance(node, yaml.MappingNode):

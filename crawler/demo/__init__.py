@@ -10,7 +10,9 @@ unchanged feeds cost one request each and store nothing twice.
 from __future__ import annotations
 
 import json
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.resources import as_file, files
@@ -26,6 +28,9 @@ from crawler.report import records
 from crawler.report.table import cell, table
 
 DEMO_NOW = "2026-01-28T00:00:00Z"  # just after the last bundled story
+DEMO_LATER = "2026-01-28T01:00:00Z"  # a clock at which every demo feed is due again
+DEMO_DATABASE = "newsmon.db"
+MARKER = "# Written by `newsmon demo`"  # the first line of the config.yaml it writes
 
 
 @contextmanager
@@ -44,7 +49,7 @@ def write_config(directory: Path, server: LoopbackServer, data: Path) -> Path:
             if not outlet[key]:
                 del outlet[key]
     config = {
-        "database": "newsmon.db",
+        "database": DEMO_DATABASE,
         "allow_private_networks": True,  # the demo's outlets live on 127.0.0.1
         "fetch": {
             "per_host_delay": "0s",
@@ -58,19 +63,41 @@ def write_config(directory: Path, server: LoopbackServer, data: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "config.yaml"
     path.write_text(
-        "# Written by `newsmon demo`: the bundled outlets on a loopback server.\n"
+        f"{MARKER}: the bundled outlets on a loopback server.\n"
         + yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
         encoding="utf-8",
     )
     return path
 
 
-def run(directory: Path | None, log_level: str, echo: Callable[[str], None]) -> None:
-    """Serve the outlets, poll twice, and tell what was stored: `newsmon demo`."""
+class DemoError(RuntimeError):
+    """--dir names a folder holding a config or database the demo did not write."""
+
+
+def prepare(directory: Path) -> None:
+    """Start the demo over in `directory`: a rerun used to add a second set of feeds (the
+    server's port changes) and every article again. Only what a demo wrote is removed."""
+    path = directory / "config.yaml"
+    database = directory / DEMO_DATABASE
+    ours = path.is_file() and path.read_text(encoding="utf-8").startswith(MARKER)
+    if path.exists() and not ours:
+        raise DemoError(f"{path}: not written by `newsmon demo`; choose another --dir")
+    if database.exists() and not ours:
+        raise DemoError(f"{database}: not written by `newsmon demo`; choose another --dir")
+    for suffix in ("", "-wal", "-shm"):
+        database.with_name(database.name + suffix).unlink(missing_ok=True)
+
+
+def run(
+    directory: Path | None, log_level: str, echo: Callable[[str], None], *, serve: bool = False
+) -> None:
+    """Serve the outlets, poll twice, and tell what was stored: `newsmon demo`. With
+    `serve`, the outlets stay up until Ctrl-C, so `newsmon run` works on the config too."""
     from crawler import poll
     from crawler.fetch import reactor
 
     workdir = directory or Path(tempfile.mkdtemp(prefix="newsmon-demo-"))
+    prepare(workdir)
     clock = Clock.from_option(DEMO_NOW)
     with demo_server() as (server, data):
         path = write_config(workdir, server, data)
@@ -85,9 +112,17 @@ def run(directory: Path | None, log_level: str, echo: Callable[[str], None]) -> 
         first, second = reactor.run(two_polls)
         echo(f"First poll:  {first.summary()}")
         echo(f"Second poll: {second.summary()}")
-        requests = len(server.requests)
+        echo(f"\n{len(server.requests)} HTTP requests in all. Stored articles:\n")
+        show(cfg, echo)
+        for line in follow_up(path, serve):
+            echo(line)
+        if serve:
+            wait_for_ctrl_c(server.base_url, echo)
+
+
+def show(cfg: config.Config, echo: Callable[[str], None]) -> None:
+    """The stored articles, then each event with its sources."""
     db = store.db.open_db(cfg.database)
-    echo(f"\n{requests} HTTP requests in all. Stored articles:\n")
     rows = store.articles.latest_articles(db, limit=100)
     columns = [
         ("outlet", "outlet"),
@@ -111,4 +146,42 @@ def run(directory: Path | None, log_level: str, echo: Callable[[str], None]) -> 
             copy = f" [{article['copy_relation']} copy]" if article["copy_of"] else ""
             echo(f"    - {cell(article['outlet'])}: {cell(article['title'])}{copy}")
     echo(f"\nDatabase: {cfg.database}")
-    echo(f"Try: newsmon --config {path} event 1")
+    db.close()
+
+
+def follow_up(path: Path, serve: bool) -> list[str]:
+    """What to try next. The demo's clock stands at DEMO_NOW, weeks after its stories:
+    commands that default to "the last 24 hours" of today's clock find nothing."""
+    newsmon = f"newsmon --config {path}"
+    lines = [
+        f"The demo's clock is {DEMO_NOW} (its stories are from January 2026), so give the",
+        "commands that look at recent times that clock (--since, --now):",
+        f"  {newsmon} event 1",
+        f"  {newsmon} events --since 2026-01-01",
+        f"  {newsmon} digest --since 2026-01-01 --now {DEMO_NOW}",
+        f"  {newsmon} articles --search missile",
+    ]
+    if serve:
+        lines.append(f"  {newsmon} run --all --now {DEMO_LATER}")
+    else:
+        lines += [
+            "Its outlets' server has stopped: `newsmon run` on this config finds them gone",
+            "(`newsmon demo --serve` keeps them up until Ctrl-C).",
+        ]
+    lines.append("Running the demo again with this --dir starts it over.")
+    return lines
+
+
+def wait_for_ctrl_c(url: str, echo: Callable[[str], None]) -> None:
+    """Keep the outlets' server up (its thread serves) until Ctrl-C or SIGTERM."""
+    echo(f"\nServing the outlets on {url} until Ctrl-C.")
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    echo("Stopped serving.")

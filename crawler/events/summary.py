@@ -69,11 +69,14 @@ def merge_facts(
 ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
     """(best value per fact, every value with the articles that reported it).
 
-    Lists (e.g. missile types) are unions: a follow-up naming the type adds
-    to the picture. Other values go by the most sources, the earliest report
-    breaking ties; the others stay in the detail, never silently dropped. A number
-    and a vague count ("several") are one fact told two ways: only one is shown.
+    `reports` come earliest first (by publication). Lists (e.g. missile types) are
+    unions: a follow-up naming the type adds to the picture. Other values go by the
+    most sources, the earliest report breaking ties (by its place in `reports`, not its
+    id: ids follow fetch order, which concurrent fetches shuffle); the others stay in
+    the detail, never silently dropped. A number and a vague count ("several") are one
+    fact told two ways: only one is shown.
     """
+    place = {article_id: i for i, (article_id, _) in reversed(list(enumerate(reports)))}
     by_fact: dict[str, dict[str, list[int]]] = defaultdict(dict)
     values: dict[str, Any] = {}
     for article_id, facts in reports:
@@ -88,7 +91,7 @@ def merge_facts(
         if all(isinstance(values[t], list) for t in options):
             merged[key] = sorted({item for t in options for item in values[t]}, key=str)
         else:
-            merged[key] = values[_best_supported(options)]
+            merged[key] = values[_best_supported(options, place)]
     _one_count(merged, by_fact)
     return merged, detail
 
@@ -144,8 +147,8 @@ def event_time(
     return start, end, precision, isoformat(min(max(guess, low), high))
 
 
-def _best_supported(options: dict[str, list[int]]) -> str:
-    return max(options, key=lambda t: (len(options[t]), -min(options[t])))
+def _best_supported(options: dict[str, list[int]], place: dict[int, int]) -> str:
+    return max(options, key=lambda t: (len(options[t]), -min(place[a] for a in options[t])))
 
 
 def _one_count(merged: dict[str, Any], by_fact: dict[str, dict[str, list[int]]]) -> None:

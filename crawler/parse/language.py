@@ -5,19 +5,20 @@ every stored article carries one. Declarations are often wrong in one direction:
 Korean portal declares `ko` for the Japanese and English wire items it carries, and a
 feed's `<language>` covers items in several. So a declaration is kept only when the
 text is written in its script; otherwise the script decides (Hangul is Korean, kana is
-Japanese), and Latin-script text goes to a detector (langdetect, offline, seeded so the
-same text always gets the same answer).
+Japanese), and Latin-script text goes to CLD2 (Chromium's detector: compiled tables, a
+few MB per process and 0.02 ms a call; langdetect, tried first, cost 64 MB in every
+extraction worker, which broke the daemon's memory budget).
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
-from typing import Any
 
-SAMPLE = 600  # characters read: enough for a reliable answer, cheap at ~1 ms
+import pycld2
+
+SAMPLE = 600  # characters read: enough for a reliable answer
 MIN_LETTERS = 20  # fewer letters than this: no guess
-MIN_PROBABILITY = 0.8
+MIN_PERCENT = 60  # CLD2's share of the text in its top language, below which: no guess
 # Scripts that name their language, most specific first (kana before Han: Japanese
 # mixes both; Han alone is Chinese).
 SCRIPTS = (
@@ -77,20 +78,12 @@ def script_language(sample: str, letters: int | None = None) -> str | None:
 
 
 def _detect(sample: str) -> str | None:
+    """CLD2's answer when it calls itself reliable; None otherwise ("un": unknown)."""
     try:
-        found = _detector()(sample)
-    except Exception:  # langdetect raises on text without features; no guess then
+        reliable, _, details = pycld2.detect(sample, isPlainText=True)
+    except pycld2.error:  # text it cannot take (lone surrogates): no guess
         return None
-    best = max(found, key=lambda guess: guess.prob, default=None)
-    if best is None or best.prob < MIN_PROBABILITY:
+    _name, code, percent, _score = details[0]
+    if not reliable or percent < MIN_PERCENT:
         return None
-    return primary(best.lang)
-
-
-@cache
-def _detector() -> Any:
-    """langdetect, seeded (deterministic), its profiles loaded once per process."""
-    from langdetect import DetectorFactory, detect_langs
-
-    DetectorFactory.seed = 0
-    return detect_langs
+    return primary(code)

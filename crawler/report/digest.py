@@ -1,10 +1,16 @@
-"""A digest in one of five formats, written so a reader of the file never sees half of it."""
+"""A digest in one of five formats, written so a reader of the file never sees half of it.
+
+Text, Markdown, HTML and Atom show times in the display zone (`--tz`,
+`display.timezone`); an Atom digest is a rolling window of the latest events
+(`--atom-entries`, `display.atom_entries`), so a feed reader never finds it empty.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +18,9 @@ import sqlite_utils
 
 from crawler import store
 from crawler.clock import isoformat
+from crawler.config import DisplaySettings
 from crawler.report import records
+from crawler.report.filemode import file_mode
 from crawler.report.render_atom import render_atom
 from crawler.report.render_html import render_html
 from crawler.report.render_json import render_json
@@ -20,6 +28,9 @@ from crawler.report.render_markdown import render_markdown
 from crawler.report.render_text import render_text
 
 FORMATS = ("text", "markdown", "json", "html", "atom")
+
+
+WINDOWED = ("atom",)  # formats that show the latest events, not only what changed
 
 
 RENDERERS = {
@@ -32,21 +43,32 @@ RENDERERS = {
 
 
 def render(
-    fmt: str, events: list[dict[str, Any]], *, since: datetime, generated: datetime, more: int = 0
+    fmt: str,
+    events: list[dict[str, Any]],
+    *,
+    since: datetime,
+    generated: datetime,
+    more: int = 0,
+    tz: tzinfo = UTC,
 ) -> str:
     """Render `events` in one of FORMATS; the CLI's --format maps straight onto this."""
     try:
         renderer = RENDERERS[fmt]
     except KeyError:
         raise ValueError(f"unknown digest format {fmt!r}; choose one of {FORMATS}") from None
-    return renderer(events, since=since, generated=generated, more=more)
+    return renderer(events, since=since, generated=generated, more=more, tz=tz)
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` in one step: a reader of the file sees the old digest or the new one."""
+    """Replace `path` in one step: a reader of the file sees the old digest or the new one.
+
+    The file keeps the mode of the one it replaces, else gets what the umask gives a new
+    file (0644 under the usual 022): a web server must be able to read what it serves,
+    and mkstemp's private 0600 would stop it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, file_mode(path))
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -69,16 +91,40 @@ def publish(
     monitor: str | None,
     output: Path | None,
     now: datetime,
+    *,
+    tz: tzinfo = UTC,
+    atom_entries: int = DisplaySettings.atom_entries,
+    emit: Callable[[list[str]], None] | None = None,
 ) -> list[str]:
     """Select, render, write, and only then move the reader's cursor (a failed write shows
-    the same events next time). Returns the digest's text to print when `output` is None."""
-    selection = records.select(db, now=now, reader=reader, since=since, monitor=monitor)
-    text = render(fmt, selection.events, since=selection.since, generated=now, more=selection.more)
+    the same events next time). Returns the digest's text to print when `output` is None,
+    unless `emit` prints it here, before the cursor moves (a closed pipe is a failed write).
+
+    An Atom digest holds the latest `atom_entries` events whatever the cursor says; the
+    cursor only marks which of them are new or updated since the reader's last digest.
+    """
+    window = atom_entries if fmt in WINDOWED else 0
+    selection = records.select(
+        db, now=now, reader=reader, since=since, monitor=monitor, window=window
+    )
+    text = render(
+        fmt,
+        selection.events,
+        since=selection.since,
+        generated=now,
+        more=selection.more,
+        tz=tz,
+    )
+    left = []
     if output is not None:
         try:
             write_atomically(output, text)
         except OSError as exc:
             raise DigestError(f"{output}: cannot write the digest: {exc}") from None
+    elif emit is not None:
+        emit([text])
+    else:
+        left = [text]
     if reader:
         store.readers.save_reader_cursor(db, reader, selection.covers, isoformat(now))
-    return [text] if output is None else []
+    return left

@@ -2,7 +2,9 @@
 
 `select` gathers events into plain records relative to a reader's cursor (or a time);
 renderers only format them. The records are also the JSON digest's stable schema
-(README, "Digest JSON"): fields may be added, never renamed or removed.
+(README, "Digest JSON"): fields may be added, never renamed or removed. `events --json`
+and `event --json` print the same records (`event_summary`, `event_record`), so one
+event has one set of field names wherever it appears.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sqlite_utils
 
 from crawler import store
 from crawler.clock import isoformat, parse_instant
+from crawler.report.wording import EARLIER
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,13 @@ def select(
     since: datetime | None = None,
     monitor: str | None = None,
     limit: int = 500,
+    window: int = 0,
 ) -> Selection:
     """The events a digest shows, read from one snapshot of the database.
+
+    With a `window` (an Atom feed), the latest `window` events by activity instead,
+    each marked new or updated when it is among the changes above, else EARLIER: a
+    feed reader polling less often than the digest runs still finds them.
 
     With a reader, the changes after its cursor, oldest first, at most `limit`;
     a reader new to this database, or asking `since` a time, starts at the first
@@ -78,10 +86,15 @@ def select(
                 total = store.events.count_events(db, monitor=monitor, since=stamp, upto=covers)
                 more = total - limit
             fresh = [row["first_seen"] >= stamp for row in rows]
+        status = {
+            row["id"]: "new" if new else "updated" for row, new in zip(rows, fresh, strict=True)
+        }
+        if window:
+            rows, more = store.events.list_events(db, monitor=monitor, limit=window), 0
         members = store.events.members_of_events(db, [row["id"] for row in rows])
         records = [
-            {**event_record(db, row, members[row["id"]]), "status": "new" if new else "updated"}
-            for row, new in zip(rows, fresh, strict=True)
+            {**event_record(db, row, members[row["id"]]), "status": status.get(row["id"], EARLIER)}
+            for row in rows
         ]
     return Selection(records, since, covers, more=more)
 
@@ -91,26 +104,16 @@ def event_record(
     row: dict[str, Any],
     members: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """An event as the digest shows it; `members` when the caller already read them."""
+    """An event as the digest and `event ID` show it: `event_summary` with the sentence
+    behind each fact and every source; `members` when the caller already read them."""
     if members is None:
         members = store.events.event_members(db, row["id"])
+    summary = event_summary(row)
+    counts = {key: summary.pop(key) for key in ("article_count", "outlet_count")}
     return {
-        "id": row["id"],
-        "monitor": row["monitor"],
-        "kind": row["kind"],
-        "title": row["title"],
-        "event_time": row.get("time_point")
-        or event_instant(row["time_start"], row["time_end"], row["precision"]),
-        "event_time_start": row["time_start"],
-        "event_time_end": row["time_end"],
-        "event_time_precision": row["precision"],
-        "first_seen": row["first_seen"],
-        "last_updated": row["last_updated"],
-        "facts": row["facts"],
-        "fact_sources": row["fact_sources"],
+        **summary,
         "fact_evidence": fact_evidence(row["facts"], members),
-        "article_count": row["article_count"],
-        "outlet_count": row["outlet_count"],
+        **counts,
         "articles": [
             {
                 "id": m["article_id"],
@@ -126,6 +129,28 @@ def event_record(
             }
             for m in members
         ],
+    }
+
+
+def event_summary(row: dict[str, Any]) -> dict[str, Any]:
+    """An event as `events` lists it, in the digest's field names and without the
+    store's own columns (`time_point`, `created_seq`, `change_seq`)."""
+    return {
+        "id": row["id"],
+        "monitor": row["monitor"],
+        "kind": row["kind"],
+        "title": row["title"],
+        "event_time": row.get("time_point")
+        or event_instant(row["time_start"], row["time_end"], row["precision"]),
+        "event_time_start": row["time_start"],
+        "event_time_end": row["time_end"],
+        "event_time_precision": row["precision"],
+        "first_seen": row["first_seen"],
+        "last_updated": row["last_updated"],
+        "facts": row["facts"],
+        "fact_sources": row["fact_sources"],
+        "article_count": row["article_count"],
+        "outlet_count": row["outlet_count"],
     }
 
 

@@ -1,8 +1,15 @@
-"""The digest as an Atom feed: one entry per event, for any feed reader to subscribe to."""
+"""The digest as an Atom feed: one entry per event, for any feed reader to subscribe to.
+
+A feed reader polls on its own schedule, so the feed is a rolling window of the latest
+events (`records.select(window=...)`), not only what is new since the last digest: an
+entry keeps its id and its `updated` time until its event changes, and readers dedupe
+on them. Whether an event is new or updated since the reader's last digest is a
+`<category>`, not a reason to drop it.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from crawler import __version__
@@ -15,6 +22,7 @@ from crawler.report.wording import (
     UNTITLED,
     by_status,
     clean,
+    event_status,
     ordered_sources,
     safe_url,
     summary_line,
@@ -30,6 +38,9 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
 ATOM_STATUS_SCHEME = "urn:newsmon:status"
+
+
+ATOM_MONITOR_SCHEME = "urn:newsmon:monitor"
 
 
 EVENT_ID_PREFIX = "urn:newsmon:event:"
@@ -61,13 +72,17 @@ def render_atom(
     since: datetime,
     generated: datetime,
     more: int = 0,
+    tz: tzinfo = UTC,
     feed_id: str = "urn:newsmon:digest",
     self_url: str | None = None,
 ) -> str:
     """The digest as an Atom 1.0 feed, so any feed reader can subscribe to it.
 
-    Entry ids are stable per event (urn:newsmon:event:<id>), so a reader shows an
-    updated event as the same item with a newer <updated>, not as a duplicate.
+    One entry per event, in the order given (newest activity first). Entry ids are
+    stable per event (urn:newsmon:event:<id>), so a reader shows an updated event as
+    the same item with a newer <updated>, not as a duplicate. Events new or updated
+    since the reader's last digest carry that status as a category; events shown
+    again from the window (status EARLIER) carry none.
     """
     from lxml import etree
 
@@ -75,21 +90,24 @@ def render_atom(
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     atom_child(feed, "id", clean(feed_id))
     atom_child(feed, "title", DIGEST_TITLE)
-    atom_child(feed, "subtitle", summary_line(groups, since, more))
+    atom_child(feed, "subtitle", summary_line(groups, since, more, tz))
     atom_child(feed, "updated", isoformat(generated))
     atom_child(feed, "generator", GENERATOR_NAME, version=__version__)
     if self_url:
         atom_child(feed, "link", rel="self", href=clean(self_url), type="application/atom+xml")
-    for status in STATUSES:
-        for event in groups[status]:
-            atom_entry(feed, event, status, generated)
+    for event in events:
+        atom_entry(feed, event, event_status(event), generated, tz)
     return etree.tostring(feed, xml_declaration=True, encoding="utf-8", pretty_print=True).decode(
         "utf-8"
     )
 
 
 def atom_entry(
-    feed: etree._Element, event: dict[str, Any], status: str, generated: datetime
+    feed: etree._Element,
+    event: dict[str, Any],
+    status: str,
+    generated: datetime,
+    tz: tzinfo = UTC,
 ) -> None:
     entry = atom_child(feed, "entry")
     atom_child(entry, "id", f"{EVENT_ID_PREFIX}{clean(event.get('id'))}")
@@ -102,9 +120,17 @@ def atom_entry(
     )
     if link is not None:
         atom_child(entry, "link", rel="alternate", href=link, type="text/html")
-    atom_child(
-        entry, "category", term=status, scheme=ATOM_STATUS_SCHEME, label=STATUS_HEADINGS[status]
-    )
+    if status in STATUSES:
+        atom_child(
+            entry,
+            "category",
+            term=status,
+            scheme=ATOM_STATUS_SCHEME,
+            label=STATUS_HEADINGS[status],
+        )
+    monitor = clean(event.get("monitor"))
+    if monitor:
+        atom_child(entry, "category", term=monitor, scheme=ATOM_MONITOR_SCHEME)
     author = atom_child(entry, "author")
     atom_child(author, "name", GENERATOR_NAME)
-    atom_child(entry, "content", "\n".join(html_event_body(event)), type="html")
+    atom_child(entry, "content", "\n".join(html_event_body(event, tz)), type="html")

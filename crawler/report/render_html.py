@@ -4,10 +4,10 @@ resources, a restrictive Content-Security-Policy, every value escaped."""
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from crawler.clock import isoformat
+from crawler.report.labels import fact_lines
 from crawler.report.wording import (
     DIGEST_TITLE,
     STATUS_HEADINGS,
@@ -15,10 +15,8 @@ from crawler.report.wording import (
     UNTITLED,
     by_status,
     clean,
-    describe_counts,
-    describe_when,
-    fact_items,
-    format_instant,
+    describe_event,
+    format_moment,
     format_published,
     ordered_sources,
     role_note,
@@ -42,6 +40,7 @@ table.facts { border-collapse: collapse; margin: .4rem 0; }
 table.facts th, table.facts td { text-align: left; padding: .15rem .6rem .15rem 0;
                                  vertical-align: top; border-bottom: 1px solid #eee; }
 table.facts th { color: #555; font-weight: 600; }
+.differ { color: #8a5a00; font-size: .9em; }
 ul.sources { padding-left: 1.2rem; margin: .4rem 0; }
 .meta { color: #666; font-size: .9em; }
 a { color: #1a5fb4; }
@@ -53,7 +52,9 @@ def h(value: Any) -> str:
     return html.escape(clean(value), quote=True)
 
 
-def html_source(article: dict[str, Any], event: dict[str, Any] | None = None) -> str:
+def html_source(
+    article: dict[str, Any], event: dict[str, Any] | None = None, tz: tzinfo = UTC
+) -> str:
     """One source list item; only http(s) URLs become links, and they leak no opener."""
     title = h(article.get("title")) or UNTITLED
     url = safe_url(article.get("url"))
@@ -65,7 +66,7 @@ def html_source(article: dict[str, Any], event: dict[str, Any] | None = None) ->
             title += f' <span class="meta">(unlinked: {h(raw)})</span>'
     details = [h(article.get("outlet")) or "unknown outlet"]
     if article.get("published"):
-        details.append(h(format_published(article["published"])))
+        details.append(h(format_published(article["published"], tz)))
     note = role_note(article, event)
     if note:
         details.append(h(note.strip(" ()")))
@@ -73,24 +74,35 @@ def html_source(article: dict[str, Any], event: dict[str, Any] | None = None) ->
     return f"<li>{title} — {', '.join(details)}{copy}</li>"
 
 
-def html_event_body(event: dict[str, Any]) -> list[str]:
+def html_event_body(event: dict[str, Any], tz: tzinfo = UTC) -> list[str]:
     """Facts table and source list: shared by the HTML page and the Atom content."""
-    parts = [f'<p class="when">{h(describe_when(event))} · {h(describe_counts(event))}</p>']
-    facts = fact_items(event)
+    parts = [f'<p class="when">{h(describe_event(event, tz))}</p>']
+    facts = fact_lines(event)
     if facts:
         parts.append('<table class="facts">')
-        parts += [f"<tr><th>{h(key)}</th><td>{h(value)}</td></tr>" for key, value in facts]
+        for fact in facts:
+            differ = (
+                f'<div class="differ">reports differ: {h(fact.differ_text())}</div>'
+                if fact.differ
+                else ""
+            )
+            parts.append(f"<tr><th>{h(fact.label)}</th><td>{h(fact.value)}{differ}</td></tr>")
         parts.append("</table>")
     sources = ordered_sources(event)
     if sources:
         parts.append('<ul class="sources">')
-        parts += [html_source(article, event) for article in sources]
+        parts += [html_source(article, event, tz) for article in sources]
         parts.append("</ul>")
     return parts
 
 
 def render_html(
-    events: list[dict[str, Any]], *, since: datetime, generated: datetime, more: int = 0
+    events: list[dict[str, Any]],
+    *,
+    since: datetime,
+    generated: datetime,
+    more: int = 0,
+    tz: tzinfo = UTC,
 ) -> str:
     """One self-contained HTML5 page: inline CSS, no scripts, no external resources.
 
@@ -98,7 +110,7 @@ def render_html(
     defence should an escaping bug ever let markup through.
     """
     groups = by_status(events)
-    title = f"{DIGEST_TITLE} since {format_instant(isoformat(since))}"
+    title = f"{DIGEST_TITLE} since {format_moment(since, tz)}"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -114,8 +126,8 @@ def render_html(
         "<body>",
         "<header>",
         f"<h1>{h(DIGEST_TITLE)}</h1>",
-        f"<p>{h(summary_line(groups, since, more))} "
-        f"(generated {h(format_instant(isoformat(generated)))})</p>",
+        f"<p>{h(summary_line(groups, since, more, tz))} "
+        f"(generated {h(format_moment(generated, tz))})</p>",
         "</header>",
     ]
     if not events:
@@ -132,7 +144,7 @@ def render_html(
                 f'<article class="{status}">',
                 f'<h3><span class="eid">[{h(event.get("id"))}]</span> '
                 f"{h(event.get('title')) or UNTITLED}</h3>",
-                *html_event_body(event),
+                *html_event_body(event, tz),
                 "</article>",
             ]
         parts.append("</section>")

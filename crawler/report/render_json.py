@@ -1,9 +1,13 @@
-"""The digest as one JSON document: the records, stripped of control characters."""
+"""The digest as one JSON document: the records, stripped of control characters.
+
+JSON is for programs: times stay ISO 8601 UTC whatever zone people read the other
+formats in, and facts keep their raw keys (README, "JSON field names").
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from crawler import untrusted
@@ -13,7 +17,12 @@ SCHEMA_VERSION = 1
 
 
 def render_json(
-    events: list[dict[str, Any]], *, since: datetime, generated: datetime, more: int = 0
+    events: list[dict[str, Any]],
+    *,
+    since: datetime,
+    generated: datetime,
+    more: int = 0,
+    tz: tzinfo = UTC,  # accepted like every renderer's; JSON times stay UTC
 ) -> str:
     document = {
         "schema_version": SCHEMA_VERSION,

@@ -3,11 +3,11 @@ link, an image or a heading."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
 
-from crawler.clock import isoformat
+from crawler.report.labels import FactLine, fact_lines
 from crawler.report.wording import (
     DIGEST_TITLE,
     STATUS_HEADINGS,
@@ -15,10 +15,8 @@ from crawler.report.wording import (
     UNTITLED,
     by_status,
     clean,
-    describe_counts,
-    describe_when,
-    fact_items,
-    format_instant,
+    describe_event,
+    format_moment,
     format_published,
     ordered_sources,
     role_note,
@@ -45,13 +43,15 @@ def md(value: Any) -> str:
     return "".join("\\" + char if char in MARKDOWN_SPECIAL else char for char in clean(value))
 
 
-def md_source(article: dict[str, Any], event: dict[str, Any] | None = None) -> str:
+def md_source(
+    article: dict[str, Any], event: dict[str, Any] | None = None, tz: tzinfo = UTC
+) -> str:
     """`[title](url) — outlet, published`; a non-http(s) URL stays unlinked text."""
     title = md(article.get("title")) or md(UNTITLED)
     url = safe_url(article.get("url"))
     details = [md(article.get("outlet")) or "unknown outlet"]
     if article.get("published"):
-        details.append(md(format_published(article["published"])))
+        details.append(md(format_published(article["published"], tz)))
     note = role_note(article, event)
     if note:
         details.append(md(note.strip(" ()")))
@@ -62,16 +62,27 @@ def md_source(article: dict[str, Any], event: dict[str, Any] | None = None) -> s
     return f"{line} \\(unlinked: {md(raw)}\\)" if raw else line
 
 
+def md_fact(fact: FactLine) -> str:
+    """`- **Count:** 3 \\(reports differ: 3 \\(A\\); 2 \\(B\\)\\)`."""
+    line = f"- **{md(fact.label)}:** {md(fact.value)}"
+    return f"{line} {md(f'(reports differ: {fact.differ_text()})')}" if fact.differ else line
+
+
 def render_markdown(
-    events: list[dict[str, Any]], *, since: datetime, generated: datetime, more: int = 0
+    events: list[dict[str, Any]],
+    *,
+    since: datetime,
+    generated: datetime,
+    more: int = 0,
+    tz: tzinfo = UTC,
 ) -> str:
     """The digest as Markdown, for chat, mail or a wiki: all data escaped, no raw HTML."""
     groups = by_status(events)
     lines = [
         f"# {DIGEST_TITLE}",
         "",
-        f"{md(summary_line(groups, since, more))} \\(generated "
-        f"{md(format_instant(isoformat(generated)))}\\)",
+        f"{md(summary_line(groups, since, more, tz))} \\(generated "
+        f"{md(format_moment(generated, tz))}\\)",
     ]
     if not events:
         lines += ["", "No new or updated events\\."]
@@ -84,14 +95,14 @@ def render_markdown(
                 "",
                 f"### \\[{md(event.get('id'))}\\] {md(event.get('title')) or md(UNTITLED)}",
                 "",
-                f"{md(describe_when(event))} · {md(describe_counts(event))}",
+                md(describe_event(event, tz)),
             ]
-            facts = fact_items(event)
+            facts = fact_lines(event)
             if facts:
                 lines.append("")
-                lines += [f"- **{md(key)}:** {md(value)}" for key, value in facts]
+                lines += [md_fact(fact) for fact in facts]
             sources = ordered_sources(event)
             if sources:
                 lines += ["", "Sources:", ""]
-                lines += [f"- {md_source(article, event)}" for article in sources]
+                lines += [f"- {md_source(article, event, tz)}" for article in sources]
     return "\n".join(lines) + "\n"

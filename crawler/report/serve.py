@@ -1,6 +1,8 @@
-"""`newsmon serve`: browse the database in Datasette, with canned queries.
+"""`newsmon serve`: browse the database in Datasette, events first, with canned queries.
 
-Datasette is an optional extra (`pip install 'newsmon[web]'`), so it is only
+The analyst's pages (latest events, one event with every source, feed health) are a
+Datasette plugin in `report/web/`, registered here; Datasette's tables stay a click
+away. Datasette is an optional extra (`pip install 'newsmon[web]'`), so it is only
 imported when the command runs. The crawler keeps writing to the database
 while it is served, so the file is opened as a mutable database (Datasette
 reads it through `mode=ro` connections and reloads its schema as it changes);
@@ -24,6 +26,7 @@ DESCRIPTION = (
     "News monitoring: outlets and their feeds, the articles fetched from them, stories of "
     "copies and rewrites, and the events monitors found in them."
 )
+WEB_PLUGIN = "newsmon"  # the analyst's pages (report/web/) read their settings under this
 INSTALL_HINT = "newsmon serve needs the web extra: pip install 'newsmon[web]'"
 SETTINGS = {
     "sql_time_limit_ms": 3000,  # a browse query must never hold up the crawler for long
@@ -121,6 +124,7 @@ def metadata(cfg: Config) -> dict[str, Any]:
                 "queries": CANNED_QUERIES,
             }
         },
+        "plugins": {WEB_PLUGIN: {"database": database_name(cfg)}},
     }
 
 
@@ -159,10 +163,13 @@ def datasette_app(cfg: Config) -> Any:
     """The Datasette ASGI app on the database, refusing before anything listens."""
     try:
         from datasette.app import Datasette
+
+        from crawler.report import web
     except ImportError:
         raise ServeError(INSTALL_HINT) from None
     if not cfg.database.is_file():
         raise ServeError(f"{cfg.database}: no database yet: run `newsmon run` first")
+    web.install()  # before Datasette starts: it looks for plugins' templates once
     datasette = Datasette(
         files=[str(cfg.database)], metadata=metadata(cfg), settings=SETTINGS, cors=False
     )

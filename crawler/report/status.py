@@ -13,18 +13,21 @@ from crawler.clock import isoformat, parse_instant
 from crawler.config import Config
 from crawler.report.table import cell, table
 
-STALE_SUCCESS = timedelta(days=1)  # or no success for this long while being polled
 HEARTBEAT_GRACE = timedelta(seconds=60)  # a live daemon beats every 15 s
 
 
 def status(
-    db: sqlite_utils.Database, database: Path, now: datetime, config: Config | None = None
+    db: sqlite_utils.Database,
+    database: Path,
+    now: datetime,
+    config: Config | None = None,
+    *,
+    show_retired: bool = False,
 ) -> dict[str, Any]:
     feeds = store.feeds.feed_health(db, now)
     if config is not None:
         feeds = with_config(feeds, config, now)
-    for feed in feeds:
-        feed["failing"] = is_failing(feed, now)
+    shown = shown_feeds(feeds, show_retired=show_retired)
     size = sum(
         p.stat().st_size
         for p in database.parent.glob(database.name + "*")
@@ -35,13 +38,26 @@ def status(
         "daemon": daemon_summary(store.daemon.daemon_state(db), now),
         "database": {"path": str(database), "bytes": size, **store.db.counts(db)},
         "alerts": store.outbox.state_counts(db),
-        "feeds": feeds,
+        "feeds": shown,
+        "retired_feeds": sum(not feed["active"] for feed in feeds),
     }
+
+
+def shown_feeds(feeds: list[dict[str, Any]], *, show_retired: bool) -> list[dict[str, Any]]:
+    """Feed rows with `failing` set by the one shared rule and their one-word `state`;
+    retired feeds (no longer in config.yaml, kept for their history) only when asked
+    for: `--all`."""
+    rows = [
+        {**feed, "failing": store.feeds.is_failing(feed["active"], feed["consecutive_errors"])}
+        for feed in feeds
+        if show_retired or feed["active"]
+    ]
+    return [{**row, "state": feed_state(row)} for row in rows]
 
 
 def with_config(feeds: list[dict[str, Any]], config: Config, now: datetime) -> list[dict[str, Any]]:
     """Feed rows as config.yaml has them now, without writing: feeds no longer configured
-    show as inactive, configured ones never polled show as due now.
+    show as retired (`active` 0), configured ones never polled show as due now.
 
     `status` and `feeds` used to sync the feeds table first; that write waited behind
     any long writer (a `reprocess`) and failed after 30 s with "database is locked".
@@ -76,17 +92,6 @@ def with_config(feeds: list[dict[str, Any]], config: Config, now: datetime) -> l
             }
         )
     return sorted(rows, key=lambda row: row["outlet"])
-
-
-def is_failing(feed: dict[str, Any], now: datetime) -> bool:
-    if feed["consecutive_errors"] >= store.feeds.FAILING_AFTER_ERRORS:
-        return True
-    success, polled = feed["last_success"], feed["last_polled"]
-    return (
-        bool(polled)
-        and (success is None or now - parse_instant(success) > STALE_SUCCESS)
-        and feed["consecutive_errors"] > 0
-    )
 
 
 def daemon_summary(state: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
@@ -128,6 +133,8 @@ def describe(report: dict[str, Any]) -> list[str]:
         f"database: {db['path']}, {db['bytes'] / 2**20:.1f} MB: {db['articles']} articles, "
         f"{db['stories']} stories, {db['events']} events, {db['feeds']} feeds"
     )
+    if report["retired_feeds"]:
+        lines[-1] += f" ({report['retired_feeds']} retired: no longer in the config)"
     alerts = {state: n for state, n in report["alerts"].items() if n}
     if alerts:
         lines.append("alerts: " + ", ".join(f"{n} {state}" for state, n in sorted(alerts.items())))
@@ -135,15 +142,22 @@ def describe(report: dict[str, Any]) -> list[str]:
 
 
 def feed_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """Feeds with a one-word state: ok, FAILING or inactive."""
+    """Feeds with a one-word state: ok, FAILING or retired (removed from config.yaml)."""
     return [
         {
             **feed,
             "last_success": feed["last_success"] or "never",
-            "state": "FAILING" if feed["failing"] else ("ok" if feed["active"] else "inactive"),
+            "state": feed_state(feed),
         }
         for feed in report["feeds"]
     ]
+
+
+def feed_state(feed: dict[str, Any]) -> str:
+    """One word for a feed row that has `failing`: FAILING, ok or retired."""
+    if not feed["active"]:
+        return "retired"
+    return "FAILING" if feed["failing"] else "ok"
 
 
 def lines(report: dict[str, Any]) -> list[str]:

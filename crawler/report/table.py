@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import UTC, tzinfo
 from typing import Any
 
 from crawler import untrusted
 
-LAST_COLUMN_WIDTH = 70  # titles are cut here so a row stays on one line
+LAST_COLUMN_WIDTH = 70  # titles are cut here (with "…") so a row stays on one line
+ELLIPSIS = "…"
 # (heading, key) of the tables `newsmon feeds`, `articles` and `events` print
 FEED_COLUMNS = (
     ("outlet", "outlet"),
@@ -21,7 +23,8 @@ FEED_COLUMNS = (
     ("errors", "consecutive_errors"),
     ("last success", "last_success"),
     ("next due", "next_due"),
-    ("articles", "articles"),
+    ("articles", "article_count"),
+    ("state", "state"),
     ("url", "url"),
 )
 ARTICLE_COLUMNS = (
@@ -62,10 +65,15 @@ def table(rows: Sequence[dict[str, Any]], columns: Iterable[tuple[str, str]]) ->
     widths[-1] = min(widths[-1], LAST_COLUMN_WIDTH)
     lines = ["  ".join(h.ljust(w) for (h, _), w in zip(columns, widths, strict=True)).rstrip()]
     lines += [
-        "  ".join(c[:w].ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        "  ".join(cut(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
         for row in cells
     ]
     return lines
+
+
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters, a cut one ending in "…" so it shows."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + ELLIPSIS
 
 
 def json_text(value: Any) -> str:
@@ -73,24 +81,23 @@ def json_text(value: Any) -> str:
     return json.dumps(untrusted.for_output(value), indent=2, ensure_ascii=False)
 
 
-def event_lines(record: dict[str, Any]) -> list[str]:
+def event_lines(record: dict[str, Any], tz: tzinfo = UTC) -> list[str]:
     """`newsmon event ID`: when, facts (with disagreements and their sentences), sources."""
-    from crawler.report.wording import describe_when
+    from crawler.report.labels import fact_label, fact_lines
+    from crawler.report.wording import describe_when, format_instant
 
     lines = [
-        f"Event {record['id']} [{record['monitor']}]: {cell(record['title'])}",
-        f"  when:         {describe_when(record)}",
-        f"  first seen:   {record['first_seen']}   last updated: {record['last_updated']}",
+        f"Event {record['id']} [{cell(record['monitor'])}]: {cell(record['title'])}",
+        f"  when:         {cell(describe_when(record, tz))}",
+        f"  first seen:   {format_instant(record['first_seen'], tz)}   "
+        f"last updated: {format_instant(record['last_updated'], tz)}",
         f"  reported by:  {record['article_count']} articles, {record['outlet_count']} outlets",
     ]
-    for key, value in sorted(record["facts"].items()):
-        options = record["fact_sources"].get(key, [])
-        note = ""
-        if len(options) > 1:
-            differ = "; ".join(f"{cell(o['value'])} in {len(o['articles'])}" for o in options)
-            note = f"   (reports differ: {differ})"
-        lines.append(f"  {key + ':':<16}{cell(value)}{note}")
-        source = record.get("fact_evidence", {}).get(key)
+    shown = {fact_label(key): key for key in record["facts"]}
+    for fact in sorted(fact_lines(record), key=lambda fact: fact.label):
+        note = f"   (reports differ: {cell(fact.differ_text())})" if fact.differ else ""
+        lines.append(f"  {fact.label + ':':<16}{cell(fact.value)}{note}")
+        source = record.get("fact_evidence", {}).get(shown[fact.label])
         if source:
             sentence = cell(source["sentence"])
             lines.append(f"  {'':<16}from article {source['article']}: “{sentence}”")
@@ -99,8 +106,9 @@ def event_lines(record: dict[str, Any]) -> list[str]:
         copy = ""
         if article["copy_of"]:
             copy = f"  [{article['copy_relation']} copy of article {article['copy_of']}]"
+        published = format_instant(article["published"], tz) if article["published"] else "-"
         lines.append(
-            f"    {cell(article['published'])}  {cell(article['role'] or 'report'):<13} "
+            f"    {cell(published)}  {cell(article['role'] or 'report'):<13} "
             f"{cell(article.get('language')):<3} {cell(article['outlet'])}: "
             f"{cell(article['title'])}{copy}"
         )

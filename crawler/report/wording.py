@@ -6,11 +6,11 @@ anything is shown, and every format escapes for its own syntax on top of it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from crawler.clock import isoformat, parse_instant
+from crawler.clock import parse_instant
 
 STATUSES = ("new", "updated")  # section order, too: new events first
 
@@ -19,6 +19,11 @@ STATUS_HEADINGS = {"new": "New events", "updated": "Updated events"}
 
 
 DEFAULT_STATUS = "new"
+
+
+# An Atom digest's event shown again from its rolling window: neither new nor updated
+# since the reader's last digest (the other formats show only those two).
+EARLIER = "earlier"
 
 
 TEXT_MAX_SOURCES = 5  # a terminal digest must stay skimmable; the rest is "+N more"
@@ -78,14 +83,15 @@ def clean(value: Any) -> str:
 def event_status(event: dict[str, Any]) -> str:
     """The record's "status", "new" when absent; anything else is a caller bug."""
     status = event.get("status") or DEFAULT_STATUS
-    if status not in STATUSES:
-        raise ValueError(f"event {event.get('id')!r}: status must be one of {STATUSES}")
+    if status not in (*STATUSES, EARLIER):
+        raise ValueError(f"event {event.get('id')!r}: status must be one of {(*STATUSES, EARLIER)}")
     return status
 
 
 def by_status(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Events per status, in STATUSES order, each keeping the caller's order."""
-    groups: dict[str, list[dict[str, Any]]] = {status: [] for status in STATUSES}
+    """Events per status, in STATUSES order (then EARLIER), each keeping the caller's
+    order."""
+    groups: dict[str, list[dict[str, Any]]] = {status: [] for status in (*STATUSES, EARLIER)}
     for event in events:
         groups[event_status(event)].append(event)
     return groups
@@ -116,29 +122,43 @@ def plural(count: Any, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def format_instant(value: Any) -> str:
-    """An ISO instant as "YYYY-MM-DD HH:MM UTC"; unparsable text is shown cleaned."""
+def zone_label(moment: datetime) -> str:
+    """ "UTC", "KST", "CET"; "UTC+04:00" where the zone has no letters for itself."""
+    name = moment.strftime("%Z")
+    if name.isalpha():
+        return name
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def format_moment(moment: datetime, tz: tzinfo = UTC) -> str:
+    """An aware datetime as "YYYY-MM-DD HH:MM ZONE" in the display zone."""
+    local = moment.astimezone(tz)
+    return f"{local:%Y-%m-%d %H:%M} {zone_label(local)}"
+
+
+def format_instant(value: Any, tz: tzinfo = UTC) -> str:
+    """An ISO instant as "YYYY-MM-DD HH:MM ZONE"; unparsable text is shown cleaned."""
     try:
-        return parse_instant(str(value)).strftime("%Y-%m-%d %H:%M UTC")
+        return format_moment(parse_instant(str(value)), tz)
     except ValueError:
         return clean(value)
 
 
-def format_published(value: Any) -> str:
-    """A source's publication time in its own offset, as the README promises it is kept."""
-    try:
-        moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-    except ValueError:
-        return clean(value)
-    return moment.isoformat(sep=" ", timespec="minutes")
+def format_published(value: Any, tz: tzinfo = UTC) -> str:
+    """A source's publication time in the display zone, like every other time shown."""
+    return format_instant(value, tz)
 
 
-def describe_when(event: dict[str, Any]) -> str:
-    """When it happened, as precisely as the reports allow, always in UTC.
+def describe_when(event: dict[str, Any], tz: tzinfo = UTC) -> str:
+    """When it happened, as precisely as the reports allow, in the display zone.
 
     Clock-time precisions give one instant; coarser ones give the interval, never just
-    its start, because a "day" in the reporter's zone straddles two UTC dates and "no
-    time named" is a span of two days.
+    its start, because a "day" in the reporter's zone straddles two dates elsewhere and
+    "no time named" is a span of two days. Every command shows the same instant or
+    interval (`event_time`, else `event_time_start`..`event_time_end`).
     """
     precision = clean(event.get("event_time_precision")) or "unknown"
     label = {"days": "no report names the time", "part_of_day": "part of day"}.get(
@@ -149,29 +169,26 @@ def describe_when(event: dict[str, Any]) -> str:
     except ValueError:
         return f"{clean(event.get('event_time')) or 'unknown time'} ({label})"
     if precision == "minute":
-        return f"{instant:%Y-%m-%d %H:%M} UTC ({label})"
+        return f"{format_moment(instant, tz)} ({label})"
     if precision == "hour":
-        return f"around {instant:%Y-%m-%d %H:%M} UTC ({label})"
+        return f"around {format_moment(instant, tz)} ({label})"
     try:
-        start = parse_instant(str(event.get("event_time_start")))
-        end = parse_instant(str(event.get("event_time_end")))
+        start = parse_instant(str(event.get("event_time_start"))).astimezone(tz)
+        end = parse_instant(str(event.get("event_time_end"))).astimezone(tz)
     except ValueError:
-        return f"{instant:%Y-%m-%d %H:%M} UTC ({label})"
-    if start.date() == end.date():
-        return f"between {start:%Y-%m-%d %H:%M} and {end:%H:%M} UTC ({label})"
-    return f"between {start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC ({label})"
+        return f"{format_moment(instant, tz)} ({label})"
+    first = f"{start:%Y-%m-%d %H:%M}"
+    last = f"{end:%H:%M}" if start.date() == end.date() else f"{end:%Y-%m-%d %H:%M}"
+    if zone_label(start) != zone_label(end):  # a daylight-saving change inside
+        return f"between {first} {zone_label(start)} and {last} {zone_label(end)} ({label})"
+    return f"between {first} and {last} {zone_label(end)} ({label})"
 
 
-def describe_row_when(row: dict[str, Any]) -> str:
-    """`describe_when` for an event as stored (a row of `store.events`)."""
-    return describe_when(
-        {
-            "event_time": row.get("time_point") or row["time_start"],
-            "event_time_start": row["time_start"],
-            "event_time_end": row["time_end"],
-            "event_time_precision": row["precision"],
-        }
-    )
+def describe_event(event: dict[str, Any], tz: tzinfo = UTC) -> str:
+    """ "missile-launches · 2026-01-04 07:50 KST (minute) · 4 outlets, 5 articles"."""
+    monitor = clean(event.get("monitor"))
+    parts = [monitor] if monitor else []
+    return " · ".join([*parts, describe_when(event, tz), describe_counts(event)])
 
 
 def describe_counts(event: dict[str, Any]) -> str:
@@ -180,7 +197,8 @@ def describe_counts(event: dict[str, Any]) -> str:
 
 
 def fact_value(value: Any) -> str:
-    """A fact as one line: lists comma-joined, nested mappings as key=value."""
+    """A fact as one line: lists comma-joined, nested mappings as key=value (units and
+    labels: `labels.fact_text`)."""
     if isinstance(value, list | tuple):
         return ", ".join(fact_value(item) for item in value)
     if isinstance(value, dict):
@@ -188,15 +206,6 @@ def fact_value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return clean(value)
-
-
-def fact_items(event: dict[str, Any]) -> list[tuple[str, str]]:
-    """(key, value) pairs to show, skipping empty values that would only add noise."""
-    facts = event.get("facts") or {}
-    if not isinstance(facts, dict):
-        return []
-    items = [(clean(key), fact_value(value)) for key, value in facts.items()]
-    return [(key, value) for key, value in items if key and value]
 
 
 def role_note(article: dict[str, Any], event: dict[str, Any] | None = None) -> str:
@@ -230,10 +239,12 @@ def ordered_sources(event: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(articles, key=lambda article: article.get("copy_of") is not None)
 
 
-def summary_line(groups: dict[str, list[dict[str, Any]]], since: datetime, more: int) -> str:
+def summary_line(
+    groups: dict[str, list[dict[str, Any]]], since: datetime, more: int, tz: tzinfo = UTC
+) -> str:
     line = (
         f"{len(groups['new'])} new, {len(groups['updated'])} updated "
-        f"since {format_instant(isoformat(since))}"
+        f"since {format_moment(since, tz)}"
     )
     if more:
         line += f"; {plural(more, 'more event')} not shown (the next digest continues)"

@@ -12,6 +12,7 @@ what is committed. Nothing outside this package writes SQL.
     store.stories   stories and the similarity index; store.events: events and members
     store.readers   the change sequence and digest cursors; store.outbox: alerts
     store.prune     retention: old articles out, what events stand on kept
+    store.lookups   one article with its story, copies and events (`newsmon article`)
     store.canned    the SQL of Datasette's canned queries (`newsmon serve`)
 """
 
@@ -25,6 +26,7 @@ from crawler.store import (
     events,
     feeds,
     fetches,
+    lookups,
     outbox,
     prune,
     readers,
@@ -44,6 +46,7 @@ __all__ = [
     "events",
     "feeds",
     "fetches",
+    "lookups",
     "outbox",
     "prune",
     "readers",

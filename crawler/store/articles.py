@@ -86,25 +86,41 @@ def store_article(
 
 
 def latest_articles(
-    db: sqlite_utils.Database, *, limit: int, search: str | None = None
+    db: sqlite_utils.Database,
+    *,
+    limit: int,
+    search: str | None = None,
+    outlet: str | None = None,
+    since: str | None = None,
 ) -> list[dict[str, Any]]:
+    """The latest stored articles (or the best matches of `search`), of one `outlet`
+    (any case) and stored since `since`, in the field names of every JSON output."""
     select = """
-        SELECT a.id, a.url, a.title, a.published, a.text_method, a.word_count, a.fetched_at,
-               o.name AS outlet, substr(a.text, 1, 300) AS excerpt
+        SELECT a.id, o.name AS outlet, a.title, a.url, a.published, a.language,
+               a.text_method, a.word_count, a.fetched_at AS fetched,
+               substr(a.text, 1, 300) AS excerpt
         FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id
     """
+    clauses = []
+    if outlet is not None:
+        clauses.append("o.name = :outlet COLLATE NOCASE")
+    if since is not None:
+        clauses.append("a.fetched_at >= :since")
+    params = {"limit": limit, "outlet": outlet, "since": since}
     if search:
+        where = " ".join(f"AND {clause}" for clause in clauses)
         rows = db.query(
             select
-            + """
+            + f"""
             JOIN articles_fts ON articles_fts.rowid = a.id
-            WHERE articles_fts MATCH :q ORDER BY articles_fts.rank LIMIT :limit
+            WHERE articles_fts MATCH :q {where} ORDER BY articles_fts.rank LIMIT :limit
             """,
-            {"q": _fts_query(search), "limit": limit},
+            {**params, "q": _fts_query(search)},
         )
     else:
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = db.query(
-            select + " ORDER BY a.fetched_at DESC, a.id DESC LIMIT :limit", {"limit": limit}
+            select + f" {where} ORDER BY a.fetched_at DESC, a.id DESC LIMIT :limit", params
         )
     return [dict(row) for row in rows]
 

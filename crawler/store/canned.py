@@ -1,14 +1,14 @@
 """The SQL of the canned queries `newsmon serve` offers in Datasette.
 
 Plain SELECTs (Datasette runs them read-only); kept here with every other SQL string,
-and sharing the failing threshold with `newsmon status`.
+and sharing the definition of a failing feed with `newsmon status` and `feeds`.
 """
 
 from __future__ import annotations
 
 from crawler.store import feeds
 from crawler.store.events import MEMBERS, MEMBERS_ORDER
-from crawler.store.feeds import FAILING_AFTER_ERRORS
+from crawler.store.feeds import FAILING_SQL
 
 EVENT_ROWS = 500  # latest_events returns at most this many: canned queries do not paginate
 
@@ -28,6 +28,6 @@ FAILING_FEEDS = f"""
 SELECT o.name AS outlet, f.kind, f.url, f.last_status, f.last_success,
        f.consecutive_errors, f.last_error, f.next_due
 FROM feeds f JOIN outlets o ON o.id = f.outlet_id
-WHERE f.active = 1 AND f.consecutive_errors >= {FAILING_AFTER_ERRORS}
+WHERE {FAILING_SQL}
 ORDER BY f.consecutive_errors DESC, o.name, f.id
 """

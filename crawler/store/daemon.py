@@ -37,3 +37,12 @@ def daemon_stopped(db: sqlite_utils.Database, now: datetime) -> None:
 def daemon_state(db: sqlite_utils.Database) -> dict[str, Any] | None:
     rows = list(db.query("SELECT pid, started, heartbeat, config, stopped FROM daemon"))
     return rows[0] if rows else None
+
+
+def next_poll(db: sqlite_utils.Database) -> tuple[str, str] | None:
+    """(outlet, time) of the configured feed due first: the daemon's next poll."""
+    row = db.execute(
+        """SELECT o.name, f.next_due FROM feeds f JOIN outlets o ON o.id = f.outlet_id
+           WHERE f.active = 1 ORDER BY f.next_due, f.id LIMIT 1"""
+    ).fetchone()
+    return (row[0], row[1]) if row else None

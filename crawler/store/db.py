@@ -36,14 +36,31 @@ class NewerDatabase(RuntimeError):
     """The database was written by a newer newsmon (a migration this one does not know)."""
 
 
-def open_db(path: Path, *, read_only: bool = False) -> sqlite_utils.Database:
+class MissingDatabase(RuntimeError):
+    """A command that only reads was pointed at a database that does not exist."""
+
+
+def require(path: Path, config: Path | None = None) -> None:
+    """Raise MissingDatabase unless `path` exists: a mistyped `database:` must not leave
+    an empty database (and its directories) behind and show nothing as if all were well."""
+    if not path.exists():
+        raise MissingDatabase(
+            f"{path}: no such database (the first poll creates it: run `newsmon run` first, "
+            f"or check `database:` in {config or 'the config'})"
+        )
+
+
+def open_db(path: Path, *, read_only: bool = False, create: bool = True) -> sqlite_utils.Database:
     """Open (creating and migrating) the database in WAL mode.
 
     A database that a newer newsmon has migrated is refused before anything is
     written: this version would write rows its schema no longer describes.
     `read_only` connections (status, feeds, articles, digests without a reader)
-    never write, so in WAL mode no writer can make them wait.
+    never write, so in WAL mode no writer can make them wait; they, and callers that
+    pass `create=False`, never create the file either (MissingDatabase).
     """
+    if read_only or not create:
+        require(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)

@@ -192,6 +192,18 @@ def members_of_events(
     return members
 
 
+def monitor_names(db: sqlite_utils.Database) -> list[str]:
+    """Every monitor that has an event or a held match: names an analyst may still ask
+    for after the monitor left config.yaml."""
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT DISTINCT monitor FROM events UNION SELECT DISTINCT monitor FROM held_matches"
+            " ORDER BY 1"
+        )
+    ]
+
+
 def get_event(db: sqlite_utils.Database, event_id: int) -> dict[str, Any] | None:
     rows = list(db.query("SELECT * FROM events WHERE id = ?", [event_id]))
     return decode_event(rows[0]) if rows else None

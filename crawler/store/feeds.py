@@ -18,6 +18,15 @@ from crawler.model import Entry, FeedState, FeedUpdate
 from crawler.store.entries import record_revision
 
 FAILING_AFTER_ERRORS = 3  # consecutive failures before a feed is shown as FAILING
+# The one definition of a failing feed: still configured (a feed removed from config.yaml
+# is retired, kept for its history, never failing) and its last 3 polls failed. `status`,
+# `feeds` and Datasette's canned query all use it, in Python or as SQL over `feeds f`.
+FAILING_SQL = f"f.active = 1 AND f.consecutive_errors >= {FAILING_AFTER_ERRORS}"
+
+
+def is_failing(active: bool, consecutive_errors: int) -> bool:
+    """FAILING_SQL in Python, for rows already read."""
+    return bool(active) and consecutive_errors >= FAILING_AFTER_ERRORS
 
 
 def sync_outlets(db: sqlite_utils.Database, config: Config, now: datetime) -> None:

@@ -1,0 +1,58 @@
+"""One set of field names for every JSON, CSV and NDJSON output (README, "JSON field names").
+
+Scripts join `feeds`, `status`, `articles`, `events` and the digest on their fields, so
+one thing has one name everywhere: a plural noun is a list, a count is `<noun>_count`,
+a time is named for what happened (`published`, `fetched`, `last_success`), a duration
+carries its unit (`_seconds`), a flag is true or false. The store's rows keep their
+own column names; this module renames them at the edge, and leaves a field it does not
+know as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Store and report names → the public ones.
+FEED_NAMES = {
+    "articles": "article_count",
+    "articles_24h": "article_count_24h",
+    "entries_total": "entry_count",
+}
+DATABASE_NAMES = {
+    "outlets": "outlet_count",
+    "feeds": "feed_count",
+    "entries": "entry_count",
+    "articles": "article_count",
+    "fetches": "fetch_count",
+    "stories": "story_count",
+    "events": "event_count",
+}
+DAEMON_NAMES = {"heartbeat_age_s": "heartbeat_age_seconds"}
+STATUS_NAMES = {"now": "generated", "retired_feeds": "retired_feed_count"}
+FLAGS = ("active", "failing")
+
+
+def renamed(row: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """`row` with its keys renamed by `names`, order kept."""
+    return {names.get(key, key): value for key, value in row.items()}
+
+
+def feed(row: dict[str, Any]) -> dict[str, Any]:
+    """A feed's health as `feeds` and `status` print it."""
+    out = renamed(row, FEED_NAMES)
+    for flag in FLAGS:
+        if flag in out and out[flag] is not None:
+            out[flag] = bool(out[flag])
+    return out
+
+
+def status(report: dict[str, Any]) -> dict[str, Any]:
+    """`status --json`: the report with the shared names."""
+    out = renamed(report, STATUS_NAMES)
+    if isinstance(out.get("daemon"), dict):
+        out["daemon"] = renamed(out["daemon"], DAEMON_NAMES)
+    if isinstance(out.get("database"), dict):
+        out["database"] = renamed(out["database"], DATABASE_NAMES)
+    if isinstance(out.get("feeds"), list):
+        out["feeds"] = [feed(row) for row in out["feeds"]]
+    return out

@@ -1,0 +1,350 @@
+"""What each page of the web view shows, read from one snapshot of the database.
+
+Plain functions of a `sqlite_utils.Database`: the plugin runs them on Datasette's
+read-only connection, and they reuse what the digests and `newsmon status` already
+decide, so the browser says what the terminal says. An event is the digest's record
+(`records.event_record`) described in the digest's words (`wording`); a failing feed is
+what `store.feeds.is_failing` calls failing (as `status`, `feeds` and the canned query).
+Every feed-supplied string is cleaned here and escaped by the templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from crawler import store
+from crawler.clock import ClockError, parse_instant
+from crawler.report import records
+from crawler.report.labels import fact_label, fact_text
+from crawler.report.web.fields import Field, fact_fields
+from crawler.report.wording import (
+    UNTITLED,
+    clean,
+    describe_counts,
+    describe_when,
+    format_instant,
+    format_published,
+    plural,
+    safe_url,
+)
+
+LATEST_EVENTS = 100  # the landing page; the rest are one click away in the events table
+DEFAULT_ROLE = "report"  # members stored before roles existed
+OVERDUE = "overdue by {}"  # a next poll time gone by: the feed waits for the next run
+# Feed states, worst first: the order of the feed-health table.
+FEED_STATES = {
+    "failing": "FAILING",
+    "erroring": "errors",
+    "new": "not polled yet",
+    "ok": "ok",
+    "inactive": "inactive",
+}
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A pointer to one source row of the event page (its number and anchor)."""
+
+    number: int
+    outlet: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """One article of an event, as its row on the event page."""
+
+    number: int
+    article_id: Any
+    anchor: str
+    outlet: str
+    title: str
+    url: str | None  # only http(s) URLs become links
+    unlinked_url: str  # shown as text when the URL is no http(s) URL
+    published: str
+    language: str
+    role: str
+    copy_of: SourceRef | None
+    copy_relation: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class ReportedValue:
+    """One value of a fact and the sources that gave it."""
+
+    text: str
+    sources: list[SourceRef]
+
+
+@dataclass(frozen=True)
+class FactRow:
+    """A fact on the event page: the value shown, and every value reported."""
+
+    label: str
+    shown: str
+    values: list[ReportedValue]
+    evidence: str
+    evidence_source: SourceRef | None
+
+    @property
+    def differ(self) -> bool:
+        return len(self.values) > 1
+
+
+@dataclass(frozen=True)
+class EventView:
+    """An event as the landing page lists it; `sources` and `fact_rows` on its own page."""
+
+    id: int
+    title: str
+    monitor: str
+    kind: str
+    when: str
+    interval: str
+    precision: str
+    counts: str
+    first_seen: str
+    last_updated: str
+    facts: list[Field]
+    outlets: list[str]
+    notes: list[str]
+    sources: list[Source] = field(default_factory=list)
+    fact_rows: list[FactRow] = field(default_factory=list)
+
+
+def latest_events(
+    db: sqlite_utils.Database,
+    *,
+    now: datetime,
+    monitor: str | None = None,
+    limit: int = LATEST_EVENTS,
+) -> dict[str, Any]:
+    """The landing page: the most recently active events, and the feeds' health."""
+    rows = store.events.list_events(db, monitor=monitor, limit=limit)
+    members = store.events.members_of_events(db, [row["id"] for row in rows])
+    return {
+        "events": [event_view(records.event_record(db, r, members[r["id"]])) for r in rows],
+        "total": store.events.count_events(db, monitor=monitor),
+        "monitor": monitor,
+        "health": health_summary(feed_views(db, now)),
+    }
+
+
+def event_page(db: sqlite_utils.Database, event_id: int, *, now: datetime) -> dict[str, Any]:
+    """One event with every source and every value its facts were given; `event` is None
+    when there is no such event."""
+    row = store.events.get_event(db, event_id)
+    event = None if row is None else event_view(records.event_record(db, row), detail=True)
+    return {"event": event, "health": health_summary(feed_views(db, now))}
+
+
+def feed_health(db: sqlite_utils.Database, *, now: datetime) -> dict[str, Any]:
+    """Every feed, failing first, then erroring, new, healthy and inactive ones."""
+    feeds = feed_views(db, now)
+    return {"feeds": feeds, "health": health_summary(feeds), "now": format_instant(now)}
+
+
+def event_view(record: dict[str, Any], *, detail: bool = False) -> EventView:
+    """The digest's record of an event, in words; sources and fact rows with `detail`."""
+    articles = [a for a in record.get("articles") or [] if isinstance(a, dict)]
+    sources = sources_of(articles)
+    outlets = list(dict.fromkeys(s.outlet for s in sources))
+    return EventView(
+        id=int(record["id"]),
+        title=clean(record.get("title")) or UNTITLED,
+        monitor=clean(record.get("monitor")),
+        kind=clean(record.get("kind")),
+        when=describe_when(record),
+        interval=describe_interval(record),
+        precision=clean(record.get("event_time_precision")),
+        counts=describe_counts(record),
+        first_seen=format_instant(record.get("first_seen")),
+        last_updated=format_instant(record.get("last_updated")),
+        facts=fact_fields(record.get("facts")),
+        outlets=outlets,
+        notes=role_notes(sources),
+        sources=sources if detail else [],
+        fact_rows=fact_rows(record, sources) if detail else [],
+    )
+
+
+def describe_interval(record: dict[str, Any]) -> str:
+    """The interval the reports allow, both ends, whatever the precision."""
+    start = format_instant(record.get("event_time_start"))
+    end = format_instant(record.get("event_time_end"))
+    return start if start == end else f"{start} – {end}"
+
+
+def sources_of(articles: list[dict[str, Any]]) -> list[Source]:
+    """Numbered source rows, earliest first; a copy points at the row it copies."""
+    refs = {
+        a.get("id"): SourceRef(n, clean(a.get("outlet")) or "unknown outlet", f"source-{n}")
+        for n, a in enumerate(articles, start=1)
+    }
+    sources = []
+    for n, article in enumerate(articles, start=1):
+        url = safe_url(article.get("url"))
+        sources.append(
+            Source(
+                number=n,
+                article_id=article.get("id"),
+                anchor=f"source-{n}",
+                outlet=refs[article.get("id")].outlet,
+                title=clean(article.get("title")) or UNTITLED,
+                url=url,
+                unlinked_url="" if url else clean(article.get("url")),
+                published=format_published(article.get("published") or ""),
+                language=clean(article.get("language")),
+                role=clean(article.get("role")) or DEFAULT_ROLE,
+                copy_of=refs.get(article.get("copy_of")),
+                copy_relation=clean(article.get("copy_relation")),
+                evidence=clean(article.get("evidence")),
+            )
+        )
+    return sources
+
+
+def role_notes(sources: list[Source]) -> list[str]:
+    """ "1 confirmation", "2 follow-ups", "1 copy": what else than reports the event holds."""
+    notes = []
+    for role in ("confirmation", "follow-up", "listed"):
+        count = sum(s.role == role for s in sources)
+        if count:
+            notes.append(plural(count, role))
+    copies = sum(s.copy_of is not None for s in sources)
+    if copies:
+        notes.append("1 copy" if copies == 1 else f"{copies} copies")
+    return notes
+
+
+def fact_rows(record: dict[str, Any], sources: list[Source]) -> list[FactRow]:
+    """Every fact with each value reported and its sources; facts shown first, then
+    values the event does not show (a count a vaguer "several" outranks). Keys that
+    read alike are one row ("count" and "count_text" are both the count, as in the
+    digests)."""
+    facts = record.get("facts") if isinstance(record.get("facts"), dict) else {}
+    given = record.get("fact_sources") if isinstance(record.get("fact_sources"), dict) else {}
+    evidence = record.get("fact_evidence") if isinstance(record.get("fact_evidence"), dict) else {}
+    by_id = {s.article_id: SourceRef(s.number, s.outlet, s.anchor) for s in sources}
+    keys_by_label: dict[str, list[str]] = {}
+    for key in [*facts, *(k for k in given if k not in facts)]:
+        keys_by_label.setdefault(fact_label(key), []).append(key)
+    rows = []
+    for label, keys in keys_by_label.items():
+        values = [
+            ReportedValue(
+                fact_text(key, option.get("value")),
+                [by_id[a] for a in option.get("articles") or [] if a in by_id],
+            )
+            for key in keys
+            for option in given.get(key) or []
+            if isinstance(option, dict)
+        ]
+        shown_key = next((key for key in keys if key in facts), None)
+        said = evidence.get(shown_key) if isinstance(evidence.get(shown_key), dict) else {}
+        rows.append(
+            FactRow(
+                label=label,
+                shown=fact_text(shown_key, facts[shown_key]) if shown_key else "",
+                values=values,
+                evidence=clean(said.get("sentence")),
+                evidence_source=by_id.get(said.get("article")),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class FeedView:
+    """One feed's row on the feed-health page."""
+
+    state: str
+    state_label: str
+    outlet: str
+    kind: str
+    url: str | None
+    url_text: str
+    last_status: str
+    errors: int
+    last_success: str
+    last_success_ago: str
+    last_polled: str
+    next_due: str
+    next_due_in: str
+    articles: int
+    articles_24h: int
+    last_error: str
+
+
+def feed_views(db: sqlite_utils.Database, now: datetime) -> list[FeedView]:
+    """Every feed as the feed-health page shows it, worst state first."""
+    rows = store.feeds.feed_health(db, now)
+    order = list(FEED_STATES)
+    views = [feed_view(row, now) for row in rows]
+    return sorted(views, key=lambda v: (order.index(v.state), -v.errors, v.outlet, v.url_text))
+
+
+def feed_view(row: dict[str, Any], now: datetime) -> FeedView:
+    state = feed_state(row)
+    return FeedView(
+        state=state,
+        state_label=FEED_STATES[state],
+        outlet=clean(row.get("outlet")),
+        kind=clean(row.get("kind")),
+        url=safe_url(row.get("url")),
+        url_text=clean(row.get("url")),
+        last_status=clean(row.get("last_status")),
+        errors=int(row.get("consecutive_errors") or 0),
+        last_success=format_instant(row["last_success"]) if row.get("last_success") else "never",
+        last_success_ago=relative(row.get("last_success"), now),
+        last_polled=format_instant(row["last_polled"]) if row.get("last_polled") else "never",
+        next_due=format_instant(row["next_due"]) if row.get("next_due") else "",
+        next_due_in=relative(row.get("next_due"), now, past=OVERDUE) if row.get("active") else "",
+        articles=int(row.get("articles") or 0),
+        articles_24h=int(row.get("articles_24h") or 0),
+        last_error=clean(row.get("last_error")),
+    )
+
+
+def feed_state(row: dict[str, Any]) -> str:
+    """One word for a feed, judged as `newsmon status` judges it."""
+    if not row.get("active"):
+        return "inactive"
+    if store.feeds.is_failing(row.get("active"), row.get("consecutive_errors") or 0):
+        return "failing"
+    if row.get("consecutive_errors"):
+        return "erroring"
+    return "ok" if row.get("last_polled") else "new"
+
+
+def health_summary(feeds: list[FeedView]) -> dict[str, int]:
+    """Feeds per state, and how many there are: the navigation's failing-feeds badge."""
+    counts = {state: 0 for state in FEED_STATES}
+    for feed in feeds:
+        counts[feed.state] += 1
+    return {**counts, "total": len(feeds)}
+
+
+def relative(value: Any, now: datetime, *, past: str = "{} ago") -> str:
+    """ "12 min ago", "in 3 h": how far an instant is from now ("" if unparsable);
+    `past` words an instant gone by ("overdue by {}" for a poll that is due)."""
+    try:
+        moment = parse_instant(str(value))
+    except ClockError:
+        return ""
+    seconds = (moment - now).total_seconds()
+    size = abs(seconds)
+    if size < 60:
+        return "now"
+    if size < 3600:
+        amount = f"{size // 60:.0f} min"
+    elif size < 2 * 86400:
+        amount = f"{size // 3600:.0f} h"
+    else:
+        amount = f"{size // 86400:.0f} d"
+    return f"in {amount}" if seconds > 0 else past.format(amount)

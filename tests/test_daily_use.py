@@ -1,0 +1,280 @@
+"""#14, what an analyst running newsmon every day runs into: the real CLI in subprocesses
+on real SQLite files (files served by web servers, pipes to jq and head, typos, health
+checks, feeds removed from the config)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from crawler import config, store
+from crawler.report.digest import write_atomically
+from monitors import build
+from tests.builders import add_story_article
+from tests.conftest import newsmon, write_config
+
+MONITORS = [build(config.MonitorConfig("launches", "missile_launch"))]
+T0 = datetime(2026, 3, 8, tzinfo=UTC)
+SINCE = ("--since", "2026-01-01")
+
+
+def feeds_of(outlets: dict[str, list[str]]) -> list[dict]:
+    return [{"name": name, "feeds": urls} for name, urls in outlets.items()]
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Path:
+    """A config with one outlet and a configured monitor that has found nothing, over a
+    database holding two events of a monitor no longer configured ("launches")."""
+    cfg = write_config(tmp_path, feeds_of({"Wire": ["http://127.0.0.1:9/rss.xml"]}))
+    document = yaml.safe_load(cfg.read_text())
+    document["monitors"] = [{"name": "typhoons", "type": "keywords", "include": ["typhoon"]}]
+    cfg.write_text(yaml.safe_dump(document))
+    db = store.db.open_db(tmp_path / "newsmon.db")
+    store.feeds.sync_outlets(db, config.load(cfg), T0)
+    add_story_article(db, "wire", MONITORS)
+    add_story_article(db, "next-week", MONITORS)
+    db.close()
+    return cfg
+
+
+def fail_feed(cfg: Path, url: str, times: int) -> None:
+    """`times` failed polls of one feed, written as the crawler writes them."""
+    with closing(store.db.open_db(cfg.parent / "newsmon.db")) as db:
+        feed = next(f for f in store.feeds.due_feeds(db, T0, every=True) if f.url == url)
+        for _ in range(times):
+            store.feeds.record_feed_failure(
+                db, feed, now=T0, status=503, error="HTTP 503", next_due=T0
+            )
+
+
+# -- 1. digest --output is readable by the web server that serves it ------------------
+
+
+def test_digest_output_keeps_the_replaced_files_mode_else_the_umask(desk: Path) -> None:
+    served = desk.parent / "www" / "newsmon.html"
+    served.parent.mkdir()
+    served.write_text("yesterday's digest")
+    served.chmod(0o644)
+    fresh = desk.parent / "www" / "newsmon.atom"
+    previous = os.umask(0o027)  # the subprocess inherits it
+    try:
+        for path, fmt in ((served, "html"), (fresh, "atom")):
+            result = newsmon("digest", *SINCE, "--format", fmt, "--output", str(path), config=desk)
+            assert result.returncode == 0, result.stderr
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(served.stat().st_mode) == 0o644  # as it was: the server reads it
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o640  # 0666 less the umask, as open() does
+    assert "North Korea" in served.read_text()
+    assert [p.name for p in served.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_write_atomically_honours_the_umask_for_a_new_file(tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        write_atomically(tmp_path / "digest.txt", "text")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "digest.txt").stat().st_mode) == 0o644
+
+
+# -- 2. machine-readable output is the document alone ----------------------------------
+
+
+def test_every_json_output_is_the_document_alone(desk: Path) -> None:
+    fail_feed(desk, "http://127.0.0.1:9/rss.xml", 1)  # a last_error that was printed after
+    for command in (
+        ["feeds", "--json"],
+        ["feeds", "--json", "--all"],
+        ["status", "--json"],
+        ["events", "--json"],
+        ["event", "1", "--json"],
+        ["articles", "--json"],
+        ["digest", "--format", "json", *SINCE],
+        ["digest", "--format", "json", "--reader", "jq", *SINCE],
+    ):
+        result = newsmon(*command, config=desk)
+        assert result.returncode == 0, (command, result.stderr)
+        json.loads(result.stdout)  # nothing before or after the document
+    shown = json.loads(newsmon("feeds", "--json", config=desk).stdout)
+    assert [row["last_error"] for row in shown] == ["HTTP 503"]
+    table = newsmon("feeds", config=desk).stdout  # people still see the error under the table
+    assert "Wire: http://127.0.0.1:9/rss.xml: HTTP 503" in table
+
+
+# -- 4. a missing database is an error, and nothing is created --------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["events"],
+        ["articles"],
+        ["digest"],
+        ["digest", "--reader", "analyst"],
+        ["feeds"],
+        ["status"],
+        ["event", "1"],
+    ],
+)
+def test_reading_a_database_that_does_not_exist_creates_nothing(
+    tmp_path: Path, command: list[str]
+) -> None:
+    cfg = write_config(tmp_path, feeds_of({"Wire": ["http://127.0.0.1:9/rss.xml"]}))
+    cfg.write_text(cfg.read_text().replace("database: newsmon.db", "database: data/newsmn.db"))
+    result = newsmon(*command, config=cfg)
+    assert result.returncode == 5, result.stderr
+    assert f"{tmp_path / 'data' / 'newsmn.db'}: no such database" in result.stderr
+    assert "run `newsmon run` first" in result.stderr and str(cfg) in result.stderr
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.yaml"]
+
+
+# -- 9. an unknown monitor is a typo, not an empty result ---------------------------------
+
+
+@pytest.mark.parametrize("command", [["events"], ["digest", *SINCE], ["events", "--json"]])
+def test_an_unknown_monitor_is_an_error_naming_the_known_ones(
+    desk: Path, command: list[str]
+) -> None:
+    result = newsmon(*command, "--monitor", "lanches", config=desk)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "no monitor named 'lanches' (known: launches, typhoons)" in result.stderr
+    # known: from the database (no longer configured), or configured (no events yet)
+    found = newsmon(*command, "--monitor", "launches", config=desk)
+    assert found.returncode == 0 and "North Korea" in found.stdout
+    assert newsmon(*command, "--monitor", "typhoons", config=desk).returncode == 0
+
+
+# -- 11. conventions: options anywhere, status as a health check, pipes, logs -------------
+
+
+def test_global_options_may_follow_the_command(desk: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for options in (["--config", str(desk)], ["--config", str(desk), "-v"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "crawler", "events", *options],
+            capture_output=True,
+            text=True,
+            cwd=elsewhere,  # no config.yaml here: only the option can find it
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "launches" in result.stdout
+    debug = newsmon("run", "--all", "--log-level", "DEBUG", config=desk)
+    assert " DEBUG " in debug.stderr  # the level after the command took effect
+    later = newsmon("status", "--config", str(tmp_path / "nope.yaml"), config=desk)
+    assert later.returncode == 2 and "nope.yaml: no such configuration file" in later.stderr
+
+
+def test_status_exit_code_is_a_health_check(desk: Path) -> None:
+    healthy = newsmon("status", config=desk)
+    assert healthy.returncode == 0 and healthy.stderr == ""
+    fail_feed(desk, "http://127.0.0.1:9/rss.xml", 3)
+    failing = newsmon("status", "--json", config=desk)
+    assert failing.returncode == 1
+    assert json.loads(failing.stdout)["feeds"][0]["failing"] is True
+    assert "1 feeds FAILING" in failing.stderr and "http://127.0.0.1:9/rss.xml" in failing.stderr
+    with closing(store.db.open_db(desk.parent / "newsmon.db")) as db:
+        gone = datetime.now(UTC) - timedelta(minutes=10)  # crashed without saying so
+        store.daemon.daemon_started(db, 4242, gone, desk)
+    silent = newsmon("status", config=desk)
+    assert silent.returncode == 6
+    assert "daemon: not responding" in silent.stdout
+    assert "the daemon (pid 4242) is not responding" in silent.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["events"], ["articles"], ["feeds", "--json"], ["status"], ["event", "1"], ["digest", *SINCE]],
+)
+def test_a_reader_that_goes_away_ends_the_command_quietly(desk: Path, command: list[str]) -> None:
+    assert cut_short(["--config", str(desk), *command]) == (141, "")
+
+
+def cut_short(args: list[str]) -> tuple[int, str]:
+    """Run newsmon with its stdout's reader gone, as `head -1` leaves it once it has its
+    line: (exit code, stderr)."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "crawler", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        return process.wait(timeout=60), stderr
+
+
+def test_a_digest_cut_short_by_its_reader_is_shown_again(desk: Path) -> None:
+    assert cut_short(["--config", str(desk), "digest", "--reader", "ana", *SINCE]) == (141, "")
+    again = newsmon("digest", "--reader", "ana", "--format", "json", *SINCE, config=desk)
+    assert len(json.loads(again.stdout)["events"]) == 2  # the cursor did not move
+    assert (
+        json.loads(newsmon("digest", "--reader", "ana", "--format", "json", config=desk).stdout)[
+            "events"
+        ]
+        == []
+    )  # ... until a digest was delivered
+
+
+# -- 5. feeds removed from the config: retired, and one definition of failing ------------
+
+
+def test_removed_feeds_are_retired_and_failing_means_the_same_everywhere(tmp_path: Path) -> None:
+    urls = {name: f"http://127.0.0.1:9/{name}.xml" for name in ("ok", "once", "thrice", "old")}
+    outlets = {"Wire": [urls["ok"], urls["once"], urls["thrice"], urls["old"]]}
+    cfg = write_config(tmp_path, feeds_of(outlets))
+    with closing(store.db.open_db(tmp_path / "newsmon.db")) as db:
+        store.feeds.sync_outlets(db, config.load(cfg), T0)
+    fail_feed(cfg, urls["once"], 1)  # never succeeded: not failing after one error
+    fail_feed(cfg, urls["thrice"], 3)
+    fail_feed(cfg, urls["old"], 5)
+    outlets["Wire"].remove(urls["old"])  # the outlet moved its feed
+    outlets["Wire"].append("http://127.0.0.1:9/new.xml")
+    cfg = write_config(tmp_path, feeds_of(outlets))
+    with closing(store.db.open_db(tmp_path / "newsmon.db")) as db:  # as `run` does first
+        store.feeds.sync_outlets(db, config.load(cfg), T0)
+
+    status = newsmon("status", "--json", config=cfg)
+    shown = json.loads(status.stdout)["feeds"]
+    assert urls["old"] not in {row["url"] for row in shown}
+    assert json.loads(status.stdout)["retired_feed_count"] == 1
+    failing = {
+        "status": {row["url"] for row in shown if row["failing"]},
+        "feeds": {
+            row["url"]
+            for row in json.loads(newsmon("feeds", "--json", config=cfg).stdout)
+            if row["failing"]
+        },
+        "serve": {row[2] for row in canned(cfg, store.canned.FAILING_FEEDS)},
+    }
+    assert failing == {
+        "status": {urls["thrice"]},
+        "feeds": {urls["thrice"]},
+        "serve": {urls["thrice"]},
+    }
+    assert status.returncode == 1
+
+    table = newsmon("status", config=cfg).stdout
+    assert urls["old"] not in table and "1 retired" in table
+    assert table.count("FAILING") == 1
+    everything = newsmon("feeds", "--all", config=cfg).stdout
+    retired = [line for line in everything.splitlines() if line.endswith(f"  {urls['old']}")]
+    assert len(retired) == 1 and " retired " in retired[0] and "FAILING" not in retired[0]
+    assert urls["old"] not in newsmon("feeds", config=cfg).stdout
+
+
+def canned(cfg: Path, sql: str) -> list[tuple]:
+    """A canned query as Datasette runs it: read-only SQL on the database file."""
+    with closing(sqlite3.connect(f"file:{cfg.parent / 'newsmon.db'}?mode=ro", uri=True)) as conn:
+        return conn.execute(sql).fetchall()

@@ -1,0 +1,127 @@
+"""#14.8: one vocabulary for every JSON output, no internal fields, every name documented.
+
+`events --json` said `time_start`/`precision` and leaked `created_seq`/`change_seq`
+while `event --json` and the digest said `event_time_start`/`event_time_precision`;
+`feeds --json` called an all-time count `articles_24h`. Real CLI, real SQLite file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from monitors import build
+from monitors.base import MonitorConfig
+from tests.builders import add_story_article, outlets_database
+from tests.conftest import ROOT, newsmon
+
+MONITORS = [build(MonitorConfig("launches", "missile_launch"))]
+INTERNAL = {
+    "time_start",
+    "time_end",
+    "precision",
+    "time_point",
+    "created_seq",
+    "change_seq",
+    "story_id",
+    "fetched_at",
+    "articles_24h",
+    "entries_total",
+    "heartbeat_age_s",
+    "now",
+}
+# Maps keyed by data, not by field names: fact names and alert states.
+DATA_KEYED = {"facts", "fact_sources", "fact_evidence", "alerts"}
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> dict[str, Any]:
+    cfg, db = outlets_database(tmp_path_factory.mktemp("vocabulary"), "Wire", "Copy Daily")
+    wire = add_story_article(db, "wire", MONITORS)
+    add_story_article(db, "wire-copy", MONITORS, feed_id=2)
+    db.close()
+
+    def run(*args: str, now: str = "2026-03-08T12:00:00Z") -> Any:
+        result = newsmon(*args, config=cfg, env={"NEWSMON_NOW": now})
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    return {
+        "events": run("events", "--json"),
+        "event": run("event", "1", "--json"),
+        "digest": run("digest", "--format", "json", "--since", "2026-03-01"),
+        "articles": run("articles", "--json"),
+        "article": run("article", str(wire), "--json"),
+        "feeds": run("feeds", "--json"),
+        "feeds_later": run("feeds", "--json", now="2026-03-20T00:00:00Z"),
+        "status": run("status", "--json"),
+    }
+
+
+def field_names(value: Any, inside: str = "") -> set[str]:
+    """Every key of a JSON document, but not the keys of maps keyed by data."""
+    if isinstance(value, list):
+        return set().union(*(field_names(item, inside) for item in value)) if value else set()
+    if not isinstance(value, dict):
+        return set()
+    if inside in DATA_KEYED:  # skip the keys, read what they hold
+        return set().union(*(field_names(child) for child in value.values())) if value else set()
+    names = set(value)
+    for key, child in value.items():
+        names |= field_names(child, key)
+    return names
+
+
+def test_an_event_has_one_set_of_names_everywhere(outputs):
+    [listed] = outputs["events"]
+    shown = outputs["event"]
+    [digested] = outputs["digest"]["events"]
+    assert set(listed) < set(shown)
+    assert set(digested) == set(shown) | {"status"}
+    assert {key: shown[key] for key in listed} == listed
+    assert listed["event_time"] == "2026-03-07T21:20:00Z"
+    assert listed["event_time_precision"] == "minute"
+    [membership] = outputs["article"]["events"]
+    assert {key: membership[key] for key in listed} == listed
+
+
+def test_an_article_and_a_feed_have_one_set_of_names_everywhere(outputs):
+    listed = {a["outlet"]: a for a in outputs["articles"]}
+    sources = {a["outlet"]: a for a in outputs["event"]["articles"]}
+    for outlet, article in listed.items():
+        shared = set(article) & set(sources[outlet])
+        assert shared >= {"id", "url", "outlet", "title", "published", "language"}
+        assert {k: article[k] for k in shared} == {k: sources[outlet][k] for k in shared}
+    assert set(outputs["status"]["feeds"][0]) == set(outputs["feeds"][0])
+    assert {"fetched", "text_method", "word_count"} <= set(outputs["articles"][0])
+    assert outputs["status"]["database"]["article_count"] == 2
+
+
+def test_feed_counts_say_what_they_count(outputs):
+    """`articles_24h` in `feeds --json` was an all-time count."""
+    now = {f["outlet"]: f for f in outputs["feeds"]}
+    later = {f["outlet"]: f for f in outputs["feeds_later"]}
+    assert (now["Wire"]["article_count"], now["Wire"]["article_count_24h"]) == (1, 1)
+    assert (later["Wire"]["article_count"], later["Wire"]["article_count_24h"]) == (1, 0)
+    assert all(isinstance(f["active"], bool) and f["failing"] is False for f in now.values())
+
+
+def test_no_output_leaks_internal_fields(outputs):
+    for name, document in outputs.items():
+        assert not field_names(document) & INTERNAL, name
+
+
+def test_every_field_is_in_the_readmes_table(outputs):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### JSON field names", 1)[1].split("\n#", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    documented = {name for row in rows for name in re.findall(r"`([a-z_0-9]+)`", row.split("|")[1])}
+    used = set().union(*(field_names(document) for document in outputs.values()))
+    assert used - documented == set()
+    # a daemon that never ran has only a `state`
+    assert documented - used == {"pid", "started", "heartbeat", "config", "stopped"} | {
+        "heartbeat_age_seconds"
+    }
