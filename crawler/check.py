@@ -79,7 +79,7 @@ async def check(
         "language": record.language,
         "word_count": len(record.text.split()),
         "text_method": record.text_method,
-        "text": lines[:TEXT_LINES],
+        "text_lines": lines[:TEXT_LINES],
     }
     row = StoredArticle(
         id=0,
@@ -126,14 +126,14 @@ async def _feed(cfg: Config, url: str, log_level: str) -> tuple[Parsed, dict[str
     return parsed, {
         "url": url,
         "fetched_url": answer.url,
-        "status": answer.status,
+        "http_status": answer.status,
         "format": parsed.format,
         "title": parsed.title,
         "language": parsed.language,
-        "entries": len(parsed.entries) - len(refused),
+        "entry_count": len(parsed.entries) - len(refused),
         "refused": refused,
         "warning": parsed.warning,
-        "sitemaps": len(parsed.sitemaps),
+        "sitemap_count": len(parsed.sitemaps),
     }
 
 
@@ -159,7 +159,7 @@ async def _article(
     if not entry.link or (outlet is not None and not outlet.fetch_pages):
         return articles.from_feed(entry), None
     page = (await fetch(cfg, [entry.link], accept=PAGE_ACCEPT, log_level=log_level))[entry.link]
-    shown: dict[str, Any] = {"url": entry.link, "status": page.status, "error": page.error}
+    shown: dict[str, Any] = {"url": entry.link, "http_status": page.status, "error": page.error}
     answer = page.answer
     if answer is not None and not page.text:
         shown["error"] = f"not an HTML page (Content-Type {answer.content_type})"
@@ -179,9 +179,9 @@ def _match(name: str, match: Match) -> dict[str, Any]:
         "monitor": name,
         "kind": match.kind,
         "account": match.account,
-        "time_start": isoformat(time.start) if time else None,
-        "time_end": isoformat(time.end) if time else None,
-        "precision": time.precision if time else None,
+        "event_time_start": isoformat(time.start) if time else None,
+        "event_time_end": isoformat(time.end) if time else None,
+        "event_time_precision": time.precision if time else None,
         "phrase": time.phrase if time else None,
         "facts": dict(match.facts),
         "evidence": match.evidence,
@@ -214,12 +214,13 @@ def lines(report: dict[str, Any]) -> list[str]:
     out.append(f"article {article['url']}")
     for key in ("title", "published", "language", "word_count", "text_method"):
         out.append(f"  {key}: {article[key]}")
-    out += [f"  | {line}" for line in article["text"]]
+    out += [f"  | {line}" for line in article["text_lines"]]
     if report["listing"]:
         out.append("  reads as a list of headlines: monitors see its lead headline only")
     out.append(f"monitors: {len(report['monitors'])} match")
     for match in report["monitors"]:
-        when = f"{match['time_start']} .. {match['time_end']} ({match['precision']})"
+        start, end = match["event_time_start"], match["event_time_end"]
+        when = f"{start} .. {end} ({match['event_time_precision']})"
         out.append(f"  {match['monitor']}: {match['kind']}, {match['account']}, {when}")
         if match["facts"]:
             out.append(f"    facts: {json.dumps(match['facts'], ensure_ascii=False)}")
@@ -229,9 +230,9 @@ def lines(report: dict[str, Any]) -> list[str]:
 def _feed_lines(feed: dict[str, Any]) -> list[str]:
     out = [f"  format: {feed['format']}  title: {feed['title']}  language: {feed['language']}"]
     if feed["format"] == "sitemapindex":
-        out.append(f"  sitemaps: {feed['sitemaps']}")
+        out.append(f"  sitemaps: {feed['sitemap_count']}")
     else:
-        out.append(f"  entries: {feed['entries']}  refused: {len(feed['refused'])}")
+        out.append(f"  entries: {feed['entry_count']}  refused: {len(feed['refused'])}")
     out += [f"  entry {item['entry']} refused: {item['problem']}" for item in feed["refused"]]
     if feed["warning"]:
         out.append(f"  warning: {feed['warning']}")

@@ -67,7 +67,7 @@ def test_check_shows_the_feed_the_article_and_the_monitors_and_stores_nothing(se
 
     as_json = newsmon("check", server.url("/feed.json"), "--json", config=cfg)
     report = json.loads(as_json.stdout)
-    assert report["format"] == "json" and report["entries"] == 2
+    assert report["format"] == "json" and report["entry_count"] == 2
     assert report["refused"] == [{"entry": 1, "problem": "title is an object, not text"}]
     assert report["article"]["word_count"] > 100
     assert report["article"]["published"] == "2026-01-04T09:00:00+09:00"
@@ -83,7 +83,7 @@ def test_a_page_that_fails_shows_the_feeds_own_text_as_a_poll_keeps_it(server, t
     report = json.loads(result.stdout)
     assert report["page"]["error"] == "HTTP 404" and report["page"]["fallback"] == "at once"
     assert report["article"]["text_method"] == "feed_summary"
-    assert report["article"]["text"] == [
+    assert report["article"]["text_lines"] == [
         "Only the feed still says what happened at the harbour on Sunday."
     ]
     assert report["monitors"] == []
