@@ -229,31 +229,31 @@ def test_the_outlets_file_is_checked_like_config_yaml(tmp_path):
     assert config.load(cfg_path).outlets_file == tmp_path / "more" / "outlets.yaml"  # missing: none
     (tmp_path / "more").mkdir()
     extra = tmp_path / "more" / "outlets.yaml"
-    extra.write_text("outlets:\n  - name: A\n    feeds: [https://a.example/f]\n    interval: 5x\n")
-    with pytest.raises(ConfigError, match=r"more/outlets.yaml:4: outlets\[0\].interval: '5x'"):
-        config.load(cfg_path)
-    extra.write_text("outlets:\n  - name: yonhap\n    feeds: [https://a.example/f]\n")
-    with pytest.raises(ConfigError, match=r"outlets.yaml:2: outlets\[0\].name: duplicate outlet"):
-        config.load(cfg_path)
-    extra.write_text("outlets:\n  - name: B\n    feeds: [https://en.yna.co.kr/RSS/news.xml]\n")
-    with pytest.raises(
-        ConfigError,
-        match=r"outlets.yaml:3: outlets\[0\].feeds\[0\]: this URL is already listed at "
-        r"outlets\[0\].feeds\[0\] \(line 5\)",
+    for content, message in (
+        (
+            "outlets:\n  - name: A\n    feeds: [https://a.example/f]\n    interval: 5x\n",
+            r"more/outlets.yaml:4: outlets\[0\].interval: '5x'",
+        ),
+        (
+            "outlets:\n  - name: yonhap\n    feeds: [https://a.example/f]\n",
+            r"outlets.yaml:2: outlets\[0\].name: duplicate outlet",
+        ),
+        (  # the same feed URL in config.yaml and in the outlets file
+            "outlets:\n  - name: B\n    feeds: [https://en.yna.co.kr/RSS/news.xml]\n",
+            r"outlets.yaml:3: outlets\[0\].feeds\[0\]: this URL is already listed at "
+            r"outlets\[0\].feeds\[0\] \(line 5\)",
+        ),
+        (
+            "outlets:\n  - {name: B, feeds: [https://b.example/f]}\n"
+            "  - {name: C, sitemaps: [https://b.example/f]}\n",
+            r"already listed at outlets.yaml: outlets\[0\]",
+        ),
+        ("feeds: []\n", r"outlets.yaml:1: feeds: unknown key"),
+        ("outlets: [&a [*a]]\n", "alias refers to the value that contains it"),
     ):
-        config.load(cfg_path)
-    extra.write_text(
-        "outlets:\n  - {name: B, feeds: [https://b.example/f]}\n"
-        "  - {name: C, sitemaps: [https://b.example/f]}\n"
-    )
-    with pytest.raises(ConfigError, match=r"already listed at outlets.yaml: outlets\[0\]"):
-        config.load(cfg_path)
-    extra.write_text("feeds: []\n")
-    with pytest.raises(ConfigError, match=r"outlets.yaml:1: feeds: unknown key"):
-        config.load(cfg_path)
-    extra.write_text("outlets: [&a [*a]]\n")
-    with pytest.raises(ConfigError, match="alias refers to the value that contains it"):
-        config.load(cfg_path)
+        extra.write_text(content)
+        with pytest.raises(ConfigError, match=message):
+            config.load(cfg_path)
     only = setup(tmp_path, "database: x.db\noutlets_file: more/outlets.yaml\n")
     extra.write_text("outlets: []\n")
     with pytest.raises(ConfigError, match="list at least one outlet to poll"):
