@@ -13,7 +13,8 @@ beside it exits at once (code 3) instead of double-polling. SIGTERM/SIGINT
 stop it at once: the crawl in progress is cancelled; every article already
 stored is whole (one transaction each) and entries not yet stored stay
 pending for the next start. SIGHUP reloads config.yaml; an invalid file is logged and the old
-configuration keeps running.
+configuration keeps running. With a metrics port (`--metrics-port`, `daemon.metrics_port`)
+it also serves Prometheus metrics from the same loop (`crawler.metrics`).
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ import asyncio
 import logging
 import os
 import signal
+import time
 from datetime import UTC, timedelta
 from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from crawler import config, schedule, store
+from crawler import config, metrics, schedule, store
 from crawler.alerts import deliver
 from crawler.clock import Clock, parse_instant
 from crawler.lock import poll_lock
@@ -43,9 +45,18 @@ MAX_NAMED = 5  # outlets named in a poll's log line; the rest are counted
 
 
 class Daemon:
-    def __init__(self, config_path: Path, log_level: str = "WARNING"):
+    def __init__(
+        self,
+        config_path: Path,
+        log_level: str = "WARNING",
+        metrics_address: tuple[str, int] | None = None,
+    ):
         self.config_path = config_path
         self.cfg = config.load(config_path)
+        self.metrics = metrics.Metrics(self.cfg.database)
+        # --metrics-port, else config.yaml's daemon.metrics_port, else no endpoint
+        port, host = self.cfg.daemon.metrics_port, self.cfg.daemon.metrics_host
+        self.metrics_address = metrics_address or ((host, port) if port else None)
         self.monitors = build_monitors(self.cfg)
         self.log_level = log_level
         self.clock = Clock()
@@ -66,7 +77,11 @@ class Daemon:
                 loop.add_signal_handler(signum, self._stop.set)
             loop.add_signal_handler(signal.SIGHUP, self.reload)
             self._scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
+            endpoint = None
             try:
+                if self.metrics_address is not None:
+                    endpoint = await metrics.serve(self.metrics, *self.metrics_address)
+                    LOGGER.info("metrics on http://%s:%d/metrics", *self.metrics_address)
                 store.feeds.sync_outlets(self._db, self.cfg, self.clock.now())
                 store.daemon.daemon_started(
                     self._db, os.getpid(), self.clock.now(), self.config_path
@@ -101,6 +116,9 @@ class Daemon:
             finally:
                 if self._scheduler.running:
                     self._scheduler.shutdown(wait=False)
+                if endpoint is not None:
+                    endpoint.close()
+                self.metrics.close()
                 workers.close()
                 store.daemon.daemon_stopped(self._db, self.clock.now())
                 self._db.close()
@@ -174,6 +192,7 @@ class Daemon:
             ]
             if not feeds:
                 continue
+            started = time.monotonic()
             report = await poll(
                 self._db,
                 self.cfg,
@@ -185,6 +204,7 @@ class Daemon:
             )
             delivery = await self._alerts()
             report.add_alerts(delivery.sent, delivery.errors, delivery.unknown)
+            self.metrics.poll_done(report, time.monotonic() - started)
             LOGGER.info("poll done: %s; %s", report.summary(), self._polled(feeds))
             for error in (
                 report.feed_errors + report.page_errors + report.fatal + report.alert_errors
@@ -212,15 +232,19 @@ class Daemon:
 
     async def _deliver_alerts(self) -> None:
         report = await self._alerts()
+        self.metrics.alerts += report.sent
         for error in report.errors:
             LOGGER.warning("alert error: %s", error)
 
     async def _heartbeat(self) -> None:
         store.daemon.daemon_heartbeat(self._db, self.clock.now())
+        self.metrics.beat()
 
 
-def run_daemon(config_path: Path, log_level: str) -> None:
+def run_daemon(
+    config_path: Path, log_level: str, metrics_address: tuple[str, int] | None = None
+) -> None:
     """`newsmon daemon`: the daemon on its own event loop, until a signal stops it."""
     from crawler.fetch import reactor
 
-    reactor.run(lambda: Daemon(config_path, log_level).run())
+    reactor.run(lambda: Daemon(config_path, log_level, metrics_address).run())

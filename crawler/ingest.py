@@ -207,6 +207,17 @@ def process_article(
     return Outcome(article_id, True, decision.story_id, decision.original_id, tuple(matched), new)
 
 
+def read_by_monitors(
+    row: StoredArticle, monitors: Sequence[Monitor], aggregators: frozenset[str] = frozenset()
+) -> tuple[list[tuple[str, Match]], bool]:
+    """(each monitor's match, whether it reads as a headline list): what `process_article`
+    would see, for an article not stored (`newsmon check`)."""
+    is_list = _is_list(row, aggregators)
+    view = _view(row, is_list)
+    matches = [(m.name, match) for m in monitors if (match := _match(m, view)) is not None]
+    return matches, is_list
+
+
 def _is_list(row: StoredArticle, aggregators: frozenset[str]) -> bool:
     return row.outlet in aggregators or listing.is_listing(row.text, row.summary, row.content)
 

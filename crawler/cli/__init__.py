@@ -1,4 +1,4 @@
-"""The `newsmon` command: click commands only (`polling`, `reading`), over `common`.
+"""The `newsmon` command: click commands only (`polling`, `reading`, `tools`), over `common`.
 
 Each command loads the config, calls one library function and prints. Errors raised
 anywhere below are reported once, through one map from error type to exit code
@@ -46,4 +46,4 @@ def main() -> None:
 
 
 # The commands register themselves on `cli` when imported.
-from crawler.cli import article, polling, reading  # noqa: E402, F401
+from crawler.cli import article, polling, reading, tools  # noqa: E402, F401

@@ -83,19 +83,38 @@ def reprocess(ctx: click.Context) -> None:
 
 
 @cli.command()
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    help="Serve Prometheus metrics on this port [default: config's daemon.metrics_port; none].",
+)
+@click.option(
+    "--metrics-host",
+    metavar="IP",
+    help="Address for --metrics-port [default: config's daemon.metrics_host, 127.0.0.1].",
+)
 @click.pass_context
-def daemon(ctx: click.Context) -> None:
+def daemon(ctx: click.Context, metrics_port: int | None, metrics_host: str | None) -> None:
     """Poll every feed on its own schedule until stopped (SIGTERM/SIGINT; SIGHUP reloads).
 
     Holds the poll lock, so `newsmon run` from cron beside it exits at once
     (code 3). One structured log line per poll at --log-level INFO.
 
-    Example: newsmon --log-level INFO daemon
+    Example: newsmon --log-level INFO daemon --metrics-port 9464
     """
     from crawler import daemon as daemon_module
+    from crawler.metrics import MetricsError
 
-    common.load(ctx)  # a bad file is exit 2, before anything starts
-    daemon_module.run_daemon(ctx.obj["config_path"], ctx.obj["log_level"])
+    cfg = common.load(ctx)  # a bad file is exit 2, before anything starts
+    address = None
+    if metrics_port is not None:
+        address = (metrics_host or cfg.daemon.metrics_host, metrics_port)
+    elif metrics_host is not None:
+        raise click.BadParameter("needs --metrics-port", param_hint="--metrics-host")
+    try:
+        daemon_module.run_daemon(ctx.obj["config_path"], ctx.obj["log_level"], address)
+    except MetricsError as exc:
+        raise common.Failed(str(exc), 1) from None
 
 
 @cli.command("notify")

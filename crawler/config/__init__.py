@@ -7,6 +7,7 @@ problem is reported as one `ConfigError` naming the file, line and key path
     model     the typed config and its defaults
     load      finding and reading the file, its size, nesting and aliases
     sections  each section of the file; values: each single value
+    outlets_file  the second file of outlets, which `opml import` and `add` write
 """
 
 from crawler.config.load import DEFAULT_PATH, ENV_VAR, load, parse, resolve_path
@@ -15,6 +16,7 @@ from crawler.config.model import (
     NOTIFY_REASONS,
     Config,
     ConfigError,
+    DaemonSettings,
     DisplaySettings,
     EventSettings,
     FeedSource,
@@ -32,6 +34,7 @@ __all__ = [
     "NOTIFY_REASONS",
     "Config",
     "ConfigError",
+    "DaemonSettings",
     "DisplaySettings",
     "EventSettings",
     "FeedSource",

@@ -38,26 +38,59 @@ def resolve_path(option: str | None) -> Path:
     return Path(option or os.environ.get(ENV_VAR) or DEFAULT_PATH)
 
 
-def load(path: Path, *, check_targets: bool = True) -> Config:
-    """Read and check config.yaml; `check_targets`: see `ConfigReader`."""
+def load(path: Path, *, check_targets: bool = True, require_outlets: bool = True) -> Config:
+    """Read and check config.yaml, with the outlets of its `outlets_file`;
+    `check_targets`: see `ConfigReader`; `require_outlets=False` accepts a config with no
+    outlets yet (what `opml import` and `add` start from)."""
+    return parse(read(path), path, check_targets=check_targets, require_outlets=require_outlets)
+
+
+def read(path: Path, *, missing_ok: bool = False) -> str:
+    """A YAML file's text, refused when larger than MAX_CONFIG_BYTES; `missing_ok`: a
+    missing file reads as empty (an `outlets_file` before the first import)."""
     try:
         if path.stat().st_size > MAX_CONFIG_BYTES:
             raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 2**20} MiB")
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
+        if missing_ok:
+            return ""
         raise ConfigError(
             f"{path}: no such configuration file (use --config PATH or {ENV_VAR})"
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    return parse(text, path, check_targets=check_targets)
 
 
 # libyaml when present: the pure-Python composer took half a second on 1,000 feeds
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def parse(text: str, path: Path, *, check_targets: bool = True) -> Config:
+def parse(
+    text: str,
+    path: Path,
+    *,
+    check_targets: bool = True,
+    require_outlets: bool = True,
+    included_text: str | None = None,
+) -> Config:
+    """The config in `text`; `included_text` stands in for its outlets_file's content (a
+    new outlets file is checked this way before it is written)."""
+    node = compose(text, path)
+    if node is None:
+        raise ConfigError(f"{path}: the file is empty")
+    reader = ConfigReader(path, check_targets=check_targets, require_outlets=require_outlets)
+    included = reader.outlets_file(node)
+    extra = None
+    if included is not None:
+        if included_text is None:
+            included_text = read(included, missing_ok=True)
+        extra = compose(included_text, included)
+    return reader.config(node, extra)
+
+
+def compose(text: str, path: Path) -> yaml.Node | None:
+    """The YAML node tree of `text`, checked for size before anything is built from it."""
     try:
         node = yaml.compose(text, Loader=_FAST_LOADER)
     except yaml.YAMLError as exc:
@@ -67,10 +100,9 @@ def parse(text: str, path: Path, *, check_targets: bool = True) -> Config:
         raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
     except RecursionError:
         raise ConfigError(f"{path}: nested more than {MAX_NESTING} levels deep") from None
-    if node is None:
-        raise ConfigError(f"{path}: the file is empty")
-    check_size(node, path)
-    return ConfigReader(path, check_targets=check_targets).config(node)
+    if node is not None:
+        check_size(node, path)
+    return node
 
 
 def check_size(root: yaml.Node, path: Path) -> None:

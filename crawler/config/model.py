@@ -101,6 +101,14 @@ class EventSettings:
 
 
 @dataclass(frozen=True)
+class DaemonSettings:
+    """The daemon's own options: where it serves Prometheus metrics, if anywhere."""
+
+    metrics_port: int | None = None  # None: no metrics endpoint
+    metrics_host: str = "127.0.0.1"
+
+
+@dataclass(frozen=True)
 class DisplaySettings:
     """How the reading commands, digests and alerts show events to people."""
 
@@ -119,6 +127,10 @@ class Config:
     stories: StorySettings = StorySettings()
     notify: tuple[NotifyTarget, ...] = ()
     events: EventSettings = EventSettings()
+    # The file `opml import` and `add` write outlets to (`outlets_file:`); its outlets are
+    # part of `outlets` above. None when config.yaml names none.
+    outlets_file: Path | None = None
+    daemon: DaemonSettings = DaemonSettings()
     display: DisplaySettings = DisplaySettings()
 
     def outlet(self, name: str) -> Outlet:

@@ -20,6 +20,7 @@ from crawler.config.apprise_urls import unusable
 from crawler.config.model import (
     NOTIFY_REASONS,
     Config,
+    DaemonSettings,
     DisplaySettings,
     EventSettings,
     FeedSource,
@@ -41,33 +42,46 @@ LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 MAX_PATH_PART = 255  # bytes in one component of the database path (NAME_MAX)
 
 
+TOP_LEVEL = {
+    "database",
+    "allow_private_networks",
+    "fetch",
+    "outlets",
+    "outlets_file",
+    "monitors",
+    "stories",
+    "notify",
+    "events",
+    "display",
+    "daemon",
+}
+
+
 class ConfigReader(ValueReader):
     """The whole file: `config` reads the top level, each section its own part.
 
     `check_targets`: ask Apprise whether it can use each notify URL (a fraction of a
     second, paid by the commands that send alerts; those that only read skip it)."""
 
-    def __init__(self, path: Path, *, check_targets: bool = True):
+    def __init__(self, path: Path, *, check_targets: bool = True, require_outlets: bool = True):
         super().__init__(path)
         self.check_targets = check_targets
+        self.require_outlets = require_outlets
         self.feed_urls: dict[str, str] = {}  # every feed and sitemap URL → where it is
+        self.label = ""  # "outlets.yaml: " when reading the outlets file
 
-    def config(self, node: yaml.Node) -> Config:
-        top = self.mapping(
-            node,
-            "",
-            {
-                "database",
-                "allow_private_networks",
-                "fetch",
-                "outlets",
-                "monitors",
-                "stories",
-                "notify",
-                "events",
-                "display",
-            },
-        )
+    def outlets_file(self, node: yaml.Node) -> Path | None:
+        """The file named by `outlets_file:` (relative to this one), if any."""
+        top = self.mapping(node, "", TOP_LEVEL)
+        if "outlets_file" not in top:
+            return None
+        path = Path(self.string(top["outlets_file"], "outlets_file"))
+        return path if path.is_absolute() else self.path.parent / path
+
+    def config(self, node: yaml.Node, included: yaml.Node | None = None) -> Config:
+        """The typed config; `included` is the node tree of the `outlets_file` (None when
+        the file is missing or empty: no outlets yet)."""
+        top = self.mapping(node, "", TOP_LEVEL)
         database = Path(self.string(top["database"], "database")) if "database" in top else None
         if database is None:
             database = Path("newsmon.db")
@@ -78,19 +92,27 @@ class ConfigReader(ValueReader):
                 )
         if not database.is_absolute():
             database = self.path.parent / database
-        if "outlets" not in top:
+        outlets_file = self.outlets_file(node)
+        if "outlets" not in top and outlets_file is None and self.require_outlets:
             raise self.fail(node, "outlets", "missing: list at least one outlet to poll")
-        outlets = tuple(
-            self.outlet(item, f"outlets[{i}]")
-            for i, item in enumerate(self.sequence(top["outlets"], "outlets"))
-        )
-        if not outlets:
-            raise self.fail(top["outlets"], "outlets", "list at least one outlet to poll")
+        own = self.sequence(top["outlets"], "outlets") if "outlets" in top else []
+        places = [(self, item, f"outlets[{i}]") for i, item in enumerate(own)]
+        if outlets_file is not None and included is not None:
+            reader = ConfigReader(outlets_file)
+            reader.feed_urls, reader.label = self.feed_urls, f"{outlets_file.name}: "
+            listed = reader.mapping(included, "", {"outlets"}).get("outlets")
+            items = reader.sequence(listed, "outlets") if listed is not None else []
+            places += [(reader, item, f"outlets[{i}]") for i, item in enumerate(items)]
+        outlets = tuple(reader.outlet(item, key) for reader, item, key in places)
+        if not outlets and self.require_outlets:
+            where = f" (here or in {outlets_file})" if outlets_file else ""
+            raise self.fail(
+                top.get("outlets", node), "outlets", f"list at least one outlet to poll{where}"
+            )
         seen: set[str] = set()
-        for i, outlet in enumerate(outlets):
+        for (reader, item, key), outlet in zip(places, outlets, strict=True):
             if outlet.name.casefold() in seen:
-                item = self.sequence(top["outlets"], "outlets")[i]
-                raise self.fail(item, f"outlets[{i}].name", f"duplicate outlet {outlet.name!r}")
+                raise reader.fail(item, f"{key}.name", f"duplicate outlet {outlet.name!r}")
             seen.add(outlet.name.casefold())
         monitors = (
             tuple(
@@ -119,7 +141,28 @@ class ConfigReader(ValueReader):
             notify=self.notify(top["notify"], set(names)) if "notify" in top else (),
             events=self.events(top["events"]) if "events" in top else EventSettings(),
             display=self.display(top["display"]) if "display" in top else DisplaySettings(),
+            outlets_file=outlets_file,
+            daemon=self.daemon(top["daemon"]) if "daemon" in top else DaemonSettings(),
         )
+
+    def daemon(self, node: yaml.Node) -> DaemonSettings:
+        fields = self.mapping(node, "daemon", {"metrics_port", "metrics_host"})
+        values: dict[str, Any] = {}
+        if "metrics_port" in fields:
+            port = self.integer(fields["metrics_port"], "daemon.metrics_port", 1)
+            if port > 65535:
+                raise self.fail(fields["metrics_port"], "daemon.metrics_port", "above 65535")
+            values["metrics_port"] = port
+        if "metrics_host" in fields:
+            host = self.string(fields["metrics_host"], "daemon.metrics_host")
+            try:
+                ipaddress.ip_address(host)
+            except ValueError:
+                raise self.fail(
+                    fields["metrics_host"], "daemon.metrics_host", f"{host!r} is not an IP address"
+                ) from None
+            values["metrics_host"] = host
+        return DaemonSettings(**values)
 
     def display(self, node: yaml.Node) -> DisplaySettings:
         fields = self.mapping(node, "display", set(DisplaySettings.__dataclass_fields__))
@@ -322,8 +365,9 @@ class ConfigReader(ValueReader):
     def once(self, url: str, node: yaml.Node, key: str) -> None:
         """A feed is one row, keyed by its URL: listed twice (under two outlets), the
         last outlet silently took it over. Say so, naming both places."""
-        first = self.feed_urls.setdefault(url, f"{key} (line {node.start_mark.line + 1})")
-        if not first.startswith(f"{key} "):
+        place = f"{self.label}{key}"  # the outlets file's places name that file
+        first = self.feed_urls.setdefault(url, f"{place} (line {node.start_mark.line + 1})")
+        if not first.startswith(f"{place} "):
             raise self.fail(node, key, f"this URL is already listed at {first}")
 
     def monitor(self, node: yaml.Node, key: str) -> MonitorConfig:

@@ -108,10 +108,9 @@ class ValueReader:
         return value
 
     def duration(self, node: yaml.Node, key: str, minimum: timedelta) -> timedelta:
-        match = _DURATION.match(str(self.scalar(node, key)))
-        if not match:
+        value = parse_duration(str(self.scalar(node, key)))
+        if value is None:
             raise self.fail(node, key, f"{node.value!r} is not a duration (e.g. 30s, 15m, 2h, 1d)")
-        value = timedelta(seconds=float(match.group(1)) * _DURATION_UNITS[match.group(2)])
         if value < minimum:
             raise self.fail(node, key, f"{node.value!r} is shorter than the minimum {minimum}")
         return value
@@ -128,19 +127,9 @@ class ValueReader:
 
     def url(self, node: yaml.Node, key: str) -> str:
         value = self.string(node, key)
-        if len(value) > MAX_URL:  # Scrapy would drop the request without a word
-            raise self.fail(
-                node, key, f"the URL is {len(value):,} characters long (at most {MAX_URL:,})"
-            )
-        try:
-            parts = urlsplit(value)
-            host = parts.hostname
-        except ValueError as exc:
-            raise self.fail(node, key, f"{value!r} is not a URL: {exc}") from None
-        if parts.scheme not in ("http", "https"):
-            raise self.fail(node, key, f"{value!r} is not an http or https URL")
-        if not host:
-            raise self.fail(node, key, f"{value!r} has no host")
+        problem = url_problem(value)
+        if problem is not None:
+            raise self.fail(node, key, problem)
         return value
 
     def fraction(self, node: yaml.Node, key: str) -> float:
@@ -159,3 +148,28 @@ class ValueReader:
             self.string(item, f"{key}[{i}]") for i, item in enumerate(self.sequence(node, key))
         ]
         return tuple(dict.fromkeys(values))
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """`30s`, `15m`, `2h`, `1d` or seconds; None when `text` is none of these."""
+    match = _DURATION.match(text)
+    if not match:
+        return None
+    return timedelta(seconds=float(match.group(1)) * _DURATION_UNITS[match.group(2)])
+
+
+def url_problem(value: str) -> str | None:
+    """Why `value` cannot be polled (None when it can): not http(s), no host, or longer
+    than Scrapy requests (it would drop the request without a word)."""
+    if len(value) > MAX_URL:
+        return f"the URL is {len(value):,} characters long (at most {MAX_URL:,})"
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError as exc:
+        return f"{value!r} is not a URL: {exc}"
+    if parts.scheme not in ("http", "https"):
+        return f"{value!r} is not an http or https URL"
+    if not host:
+        return f"{value!r} has no host"
+    return None

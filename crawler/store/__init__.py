@@ -11,6 +11,7 @@ what is committed. Nothing outside this package writes SQL.
     store.articles  stored articles; store.fetches, store.robots, store.runs, store.daemon
     store.stories   stories and the similarity index; store.events: events and members
     store.readers   the change sequence and digest cursors; store.outbox: alerts
+    store.prune     retention: old articles out, what events stand on kept
     store.lookups   one article with its story, copies and events (`newsmon article`)
     store.canned    the SQL of Datasette's canned queries (`newsmon serve`)
 """
@@ -27,6 +28,7 @@ from crawler.store import (
     fetches,
     lookups,
     outbox,
+    prune,
     readers,
     robots,
     runs,
@@ -46,6 +48,7 @@ __all__ = [
     "fetches",
     "lookups",
     "outbox",
+    "prune",
     "readers",
     "robots",
     "runs",

@@ -251,6 +251,20 @@ def feed_due(db: sqlite_utils.Database, feed_id: int) -> tuple[str, int]:
     )
 
 
+def feed_times(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Each active feed's outlet, URL, last success and failures in a row: the daemon's
+    metrics, read at every scrape, so without the article counts of `feed_health`."""
+    return [
+        dict(row)
+        for row in db.query(
+            """SELECT o.name AS outlet, f.config_url AS url, f.last_success, f.last_polled,
+                      f.consecutive_errors
+               FROM feeds f JOIN outlets o ON o.id = f.outlet_id
+               WHERE f.active = 1 ORDER BY o.name, f.id"""
+        )
+    ]
+
+
 # Every feed's polling state and its articles since {since} (an SQL expression): shared
 # by `newsmon status` / `feeds` (a bound time) and Datasette's canned query (SQLite's now).
 FEED_HEALTH = """
