@@ -259,7 +259,8 @@ def status(ctx: click.Context, as_json: bool, show_retired: bool) -> None:
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Browse the database in Datasette, with canned queries (needs the `web` extra).
+    """The web view: latest events, each with its sources, and feed health (Datasette;
+    needs the `web` extra). Datasette's tables and JSON API are one click away.
 
     Example: newsmon serve --port 8001   # then open http://127.0.0.1:8001/
     """

@@ -15,7 +15,7 @@ import sqlite_utils
 from crawler import store
 from crawler.report.records import event_summary
 from crawler.report.table import cell
-from crawler.report.wording import UNTITLED, clean, describe_event, format_instant
+from crawler.report.wording import UNTITLED, clean, describe_event, format_instant, plural
 
 RELATED_LIMIT = 100  # story members and copies listed; the counts say how many in all
 
@@ -64,7 +64,7 @@ def article_lines(record: dict[str, Any], tz: tzinfo = UTC) -> list[str]:
     if story is not None:
         others = [a for a in story["articles"] if a["id"] != record["id"]]
         lines.append(
-            f"  story {story['id']}:   {story['article_count']} articles"
+            f"  story {story['id']}:    {plural(story['article_count'], 'article')}"
             + (", the others:" if others else "")
         )
         lines += [f"    {related(member)}" for member in others]
