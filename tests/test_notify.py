@@ -226,6 +226,49 @@ def test_after_eight_attempts_an_alert_fails_for_good(tmp_path, receiver):
     assert [p["id"] for p in store.outbox.problems(db)] == [row["id"]]
 
 
+@pytest.mark.parametrize(("status", "state"), [(404, "failed"), (401, "failed"), (429, "pending")])
+def test_a_receiver_that_refuses_the_request_is_not_hammered(tmp_path, receiver, status, state):
+    """A deleted webhook or a wrong token answers the same on every retry; a rate limit
+    does not."""
+    receiver.routes[HOOK] = Reply(status, b"no")
+    cfg, db = open_store(write_config(tmp_path, [{"name": "ops", "url": hook_url(receiver)}]))
+    add(db, "wire")
+    report = deliver(db, cfg)
+    [row] = rows(db)
+    assert (row["state"], row["attempts"]) == (state, 1)
+    assert str(status) in row["last_error"]
+    assert ("permanent: not retried" in report.errors[0]) == (state == "failed")
+    deliver(db, cfg, T0 + timedelta(hours=2))
+    assert len(receiver.hits(HOOK)) == (1 if state == "failed" else 2)
+
+
+def test_failed_alerts_are_sent_again_once_their_target_is_fixed(tmp_path, receiver):
+    receiver.routes[HOOK] = Reply(404, b"no such hook")
+    cfg_path = write_config(tmp_path, [{"name": "ops", "url": hook_url(receiver)}])
+    cfg, db = open_store(cfg_path)
+    add(db, "wire")
+    deliver(db, cfg)
+    assert [r["state"] for r in rows(db)] == ["failed"]
+    receiver.routes[HOOK] = Reply(200, b"ok")  # the operator recreated the webhook
+    again = newsmon("notify", config=cfg_path)
+    assert again.returncode == 0 and "0 sent" in again.stdout, again.stderr  # failed stays
+    resent = newsmon("notify", "--resend-failed", config=cfg_path)
+    assert resent.returncode == 0, resent.stderr
+    assert "1 sent" in resent.stdout
+    [row] = rows(db)
+    assert (row["state"], row["attempts"], row["last_error"]) == ("sent", 1, None)
+    assert [post["title"] for post in posts(receiver)] == [TITLE, TITLE]  # refused, then sent
+
+
+def test_only_4xx_answers_that_no_retry_can_change_are_permanent():
+    assert delivery.refused("Failed to send JSON POST notification: Not Found, error=404.")
+    assert delivery.refused("Failed to send to Slack: Forbidden, error=403.")
+    assert not delivery.refused("Failed to send JSON POST notification: error=429.")
+    assert not delivery.refused("Failed to send JSON POST notification: error=503.")
+    assert not delivery.refused("A Connection error occurred sending JSON notification")
+    assert not delivery.refused("")
+
+
 # -- (c) mail --------------------------------------------------------------------
 
 

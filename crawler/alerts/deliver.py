@@ -3,13 +3,16 @@
 `deliver` sends due rows one by one, committing 'sending' before the request leaves
 and the outcome after it, so a crash in between leaves a row that is marked 'unknown'
 and never sent twice. Failures are retried with a growing pause, then given up; a URL
-Apprise cannot use is given up at once (no retry can help).
+Apprise cannot use, or a receiver that refuses the request itself (HTTP 400, 401, 403,
+404, 410...), is given up at once: no retry can help until someone fixes the target,
+and `newsmon notify --resend-failed` then sends those alerts again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -50,6 +53,12 @@ MAX_PER_RUN = 1000  # a backlog drains over several polls instead of stalling on
 
 
 MAX_ERROR_CHARS = 500
+
+
+# Apprise's services log a refused request as "... error=404."; these 4xx answers
+# can change on their own (a timeout, a conflict, "too early", a rate limit).
+HTTP_STATUS = re.compile(r"\berror=(\d{3})\b")
+TRANSIENT_4XX = frozenset({408, 409, 425, 429})
 
 
 INTERRUPTED = (
@@ -118,9 +127,17 @@ def send(url: str, title: str, body: str) -> SendFailure | None:
         if result:
             return None
         logged = "; ".join(entry.message for entry in result.logs())
-        return SendFailure(_short(redact(logged or "Apprise reported a failure", secrets)))
+        message = _short(redact(logged or "Apprise reported a failure", secrets))
+        return SendFailure(message, refused(logged))
     except Exception as exc:  # any plugin error is one failed attempt
         return SendFailure(_short(redact(f"{type(exc).__name__}: {exc}", secrets)))
+
+
+def refused(logged: str) -> bool:
+    """True when the receiver answered a 4xx that only a change of the target can fix
+    (a wrong token, a deleted webhook): retrying it 8 times would only hammer it."""
+    codes = {int(code) for code in HTTP_STATUS.findall(logged)}
+    return any(400 <= code < 500 and code not in TRANSIENT_4XX for code in codes)
 
 
 def _short(text: str) -> str:
@@ -197,13 +214,18 @@ async def after_poll(db: sqlite_utils.Database, config: Config, clock: Clock) ->
     return replace(report, enqueued=enqueued)
 
 
-def run_pending(config: Config, clock: Clock, database: Path | None = None) -> DeliveryReport:
+def run_pending(
+    config: Config, clock: Clock, database: Path | None = None, *, resend_failed: bool = False
+) -> DeliveryReport:
     """Enqueue and deliver outside a poll (a `newsmon notify` command), under the poll
     lock so it never runs beside another delivery. Raises LockBusy if one is polling."""
     path = database or config.database
     with poll_lock(path):
         db = store.db.open_db(path)
         try:
+            if resend_failed:
+                resent = store.outbox.resend_failed(db, clock.now())
+                LOGGER.info("%d failed alert(s) are due again", resent)
             enqueued = enqueue(db, config, clock.now())
             report = asyncio.run(deliver(db, config, clock))
         finally:

@@ -178,6 +178,18 @@ def mark_failed(db: sqlite_utils.Database, row_id: int, now: datetime, error: st
         )
 
 
+def resend_failed(db: sqlite_utils.Database, now: datetime) -> int:
+    """Failed rows become due again with a fresh count of attempts, once an operator has
+    fixed their target; 'unknown' rows stay: they may have arrived (at most once)."""
+    with db.atomic():
+        return db.execute(
+            """UPDATE outbox SET state = 'pending', attempts = 0, next_attempt = ?,
+                      finished = NULL
+               WHERE state = 'failed'""",
+            [isoformat(now)],
+        ).rowcount
+
+
 # -- reading -------------------------------------------------------------------
 
 
