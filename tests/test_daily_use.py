@@ -126,6 +126,8 @@ def test_every_json_output_is_the_document_alone(desk: Path) -> None:
         ["feeds"],
         ["status"],
         ["event", "1"],
+        ["article", "1"],
+        ["notify"],  # nothing to send: a mistyped `database:` must not start a new one
     ],
 )
 def test_reading_a_database_that_does_not_exist_creates_nothing(

@@ -202,8 +202,8 @@ def test_missing_database_is_refused_before_listening(tmp_path: Path) -> None:
     cfg = write_config(tmp_path, [{"name": "Wire", "feeds": ["https://wire.example/rss"]}])
     port = free_port()
     result = newsmon("serve", "--port", str(port), config=cfg, timeout=60)
-    assert result.returncode == 1
-    assert "run `newsmon run` first" in result.stderr
+    assert result.returncode == 5  # as every command that only reads
+    assert "no such database" in result.stderr and "run `newsmon run` first" in result.stderr
     assert "Serving" not in result.stderr
     assert not (tmp_path / "newsmon.db").exists()
 

@@ -119,19 +119,26 @@ def daemon(ctx: click.Context, metrics_port: int | None, metrics_host: str | Non
 
 @cli.command("notify")
 @common.NOW_OPTION
+@click.option(
+    "--resend-failed",
+    is_flag=True,
+    help="Send the failed alerts again (after fixing their target), with 8 fresh attempts.",
+)
 @click.pass_context
-def notify_command(ctx: click.Context, now: str | None) -> None:
+def notify_command(ctx: click.Context, now: str | None, resend_failed: bool) -> None:
     """Send due alerts now (run and the daemon also send them after every poll).
 
     Lists alerts in trouble: `unknown` ones were being sent when a process died
-    and are never sent again automatically (check the receiver).
+    and are never sent again automatically (check the receiver); `failed` ones ran
+    out of attempts or were refused by their receiver (HTTP 401, 404...).
 
-    Example: newsmon notify
+    Example: newsmon notify --resend-failed
     """
     from crawler.alerts import deliver
 
     cfg = common.load(ctx)
-    report = deliver.run_pending(cfg, common.clock(now))
+    store.db.require(cfg.database, cfg.path)  # alerts come from polls: no database, none due
+    report = deliver.run_pending(cfg, common.clock(now), resend_failed=resend_failed)
     for error in report.errors:
         click.echo(f"error: alert {error}", err=True)
     click.echo(report.summary())

@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from crawler import store
 from crawler.config import Config
 from crawler.store import canned
 
@@ -167,8 +168,7 @@ def datasette_app(cfg: Config) -> Any:
         from crawler.report import web
     except ImportError:
         raise ServeError(INSTALL_HINT) from None
-    if not cfg.database.is_file():
-        raise ServeError(f"{cfg.database}: no database yet: run `newsmon run` first")
+    store.db.require(cfg.database, cfg.path)  # exit 5, as every reading command
     web.install()  # before Datasette starts: it looks for plugins' templates once
     datasette = Datasette(
         files=[str(cfg.database)], metadata=metadata(cfg), settings=SETTINGS, cors=False
