@@ -54,6 +54,7 @@ def test_the_text_digest_names_the_monitor_local_times_labels_disagreements_and_
     assert "Missile types: ballistic, short-range ballistic" in facts
     assert "    Reports differ on Count: 3 (Tokyo Desk); 2 (Wire)" in lines
     assert "    Reports differ on Distance: 450 km (Wire); 400 km (Tokyo Desk)" in lines
+    assert not [line for line in lines if "Reports differ on Missile types" in line]  # a union
     assert "      https://wire.example/wire" in lines
     assert "      https://wire.example/tokyo" in lines
 

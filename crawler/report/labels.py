@@ -92,7 +92,10 @@ class FactLine:
 
 def fact_lines(event: dict[str, Any]) -> list[FactLine]:
     """The event's facts to show, labelled, each with its disagreements (from
-    `fact_sources`; "count" and "count_text" are one fact, as they share a label)."""
+    `fact_sources`; "count" and "count_text" are one fact, as they share a label).
+
+    A list (missile types) is the union of what the reports named: one report's
+    "ballistic" and another's "short-range ballistic" add up, they do not differ."""
     facts = event.get("facts") or {}
     sources = event.get("fact_sources") or {}
     if not isinstance(facts, dict):
@@ -111,7 +114,7 @@ def fact_lines(event: dict[str, Any]) -> list[FactLine]:
             if isinstance(option, dict)
         ]
         differ = ()
-        if len(options) > 1:
+        if len(options) > 1 and not isinstance(value, list):  # a list is every report's union
             options.sort(key=lambda option: option.get("value") != value)  # shown one first
             differ = tuple(
                 (fact_text(key, option.get("value")), _who(option.get("articles"), outlets))
