@@ -71,9 +71,8 @@ def test_articles_table_never_prints_control_characters(tmp_path):
 
 
 def test_notify_without_targets_reports_nothing_to_send(tmp_path):
-    from tests.conftest import write_config
-
     from crawler import config, store
+    from tests.conftest import write_config
 
     cfg = write_config(tmp_path, [{"name": "A", "feeds": ["http://127.0.0.1:9/a.xml"]}])
     store.db.open_db(config.load(cfg).database).close()  # as the first poll leaves it

@@ -354,6 +354,20 @@ def test_feed_text_arrives_as_text_never_as_markup(site: Site) -> None:
     assert HOSTILE_ERROR in load(site.base, "/-/feeds").text()
 
 
+def test_newsmon_pages_forbid_scripts_frames_and_other_sites(site: Site) -> None:
+    """Defence in depth behind the escaping: had markup slipped through, the browser
+    would run no inline script, load nothing from elsewhere, and refuse to be framed."""
+    for path in ("/", f"/-/event/{site.hostile_event}", "/-/feeds"):
+        with urlopen(f"{site.base}{path}", timeout=10) as answer:
+            policy = answer.headers["Content-Security-Policy"] or ""
+            assert answer.headers["X-Content-Type-Options"] == "nosniff", path
+        directives = dict(d.strip().partition(" ")[::2] for d in policy.split(";"))
+        assert directives["default-src"] == "'none'", path
+        assert directives["script-src"] == "'self'", path  # no 'unsafe-inline'
+        assert directives["frame-ancestors"] == "'none'", path
+        assert directives["base-uri"] == "'none'", path
+
+
 def test_datasette_tables_and_json_api_still_work(site: Site) -> None:
     tables = {t["name"] for t in get_json(site.base, f"/{DB}.json")["tables"]}
     assert {"events", "event_articles", "articles", "feeds"} <= tables
