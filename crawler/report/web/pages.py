@@ -90,10 +90,11 @@ class FactRow:
     values: list[ReportedValue]
     evidence: str
     evidence_source: SourceRef | None
+    union: bool = False  # a list (missile types): what the reports named together
 
     @property
     def differ(self) -> bool:
-        return len(self.values) > 1
+        return len(self.values) > 1 and not self.union
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,7 @@ def fact_rows(record: dict[str, Any], sources: list[Source]) -> list[FactRow]:
                 values=values,
                 evidence=clean(said.get("sentence")),
                 evidence_source=by_id.get(said.get("article")),
+                union=bool(shown_key) and isinstance(facts[shown_key], list),
             )
         )
     return rows
