@@ -8,7 +8,8 @@ new language is a new file. This module reads those files, checks every key (a
 `LexiconError`, a `ValueError`, names the file and key), and picks the lexicon for an
 article: its declared language when the text is written in that language's script,
 else the lexicon whose script the text is mostly written in (Hangul → ko, Kana →
-ja), else English.
+ja), else English. French and Spanish share English's letters: they are chosen by the
+article's language alone (`by_language_only`).
 """
 
 from __future__ import annotations
@@ -40,7 +41,18 @@ LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 Pattern = re.Pattern[str]
 
 TOP_KEYS = frozenset(
-    {"language", "name", "script", "sentence_end", "fragments", "actors", "launch", "facts", "time"}
+    {
+        "language",
+        "name",
+        "script",
+        "by_language_only",
+        "sentence_end",
+        "fragments",
+        "actors",
+        "launch",
+        "facts",
+        "time",
+    }
 )
 ACTOR_KEYS = frozenset({"before", "after", "korea_context", "names"})
 LAUNCH_KEYS = frozenset(
@@ -152,6 +164,7 @@ class LaunchLexicon:
     speculative_title: Pattern | None = None
     definite: Pattern | None = None
     this_launch: Pattern | None = None
+    by_language_only: bool = False  # French, Spanish: English letters, so never by script
 
 
 def load_lexicon(path: Path) -> LaunchLexicon:
@@ -212,6 +225,7 @@ def load_lexicon(path: Path) -> LaunchLexicon:
         speculative_title=cue("speculative_title"),
         definite=facts.regex("definite", required=False),
         this_launch=facts.regex("this_launch", required=False),
+        by_language_only=top.flag("by_language_only"),
     )
 
 
@@ -239,35 +253,56 @@ def choose(
     The declared language (`<html lang>`, or detected by the crawler) wins when the text
     is written in its script; else the lexicon whose script most of the text is in. A
     Naver page declares `ko` for the Japanese and English Yonhap articles it carries, so
-    the declaration alone is not trusted.
+    the declaration alone is not trusted. A language written in another's letters
+    (`by_language_only`: French, Spanish in English's) is never chosen by its letters,
+    only by the article's language, and then stands where English would.
     """
     sample = f"{title}\n{text[:SAMPLE_CHARS]}"
     declared = lexicons.get(_primary(language)) if language else None
     default = lexicons.get(DEFAULT_LANGUAGE)
+    if declared is not None and declared.by_language_only:
+        default = declared
+    pool = tuple(
+        lex
+        for lex in lexicons.values()
+        if not lex.by_language_only and lex.language != DEFAULT_LANGUAGE
+    )
+    if default is not None:
+        pool = (default, *pool)
+    return _by_script(pool, default, declared if declared in pool else None, sample)
+
+
+def _by_script(
+    pool: tuple[LaunchLexicon, ...],
+    default: LaunchLexicon | None,
+    declared: LaunchLexicon | None,
+    sample: str,
+) -> LaunchLexicon:
     if default is not None and (declared is None or declared is default):
-        others = _other_scripts(tuple(lexicons.values()))
+        others = _other_scripts(pool, default)
         if others is not None and not others.search(sample):
             return default  # most articles: one search, no counting
-    present = [lex for lex in lexicons.values() if lex.script.search(sample)]
+    present = [lex for lex in pool if lex.script.search(sample)]
     if len(present) > 1:
         counts = {lex.language: len(lex.script.findall(sample)) for lex in present}
         best = max(counts.values())
         if declared is not None and counts.get(declared.language, 0) * 2 >= best:
             return declared
-        default = counts.get(DEFAULT_LANGUAGE, -1)
+        if default is not None and counts.get(default.language, -1) == best:
+            return default
         top = [code for code in sorted(counts) if counts[code] == best]
-        return lexicons[DEFAULT_LANGUAGE if default == best else top[0]]
+        return next(lex for lex in present if lex.language == top[0])
     if present:
         return present[0]
     if declared is not None:
         return declared
-    return lexicons.get(DEFAULT_LANGUAGE) or next(iter(lexicons.values()))
+    return default or pool[0]
 
 
 @functools.cache
-def _other_scripts(lexicons: tuple[LaunchLexicon, ...]) -> Pattern | None:
-    """One pattern for the letters of every language but the default, or None."""
-    others = [lex.script.pattern for lex in lexicons if lex.language != DEFAULT_LANGUAGE]
+def _other_scripts(pool: tuple[LaunchLexicon, ...], default: LaunchLexicon) -> Pattern | None:
+    """One pattern for the letters of every language of `pool` but `default`, or None."""
+    others = [lex.script.pattern for lex in pool if lex is not default]
     try:
         return re.compile("|".join(f"(?:{p})" for p in others)) if others else None
     except re.error:  # a script pattern with flags of its own: count them one by one

@@ -92,6 +92,13 @@ class Section:
             raise self.error(key, "expected a string")
         return value
 
+    def flag(self, key: str) -> bool:
+        """An optional true/false (absent: false)."""
+        value = self.data.get(key, False)
+        if not isinstance(value, bool):
+            raise self.error(key, "expected true or false")
+        return value
+
     def pattern_source(self, key: str, *, required: bool = True) -> str | None:
         """A pattern's source with fragments written out: a string, or a list joined by `|`."""
         value = self.data.get(key)

@@ -122,7 +122,14 @@ def test_a_new_language_is_only_a_yaml_file() -> None:
         ),  # Naver says ko for Yonhap's Japanese
         ("ko-KR", "N. Korea fires ballistic missile", "en"),
         ("ja", "北朝鮮　２８日に長距離巡航ミサイル発射", "ja"),
-        ("fr", "La Corée du Nord tire des missiles", "en"),  # no French lexicon: English
+        ("fr", "La Corée du Nord tire des missiles", "fr"),
+        ("es-ES", "Corea del Norte lanza misiles", "es"),
+        # French and Spanish share English's letters: chosen by the language, never by
+        # their accents ("Séoul" in an English text), and not for a Korean text
+        (None, "La Corée du Nord tire des missiles", "en"),
+        ("en", "N. Korea fires missiles, Séoul says", "en"),
+        ("fr", "北, 동해상으로 탄도미사일 발사", "ko"),
+        ("de", "Nordkorea feuert Raketen ab", "en"),  # no German lexicon: English
         (None, "", "en"),
     ],
 )
@@ -169,7 +176,7 @@ PIECES = [
 @given(
     st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=6)), max_size=25),
     st.lists(st.sampled_from(PIECES), max_size=6),
-    st.sampled_from([None, "ko", "ja", "en", "ko-KR", "xx", ""]),
+    st.sampled_from([None, "ko", "ja", "en", "fr", "es", "ko-KR", "xx", ""]),
 )
 def test_the_monitor_never_raises_on_any_text_in_any_language(text, title, language) -> None:
     view = ArticleView(
