@@ -8,8 +8,9 @@ version so far, and newsmon's clock set to the step's time. `feed-replay-aug2026
 (25 snapshots of 41 feeds, 18-22 Aug 2026, no pages) is replayed the same way
 with `fetch_pages: false`. Labels: the dataset's own `labels.csv` for December;
 for August, `bench/labels/aug2026.csv` (read by hand for this project: every
-item whose title names North Korea, a missile or "ballistic", and in the Japanese
-feeds 北朝鮮, ミサイル or 弾道).
+item whose title names North Korea, a missile or "ballistic", in the Japanese
+feeds 北朝鮮, ミサイル or 弾道, and in Reuters' French, Spanish and Portuguese items
+Korea or a missile).
 
 Printed per labelled launch: how many events its reports were split into, its
 reports on the right event (recall), members that do not belong (precision),
