@@ -185,9 +185,7 @@ def _scan(text: str, published: datetime | None, zone: ZoneInfo, rules: TimeRule
     return _Found(days, tuple(parts), clocks, _clock_day(masked, clocks, days))
 
 
-def _clock_day(
-    text: str, clocks: tuple[_Clock, ...], days: tuple[Anchor, ...]
-) -> Anchor | None:
+def _clock_day(text: str, clocks: tuple[_Clock, ...], days: tuple[Anchor, ...]) -> Anchor | None:
     """The day word the first clock belongs to: the one it follows directly ("전날 오전
     8시께", "28일(일) 오전 7시") or shares words with."""
     if not clocks:

@@ -114,29 +114,36 @@ def test_the_militarys_clock_time_far_down_a_state_media_report_sharpens_the_day
     assert found.time.start <= datetime(2025, 12, 27, 23, 0, tzinfo=UTC) <= found.time.end
 
 
-
-def test_a_day_word_with_its_own_clock_outweighs_one_without() -> None:
-    """A report that names the wrong day ("29일", written for the next morning's paper)
-    while the military's own words give the day and the clock ("전날 오전 8시께", the day
-    before publication): the clock is not set on the misnamed day."""
-    text = (
-        "북한이 29일 서해상에서 순항미사일을 시험 발사했다. 합동참모본부 관계자는 전날 "
-        "오전 8시께 평양 인근에서 발사된 미사일 수발을 포착했다고 밝혔다."
-    )
-    found = launch(article("북, 순항미사일 시험 발사", text, "2025-12-29T15:00:00+09:00"))
+@pytest.mark.parametrize(
+    ("text", "published", "launch_utc", "phrase"),
+    [
+        # the wrong day ("29일", written for the next morning's paper) while the
+        # military's words give the day and the clock: the clock is not set on the 29th
+        (
+            "북한이 29일 서해상에서 순항미사일을 시험 발사했다. 합동참모본부 관계자는 전날 "
+            "오전 8시께 평양 인근에서 발사된 미사일 수발을 포착했다고 밝혔다.",
+            "2025-12-29T15:00:00+09:00",
+            datetime(2025, 12, 27, 23, 0, tzinfo=UTC),
+            "전날 오전; 오전 8시께",
+        ),
+        # a lead with its own clock keeps it beside an earlier launch
+        (
+            "합동참모본부는 북한이 29일 오전 7시께 동해상으로 탄도미사일 1발을 발사했다고 "
+            "밝혔다. 북한은 전날에도 순항미사일을 발사했다.",
+            "2025-12-29T09:00:00+09:00",
+            datetime(2025, 12, 28, 22, 0, tzinfo=UTC),
+            "29일; 오전 7시께",
+        ),
+    ],
+)
+def test_a_day_word_with_its_own_clock_outweighs_one_without(
+    text: str, published: str, launch_utc: datetime, phrase: str
+) -> None:
+    found = launch(article("북, 순항미사일 시험 발사", text, published))
     assert found.time is not None and found.time.precision == "minute"
-    assert found.time.start <= datetime(2025, 12, 27, 23, 0, tzinfo=UTC) <= found.time.end
-    assert found.time.phrase == "전날 오전; 오전 8시께"
+    assert found.time.start <= launch_utc <= found.time.end
+    assert found.time.phrase == phrase
 
-
-def test_a_lead_with_its_own_clock_keeps_it_beside_an_earlier_launch() -> None:
-    text = (
-        "합동참모본부는 북한이 29일 오전 7시께 동해상으로 탄도미사일 1발을 발사했다고 "
-        "밝혔다. 북한은 전날에도 순항미사일을 발사했다."
-    )
-    found = launch(article("북, 이틀 연속 미사일 발사", text, "2025-12-29T09:00:00+09:00"))
-    assert found.time is not None and found.time.precision == "minute"
-    assert found.time.start <= datetime(2025, 12, 28, 22, 0, tzinfo=UTC) <= found.time.end
 
 @pytest.mark.parametrize(
     ("title", "text"),
