@@ -90,12 +90,16 @@ class FactLine:
         return "; ".join(f"{value} ({outlets})" for value, outlets in self.differ)
 
 
+def disputed(value: Any, reported: int) -> bool:
+    """Do the reports differ on a fact shown as `value`, given `reported` distinct values?
+    Not for a list (missile types): it is the union of what the reports named, one
+    report's "ballistic" and another's "hypersonic" add up."""
+    return reported > 1 and not isinstance(value, list)
+
+
 def fact_lines(event: dict[str, Any]) -> list[FactLine]:
     """The event's facts to show, labelled, each with its disagreements (from
-    `fact_sources`; "count" and "count_text" are one fact, as they share a label).
-
-    A list (missile types) is the union of what the reports named: one report's
-    "ballistic" and another's "short-range ballistic" add up, they do not differ."""
+    `fact_sources`; "count" and "count_text" are one fact, as they share a label)."""
     facts = event.get("facts") or {}
     sources = event.get("fact_sources") or {}
     if not isinstance(facts, dict):
@@ -114,7 +118,7 @@ def fact_lines(event: dict[str, Any]) -> list[FactLine]:
             if isinstance(option, dict)
         ]
         differ = ()
-        if len(options) > 1 and not isinstance(value, list):  # a list is every report's union
+        if disputed(value, len(options)):
             options.sort(key=lambda option: option.get("value") != value)  # shown one first
             differ = tuple(
                 (fact_text(key, option.get("value")), _who(option.get("articles"), outlets))

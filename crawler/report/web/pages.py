@@ -19,7 +19,7 @@ import sqlite_utils
 from crawler import store
 from crawler.clock import ClockError, parse_instant
 from crawler.report import records
-from crawler.report.labels import fact_label, fact_text
+from crawler.report.labels import disputed, fact_label, fact_text
 from crawler.report.web.fields import Field, fact_fields
 from crawler.report.wording import (
     UNTITLED,
@@ -90,11 +90,7 @@ class FactRow:
     values: list[ReportedValue]
     evidence: str
     evidence_source: SourceRef | None
-    union: bool = False  # a list (missile types): what the reports named together
-
-    @property
-    def differ(self) -> bool:
-        return len(self.values) > 1 and not self.union
+    differ: bool  # `labels.disputed`: as the digests say it
 
 
 @dataclass(frozen=True)
@@ -255,7 +251,7 @@ def fact_rows(record: dict[str, Any], sources: list[Source]) -> list[FactRow]:
                 values=values,
                 evidence=clean(said.get("sentence")),
                 evidence_source=by_id.get(said.get("article")),
-                union=bool(shown_key) and isinstance(facts[shown_key], list),
+                differ=disputed(facts.get(shown_key), len(values)),
             )
         )
     return rows
