@@ -43,7 +43,10 @@ SENDS_ALERTS = ("run", "daemon", "notify")  # the commands that deliver alerts
 
 def exit_codes() -> dict[type[BaseException], int]:
     """Library errors and the exit code each means (imported lazily, like the commands)."""
+    from crawler.config.outlets_file import WriteError
     from crawler.demo import DemoError
+    from crawler.metrics import MetricsError
+    from crawler.opml import OpmlError
     from crawler.report.serve import ServeError
 
     return {
@@ -56,6 +59,9 @@ def exit_codes() -> dict[type[BaseException], int]:
         LockUnavailable: 1,
         ServeError: 1,
         digest.DigestError: 1,
+        WriteError: 1,  # the outlets file or its lock cannot be written
+        OpmlError: 1,
+        MetricsError: 1,  # the metrics port cannot be bound
         sqlite3.Error: 1,  # raised below any command: the database itself failed
     }
 

@@ -7,7 +7,6 @@ when they run: about 0.6 s of CPU that reading commands should not pay for.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -15,9 +14,6 @@ from crawler import store
 from crawler.cli import cli, common
 from crawler.lock import poll_lock
 from crawler.progress import Progress
-
-if TYPE_CHECKING:
-    pass
 
 
 @cli.command()
@@ -103,7 +99,6 @@ def daemon(ctx: click.Context, metrics_port: int | None, metrics_host: str | Non
     Example: newsmon --log-level INFO daemon --metrics-port 9464
     """
     from crawler import daemon as daemon_module
-    from crawler.metrics import MetricsError
 
     cfg = common.load(ctx)  # a bad file is exit 2, before anything starts
     address = None
@@ -111,10 +106,7 @@ def daemon(ctx: click.Context, metrics_port: int | None, metrics_host: str | Non
         address = (metrics_host or cfg.daemon.metrics_host, metrics_port)
     elif metrics_host is not None:
         raise click.BadParameter("needs --metrics-port", param_hint="--metrics-host")
-    try:
-        daemon_module.run_daemon(ctx.obj["config_path"], ctx.obj["log_level"], address)
-    except MetricsError as exc:
-        raise common.Failed(str(exc), 1) from None
+    daemon_module.run_daemon(ctx.obj["config_path"], ctx.obj["log_level"], address)
 
 
 @cli.command("notify")

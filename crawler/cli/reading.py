@@ -7,7 +7,6 @@ with --reader, which moves its cursor.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -26,9 +25,6 @@ from crawler.report.table import (
     json_text,
 )
 from crawler.report.wording import format_instant
-
-if TYPE_CHECKING:
-    pass
 
 ALL_FEEDS_OPTION = click.option(
     "--all", "show_retired", is_flag=True, help="Also show retired feeds (no longer configured)."

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -63,10 +61,7 @@ def apply(cfg: config.Config, plan: outlets_file.Plan, dry_run: bool) -> None:
         click.echo("nothing to add")
         return
     target = outlets_file.target(cfg)
-    try:
-        changed = [] if dry_run else outlets_file.write(cfg, plan.outlets)
-    except outlets_file.WriteError as exc:
-        raise common.Failed(str(exc), 1) from None
+    changed = [] if dry_run else outlets_file.write(cfg, plan.outlets)
     verb = "would add" if dry_run else "added"
     click.echo(f"{verb} {len(plan.outlets)} outlets ({plan.feeds} feeds) to {target}")
     for outlet in plan.outlets:
@@ -76,16 +71,6 @@ def apply(cfg: config.Config, plan: outlets_file.Plan, dry_run: bool) -> None:
         click.echo(f"{cfg.path}: appended `outlets_file: {outlets_file.DEFAULT_NAME}`")
     if changed:
         click.echo("a running daemon polls them after a reload (SIGHUP)")
-
-
-@contextmanager
-def writing(ctx: click.Context) -> Iterator[None]:
-    """The outlets file's lock; a lock that cannot be made is a runtime error (exit 1)."""
-    try:
-        with outlets_file.writing(ctx.obj["config_path"]):
-            yield
-    except outlets_file.WriteError as exc:
-        raise common.Failed(str(exc), 1) from None
 
 
 @cli.group(cls=common.NewsmonGroup)
@@ -150,9 +135,7 @@ def opml_import(ctx: click.Context, file: Path, interval: str | None, dry_run: b
         found = opml_module.read(body, source)
     except OSError as exc:
         raise common.Failed(f"{source}: cannot read: {exc.strerror or exc}", 1) from None
-    except opml_module.OpmlError as exc:
-        raise common.Failed(str(exc), 1) from None
-    with writing(ctx):
+    with outlets_file.writing(ctx.obj["config_path"]):
         cfg = load_any(ctx)
         apply(cfg, outlets_file.plan(cfg, found.feeds, interval), dry_run)
     for problem in found.problems:
@@ -193,7 +176,7 @@ def add(
     host = (urlsplit(found.found.url).hostname or url).removeprefix("www.")
     label = name or found.found.title or found.page_title or host
     candidate = outlets_file.Candidate(label, found.found.url, found.found.kind)
-    with writing(ctx):
+    with outlets_file.writing(ctx.obj["config_path"]):
         cfg = load_any(ctx)
         plan = outlets_file.plan(cfg, [candidate], interval)
         if name and plan.renamed:
@@ -232,8 +215,8 @@ def check(ctx: click.Context, url: str, number: int | None, as_json: bool) -> No
                 cfg, url, monitors, now, number=number, log_level=ctx.obj["log_level"]
             )
         )
-    except check_module.CheckFailed as exc:
-        raise common.Failed(str(exc), 1) from None
+    except check_module.CheckFailed as exc:  # not in common.exit_codes: importing
+        raise common.Failed(str(exc), 1) from None  # crawler.check there loads Scrapy
     except check_module.NoSuchEntry as exc:
         raise click.BadParameter(str(exc), param_hint="--entry") from None
     common.echo([json_text(report)] if as_json else check_module.lines(report))
