@@ -302,6 +302,39 @@ def test_a_list_led_by_a_launch_headline_waits_for_a_report_then_joins(db):
     )
 
 
+def test_a_held_list_never_joins_an_event_about_another_launcher(db):
+    """The held list's facts were checked against the new event before the event had
+    any (its facts are filled by the refresh after): an Iranian launch took in a list
+    about North Korea's and was then relabelled North Korea's."""
+    watching = [
+        build(MonitorConfig("launches", "missile_launch", {"actors": ["North Korea", "Iran"]}))
+    ]
+    summary = LIST_SUMMARY.format(
+        lead="N. Korea launches 2 missiles toward sea", second="Submarine news", third="Talks"
+    )
+    add_article(
+        db,
+        "agg-nk",
+        "N. Korea launches 2 missiles toward sea - Google News",
+        "2026-03-08T07:50:00+09:00",
+        summary.replace("\xa0\xa0", " "),
+        watching,
+        feed_id=2,
+        summary=summary,
+    )
+    add_article(
+        db,
+        "iran",
+        "Iran fires two ballistic missiles in a drill, state media says",
+        "2026-03-08T08:10:00+09:00",
+        "Iran fired two ballistic missiles early Sunday in a military drill, state media said.",
+        watching,
+    )
+    event = only_event(db)
+    assert members(db, event["id"]) == {"iran": "first report"}
+    assert event["facts"]["actor"] == "Iran"
+
+
 def test_an_outlet_marked_aggregator_is_read_as_a_list(db):
     add_story_article(db, "wire", MONITORS)
     add_article(

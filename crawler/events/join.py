@@ -92,7 +92,7 @@ def assign(
         db, {**member, "event_id": event_id, "role": "listed" if listing else match.account}
     )
     if created:
-        _attach_held(db, event_id, monitor, time)
+        _attach_held(db, event_id, monitor, time, match.facts)
     refresh(db, event_id, title_language)
     return event_id, created
 
@@ -123,14 +123,19 @@ def _best_event(
     return None if best is None else best[3]
 
 
-def _attach_held(db: sqlite_utils.Database, event_id: int, monitor: str, time: EventTime) -> None:
-    """Held listings that fit the event just opened join it."""
-    event = store.events.get_event(db, event_id)
-    assert event is not None
+def _attach_held(
+    db: sqlite_utils.Database,
+    event_id: int,
+    monitor: str,
+    time: EventTime,
+    facts: dict[str, Any],
+) -> None:
+    """Held listings that fit the event just opened join it. `facts`: its one member's,
+    which are the event's (its row has none until the refresh that follows)."""
     since = isoformat(time.start - TIME_TOLERANCE)
     until = isoformat(time.end + TIME_TOLERANCE)
     for held in store.events.held_matches(db, monitor, since, until):
-        if _conflicts(event["facts"], json.loads(held["facts"])):
+        if _conflicts(facts, json.loads(held["facts"])):
             continue
         store.events.release_held(db, held["article_id"], monitor)
         store.events.add_event_article(db, {**held, "event_id": event_id, "role": "listed"})
