@@ -410,6 +410,35 @@ def test_a_live_story_retitled_to_report_the_launch_joins_it(db):
     )
 
 
+def test_a_retitled_page_speaks_from_its_new_headline_for_facts_as_for_roles(db):
+    """A page first published days before the launch and retitled to report it ranks
+    after the wire both as "first report" and when two values of a fact tie (the tie
+    went to the page's old publication time while the roles used the new headline's)."""
+    url = "https://news.example/live/korea"
+    add_article(
+        db,
+        "live-v1",
+        "North Korea may have up to 120 nuclear warheads, Seoul says",
+        "2026-03-05T06:00:00+09:00",
+        "North Korea may possess as many as 120 nuclear weapons, the defence minister said.",
+        MONITORS,
+        link=url,
+    )
+    add_story_article(db, "wire", MONITORS)
+    add_article(
+        db,
+        "live-v2",
+        "North Korea fires two ballistic missiles, they flew about 500 km",
+        "2026-03-08T09:00:00+09:00",
+        "North Korea fired two ballistic missiles on Sunday that flew about 500 km.",
+        MONITORS,
+        link=url,
+    )
+    event = only_event(db)
+    assert members(db, event["id"]) == {"wire": "first report", "korea": "report"}
+    assert event["facts"]["distance_km"] == 450  # the first report's, not the old page's
+
+
 def test_a_feed_item_retitled_between_polls_is_read_again(server, tmp_path):
     """The same guid, a new headline: the page is not fetched again, the headline is read."""
     title, published, paragraphs = story("unrelated")

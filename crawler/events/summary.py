@@ -40,7 +40,9 @@ ROLES = ("first report", "report", "confirmation", "follow-up", "listed")
 
 def refresh(db: sqlite_utils.Database, event_id: int, title_language: str | None = None) -> None:
     """Recompute everything an event shows from its member articles."""
-    members = store.events.event_members(db, event_id)
+    # One order for everything below: when each member said what it said (a later
+    # headline from when it was seen), so the first report and a fact's tie-break agree.
+    members = sorted(store.events.event_members(db, event_id), key=_published_order)
     facts, sources = merge_facts([(m["article_id"], json.loads(m["facts"])) for m in members])
     roles = member_roles(members)
     start, end, precision, point = event_time(members, roles)
