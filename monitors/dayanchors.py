@@ -36,6 +36,7 @@ class Anchor:
     phrase: str
     reporting: bool  # "said Monday": the day of a statement, not of the event
     eventful: bool = False  # its clause names the event ("28일 ... 발사했다")
+    clocked: bool = False  # ... and a clock follows it ("전날 오전 8시께 ... 발사된")
 
 
 def anchors(
@@ -102,7 +103,8 @@ def anchors(
             if rules.restatement.match(text[previous.start + len(previous.phrase) : m.start()]):
                 statement = previous.reporting  # "오늘(29일)": the same day, said again
         eventful = _eventful(hits, index, text, rules)
-        found.append(Anchor(m.start(), day, hit.part, m.group(), statement, eventful))
+        clocked = eventful and _time_follows(text, m.end(), rules, parts=False)
+        found.append(Anchor(m.start(), day, hit.part, m.group(), statement, eventful, clocked))
     return tuple(found)
 
 
@@ -170,19 +172,26 @@ def _eventful(hits: Sequence[_Hit], index: int, text: str, rules: TimeRules) -> 
     return bool(rules.event_after.search(text, end, cut.start() if cut else stop))
 
 
-def _time_follows(text: str, end: int, rules: TimeRules) -> bool:
-    """Does a clock or a part of the day come right after a day word ("28일 오전 7시")?"""
+def _time_follows(text: str, end: int, rules: TimeRules, *, parts: bool = True) -> bool:
+    """Does a clock (or, with `parts`, a part of the day) come right after a day word
+    ("28일 오전 7시")?"""
     gap = TIME_GAP.match(text, end)
     at = gap.end() if gap else end
-    patterns = [*rules.clocks, *([rules.part] if rules.part else [])]
+    patterns = [*rules.clocks, *([rules.part] if rules.part and parts else [])]
     return any(p.match(text, at) for p in patterns)
 
 
 def pick(anchors: Sequence[Anchor]) -> Anchor | None:
     """The anchor that dates the event: not a statement's day; one whose clause names the
-    event if there is such a one, else the first."""
+    event, with its own clock if there is such a one (the sharper account when two day
+    words disagree: "북한이 29일 ... 발사했다" in a text whose officials say "전날 오전
+    8시께 ... 발사된 미사일", the day before its publication), else the first."""
     candidates = [a for a in anchors if not a.reporting]
-    return next((a for a in candidates if a.eventful), candidates[0] if candidates else None)
+    for wanted in (lambda a: a.eventful and a.clocked, lambda a: a.eventful):
+        found = next((a for a in candidates if wanted(a)), None)
+        if found is not None:
+            return found
+    return candidates[0] if candidates else None
 
 
 def month_number(text: str, rules: TimeRules) -> int | None:

@@ -22,14 +22,13 @@ Stamps and captions: `monitors.stamps`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from monitors.base import EventTime
 from monitors.dayanchors import (
     ANY_SENTENCE_BREAK,
-    TIME_GAP,
     Anchor,
     anchors,
     month_number,
@@ -71,7 +70,6 @@ class _Found:
     anchors: tuple[Anchor, ...]
     parts: tuple[_Part, ...]
     clocks: tuple[_Clock, ...]
-    clock_day: Anchor | None = None  # the day word the first clock directly follows
 
     def __bool__(self) -> bool:
         return bool(self.anchors or self.parts or self.clocks)
@@ -99,9 +97,7 @@ def resolve_event_time(
             # counts ("지난 24일 핵잠수함 건조 현장을 시찰" recalls another day); beyond the
             # lead, nothing else does
             named = tuple(a for a in found.anchors if a.eventful and not a.reporting)
-            found = replace(found, anchors=named)
-            if beyond_lead:
-                found = replace(found, parts=(), clocks=(), clock_day=None)
+            found = _Found(named, *(((), ()) if beyond_lead else (found.parts, found.clocks)))
         if found:
             result = _combine(found, published, zone, rules)
             if result is not None:
@@ -182,21 +178,7 @@ def _scan(text: str, published: datetime | None, zone: ZoneInfo, rules: TimeRule
         name = part_name(groups.get("mod") or groups.get("mod2"), groups.get("part") or "hours")
         if name in rules.parts_of_day and not any(s <= m.start() < e for s, e in taken):
             parts.append(_Part(m.start(), name, m.group()))
-    return _Found(days, tuple(parts), clocks, _clock_day(masked, clocks, days))
-
-
-def _clock_day(text: str, clocks: tuple[_Clock, ...], days: tuple[Anchor, ...]) -> Anchor | None:
-    """The day word the first clock belongs to: the one it follows directly ("전날 오전
-    8시께", "28일(일) 오전 7시") or shares words with."""
-    if not clocks:
-        return None
-    clock = clocks[0]
-    for anchor in days:
-        end = anchor.start + len(anchor.phrase)
-        gap = TIME_GAP.match(text, end)
-        if anchor.start <= clock.start < end or (gap is not None and gap.end() == clock.start):
-            return anchor
-    return None
+    return _Found(days, tuple(parts), clocks)
 
 
 def _quoted_spans(text: str, rules: TimeRules) -> list[tuple[int, int]]:
@@ -246,19 +228,6 @@ def _combine(
     # The day a statement was made is never the event's day: a state-media account
     # "said today" describes yesterday's launch.
     anchor = pick(found.anchors)
-    owner = found.clock_day
-    if (
-        anchor is not None
-        and owner is not None
-        and owner.eventful
-        and not owner.reporting
-        and owner.day != anchor.day
-    ):
-        # Two day words both name the event and disagree; the one with its own clock
-        # is the sharper account ("북한이 29일 ... 발사했다" in a text whose officials
-        # say "전날 오전 8시께 ... 발사된 미사일", the day before its publication): the
-        # first clock would otherwise be set on the other day.
-        anchor = owner
     phrases: list[tuple[int, str]] = []
     part, day = None, None
     if anchor is not None:
