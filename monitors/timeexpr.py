@@ -90,7 +90,9 @@ def resolve_event_time(
         published = published.replace(tzinfo=UTC)  # stored naive times are UTC
     paragraphs = [p for p in text.splitlines() if p.strip() and not is_caption(p.strip(), rules)]
     lead = "\n".join(lead_paragraphs(text, rules))
-    for scope, beyond_lead in ((lead, False), ("\n".join(paragraphs), True)):
+    whole = "\n".join(paragraphs)
+    scopes = [(lead, False)] + ([(whole, True)] if whole != lead else [])  # beyond: less
+    for scope, beyond_lead in scopes:
         found = _scan(scope, published, zone, rules)
         if rules.event_after is not None:
             # in a language that can tell, only a day word whose clause names the event
