@@ -267,7 +267,7 @@ def main() -> None:
 
 def english_pages() -> list[ArticleView]:
     """The newest version of every page of feed-replay-dec2025, as the crawler extracts it."""
-    from crawler.extract import extract_page  # the crawler's extractor, for English text only
+    from crawler.parse.extract import extract_page  # the crawler's extractor, for English text only
 
     folder = dataset("feed-replay-dec2025")
     newest: dict[str, str] = {}
