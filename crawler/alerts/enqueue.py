@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import cached_property
 from typing import Any
 
 import sqlite_utils
@@ -41,37 +43,54 @@ def enqueue(db: sqlite_utils.Database, config: Config, now: datetime) -> int:
         for low in range(mark, latest, EVENT_WINDOW):
             high = min(low + EVENT_WINDOW, latest)
             changed = store.readers.events_changed(db, low, high, limit=EVENT_WINDOW)
+            members = store.events.members_of_events(db, [event["id"] for event in changed])
             for event in changed:  # oldest change first: row ids follow history
-                added += _enqueue_event(db, config.notify, event, mark, now, tz)
+                record = _Record(db, event, members[event["id"]])
+                added += _enqueue_event(db, config.notify, record, mark, now, tz)
         store.outbox.set_high_water(db, latest)
     return added
+
+
+@dataclass
+class _Record:
+    """An event and its members; the record its alerts show is built once, and only if a
+    body is due."""
+
+    db: sqlite_utils.Database
+    event: dict[str, Any]
+    members: list[dict[str, Any]]
+
+    @cached_property
+    def shown(self) -> dict[str, Any]:
+        return event_record(self.db, self.event, self.members)
 
 
 def _enqueue_event(
     db: sqlite_utils.Database,
     targets: Iterable[NotifyTarget],
-    event: dict[str, Any],
+    record: _Record,
     mark: int,
     now: datetime,
     tz: tzinfo,
 ) -> int:
     added = 0
+    event = record.event
     digest_hash = facts_hash(event["facts"])
     for target in targets:
         if not target.wants(event["monitor"]):
             continue
         if event["created_seq"] > mark:
             state = "pending" if "new" in target.on else "skipped"  # baseline for updates
-            added += _add(db, target, event, "new", digest_hash, state, {}, now, tz)
+            added += _add(db, target, record, "new", digest_hash, state, {}, now, tz)
         elif "update" in target.on:
-            added += _enqueue_update(db, target, event, digest_hash, now, tz)
+            added += _enqueue_update(db, target, record, digest_hash, now, tz)
     return added
 
 
 def _enqueue_update(
     db: sqlite_utils.Database,
     target: NotifyTarget,
-    event: dict[str, Any],
+    record: _Record,
     digest_hash: str,
     now: datetime,
     tz: tzinfo,
@@ -81,18 +100,18 @@ def _enqueue_update(
     An event from before this target existed has no baseline: its current facts
     become one, silently, rather than announcing an update whose change is unknown.
     """
-    last = store.outbox.last_announced(db, target.name, event["id"])
+    last = store.outbox.last_announced(db, target.name, record.event["id"])
     if last is None:
-        return _add(db, target, event, "update", digest_hash, "skipped", {}, now, tz)
+        return _add(db, target, record, "update", digest_hash, "skipped", {}, now, tz)
     if last.facts_hash == digest_hash:
         return 0
-    return _add(db, target, event, "update", digest_hash, "pending", last.facts, now, tz)
+    return _add(db, target, record, "update", digest_hash, "pending", last.facts, now, tz)
 
 
 def _add(
     db: sqlite_utils.Database,
     target: NotifyTarget,
-    event: dict[str, Any],
+    record: _Record,
     reason: str,
     digest_hash: str,
     state: str,
@@ -100,7 +119,9 @@ def _add(
     now: datetime,
     tz: tzinfo,
 ) -> int:
-    """Insert one row and render its body, which names the row id; 1 if it will be sent."""
+    """Insert one row and render its body (which names the row id) if it will be sent;
+    a skipped row, a baseline for later updates, is never read: 1 if it will be sent."""
+    event = record.event
     row_id = store.outbox.add(
         db,
         target=target.name,
@@ -113,8 +134,7 @@ def _add(
         state=state,
         now=now,
     )
-    if row_id is None:
+    if row_id is None or state != "pending":
         return 0
-    record = event_record(db, event)
-    store.outbox.set_body(db, row_id, render_body(record, reason, previous, row_id, tz))
-    return int(state == "pending")
+    store.outbox.set_body(db, row_id, render_body(record.shown, reason, previous, row_id, tz))
+    return 1
