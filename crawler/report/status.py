@@ -144,20 +144,16 @@ def describe(report: dict[str, Any]) -> list[str]:
 def feed_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Feeds with a one-word state: ok, FAILING or retired (removed from config.yaml)."""
     return [
-        {
-            **feed,
-            "last_success": feed["last_success"] or "never",
-            "state": feed_state(feed),
-        }
-        for feed in report["feeds"]
+        {**feed, "last_success": feed["last_success"] or "never"}
+        for feed in report["feeds"]  # their `state` set by `shown_feeds`
     ]
 
 
 def feed_state(feed: dict[str, Any]) -> str:
-    """One word for a feed row that has `failing`: FAILING, ok or retired."""
-    if not feed["active"]:
-        return "retired"
-    return "FAILING" if feed["failing"] else "ok"
+    """The status table's word for a feed: FAILING, ok or retired (store.feeds.feed_state
+    in the terminal's fewer words)."""
+    state = store.feeds.feed_state(feed["active"], feed["consecutive_errors"], feed["last_polled"])
+    return {"inactive": "retired", "failing": "FAILING"}.get(state, "ok")
 
 
 def lines(report: dict[str, Any]) -> list[str]:

@@ -29,6 +29,35 @@ def is_failing(active: bool, consecutive_errors: int) -> bool:
     return bool(active) and consecutive_errors >= FAILING_AFTER_ERRORS
 
 
+# A feed's health in one word (worst first): retired from config.yaml ("inactive"),
+# failing, erroring (failed lately, not yet 3 times), new (never polled) or ok.
+FEED_STATES = ("failing", "erroring", "new", "ok", "inactive")
+FEED_STATE_SQL = f"""CASE WHEN NOT f.active THEN 'inactive' WHEN {FAILING_SQL} THEN 'failing'
+    WHEN f.consecutive_errors > 0 THEN 'erroring'
+    WHEN f.last_polled IS NOT NULL THEN 'ok' ELSE 'new' END"""
+
+
+def feed_state(active: bool, consecutive_errors: int, last_polled: str | None) -> str:
+    """FEED_STATE_SQL in Python, for rows already read."""
+    if not active:
+        return "inactive"
+    if is_failing(active, consecutive_errors):
+        return "failing"
+    if consecutive_errors:
+        return "erroring"
+    return "ok" if last_polled else "new"
+
+
+def state_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Feeds per state, every state present, and `total`: one query, for a badge that
+    must not cost the whole feed-health table (two article counts per feed)."""
+    found = dict(
+        db.execute(f"SELECT {FEED_STATE_SQL} AS state, count(*) FROM feeds f GROUP BY state")
+    )
+    counts = {state: found.get(state, 0) for state in FEED_STATES}
+    return {**counts, "total": sum(counts.values())}
+
+
 def sync_outlets(db: sqlite_utils.Database, config: Config, now: datetime) -> None:
     """Make the feeds table match config.yaml; feeds no longer configured go inactive."""
     stamp = isoformat(now)

@@ -35,8 +35,8 @@ from crawler.report.wording import (
 LATEST_EVENTS = 100  # the landing page; the rest are one click away in the events table
 DEFAULT_ROLE = "report"  # members stored before roles existed
 OVERDUE = "overdue by {}"  # a next poll time gone by: the feed waits for the next run
-# Feed states, worst first: the order of the feed-health table.
-FEED_STATES = {
+# Feed states (store.feeds.FEED_STATES, worst first) as the feed-health table words them.
+STATE_LABELS = {
     "failing": "FAILING",
     "erroring": "errors",
     "new": "not polled yet",
@@ -128,7 +128,7 @@ def latest_events(
         "events": [event_view(records.event_record(db, r, members[r["id"]])) for r in rows],
         "total": store.events.count_events(db, monitor=monitor),
         "monitor": monitor,
-        "health": health_summary(feed_views(db, now)),
+        "health": store.feeds.state_counts(db),
     }
 
 
@@ -137,13 +137,13 @@ def event_page(db: sqlite_utils.Database, event_id: int, *, now: datetime) -> di
     when there is no such event."""
     row = store.events.get_event(db, event_id)
     event = None if row is None else event_view(records.event_record(db, row), detail=True)
-    return {"event": event, "health": health_summary(feed_views(db, now))}
+    return {"event": event, "health": store.feeds.state_counts(db)}
 
 
 def feed_health(db: sqlite_utils.Database, *, now: datetime) -> dict[str, Any]:
     """Every feed, failing first, then erroring, new, healthy and inactive ones."""
     feeds = feed_views(db, now)
-    return {"feeds": feeds, "health": health_summary(feeds), "now": format_instant(now)}
+    return {"feeds": feeds, "health": store.feeds.state_counts(db), "now": format_instant(now)}
 
 
 def event_view(record: dict[str, Any], *, detail: bool = False) -> EventView:
@@ -282,16 +282,18 @@ class FeedView:
 def feed_views(db: sqlite_utils.Database, now: datetime) -> list[FeedView]:
     """Every feed as the feed-health page shows it, worst state first."""
     rows = store.feeds.feed_health(db, now)
-    order = list(FEED_STATES)
+    order = store.feeds.FEED_STATES
     views = [feed_view(row, now) for row in rows]
     return sorted(views, key=lambda v: (order.index(v.state), -v.errors, v.outlet, v.url_text))
 
 
 def feed_view(row: dict[str, Any], now: datetime) -> FeedView:
-    state = feed_state(row)
+    state = store.feeds.feed_state(
+        row.get("active"), row.get("consecutive_errors") or 0, row.get("last_polled")
+    )
     return FeedView(
         state=state,
-        state_label=FEED_STATES[state],
+        state_label=STATE_LABELS[state],
         outlet=clean(row.get("outlet")),
         kind=clean(row.get("kind")),
         url=safe_url(row.get("url")),
@@ -307,25 +309,6 @@ def feed_view(row: dict[str, Any], now: datetime) -> FeedView:
         articles_24h=int(row.get("articles_24h") or 0),
         last_error=clean(row.get("last_error")),
     )
-
-
-def feed_state(row: dict[str, Any]) -> str:
-    """One word for a feed, judged as `newsmon status` judges it."""
-    if not row.get("active"):
-        return "inactive"
-    if store.feeds.is_failing(row.get("active"), row.get("consecutive_errors") or 0):
-        return "failing"
-    if row.get("consecutive_errors"):
-        return "erroring"
-    return "ok" if row.get("last_polled") else "new"
-
-
-def health_summary(feeds: list[FeedView]) -> dict[str, int]:
-    """Feeds per state, and how many there are: the navigation's failing-feeds badge."""
-    counts = {state: 0 for state in FEED_STATES}
-    for feed in feeds:
-        counts[feed.state] += 1
-    return {**counts, "total": len(feeds)}
 
 
 def relative(value: Any, now: datetime, *, past: str = "{} ago") -> str:
