@@ -21,7 +21,18 @@ MAX_LINES = 400
 # What each room may import from `crawler` (besides itself and the shared leaves).
 # Data flows one way: schedule → fetch → parse → stories → events → store → report/alerts;
 # the poll's decisions (refresh, ingest) sit above the stages they drive.
-LEAVES = {"crawler", "clock", "config", "model", "untrusted", "urls", "dates", "text", "schedule"}
+LEAVES = {
+    "crawler",
+    "clock",
+    "config",
+    "model",
+    "untrusted",
+    "urls",
+    "dates",
+    "text",
+    "schedule",
+    "files",
+}
 ALLOWED = {
     "store": set(),
     "parse": set(),

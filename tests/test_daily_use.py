@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from crawler import config, store
-from crawler.report.digest import write_atomically
+from crawler.files import replace_atomically
 from monitors import build
 from tests.builders import add_story_article
 from tests.conftest import newsmon, write_config
@@ -80,10 +80,10 @@ def test_digest_output_keeps_the_replaced_files_mode_else_the_umask(desk: Path) 
     assert [p.name for p in served.parent.iterdir() if p.name.startswith(".")] == []
 
 
-def test_write_atomically_honours_the_umask_for_a_new_file(tmp_path: Path) -> None:
+def test_replace_atomically_honours_the_umask_for_a_new_file(tmp_path: Path) -> None:
     previous = os.umask(0o022)
     try:
-        write_atomically(tmp_path / "digest.txt", "text")
+        replace_atomically(tmp_path / "digest.txt", "text")
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "digest.txt").stat().st_mode) == 0o644

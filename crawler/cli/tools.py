@@ -19,6 +19,7 @@ from crawler import config, store
 from crawler.cli import cli, common
 from crawler.config import outlets_file
 from crawler.config.values import parse_duration
+from crawler.files import replace_atomically
 from crawler.lock import poll_lock
 from crawler.schedule import MIN_INTERVAL
 
@@ -99,7 +100,7 @@ def opml_export(ctx: click.Context, file: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         try:
-            outlets_file.replace_file(file, text)
+            replace_atomically(file, text)
         except OSError as exc:
             raise common.Failed(f"{file}: cannot write: {exc.strerror or exc}", 1) from None
         click.echo(f"wrote {text.count('<outline ')} feeds to {file}", err=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ import yaml
 
 from crawler.config.load import parse, read
 from crawler.config.model import Config, ConfigError
+from crawler.files import replace_atomically
 from crawler.urls import URLError, identity
 
 DEFAULT_NAME = "outlets.yaml"
@@ -161,7 +161,7 @@ def write(cfg: Config, outlets: Sequence[dict[str, Any]]) -> list[str]:
         if target_path == cfg.path and cfg.outlets_file is not None:
             continue
         try:
-            replace_file(target_path, content)
+            replace_atomically(target_path, content)
         except OSError as exc:
             raise WriteError(f"{target_path}: cannot write: {exc.strerror or exc}") from None
     return changed
@@ -186,29 +186,3 @@ def _naming(text: str, path: Path) -> str:
             "marker or an open block at the end?): add that line yourself"
         )
     return appended
-
-
-def replace_file(path: Path, text: str) -> None:
-    """Replace `path` in one step, keeping its permissions (config.yaml may be 0600)."""
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)  # the rename itself survives a power cut
-    finally:
-        os.close(directory)

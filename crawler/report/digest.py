@@ -7,8 +7,6 @@ Text, Markdown, HTML and Atom show times in the display zone (`--tz`,
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -19,8 +17,8 @@ import sqlite_utils
 from crawler import store
 from crawler.clock import isoformat
 from crawler.config import DisplaySettings
+from crawler.files import replace_atomically
 from crawler.report import records
-from crawler.report.filemode import file_mode
 from crawler.report.render_atom import render_atom
 from crawler.report.render_html import render_html
 from crawler.report.render_json import render_json
@@ -57,26 +55,6 @@ def render(
     except KeyError:
         raise ValueError(f"unknown digest format {fmt!r}; choose one of {FORMATS}") from None
     return renderer(events, since=since, generated=generated, more=more, tz=tz)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` in one step: a reader of the file sees the old digest or the new one.
-
-    The file keeps the mode of the one it replaces, else gets what the umask gives a new
-    file (0644 under the usual 022): a web server must be able to read what it serves,
-    and mkstemp's private 0600 would stop it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, file_mode(path))
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class DigestError(RuntimeError):
@@ -118,7 +96,7 @@ def publish(
     left = []
     if output is not None:
         try:
-            write_atomically(output, text)
+            replace_atomically(output, text, make_folder=True)
         except OSError as exc:
             raise DigestError(f"{output}: cannot write the digest: {exc}") from None
     elif emit is not None:
