@@ -129,3 +129,24 @@ def test_a_sitemap_index_is_checked_through_its_first_child(server, tmp_path):
     assert "format: sitemapindex" in result.stdout and "sitemaps: 1" in result.stdout
     assert f"first child sitemap {base}/day.xml" in result.stdout
     assert "article " + server.url("/a/2.html") in result.stdout
+
+
+def test_nothing_a_feed_sends_can_steer_the_terminal(server, tmp_path):
+    """The feed is one nobody has vetted yet: escape sequences and bidi overrides in its
+    titles and text reach the screen as nothing."""
+    hostile = "Inspectors \x1b[2J\x1b]0;owned\x07return \u202eto the dam"
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Dam \x1b[31mWatch\u202e",
+        "items": [
+            {"id": "1", "url": server.url("/gone.html"), "title": hostile,
+             "content_text": f"{hostile}. The flood inspectors came back on Sunday."},
+        ],
+    }  # fmt: skip
+    server.routes["/feed.json"] = Reply.static(
+        json.dumps(document).encode(), "application/feed+json"
+    )
+    result = newsmon("check", server.url("/feed.json"), config=setup(tmp_path))
+    assert "Inspectors" in result.stdout, result.stderr
+    for unsafe in ("\x1b", "\x07", "\u202e"):
+        assert unsafe not in result.stdout

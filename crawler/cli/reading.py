@@ -51,9 +51,7 @@ def feeds(ctx: click.Context, output: str | None, show_retired: bool) -> None:
     )
     common.show([vocabulary.feed(row) for row in rows], output, FEED_COLUMNS)
     if output is None:  # machine output has them as last_error: stdout is the document alone
-        for row in rows:
-            if row["last_error"]:
-                click.echo(f"  {row['outlet']}: {row['url']}: {row['last_error']}")
+        common.echo(health.error_lines(rows))
 
 
 @cli.command()

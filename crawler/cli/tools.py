@@ -21,6 +21,7 @@ from crawler.config import outlets_file
 from crawler.config.values import parse_duration
 from crawler.files import replace_atomically
 from crawler.lock import poll_lock
+from crawler.report.wording import clean
 from crawler.schedule import MIN_INTERVAL
 
 MIN_AGE = timedelta(days=1)  # `prune --older-than 180` (seconds!) must not empty the archive
@@ -220,7 +221,8 @@ def check(ctx: click.Context, url: str, number: int | None, as_json: bool) -> No
         raise common.Failed(str(exc), 1) from None  # crawler.check there loads Scrapy
     except check_module.NoSuchEntry as exc:
         raise click.BadParameter(str(exc), param_hint="--entry") from None
-    common.echo([json_text(report)] if as_json else check_module.lines(report))
+    # the lines quote a feed and a page nobody has vetted yet: nothing may steer the terminal
+    common.echo([json_text(report)] if as_json else map(clean, check_module.lines(report)))
 
 
 @cli.command()

@@ -160,9 +160,14 @@ def lines(report: dict[str, Any]) -> list[str]:
     """`newsmon status` for a terminal: the summary, the feed table, each feed's last error."""
     shown = [cell(line) for line in describe(report)]
     shown += ["", *table(feed_rows(report), FEED_COLUMNS)]
-    shown += [
-        f"  {cell(feed['outlet'])}: {feed['url']}: {cell(feed['last_error'])}"
-        for feed in report["feeds"]
+    return shown + error_lines(report["feeds"])
+
+
+def error_lines(feeds: list[dict[str, Any]]) -> list[str]:
+    """Each feed's last error on a line of its own, printable (the error may quote what a
+    server sent): under the table of `status` and `feeds`."""
+    return [
+        f"  {cell(feed['outlet'])}: {cell(feed['url'])}: {cell(feed['last_error'])}"
+        for feed in feeds
         if feed["last_error"]
     ]
-    return shown
