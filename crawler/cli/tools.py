@@ -21,7 +21,7 @@ from crawler.config import outlets_file
 from crawler.config.values import parse_duration
 from crawler.files import replace_atomically
 from crawler.lock import poll_lock
-from crawler.report.wording import clean
+from crawler.report.table import cell, json_text
 from crawler.schedule import MIN_INTERVAL
 
 MIN_AGE = timedelta(days=1)  # `prune --older-than 180` (seconds!) must not empty the archive
@@ -206,7 +206,6 @@ def check(ctx: click.Context, url: str, number: int | None, as_json: bool) -> No
     from crawler import check as check_module
     from crawler.fetch import reactor
     from crawler.poll import build_monitors
-    from crawler.report.table import json_text
 
     cfg = load_any(ctx)
     monitors = build_monitors(cfg)
@@ -222,7 +221,7 @@ def check(ctx: click.Context, url: str, number: int | None, as_json: bool) -> No
     except check_module.NoSuchEntry as exc:
         raise click.BadParameter(str(exc), param_hint="--entry") from None
     # the lines quote a feed and a page nobody has vetted yet: nothing may steer the terminal
-    common.echo([json_text(report)] if as_json else map(clean, check_module.lines(report)))
+    common.echo([json_text(report)] if as_json else map(cell, check_module.lines(report)))
 
 
 @cli.command()
