@@ -25,6 +25,7 @@ from crawler.parse import articles
 from crawler.parse.extract import extract_page
 from crawler.parse.feeds import FeedError, parse
 from crawler.refresh import is_final
+from crawler.text import word_count
 from crawler.urls import resolve
 from monitors.base import Match, Monitor
 
@@ -77,7 +78,7 @@ async def check(
         "title": record.title,
         "published": record.published,
         "language": record.language,
-        "word_count": len(record.text.split()),
+        "word_count": word_count(record.text),
         "text_method": record.text_method,
         "text_lines": lines[:TEXT_LINES],
     }

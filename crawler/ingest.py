@@ -15,6 +15,7 @@ Reprocess replays revisions where the crawler met them.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -252,12 +253,12 @@ def reprocess(
     """Rebuild stories and events from stored articles, all in one transaction."""
     with db.atomic():
         store.derived.clear_derived(db)
-        revisions = store.entries.revisions_in_order(db)
+        revisions = deque(store.entries.revisions_in_order(db))
         count = 0
         for article_id in list(store.derived.articles_in_order(db)):
             process_article(db, article_id, monitors, rules)
             while revisions and revisions[0]["after_article"] <= article_id:
-                revision = revisions.pop(0)
+                revision = revisions.popleft()
                 apply_revision(db, revision, monitors, rules)
                 store.entries.mark_revision_applied(db, revision["id"])
             count += 1

@@ -24,8 +24,9 @@ class LockUnavailable(RuntimeError):
     """The lock file cannot be created (a read-only or missing directory, a bad path)."""
 
 
-def lock_path(database: Path) -> Path:
-    return database.with_name(database.name + ".lock")
+def lock_path(database: Path, kind: str | None = None) -> Path:
+    """`<database>.lock` (the poll lock), or `<database>.<kind>.lock`."""
+    return database.with_name(f"{database.name}.{kind}.lock" if kind else f"{database.name}.lock")
 
 
 @contextmanager
@@ -65,7 +66,7 @@ def reader_lock(database: Path, reader: str, wait: float = READER_WAIT) -> Itera
     different readers never wait for each other, and a digest that waits on a slow
     pipe holds no database lock (the crawler's writes go on).
     """
-    path = database.with_name(database.name + ".readers.lock")
+    path = lock_path(database, "readers")
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:

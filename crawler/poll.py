@@ -6,7 +6,7 @@ import asyncio
 import logging
 import os
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlite_utils
 from scrapy.crawler import AsyncCrawlerRunner
@@ -26,7 +26,6 @@ from monitors import build
 from monitors.base import Monitor
 
 LOGGER = logging.getLogger(__name__)
-T = TypeVar("T")
 STOP_GRACE = timedelta(seconds=2)  # a cancelled crawl's time to wind down before we go
 
 

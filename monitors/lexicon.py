@@ -68,9 +68,6 @@ class Section:
             if key not in self.data:
                 raise self.error(key, "missing")
 
-    def has(self, key: str) -> bool:
-        return self.data.get(key) is not None
-
     def section(self, key: str, *, required: bool = True) -> Section:
         value = self.data.get(key)
         if value is None and not required:

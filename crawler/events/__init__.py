@@ -5,6 +5,6 @@ event shows (time, facts, roles, title) from its members.
 """
 
 from crawler.events.join import assign
-from crawler.events.summary import PRECISION_ORDER, ROLES, merge_facts, refresh
+from crawler.events.summary import merge_facts, refresh
 
-__all__ = ["PRECISION_ORDER", "ROLES", "assign", "merge_facts", "refresh"]
+__all__ = ["assign", "merge_facts", "refresh"]

@@ -15,6 +15,7 @@ import sqlite_utils
 
 from crawler.clock import isoformat
 from crawler.model import ArticleRecord, PendingEntry
+from crawler.text import word_count
 from crawler.urls import identity
 
 
@@ -64,7 +65,7 @@ def store_article(
                     article.text,
                     article.text_method,
                     article.text_hash,
-                    len(article.text.split()),
+                    word_count(article.text),
                     stamp,
                 ],
             ).lastrowid

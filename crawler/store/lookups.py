@@ -11,6 +11,8 @@ from typing import Any
 
 import sqlite_utils
 
+from crawler.store.events import MEMBERS_ORDER
+
 ARTICLE = """
     SELECT a.id, o.name AS outlet, a.title, a.url, a.fetched_url, a.published, a.language,
            a.author, a.site_name, a.description, a.text_method, a.word_count,
@@ -31,7 +33,7 @@ RELATED = """
 """
 
 
-RELATED_ORDER = "ORDER BY coalesce(a.published_utc, a.fetched_at), a.id"
+RELATED_ORDER = f"ORDER BY {MEMBERS_ORDER}"  # an event's sources' order
 
 
 def article(db: sqlite_utils.Database, article_id: int) -> dict[str, Any] | None:
