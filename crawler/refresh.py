@@ -111,20 +111,25 @@ class Refresh:
         returns (child sitemaps to fetch, entries whose pages to fetch)."""
         if parsed.warning:
             LOGGER.debug("feed %s: not well-formed but readable (%s)", feed.url, parsed.warning)
-        problems = [entry.problem for entry in parsed.entries if entry.problem]
-        update = store.feeds.record_feed_success(
-            self.db,
-            feed,
-            now=self.clock.now(),
-            status=answer.status,
-            next_due=self._next_due(feed, answer, parsed.ttl),
-            url=None if child else answer.moved,
-            etag=None if child else answer.etag,
-            last_modified=None if child else answer.last_modified,
-            body_hash=None if child else answer.body_hash,
-            entries=parsed.entries,
-            note=refusal_note(problems, len(parsed.entries)),
-        )
+        if child:  # its entries only: the feed's row is its index's answer
+            update = store.feeds.record_child_entries(
+                self.db, feed, parsed.entries, self.clock.now()
+            )
+        else:
+            problems = [entry.problem for entry in parsed.entries if entry.problem]
+            update = store.feeds.record_feed_success(
+                self.db,
+                feed,
+                now=self.clock.now(),
+                status=answer.status,
+                next_due=self._next_due(feed, answer, parsed.ttl),
+                url=answer.moved,
+                etag=answer.etag,
+                last_modified=answer.last_modified,
+                body_hash=answer.body_hash,
+                entries=parsed.entries,
+                note=refusal_note(problems, len(parsed.entries)),
+            )
         self.report.new_entries += update.new
         for problem in update.refused:
             self.report.item_errors.append(f"{feed.outlet}: {feed.url}: refused: {problem}")

@@ -179,6 +179,25 @@ def test_child_sitemaps_are_fetched_and_too_long_ones_reported(wire):
     assert len(refresh.report.page_errors) == 1
 
 
+def test_a_child_sitemap_adds_entries_and_leaves_the_index_row_alone(wire):
+    """A child's answer wiped the index's ETag and Last-Modified (no conditional GET
+    on the next poll), replaced its refusal note and its next poll time."""
+    cfg, db = wire
+    refresh = refresh_of(cfg, db)
+    index = Parsed(format="sitemapindex", entries=(), sitemaps=("http://127.0.0.1:9/s1.xml",))
+    validators = {"etag": '"v1"', "last_modified": "Sun, 08 Mar 2026 00:00:00 GMT"}
+    refresh.feed_parsed(refresh.feeds[0], answer(**validators), index, child=False)
+    before = feed_row(db)
+    child = entries("one", "two")
+    _, pages = refresh.feed_parsed(
+        refresh.feeds[0], answer(cache_control="max-age=86400"), child, child=True
+    )
+    after = feed_row(db)
+    assert len(pages) == 2 and after["entries_total"] == 2
+    same = ("etag", "last_modified", "body_hash", "next_due", "last_error", "last_success")
+    assert {k: after[k] for k in same} == {k: before[k] for k in same}
+
+
 def test_a_page_failure_is_retried_then_the_feeds_own_text_is_kept(wire):
     cfg, db = wire  # max_article_attempts: 3
     first = refresh_of(cfg, db)

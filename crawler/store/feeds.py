@@ -183,54 +183,7 @@ def record_feed_success(
     """
     stamp = isoformat(now)
     with db.atomic():
-        new, refused = 0, []
-        for entry in entries:
-            inserted = db.execute(
-                """
-                INSERT OR IGNORE INTO entries (feed_id, entry_key, link, title, author,
-                    published, summary, content, first_seen, last_seen, state, last_error,
-                    language)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    feed.id,
-                    entry.key,
-                    entry.link,
-                    entry.title,
-                    entry.author,
-                    entry.published,
-                    entry.summary,
-                    entry.content,
-                    stamp,
-                    stamp,
-                    "pending" if entry.problem is None else "failed",
-                    entry.problem,
-                    entry.language,
-                ],
-            ).rowcount
-            if inserted and entry.problem is not None:
-                refused.append(entry.problem)
-            elif inserted:
-                new += 1
-            elif entry.problem is None:  # known entry: a retitled item stays the same entry
-                article = db.execute(
-                    "SELECT article_id FROM entries WHERE feed_id = ? AND entry_key = ?",
-                    [feed.id, entry.key],
-                ).fetchone()
-                db.execute(
-                    "UPDATE entries SET title = ?, last_seen = ?"
-                    " WHERE feed_id = ? AND entry_key = ?",
-                    [entry.title, stamp, feed.id, entry.key],
-                )
-                if article and article[0] is not None and entry.title:
-                    record_revision(
-                        db,
-                        article[0],
-                        entry.title,
-                        now=now,
-                        summary=entry.summary,
-                        content=entry.content,
-                    )
+        update = _add_entries(db, feed, entries, now)
         changes: dict[str, Any] = {
             "last_status": status,
             "last_error": note,
@@ -246,10 +199,69 @@ def record_feed_success(
         if url is not None:
             changes["url"] = url
         sets = ", ".join(f"{k} = :{k}" for k in changes)
-        db.execute(
-            f"UPDATE feeds SET {sets}, entries_total = entries_total + :new WHERE id = :id",
-            {**changes, "new": new, "id": feed.id},
-        )
+        db.execute(f"UPDATE feeds SET {sets} WHERE id = :id", {**changes, "id": feed.id})
+    return update
+
+
+def record_child_entries(
+    db: sqlite_utils.Database, feed: FeedState, entries: Sequence[Entry], now: datetime
+) -> FeedUpdate:
+    """A child sitemap's entries, under its index's feed, in one transaction. The feed's
+    own row (validators, next poll, last error) is the index's answer: left alone."""
+    with db.atomic():
+        return _add_entries(db, feed, entries, now)
+
+
+def _add_entries(
+    db: sqlite_utils.Database, feed: FeedState, entries: Sequence[Entry], now: datetime
+) -> FeedUpdate:
+    """New entries pending (refused ones failed, with their reason), known ones retitled,
+    and the feed's running count; inside the caller's transaction."""
+    stamp = isoformat(now)
+    new, refused = 0, []
+    for entry in entries:
+        inserted = db.execute(
+            """
+            INSERT OR IGNORE INTO entries (feed_id, entry_key, link, title, author,
+                published, summary, content, first_seen, last_seen, state, last_error,
+                language)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                feed.id,
+                entry.key,
+                entry.link,
+                entry.title,
+                entry.author,
+                entry.published,
+                entry.summary,
+                entry.content,
+                stamp,
+                stamp,
+                "pending" if entry.problem is None else "failed",
+                entry.problem,
+                entry.language,
+            ],
+        ).rowcount
+        if inserted and entry.problem is not None:
+            refused.append(entry.problem)
+        elif inserted:
+            new += 1
+        elif entry.problem is None:  # known entry: a retitled item stays the same entry
+            article = db.execute(
+                "SELECT article_id FROM entries WHERE feed_id = ? AND entry_key = ?",
+                [feed.id, entry.key],
+            ).fetchone()
+            db.execute(
+                "UPDATE entries SET title = ?, last_seen = ? WHERE feed_id = ? AND entry_key = ?",
+                [entry.title, stamp, feed.id, entry.key],
+            )
+            if article and article[0] is not None and entry.title:
+                record_revision(
+                    db, article[0], entry.title, now=now, summary=entry.summary,
+                    content=entry.content,
+                )  # fmt: skip
+    db.execute("UPDATE feeds SET entries_total = entries_total + ? WHERE id = ?", [new, feed.id])
     return FeedUpdate(new, tuple(refused))
 
 
