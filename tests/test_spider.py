@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -109,6 +109,14 @@ def failure(exc: Exception) -> Failure:
         (IgnoreRequest("blocked: 10.0.0.5 is a private, loopback or link-local address"), True),
         (IgnoreRequest("Forbidden by robots.txt"), True),
         (TimeoutError("slow"), False),
+        (
+            DownloadCancelledError(
+                "Received 70000 bytes which is larger than download max size (65536) in "
+                "request <GET http://10.0.0.5/x>."
+            ),
+            True,
+        ),
+        (DownloadCancelledError("Deferred cancelled"), False),  # a stopping crawl
     ],
 )
 def test_refusals_that_cannot_change_are_final(exc, final):

@@ -83,7 +83,11 @@ def describe_failure(
     if isinstance(exc, DownloadTimeoutError | TimeoutError | asyncio.TimeoutError):
         return None, f"timed out: {exc}"
     if isinstance(exc, DownloadCancelledError):
-        return None, f"{TOO_LARGE}{exc}"
+        # Scrapy cancels for DOWNLOAD_MAXSIZE ("... larger than download max size ...")
+        # and for a cancelled Twisted download (a stopping crawl): only the first is final
+        if "max size" in str(exc):
+            return None, f"{TOO_LARGE}{exc}"
+        return None, f"download cancelled: {exc}"
     if isinstance(exc, CannotResolveHostError):
         host = urlparse_cached(failure.request).hostname or ""
         reason = (lookup_errors or {}).get(host, str(exc))

@@ -26,6 +26,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.base import ThreadedResolver
 from twisted.internet.error import DNSLookupError
 
+from crawler.refresh import BLOCKED  # the prefix that makes a page failure final
+
 SETTING = "NEWSMON_ALLOW_PRIVATE_NETWORKS"
 DNS_SERVERS_SETTING = "NEWSMON_DNS_SERVERS"
 REASON = "is a private, loopback or link-local address (allow_private_networks is false)"
@@ -68,7 +70,7 @@ class PrivateNetworkMiddleware:
     def process_request(self, request: Request) -> None:
         host = urlparse_cached(request).hostname
         if blocked_host(host):
-            raise IgnoreRequest(f"blocked: {host} {REASON}")
+            raise IgnoreRequest(f"{BLOCKED} {host} {REASON}")
 
 
 class _Lookup(ThreadedResolver):
@@ -131,7 +133,7 @@ class GuardedResolver(CachingThreadedResolver, _Lookup):
     def getHostByName(self, name: str, timeout: Any = ()) -> Any:
         def check(address: str) -> str:
             if not self.allow_private and is_forbidden(address):
-                raise DNSLookupError(f"blocked: {name} resolves to {address}, which {REASON}")
+                raise DNSLookupError(f"{BLOCKED} {name} resolves to {address}, which {REASON}")
             self.lookup_errors.pop(name, None)
             return address
 
