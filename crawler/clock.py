@@ -24,8 +24,9 @@ class ClockError(ValueError):
 
 # "7d", "2h", "30m", "90s", "2w": a span counted back from now (as sqlite-utils and
 # Datasette users write it); a bare number is refused, since "2026" would be ambiguous.
-_AGO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)\s*$", re.IGNORECASE)
-_AGO_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+# The one grammar of a span of time: config intervals, `prune --older-than`, `--since`.
+_SPAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)?\s*$", re.IGNORECASE)
+_SPAN_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 MAX_ZONE_NAME = 100  # the longest IANA names are about 30 characters
 
 
@@ -64,10 +65,22 @@ def isoformat(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def parse_duration(text: str, *, unit_required: bool = False) -> timedelta | None:
+    """`30s`, `15m`, `2h`, `1d`, `2w` (any case), or bare seconds unless `unit_required`;
+    None when `text` is none of these."""
+    match = _SPAN.match(text)
+    if match is None or (unit_required and match.group(2) is None):
+        return None
+    return timedelta(seconds=float(match.group(1)) * _SPAN_UNITS[(match.group(2) or "s").lower()])
+
+
 def parse_since(text: str, now: datetime) -> datetime:
     """`--since`: an ISO 8601 instant, or a span back from `now` ("7d", "2h", "30m")."""
-    match = _AGO.match(text)
-    if match is None:
+    try:
+        span = parse_duration(text, unit_required=True)  # a bare number is no span here
+    except OverflowError:
+        raise ClockError(f"{text!r} reaches back before the year 1") from None
+    if span is None:
         try:
             return parse_instant(text)
         except ClockError:
@@ -75,9 +88,8 @@ def parse_since(text: str, now: datetime) -> datetime:
                 f"{text!r} is neither a span such as 7d, 2h or 30m nor an ISO 8601 time "
                 "(e.g. 2026-01-04 or 2026-01-04T08:00:00+09:00)"
             ) from None
-    seconds = float(match.group(1)) * _AGO_UNITS[match.group(2).lower()]
     try:
-        return now - timedelta(seconds=seconds)
+        return now - span
     except OverflowError:
         raise ClockError(f"{text!r} reaches back before the year 1") from None
 

@@ -248,3 +248,21 @@ def test_a_database_path_from_an_oversized_variable_is_refused(tmp_path):
     long_part = newsmon("run", config=path, env={"DB": "d/" + "y" * 300 + "/n.db"})
     assert long_part.returncode == 2 and "a path part over 255 bytes" in long_part.stderr
     assert "Traceback" not in huge.stderr + long_part.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("2w", 14 * 86400), ("7D", 7 * 86400), ("15m", 900), ("90", 90)]
+)
+def test_one_grammar_of_spans_for_intervals_prune_and_since(text: str, seconds: int) -> None:
+    """`--since 2w` worked while `interval: 2w` and `prune --older-than 2w` did not."""
+    from datetime import UTC, datetime, timedelta
+
+    from crawler.clock import ClockError, parse_duration, parse_since
+
+    assert parse_duration(text) == timedelta(seconds=seconds)
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    if text.isdigit():  # a bare number is seconds in config.yaml, no span after --since
+        with pytest.raises(ClockError):
+            parse_since(text, now)
+    else:
+        assert parse_since(text, now) == now - timedelta(seconds=seconds)

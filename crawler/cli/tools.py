@@ -17,8 +17,8 @@ import click
 
 from crawler import config, store
 from crawler.cli import cli, common
+from crawler.clock import parse_duration
 from crawler.config import outlets_file
-from crawler.config.values import parse_duration
 from crawler.files import replace_atomically
 from crawler.lock import poll_lock
 from crawler.report.table import cell, json_text

@@ -16,11 +16,10 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from crawler.clock import parse_duration
 from crawler.config.model import ConfigError
 from crawler.untrusted import MAX_URL
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
-_DURATION_UNITS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {
     "b": 1,
@@ -148,14 +147,6 @@ class ValueReader:
             self.string(item, f"{key}[{i}]") for i, item in enumerate(self.sequence(node, key))
         ]
         return tuple(dict.fromkeys(values))
-
-
-def parse_duration(text: str) -> timedelta | None:
-    """`30s`, `15m`, `2h`, `1d` or seconds; None when `text` is none of these."""
-    match = _DURATION.match(text)
-    if not match:
-        return None
-    return timedelta(seconds=float(match.group(1)) * _DURATION_UNITS[match.group(2)])
 
 
 def url_problem(value: str) -> str | None:
