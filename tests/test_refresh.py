@@ -270,6 +270,20 @@ def test_a_link_already_stored_is_linked_not_fetched_again(wire):
     assert entry_states(db)["second"][2] == entry_states(db)["first"][2]
 
 
+def test_an_entry_linked_to_a_stored_article_keeps_no_stale_error(wire):
+    """Linking an entry to an article already stored left the error of its failed
+    attempt on it: `done`, yet still reporting "timed out"."""
+    cfg, db = wire
+    refresh = refresh_of(cfg, db)
+    _, [page] = refresh.feed_parsed(refresh.feeds[0], answer(), entries("first"), child=False)
+    refresh.page_answered(page, PageAnswer(page.link, 200), Extracted(TEXT))
+    article_id = entry_states(db)["first"][2]
+    store.entries.record_entry_failure(db, page.id, "timed out: 30 s", give_up=False)
+    store.entries.link_entry(db, page.id, article_id, page.link)
+    row = dict(next(db.query("SELECT state, last_error FROM entries WHERE entry_key = 'first'")))
+    assert row == {"state": "done", "last_error": None}
+
+
 def test_refused_items_are_noted_on_the_feed_and_the_poll_goes_on(wire):
     cfg, db = wire
     refresh = refresh_of(cfg, db)

@@ -15,6 +15,7 @@ import sqlite_utils
 
 from crawler.clock import isoformat
 from crawler.model import ArticleRecord, PendingEntry
+from crawler.store.entries import entry_done
 from crawler.text import word_count
 from crawler.urls import identity
 
@@ -74,15 +75,7 @@ def store_article(
                     "INSERT INTO article_html (article_id, html_gz) VALUES (?, ?)",
                     [existing, gzip.compress(article.html, compresslevel=6)],
                 )
-        for url in {article.url, *aliases}:
-            db.execute(
-                "INSERT OR IGNORE INTO article_urls (url_key, article_id) VALUES (?, ?)",
-                [identity(url), existing],
-            )
-        db.execute(
-            "UPDATE entries SET state = 'done', article_id = ?, last_error = NULL WHERE id = ?",
-            [existing, entry.id],
-        )
+        entry_done(db, entry.id, existing, {article.url, *aliases})
     return existing, created
 
 

@@ -3,6 +3,7 @@ of stored articles (revisions) waiting to be read again."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -29,13 +30,23 @@ def pending_entries(db: sqlite_utils.Database, feed_id: int, limit: int) -> list
 def link_entry(db: sqlite_utils.Database, entry_id: int, article_id: int, url: str) -> None:
     """An entry whose link leads to an article already stored: no fetch, just a link."""
     with db.atomic():
+        entry_done(db, entry_id, article_id, [url])
+
+
+def entry_done(
+    db: sqlite_utils.Database, entry_id: int, article_id: int, urls: Iterable[str]
+) -> None:
+    """The entry is done with its article, which every URL in `urls` now leads to (its
+    last error cleared); inside the caller's transaction."""
+    for url in urls:
         db.execute(
             "INSERT OR IGNORE INTO article_urls (url_key, article_id) VALUES (?, ?)",
             [identity(url), article_id],
         )
-        db.execute(
-            "UPDATE entries SET state = 'done', article_id = ? WHERE id = ?", [article_id, entry_id]
-        )
+    db.execute(
+        "UPDATE entries SET state = 'done', article_id = ?, last_error = NULL WHERE id = ?",
+        [article_id, entry_id],
+    )
 
 
 def record_entry_failure(
