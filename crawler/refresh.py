@@ -33,7 +33,7 @@ from crawler.model import (
 )
 from crawler.parse import articles
 from crawler.robots import RobotsCache
-from crawler.urls import resolve
+from crawler.urls import identity, resolve
 from monitors.base import Monitor
 
 LOGGER = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class Refresh:
         self.report = PollReport(feeds_polled=len(self.feeds))
         self.robots = RobotsCache(db, clock)
         self.stopping = False
-        self._waiting: dict[str, list[PendingEntry]] = {}  # link → entries it serves
+        self._waiting: dict[str, list[PendingEntry]] = {}  # identity(link) → its entries
         self._queued: set[int] = set()  # entry ids already handled in this poll
 
     # -- feeds ------------------------------------------------------------------
@@ -237,17 +237,18 @@ class Refresh:
                 self._link(entry, known)
                 self.report.known += 1
                 continue
-            if entry.link in self._waiting:
-                self._waiting[entry.link].append(entry)
+            key = identity(entry.link)  # two variants of one URL: one fetch, as when stored
+            if key in self._waiting:
+                self._waiting[key].append(entry)
                 continue
-            self._waiting[entry.link] = [entry]
+            self._waiting[key] = [entry]
             wanted.append(entry)
         return wanted
 
     def page_answered(self, entry: PendingEntry, answer: PageAnswer, page: Extracted) -> None:
         """An extracted page: its article (or the feed's own text) stored with its story
         and events, in one transaction; every entry waiting for the link is linked."""
-        waiting = self._waiting.pop(entry.link or "", [entry])
+        waiting = self._waiting.pop(_wait_key(entry), [entry])
         url = page.canonical_url or resolve(answer.url) or entry.link
         keep = answer.body if self.config.fetch.keep_html else None
         record = articles.from_page(entry, page, url=url, fetched_url=answer.url, html=keep)
@@ -278,7 +279,7 @@ class Refresh:
     def page_failed(self, entry: PendingEntry, status: int | None, error: str) -> None:
         """A page that could not be had (or read): every entry waiting for it counts one
         attempt; a refusal retrying cannot change is final at once."""
-        waiting = self._waiting.pop(entry.link or "", [entry])
+        waiting = self._waiting.pop(_wait_key(entry), [entry])
         self._page_error(waiting, status, error, final=is_final(status, error))
 
     def _page_error(
@@ -351,7 +352,7 @@ class Refresh:
             return True
         error = f"internal error: {type(exc).__name__}: {str(exc)[:300]}"
         if entry is not None:
-            self._page_error(self._waiting.pop(entry.link or "", [entry]), None, error)
+            self._page_error(self._waiting.pop(_wait_key(entry), [entry]), None, error)
         elif feed is not None:
             self.record_feed_failure(feed, None, error)
         else:
@@ -386,3 +387,8 @@ def refusal_note(problems: list[str], total: int) -> str | None:
     if not problems:
         return None
     return f"{len(problems)} of {total} items refused: {problems[0]}"
+
+
+def _wait_key(entry: PendingEntry) -> str:
+    """The key an entry's page waits under in `Refresh._waiting`."""
+    return identity(entry.link) if entry.link else ""

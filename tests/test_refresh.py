@@ -270,6 +270,25 @@ def test_a_link_already_stored_is_linked_not_fetched_again(wire):
     assert entry_states(db)["second"][2] == entry_states(db)["first"][2]
 
 
+def test_two_variants_of_one_link_in_one_poll_cost_one_fetch(wire):
+    """Variants of one URL were fetched once across polls (the stored article's URL
+    identity) but twice within one poll (the waiting list keyed the raw link)."""
+    cfg, db = wire
+    refresh = refresh_of(cfg, db)
+    both = Parsed(
+        format="rss20",
+        entries=(
+            Entry("plain", "http://127.0.0.1:9/a.html", "Locks open", summary=TEXT),
+            Entry("amp", "http://127.0.0.1:9/a.html?amp=1", "Locks open", summary=TEXT),
+        ),
+    )
+    _, [page] = refresh.feed_parsed(refresh.feeds[0], answer(), both, child=False)
+    refresh.page_answered(page, PageAnswer(page.link, 200), Extracted(TEXT))
+    states = entry_states(db)
+    assert states["plain"][0] == states["amp"][0] == "done"
+    assert states["plain"][2] == states["amp"][2] is not None
+
+
 def test_an_entry_linked_to_a_stored_article_keeps_no_stale_error(wire):
     """Linking an entry to an article already stored left the error of its failed
     attempt on it: `done`, yet still reporting "timed out"."""
