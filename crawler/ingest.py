@@ -30,7 +30,7 @@ from crawler.dates import parse_date
 from crawler.model import ArticleRecord, PendingEntry, StoredArticle
 from crawler.parse import listing
 from crawler.text import html_to_text
-from monitors.base import ArticleView, Match, Monitor
+from monitors.base import ArticleView, Match, Monitor, identity_of
 
 LOGGER = logging.getLogger(__name__)
 DEFAULT_STORIES = StorySettings()
@@ -156,6 +156,7 @@ def apply_revision(
                 monitor.name,
                 match,
                 row.story_id,
+                identity=identity_of(monitor),
                 listing=is_list,
                 headline=revision["title"],
                 title_language=rules.title_language,
@@ -199,6 +200,7 @@ def process_article(
                 monitor.name,
                 match,
                 decision.story_id,
+                identity=identity_of(monitor),
                 listing=is_list,
                 title_language=rules.title_language,
             )

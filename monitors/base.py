@@ -11,10 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Protocol
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any, Literal, Protocol
 
-__all__ = ["ACCOUNTS", "ArticleView", "EventTime", "Match", "Monitor", "MonitorConfig"]
+__all__ = [
+    "ACCOUNTS",
+    "DEFAULT_IDENTITY",
+    "Agreement",
+    "ArticleView",
+    "EventTime",
+    "Identity",
+    "Match",
+    "Monitor",
+    "MonitorConfig",
+    "Parent",
+    "identity_of",
+]
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,9 @@ class ArticleView:
     outlet: str | None = None
 
 
+Precision = Literal["minute", "hour", "part_of_day", "day", "days"]
+
+
 @dataclass(frozen=True)
 class EventTime:
     """When the event happened, as precisely as the text allows.
@@ -54,7 +70,7 @@ class EventTime:
 
     start: datetime
     end: datetime
-    precision: str  # "minute" | "hour" | "part_of_day" | "day" | "days"
+    precision: Precision
     phrase: str | None = None  # the words it was read from; None when defaulted
 
     def __post_init__(self) -> None:
@@ -83,15 +99,117 @@ class Match:
     evidence: str | None = None  # the sentence that convinced the monitor
     account: str = "report"  # one of ACCOUNTS
     fact_evidence: Mapping[str, str] = field(default_factory=dict)  # fact -> its sentence
+    opens: bool = True  # False: may join an event, never opens one (it is held until one opens)
 
     def __post_init__(self) -> None:
         if self.account not in ACCOUNTS:
             raise ValueError(f"account must be one of {ACCOUNTS}, not {self.account!r}")
 
 
+@dataclass(frozen=True)
+class Agreement:
+    """How two reports' values of one fact must relate for the reports to be one event.
+
+    - `equal`: the same value ("North Korea" and "North Korea");
+    - `within`: places and other hierarchies, written as paths from broad to narrow:
+      one path is a prefix of the other (("Taiwan",) and ("Taiwan", "Hualien County")
+      agree; ("Japan", "Honshu") and ("Indonesia", "Sumatra") do not);
+    - `near`: numbers at most `tolerance` apart (agencies' magnitudes differ by tenths).
+    """
+
+    rule: Literal["equal", "within", "near"] = "equal"
+    tolerance: float = 0.0
+
+    def agrees(self, a: Any, b: Any) -> bool:
+        if self.rule == "within":
+            x, y = _path(a), _path(b)
+            shorter = min(len(x), len(y))
+            return x[:shorter] == y[:shorter]
+        if self.rule == "near" and _is_number(a) and _is_number(b):
+            return abs(float(a) - float(b)) <= self.tolerance + 1e-9
+        return _folded(a) == _folded(b)
+
+
+MergeRule = Literal["majority", "union", "max", "most_precise"]
+
+
+@dataclass(frozen=True)
+class Parent:
+    """An event that follows another of the same monitor and is linked to it, not merged
+    (an aftershock and its main shock): the flag fact that marks the follower, the facts
+    that must agree with the earlier event, how long before it the earlier one may be,
+    and the fact that picks among several (the largest wins)."""
+
+    flag: str
+    agree: tuple[str, ...]
+    window: timedelta
+    rank: str | None = None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What makes two reports one event: declared by each monitor, applied by the engine.
+
+    `agree`: facts that must agree when both reports state them (a report that does not
+    state one may still join, if its headline is at least `min_similarity` alike);
+    `time_tolerance`: how far apart two reports' event-time intervals may be;
+    `undated_window`: the interval of a report that names no time, before publication;
+    `confirmation_lag`: how long after the event the actor's own account comes;
+    `merge`: how each fact's values from several reports make the event's value
+    (`majority`; `union` for lists, the default for them; `max` for counts that grow;
+    `most_precise` for places: the deepest path the reports support);
+    `one_of`: groups of facts that are one quantity told two ways ("3" and "several"):
+    the event shows the largest, a number winning a tie;
+    `lists_to_open`: how many independent headline lists that agree open an event when
+    no report has; `parent`: how a follower event is linked to an earlier one.
+    """
+
+    agree: Mapping[str, Agreement] = field(
+        default_factory=lambda: MappingProxyType({"place": Agreement("within")})
+    )
+    time_tolerance: timedelta = timedelta(hours=3)
+    undated_window: timedelta = timedelta(days=2)
+    min_similarity: float = 0.0
+    confirmation_lag: timedelta = timedelta(0)
+    merge: Mapping[str, MergeRule] = field(default_factory=lambda: MappingProxyType({}))
+    one_of: tuple[tuple[str, ...], ...] = ()
+    lists_to_open: int = 2
+    parent: Parent | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.min_similarity <= 1.0:
+            raise ValueError("min_similarity must be between 0 and 1")
+        if self.lists_to_open < 2:
+            raise ValueError("lists_to_open must be at least 2: one list alone opens nothing")
+
+
+DEFAULT_IDENTITY = Identity()
+
+
 class Monitor(Protocol):
-    """Anything with a name and a `match` method is a monitor."""
+    """Anything with a name and a `match` method is a monitor. It may declare an
+    `identity` (see Identity); without one, reports agree on `place`."""
 
     name: str
 
     def match(self, article: ArticleView) -> Match | None: ...
+
+
+def identity_of(monitor: Any) -> Identity:
+    """The monitor's declared identity, or the default."""
+    identity = getattr(monitor, "identity", None)
+    return identity if isinstance(identity, Identity) else DEFAULT_IDENTITY
+
+
+def _path(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list | tuple):
+        return tuple(_folded(v) for v in value)
+    return (_folded(value),)
+
+
+def _folded(value: Any) -> Any:
+    return value.casefold().strip() if isinstance(value, str) else value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

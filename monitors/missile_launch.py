@@ -37,12 +37,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from monitors.base import ArticleView, EventTime, Match, MonitorConfig
+from monitors.base import Agreement, ArticleView, EventTime, Identity, Match, MonitorConfig
 from monitors.launchactors import korea_context, launch_actor, reaction_actor, speaks
 from monitors.launchfacts import FACT_SENTENCES, RECENT, about_another_time, extract_facts
 from monitors.launchrules import BUILTIN, LaunchLexicon, choose, load_folder
@@ -56,6 +56,16 @@ KIND = "missile_launch"
 DEFAULT_ZONE = "Asia/Seoul"
 DEFAULT_ACTORS = ("North Korea",)
 OPTIONS = frozenset({"zone", "actors", "lexicons"})
+
+
+# Two reports are one launch when their times agree and they name the same launcher; a
+# launcher's own account comes about a day after the launch; "3 missiles" and
+# "several" are one count, shown as the larger.
+IDENTITY = Identity(
+    agree=MappingProxyType({"actor": Agreement("equal")}),
+    confirmation_lag=timedelta(days=1),
+    one_of=(("count", "count_text"),),
+)
 
 
 def _builtin() -> Mapping[str, LaunchLexicon]:
@@ -73,6 +83,7 @@ class MissileLaunchMonitor:
     lexicons: Mapping[str, LaunchLexicon] = field(
         default_factory=_builtin, repr=False, compare=False
     )
+    identity: Identity = IDENTITY
 
     def match(self, article: ArticleView) -> Match | None:
         title = article.title.strip()

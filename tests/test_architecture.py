@@ -188,11 +188,16 @@ def test_the_plugin_surface_is_pinned() -> None:
     assert sorted(monitors.__all__) == ["available", "build"]
     assert sorted(monitors.base.__all__) == [
         "ACCOUNTS",
+        "Agreement",
         "ArticleView",
+        "DEFAULT_IDENTITY",
         "EventTime",
+        "Identity",
         "Match",
         "Monitor",
         "MonitorConfig",
+        "Parent",
+        "identity_of",
     ]
 
 
@@ -207,3 +212,46 @@ def test_reading_commands_do_not_load_the_crawler() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# The facts the built-in monitors produce. The engine learns what they mean from each
+# monitor's `Identity` (which must agree, how each merges), so no module of crawler/
+# may name one: a new monitor must never need a change outside monitors/.
+MONITOR_FACTS = {
+    "actor",
+    "count_text",
+    "missile_types",
+    "launch_area",
+    "landing_area",
+    "distance_km",
+    "altitude_km",
+    "flight_seconds",
+    "magnitude",
+    "depth_km",
+    "deaths",
+    "agency",
+    "aftershock",
+}
+
+
+def test_the_engine_names_no_monitors_fact() -> None:
+    broken = []
+    for name, path in modules().items():
+        if not name.startswith("crawler") or ".demo" in name:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and node.value in MONITOR_FACTS
+                and id(node) not in docstrings
+            ):
+                broken.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}")
+    assert not broken, "the engine names a monitor's fact:\n" + "\n".join(broken)

@@ -9,6 +9,7 @@ from crawler.events import merge_facts
 from crawler.stories import minhash
 from crawler.text import text_hash
 from crawler.urls import identity
+from monitors.missile_launch import IDENTITY as LAUNCH
 from tests.builders import story
 
 WIRE = " ".join(story("wire")[2])
@@ -111,7 +112,8 @@ def test_disagreeing_facts_are_kept_with_their_sources():
             (2, {"count": 2, "distance_km": 430, "launch_area": "Sinpo"}),
             (3, {"count": 3, "missile_types": ["Hwasong-11"], "launch_area": "Wonsan"}),
             (4, {"launch_area": "Wonsan"}),
-        ]
+        ],
+        LAUNCH,
     )
     assert merged["launch_area"] == "Wonsan"  # two sources against one
     assert merged["count"] == 3  # counts grow as a launch is tracked: the largest stated
@@ -125,7 +127,8 @@ def test_a_tie_goes_to_the_earliest_report_whatever_its_id():
     """Ids follow fetch order, which concurrent fetches shuffle; reports come in
     publication order."""
     merged, _ = merge_facts(
-        [(7, {"launch_area": "area around Pyongyang"}), (3, {"launch_area": "Pyongyang area"})]
+        [(7, {"launch_area": "area around Pyongyang"}), (3, {"launch_area": "Pyongyang area"})],
+        LAUNCH,
     )
     assert merged["launch_area"] == "area around Pyongyang"
 
@@ -149,7 +152,7 @@ def test_a_tie_goes_to_the_earliest_report_whatever_its_id():
     ],
 )
 def test_an_event_shows_one_count_never_a_number_beside_several(reports, expected):
-    merged, detail = merge_facts(list(enumerate(reports, 1)))
+    merged, detail = merge_facts(list(enumerate(reports, 1)), LAUNCH)
     assert {k: v for k, v in merged.items() if k.startswith("count")} == expected
     assert sum(len(d["articles"]) for k in ("count", "count_text") for d in detail.get(k, [])) == (
         len(reports)

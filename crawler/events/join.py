@@ -1,51 +1,54 @@
 """Which event a matched article joins, or whether it opens one.
 
-An article matched by a monitor joins an existing event of that monitor when
+The rules are the engine's; what makes two reports one event is each monitor's
+(`monitors.base.Identity`). An article matched by a monitor joins an existing event of
+that monitor when
 
-- time: the article's event-time interval and the event's, each widened by
-  TIME_TOLERANCE, overlap (intervals are UTC, already shaped by the precision of
-  what the text said: "around 7:50 a.m." is minutes, "Sunday" a local day, no
-  time word at all the two days before publication);
-- facts: no hard conflict (different `actor`).
+- time: the article's event-time interval and the event's, each widened by the
+  monitor's `time_tolerance`, overlap (intervals are UTC, already shaped by the
+  precision of what the text said: "around 7:50 a.m." is minutes, "Sunday" a local day,
+  no time word at all the monitor's `undated_window` before publication);
+- facts: every fact the monitor's identity names (an actor, a place, a magnitude)
+  agrees when both state it; a report that leaves one unstated joins only if its
+  headline is at least `min_similarity` alike.
 
-When several events qualify, the one whose headlines are most alike wins (the same
-story counts as identical), then the one more outlets reported, then the one nearest
-before the article's publication. Support before nearness: a report whose title and
-time cannot tell two events apart is most likely about the launch forty outlets cover
-for days, not the one-report event a misdated copy opened the night before ("북한이
-29일 ... 발사" printed the morning after a launch on the 28th). So the next day's
-state-media account ("North Korea says latest missile tests
-involved hypersonic weapons"), whose only time word dates the account, joins the
-launch it describes; the 4 January launch and the 27 January launch, worded almost
-identically, stay apart (their times never overlap).
+When several events qualify, the one agreeing on more stated facts wins, then the one
+whose headlines are most alike (the same story counts as identical), then the one more
+outlets reported, then the one nearest before the article's publication. Support before
+nearness: a report whose title and time cannot tell two events apart is most likely
+about the event forty outlets cover for days, not the one-report event a misdated copy
+opened the night before.
 
-Otherwise the article opens a new event, unless it is a list of other articles'
-headlines (an aggregator's page, `crawler.parse.listing`): such a page joins only
-through its own lead headline, and when no event fits yet its match waits in
-`held_matches` until a report opens one.
+Otherwise the article opens a new event, unless its match cannot open one: a list of
+other articles' headlines (an aggregator's page, `crawler.parse.listing`), or a match
+the monitor marks `opens=False` (a reaction to an event). Such a match waits in
+`held_matches` until a report opens an event it fits. Headline lists that agree are the
+exception: when `lists_to_open` independent lists (different pages, different lead
+headlines) carry one event and no report has come, the event opens from them.
+
+Every member records why it is there (`reason`, JSON): what it was compared with,
+which facts agreed, the time overlap and the similarity. `newsmon event ID --explain`
+prints it.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlite_utils
 
 from crawler import store, stories, text
 from crawler.clock import isoformat, parse_instant
+from crawler.events.follow import link_parent
+from crawler.events.held import attach_held, open_from_lists
+from crawler.events.identity import Verdict, compare
+from crawler.events.members import add_member, create, member_row, title_weights, to_json
 from crawler.events.summary import refresh
 from crawler.model import StoredArticle
-from monitors.base import EventTime, Match
+from monitors.base import DEFAULT_IDENTITY, EventTime, Identity, Match
 
-TIME_TOLERANCE = timedelta(hours=3)
-
-
-HARD_FACTS = ("actor",)  # values that must agree for two reports to be one event
-
-
-DEFAULT_WINDOW = timedelta(days=2)  # when a monitor gives no time: [published - 2 days, published]
+REJECTIONS_KEPT = 5  # per member, the events it was compared with and did not join
 
 
 def assign(
@@ -55,128 +58,100 @@ def assign(
     match: Match,
     story_id: int,
     *,
+    identity: Identity = DEFAULT_IDENTITY,
     listing: bool = False,
     headline: str | None = None,
     title_language: str | None = None,
 ) -> tuple[int | None, bool]:
     """Attach a matched article to its event: (event id, whether it is new).
 
-    A listing that fits no event yet is held: (None, False). `headline`: the title it
+    A match that cannot open an event and fits none yet is held: (None, False), unless
+    it makes enough agreeing headline lists to open one. `headline`: the title it
     matched with, when not the article's own (a later headline of a live story).
     """
-    time = _bounded(match.time or _default_time(article))
-    member = {**_member_row(article, monitor, match, time), "headline": headline}
-    event_id = _best_event(db, monitor, match, time, article, story_id)
-    if event_id is None and listing:
-        store.events.hold_match(db, member)
+    time = _bounded(match.time or _default_time(article, identity))
+    member = {**member_row(article, monitor, match, time), "headline": headline}
+    terms = text.title_terms(headline or article.title)
+    verdicts = _verdicts(db, monitor, match.facts, time, story_id, terms, identity)
+    chosen = _best(verdicts, article)
+    compared = [v.summary() for v in verdicts if v is not chosen][:REJECTIONS_KEPT]
+    role = "listed" if listing else match.account
+    if chosen is not None:
+        reason = {"decision": "joined", **chosen.summary(), "compared": compared}
+        add_member(db, chosen.event_id, member, role, reason)
+        refresh(db, chosen.event_id, identity, title_language)
+        return chosen.event_id, False
+    if listing or not match.opens:
+        reason = {"decision": "held", "compared": compared}
+        store.events.hold_match(db, {**member, "listing": int(listing), "reason": to_json(reason)})
+        if listing:
+            opened = open_from_lists(db, monitor, member, match, time, terms, identity)
+            if opened is not None:
+                refresh(db, opened, identity, title_language)
+                return opened, True
         return None, False
-    created = event_id is None
-    if event_id is None:
-        event_id = store.events.create_event(
-            db,
-            {
-                "monitor": monitor,
-                "kind": match.kind,
-                "title": article.title or article.url,
-                "time_start": member["time_start"],
-                "time_end": member["time_end"],
-                "time_point": member["time_end"],
-                "precision": time.precision,
-                "first_seen": member["matched_at"],
-                "last_updated": member["matched_at"],
-                "article_count": 0,
-                "outlet_count": 0,
-            },
-        )
-    store.events.add_event_article(
-        db, {**member, "event_id": event_id, "role": "listed" if listing else match.account}
-    )
-    if created:
-        _attach_held(db, event_id, monitor, time, match.facts)
-    refresh(db, event_id, title_language)
-    return event_id, created
+    event_id = create(db, monitor, match.kind, article.title or article.url, member, time)
+    add_member(db, event_id, member, role, {"decision": "opened", "compared": compared})
+    attach_held(db, event_id, monitor, time, match.facts, identity)
+    link_parent(db, event_id, monitor, match.facts, time, identity)
+    refresh(db, event_id, identity, title_language)
+    return event_id, True
 
 
-def _best_event(
+def _verdicts(
     db: sqlite_utils.Database,
     monitor: str,
-    match: Match,
+    facts: Any,
     time: EventTime,
-    article: StoredArticle,
     story_id: int,
-) -> int | None:
-    """The compatible event most like the article, best reported, nearest before it;
-    None if none fits."""
-    since = isoformat(time.start - TIME_TOLERANCE)
-    until = isoformat(time.end + TIME_TOLERANCE)
-    terms = text.title_terms(article.title)
+    terms: list[str],
+    identity: Identity,
+) -> list[Verdict]:
+    since = time.start - identity.time_tolerance
+    until = time.end + identity.time_tolerance
+    verdicts = []
+    for event in store.events.overlapping_events(db, monitor, isoformat(since), isoformat(until)):
+        verdict = compare(event.facts, facts, identity)
+        verdict.event_id = event.id
+        verdict.similarity = _similarity(db, event.id, story_id, terms)
+        verdict.overlap_hours = _overlap_hours(event.time_start, event.time_end, since, until)
+        if verdict.fits and verdict.unknown and verdict.similarity < identity.min_similarity:
+            verdict.fits = False
+            verdict.conflict = (
+                f"{', '.join(verdict.unknown)} not stated and headline similarity "
+                f"{verdict.similarity:.2f} < {identity.min_similarity:.2f}"
+            )
+        verdict.outlets = event.outlet_count
+        verdict.time_end = event.time_end
+        verdicts.append(verdict)
+    return verdicts
+
+
+def _best(verdicts: list[Verdict], article: StoredArticle) -> Verdict | None:
     published = _instant(article)
-    best: tuple[float, int, float, int] | None = None
-    for event in store.events.overlapping_events(db, monitor, since, until):
-        if _conflicts(event.facts, match.facts):
-            continue
-        score = _similarity(db, event.id, story_id, terms)
-        distance = abs((published - parse_instant(event.time_end)).total_seconds())
-        key = (score, event.outlet_count, -distance, event.id)
-        if best is None or key > best:
-            best = key
-    return None if best is None else best[3]
-
-
-def _attach_held(
-    db: sqlite_utils.Database,
-    event_id: int,
-    monitor: str,
-    time: EventTime,
-    facts: dict[str, Any],
-) -> None:
-    """Held listings that fit the event just opened join it. `facts`: its one member's,
-    which are the event's (its row has none until the refresh that follows)."""
-    since = isoformat(time.start - TIME_TOLERANCE)
-    until = isoformat(time.end + TIME_TOLERANCE)
-    for held in store.events.held_matches(db, monitor, since, until):
-        if _conflicts(facts, json.loads(held["facts"])):
-            continue
-        store.events.release_held(db, held["article_id"], monitor)
-        store.events.add_event_article(db, {**held, "event_id": event_id, "role": "listed"})
-
-
-def _member_row(
-    article: StoredArticle, monitor: str, match: Match, time: EventTime
-) -> dict[str, Any]:
-    return {
-        "article_id": article.id,
-        "monitor": monitor,
-        "time_start": isoformat(time.start),
-        "time_end": isoformat(time.end),
-        "precision": time.precision,
-        "phrase": time.phrase,
-        "facts": json.dumps(dict(match.facts), sort_keys=True, ensure_ascii=False),
-        "evidence": match.evidence,
-        "account": match.account,
-        "fact_evidence": json.dumps(dict(match.fact_evidence), sort_keys=True, ensure_ascii=False),
-        "matched_at": article.fetched_at,
-    }
+    fitting = [v for v in verdicts if v.fits]
+    if not fitting:
+        return None
+    return max(
+        fitting, key=lambda v: v.key(abs((published - parse_instant(v.time_end)).total_seconds()))
+    )
 
 
 def _instant(article: StoredArticle) -> datetime:
     return parse_instant(stories.story_time(article.published_utc, article.fetched_at))
 
 
-def _conflicts(event_facts: dict[str, Any], facts: Any) -> bool:
-    return any(
-        key in event_facts and key in facts and event_facts[key] != facts[key] for key in HARD_FACTS
-    )
+def _overlap_hours(start: str, end: str, since: datetime, until: datetime) -> float:
+    low = max(parse_instant(start), since)
+    high = min(parse_instant(end), until)
+    return max((high - low).total_seconds() / 3600, 0.0)
 
 
 def _similarity(db: sqlite_utils.Database, event_id: int, story_id: int, terms: list[str]) -> float:
     if story_id in store.events.event_story_ids(db, event_id):
         return 1.0
     others = [line.split() for line in store.events.event_terms(db, event_id)]
-    vocabulary = set(terms).union(*others) if others else set(terms)
-    df = store.stories.document_frequencies(db, vocabulary)
-    total = df.pop(store.stories.TOTAL)
-    weights = {term: text.idf(count, total) for term, count in df.items()}
+    weights = title_weights(db, [terms, *others])
     return max((text.title_similarity(terms, other, weights) for other in others), default=0.0)
 
 
@@ -187,6 +162,6 @@ def _bounded(time: EventTime) -> EventTime:
     return EventTime(time.end - store.events.MAX_EVENT_SPAN, time.end, "days", time.phrase)
 
 
-def _default_time(article: StoredArticle) -> EventTime:
+def _default_time(article: StoredArticle, identity: Identity) -> EventTime:
     moment = _instant(article)
-    return EventTime(moment - DEFAULT_WINDOW, moment, "days", None)
+    return EventTime(moment - identity.undated_window, moment, "days", None)

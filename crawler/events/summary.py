@@ -1,12 +1,16 @@
 """What an event shows, recomputed from its members each time one joins.
 
-- time: the sharpest estimate its members support (minute > hour > part of day >
-  day > days); vaguer members never shift or widen it. Among equally sharp members
-  the largest group that agrees wins. `time_point` is one best instant: the middle
-  of the interval, or, when no report names any time, shortly before the earliest
-  report (a state-media account appears the day after a launch);
+- time: the best-supported sharp estimate: every group of members whose intervals
+  agree is a candidate; the one most members' intervals (of any precision) are
+  consistent with wins, then the sharper (minute > hour > part of day > day > days),
+  then the larger. So a stated clock ("around 7:50 a.m.") sets the time over day
+  words that contain it, and a lone part-of-day word read in the wrong zone cannot
+  outvote reports that contradict it. `time_point` is one best instant: the middle of
+  the interval, or, when no report names any time, shortly before the earliest report
+  (the actor's own account comes the monitor's `confirmation_lag` after the event);
 - facts: no source overwrites another, disagreeing values are kept with their
-  articles, and a count never contradicts itself (`count: 1` beside "several");
+  articles, and each fact merges by the monitor's rule (`monitors.base.Identity`):
+  majority, union, max, most precise; a quantity told two ways is shown once;
 - roles: the earliest member is the first report; others are reports,
   confirmations (the actor's own account), follow-ups (reactions, or reports a day
   or more after the first) or listed (an aggregator's headline).
@@ -25,6 +29,7 @@ import sqlite_utils
 
 from crawler import store, stories
 from crawler.clock import isoformat, parse_instant
+from monitors.base import DEFAULT_IDENTITY, Identity
 
 PRECISION_ORDER = ("minute", "hour", "part_of_day", "day", "days")
 
@@ -32,20 +37,24 @@ PRECISION_ORDER = ("minute", "hour", "part_of_day", "day", "days")
 FOLLOW_UP_AFTER = timedelta(hours=24)  # a report this long after the first is a follow-up
 
 
-LATER_ACCOUNT_LAG = timedelta(days=1)  # how long after a launch its state-media account comes
-
-
 ROLES = ("first report", "report", "confirmation", "follow-up", "listed")
 
 
-def refresh(db: sqlite_utils.Database, event_id: int, title_language: str | None = None) -> None:
+def refresh(
+    db: sqlite_utils.Database,
+    event_id: int,
+    identity: Identity = DEFAULT_IDENTITY,
+    title_language: str | None = None,
+) -> None:
     """Recompute everything an event shows from its member articles."""
     # One order for everything below: when each member said what it said (a later
     # headline from when it was seen), so the first report and a fact's tie-break agree.
     members = sorted(store.events.event_members(db, event_id), key=_published_order)
-    facts, sources = merge_facts([(m["article_id"], json.loads(m["facts"])) for m in members])
+    facts, sources = merge_facts(
+        [(m["article_id"], json.loads(m["facts"])) for m in members], identity
+    )
     roles = member_roles(members)
-    start, end, precision, point = event_time(members, roles)
+    start, end, precision, point = event_time(members, roles, identity)
     store.events.set_roles(db, event_id, roles)
     store.events.update_event(
         db,
@@ -68,15 +77,19 @@ def refresh(db: sqlite_utils.Database, event_id: int, title_language: str | None
 
 def merge_facts(
     reports: Sequence[tuple[int, dict[str, Any]]],
+    identity: Identity = DEFAULT_IDENTITY,
 ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
     """(best value per fact, every value with the articles that reported it).
 
-    `reports` come earliest first (by publication). Lists (e.g. missile types) are
-    unions: a follow-up naming the type adds to the picture. Other values go by the
-    most sources, the earliest report breaking ties (by its place in `reports`, not its
-    id: ids follow fetch order, which concurrent fetches shuffle); the others stay in
-    the detail, never silently dropped. A number and a vague count ("several") are one
-    fact told two ways: only one is shown.
+    `reports` come earliest first (by publication). Each fact merges by the identity's
+    rule for it: `union` (the default for lists: a follow-up naming the type adds to
+    the picture), `max` (a count that grows as the event is tracked), `most_precise`
+    (the deepest place the reports support: "Taiwan" and "Taiwan / Hualien County" make
+    the latter), `majority` (the default: the most sources, the earliest report breaking
+    ties, by its place in `reports`, not its id: ids follow fetch order, which
+    concurrent fetches shuffle). Other values stay in the detail, never silently
+    dropped. Facts the identity groups in `one_of` are one quantity told two ways (a
+    number and "several"): only the largest is shown.
     """
     place = {article_id: i for i, (article_id, _) in reversed(list(enumerate(reports)))}
     by_fact: dict[str, dict[str, list[int]]] = defaultdict(dict)
@@ -90,11 +103,19 @@ def merge_facts(
     detail: dict[str, list[dict[str, Any]]] = {}
     for key, options in by_fact.items():
         detail[key] = [{"value": values[t], "articles": ids} for t, ids in options.items()]
-        if all(isinstance(values[t], list) for t in options):
-            merged[key] = sorted({item for t in options for item in values[t]}, key=str)
+        rule = identity.merge.get(key)
+        if rule == "most_precise":
+            merged[key] = _most_precise(options, values)
+        elif rule == "max":
+            merged[key] = max((values[t] for t in options), key=_magnitude)
+        elif rule == "union" or (
+            rule is None and all(isinstance(values[t], list) for t in options)
+        ):
+            merged[key] = sorted({item for t in options for item in _as_list(values[t])}, key=str)
         else:
             merged[key] = values[_best_supported(options, place)]
-    _one_count(merged, by_fact)
+    for group in identity.one_of:
+        _one_of(merged, by_fact, group)
     return merged, detail
 
 
@@ -119,29 +140,30 @@ def member_roles(members: Sequence[dict[str, Any]]) -> dict[int, str]:
 
 
 def event_time(
-    members: Sequence[dict[str, Any]], roles: dict[int, str]
+    members: Sequence[dict[str, Any]],
+    roles: dict[int, str],
+    identity: Identity = DEFAULT_IDENTITY,
 ) -> tuple[str, str, str, str]:
-    """(start, end, precision, best instant): the sharpest estimate the members support.
+    """(start, end, precision, best instant): the best-supported sharp estimate.
 
-    Only the sharpest members count, so a report saying "Sunday" never widens or moves
-    "7:50 a.m." from another; among them, the largest group whose intervals agree, then
-    its intersection. With no time named at all, the instant is shortly before the
-    earliest report: its publication, or a day before it for a later account.
+    Candidates are the groups of equally sharp members whose intervals agree, at every
+    precision; a candidate's support is how many members' intervals overlap it (a
+    "Sunday" report supports "7:50 a.m. Sunday", not "Saturday night"). The most
+    supported wins, then the sharper, then the larger; its interval is the group's
+    intersection. So "Sunday" never widens or moves "7:50 a.m." from another report,
+    the time improves as better reports arrive, and one misread clock cannot outvote
+    the reports that contradict it. With no time named at all, the instant is shortly
+    before the earliest report: its publication, or `confirmation_lag` before it for
+    the actor's own account.
     """
     timed = [m for m in members if roles.get(m["article_id"]) != "listed"] or list(members)
-    sharpest = min(PRECISION_ORDER.index(m["precision"]) for m in timed)
-    group = _agreeing([m for m in timed if PRECISION_ORDER.index(m["precision"]) == sharpest])
-    start = max(m["time_start"] for m in group)
-    end = min(m["time_end"] for m in group)
-    if start > end:
-        earliest = min(group, key=_published_order)
-        start, end = earliest["time_start"], earliest["time_end"]
-    precision = PRECISION_ORDER[sharpest]
+    start, end, precision = _best_supported_time(timed)
     low, high = parse_instant(start), parse_instant(end)
     if precision != "days":
         return start, end, precision, isoformat(low + (high - low) / 2)
+    lag = identity.confirmation_lag
     guesses = [
-        _published(m) - (LATER_ACCOUNT_LAG if m["account"] == "confirmation" else timedelta(0))
+        _published(m) - (lag if m["account"] == "confirmation" else timedelta(0))
         for m in timed
         if roles[m["article_id"]] in ("first report", "report", "confirmation")
     ]
@@ -153,44 +175,98 @@ def _best_supported(options: dict[str, list[int]], place: dict[int, int]) -> str
     return max(options, key=lambda t: (len(options[t]), -min(place[a] for a in options[t])))
 
 
-def _one_count(merged: dict[str, Any], by_fact: dict[str, dict[str, list[int]]]) -> None:
-    """One count, not a number beside "several": the largest any report states.
+def _best_supported_time(timed: Sequence[dict[str, Any]]) -> tuple[str, str, str]:
+    spans = [(parse_instant(m["time_start"]), parse_instant(m["time_end"])) for m in timed]
+    best: tuple[int, int, int] | None = None
+    chosen: tuple[str, str, str] = ("", "", "days")
+    for rank, precision in enumerate(PRECISION_ORDER):
+        sharp = [m for m in timed if m["precision"] == precision]
+        if not sharp:
+            continue
+        for group in _agreeing_groups(sharp):
+            start = max(m["time_start"] for m in group)
+            end = min(m["time_end"] for m in group)
+            if start > end:
+                earliest = min(group, key=_published_order)
+                start, end = earliest["time_start"], earliest["time_end"]
+            low, high = parse_instant(start), parse_instant(end)
+            support = sum(1 for a, b in spans if (a < high and low < b) or (a == low and b == high))
+            key = (support, -rank, len(group))
+            if best is None or key > best:
+                best, chosen = key, (start, end, precision)
+    return chosen
 
-    Counts grow as a launch is tracked: Japan's first "a suspected ballistic missile"
-    becomes "10 ballistic missiles" an hour later, and a state-media account naming "a
-    hypersonic missile" does not undo the first reports' "several". A vague count stands
-    for its lower bound ("several" 2, "more than 10" 11); a number wins a tie.
+
+def _one_of(
+    merged: dict[str, Any], by_fact: dict[str, dict[str, list[int]]], group: tuple[str, ...]
+) -> None:
+    """One quantity, not a number beside "several": the largest any report states.
+
+    Counts grow as an event is tracked: Japan's first "a suspected ballistic missile"
+    becomes "10 ballistic missiles" an hour later, and a later account naming "a
+    hypersonic missile" does not undo the first reports' "several". A vague quantity
+    stands for its lower bound ("several" 2, "more than 10" 11); a number wins a tie.
     """
     stated = [
-        (_lower_bound(value), isinstance(value, int), key, value)
-        for key in ("count", "count_text")
+        (_magnitude(value), _is_number(value), key, value)
+        for key in group
         for value in (json.loads(token) for token in by_fact.get(key, {}))
     ]
     if not stated:
         return
-    _, _, key, value = max(stated)
-    merged.pop("count", None)
-    merged.pop("count_text", None)
+    _, _, key, value = max(stated, key=lambda s: (s[0], s[1]))
+    for other in group:
+        merged.pop(other, None)
     merged[key] = value
 
 
-def _lower_bound(value: Any) -> int:
-    if isinstance(value, int):
-        return value
+def _magnitude(value: Any) -> float:
+    """A value's size for `max`: a number itself, a vague quantity its lower bound."""
+    if _is_number(value):
+        return float(value)
     found = re.search(r"\d+", str(value))
     return int(found.group()) + 1 if found else 2
 
 
-def _agreeing(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The largest group of members whose intervals overlap one another's (chained),
-    the earliest-published group winning ties."""
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _most_precise(options: dict[str, list[int]], values: dict[str, Any]) -> Any:
+    """The deepest path the reports support: walk down from the broadest name, at each
+    level to the child most reports name (a report of "Taiwan / Hualien" also supports
+    "Taiwan"), stopping where no report goes deeper."""
+    support: Counter[tuple[str, ...]] = Counter()
+    shown: dict[tuple[str, ...], list[str]] = {}
+    for token, articles in options.items():
+        path = _as_list(values[token])
+        for depth in range(1, len(path) + 1):
+            key = tuple(str(p).casefold() for p in path[:depth])
+            support[key] += len(articles)
+            shown.setdefault(key, [str(p) for p in path[:depth]])
+    prefix: tuple[str, ...] = ()
+    while True:
+        children = [k for k in support if len(k) == len(prefix) + 1 and k[: len(prefix)] == prefix]
+        if not children:
+            break
+        prefix = max(children, key=lambda k: (support[k], k))
+    return shown.get(prefix, [])
+
+
+def _agreeing_groups(members: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Members whose intervals overlap one another's (chained), in groups; the
+    earliest-published group first, so it wins ties."""
     groups: list[list[dict[str, Any]]] = []
     for m in sorted(members, key=lambda m: (m["time_start"], m["time_end"])):
         if groups and m["time_start"] <= min(x["time_end"] for x in groups[-1]):
             groups[-1].append(m)
         else:
             groups.append([m])
-    return max(groups, key=lambda g: (len(g), -min(_published(x).timestamp() for x in g)))
+    return sorted(groups, key=lambda g: min(_published(x).timestamp() for x in g))
 
 
 def _published(member: dict[str, Any]) -> datetime:

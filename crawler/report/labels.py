@@ -14,12 +14,9 @@ from typing import Any
 
 from crawler.report.wording import clean, fact_value
 
-# Keys whose words alone would read badly; the rest are read from the key itself.
-LABELS = {
-    "count_text": "Count",  # "several", "more than 10": the count a report gave in words
-    "flight_seconds": "Flight time",
-    "missile_types": "Missile types",
-}
+# A fact told in words beside its number ("several", "more than 10" beside 3) is keyed
+# `<fact>_text`: it is labelled as the fact itself, so the two read as one fact.
+WORDS_SUFFIX = "_text"
 
 
 MAX_OUTLETS_NAMED = 3  # per disputed value; the rest are "+N"
@@ -49,16 +46,20 @@ UNITS: dict[str, Callable[[float], str]] = {
     "_m": lambda value: f"{number(value)} m",
     "_seconds": duration,
 }
+DURATION_SUFFIX = "_seconds"  # "flight_seconds": a span of time, labelled "Flight time"
 
 
 def fact_label(key: Any) -> str:
-    """ "distance_km" → "Distance", "launch_area" → "Launch area"."""
+    """ "distance_km" → "Distance", "flight_seconds" → "Flight time", "count_text" →
+    "Count"."""
     text = clean(key)
-    if text in LABELS:
-        return LABELS[text]
+    if text.endswith(WORDS_SUFFIX) and len(text) > len(WORDS_SUFFIX):
+        text = text[: -len(WORDS_SUFFIX)]
     for suffix in UNITS:
         if text.endswith(suffix) and len(text) > len(suffix):
             text = text[: -len(suffix)]
+            if suffix == DURATION_SUFFIX and not text.endswith(("time", "duration")):
+                text += " time"
             break
     words = text.replace("_", " ").strip()
     return words[:1].upper() + words[1:] if words else text
@@ -99,7 +100,7 @@ def disputed(value: Any, reported: int) -> bool:
 
 def fact_lines(event: dict[str, Any]) -> list[FactLine]:
     """The event's facts to show, labelled, each with its disagreements (from
-    `fact_sources`; "count" and "count_text" are one fact, as they share a label)."""
+    `fact_sources`; a fact and its words form share a label, so they are one fact)."""
     facts = event.get("facts") or {}
     sources = event.get("fact_sources") or {}
     if not isinstance(facts, dict):

@@ -41,7 +41,7 @@ def overlapping_events(
     rows = db.execute(
         """SELECT id, monitor, time_start, time_end, precision, facts, outlet_count
            FROM events WHERE monitor = ? AND time_start BETWEEN ? AND ? AND time_end >= ?
-           ORDER BY time_start DESC LIMIT 50""",
+           ORDER BY time_start DESC""",
         [monitor, earliest, until, since],
     ).fetchall()
     return [EventRow(*row[:5], json.loads(row[5]), row[6]) for row in rows]
@@ -119,7 +119,7 @@ def held_matches(
         for row in db.query(
             """SELECT * FROM held_matches
                WHERE monitor = ? AND time_start BETWEEN ? AND ? AND time_end >= ?
-               ORDER BY article_id LIMIT 200""",
+               ORDER BY article_id""",
             [monitor, earliest, until, since],
         )
     ]
@@ -137,6 +137,19 @@ def is_member(db: sqlite_utils.Database, article_id: int, monitor: str) -> bool:
     )
 
 
+def article_title(db: sqlite_utils.Database, article_id: int) -> str:
+    """An article's headline (its URL when it has none)."""
+    row = db.execute(
+        "SELECT coalesce(nullif(title, ''), url) FROM articles WHERE id = ?", [article_id]
+    ).fetchone()
+    return row[0] if row else ""
+
+
+def set_parent(db: sqlite_utils.Database, event_id: int, parent_id: int) -> None:
+    """Link a follower event (an aftershock) to the earlier event it follows."""
+    db.execute("UPDATE events SET parent_id = ? WHERE id = ?", [parent_id, event_id])
+
+
 def release_held(db: sqlite_utils.Database, article_id: int, monitor: str) -> None:
     db.execute(
         "DELETE FROM held_matches WHERE article_id = ? AND monitor = ?", [article_id, monitor]
@@ -145,7 +158,7 @@ def release_held(db: sqlite_utils.Database, article_id: int, monitor: str) -> No
 
 MEMBERS = """SELECT ea.event_id, ea.article_id, ea.time_start, ea.time_end, ea.precision,
                      ea.phrase, ea.facts, ea.evidence, ea.matched_at, ea.account, ea.role,
-                     ea.fact_evidence, ea.headline, a.url,
+                     ea.fact_evidence, ea.headline, ea.reason, a.url,
                      coalesce(ea.headline, a.title) AS title, a.language,
                      a.published, a.published_utc, a.fetched_at, a.story_id, o.name AS outlet,
                      l.original_id AS copy_of, l.relation AS copy_relation

@@ -360,3 +360,26 @@ def m008_entry_languages(db: sqlite_utils.Database) -> None:
     """The language a feed declares for its items (RSS `<language>`, `xml:lang`, JSON Feed
     `language`): one of the hints an article's language is decided from."""
     db.executescript("ALTER TABLE entries ADD COLUMN language TEXT;")
+
+
+@MIGRATIONS()
+def m009_event_identity(db: sqlite_utils.Database) -> None:
+    """Why each member is on its event, how an event opened, and follower events.
+
+    `reason` (JSON) records the engine's decision for a member or a held match: what it
+    was compared with, which facts agreed, the time overlap, the headline similarity.
+    `held_matches.listing` tells a held headline list (several that agree open an
+    event) from a held reaction. `events.origin` is `report`, or `lists` for an event
+    opened by agreeing headline lists before any report; `events.parent_id` links a
+    follower (an aftershock) to the event it follows. All derived: `newsmon reprocess`
+    rebuilds them.
+    """
+    db.executescript(
+        """
+        ALTER TABLE event_articles ADD COLUMN reason TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE held_matches ADD COLUMN listing INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE held_matches ADD COLUMN reason TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE events ADD COLUMN origin TEXT NOT NULL DEFAULT 'report';
+        ALTER TABLE events ADD COLUMN parent_id INTEGER;
+        """
+    )

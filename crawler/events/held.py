@@ -1,0 +1,102 @@
+"""Matches that may join an event but cannot open one, and the lists that together do.
+
+A headline list (an aggregator's page) or a match its monitor marks `opens=False` (a
+reaction) waits in `held_matches` until a report opens an event it fits. Lists are the
+one exception: several independent lists (other pages, other lead headlines) that agree
+on one event are witnesses enough, so they open it, marked `origin: lists`, and direct
+reports join it later. One list alone opens nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from crawler import store, text
+from crawler.clock import isoformat
+from crawler.events.identity import compare_facts
+from crawler.events.members import add_member, create, title_weights
+from monitors.base import EventTime, Identity, Match
+
+
+def open_from_lists(
+    db: sqlite_utils.Database,
+    monitor: str,
+    member: dict[str, Any],
+    match: Match,
+    time: EventTime,
+    terms: list[str],
+    identity: Identity,
+) -> int | None:
+    """Open an event from held headline lists that agree with this one, when enough
+    independent ones (other pages, other lead headlines) carry it; None otherwise."""
+    since = isoformat(time.start - identity.time_tolerance)
+    until = isoformat(time.end + identity.time_tolerance)
+    lead = _lead_key(member, db)
+    agreeing = [member]
+    leads = {lead}
+    for held in store.events.held_matches(db, monitor, since, until):
+        if not held["listing"] or held["article_id"] == member["article_id"]:
+            continue
+        fits, _ = compare_facts(json.loads(held["facts"]), match.facts, identity)
+        if not fits:
+            continue
+        key = _lead_key(held, db)
+        if key in leads:
+            continue  # the same headline again: one list copied, not another witness
+        other = text.title_terms(
+            held["headline"] or store.events.article_title(db, held["article_id"])
+        )
+        similarity = text.title_similarity(terms, other, title_weights(db, [terms, other]))
+        if _unknown(identity, match.facts, held) and similarity < identity.min_similarity:
+            continue
+        leads.add(key)
+        agreeing.append(held)
+    if len(agreeing) < identity.lists_to_open:
+        return None
+    first = min(agreeing, key=lambda m: m["matched_at"])
+    title = store.events.article_title(db, first["article_id"])
+    event_id = create(db, monitor, match.kind, title, first, time, origin="lists")
+    ids = [m["article_id"] for m in agreeing]
+    for held in agreeing:
+        store.events.release_held(db, held["article_id"], monitor)
+        reason = {"decision": "opened by lists", "lists": ids}
+        row = {k: v for k, v in held.items() if k not in ("listing", "reason")}
+        add_member(db, event_id, row, "listed", reason)
+    attach_held(db, event_id, monitor, time, match.facts, identity)
+    return event_id
+
+
+def _unknown(identity: Identity, facts: Any, held: dict[str, Any]) -> bool:
+    """Does either side leave one of the identity's facts unstated?"""
+    other = json.loads(held["facts"])
+    return any(key not in facts or key not in other for key in identity.agree)
+
+
+def _lead_key(member: dict[str, Any], db: sqlite_utils.Database) -> str:
+    title = member.get("headline") or store.events.article_title(db, member["article_id"])
+    return " ".join(text.title_terms(title)) or str(member["article_id"])
+
+
+def attach_held(
+    db: sqlite_utils.Database,
+    event_id: int,
+    monitor: str,
+    time: EventTime,
+    facts: Any,
+    identity: Identity,
+) -> None:
+    """Held matches that fit the event just opened join it. `facts`: its first member's,
+    which are the event's (its row has none until the refresh that follows)."""
+    since = isoformat(time.start - identity.time_tolerance)
+    until = isoformat(time.end + identity.time_tolerance)
+    for held in store.events.held_matches(db, monitor, since, until):
+        fits, _ = compare_facts(facts, json.loads(held["facts"]), identity)
+        if not fits:
+            continue
+        store.events.release_held(db, held["article_id"], monitor)
+        role = "listed" if held["listing"] else held["account"]
+        row = {k: v for k, v in held.items() if k not in ("listing", "reason")}
+        add_member(db, event_id, row, role, {"decision": "joined when the event opened"})

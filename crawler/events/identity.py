@@ -1,0 +1,68 @@
+"""Whether a report and an event may be one event, by the monitor's declared identity.
+
+Each fact the monitor's `Identity.agree` names must agree when both state it (an
+actor, a place on its hierarchy, a magnitude within its tolerance); a fact one of them
+leaves unstated is `unknown`, and the engine then asks for headline similarity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from monitors.base import Identity
+
+
+@dataclass
+class Verdict:
+    """How one candidate event compares with a match."""
+
+    event_id: int
+    fits: bool
+    agreed: dict[str, Any] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    conflict: str | None = None
+    similarity: float = 0.0
+    overlap_hours: float = 0.0
+    outlets: int = 0
+    time_end: str = ""
+
+    def key(self, distance: float) -> tuple[int, float, int, float, int]:
+        return (len(self.agreed), self.similarity, self.outlets, -distance, self.event_id)
+
+    def summary(self) -> dict[str, Any]:
+        row: dict[str, Any] = {"event": self.event_id, "similarity": round(self.similarity, 3)}
+        if self.agreed:
+            row["agreed"] = self.agreed
+        if self.unknown:
+            row["unknown"] = self.unknown
+        if self.conflict:
+            row["conflict"] = self.conflict
+        row["time_overlap_hours"] = round(self.overlap_hours, 2)
+        return row
+
+
+def compare_facts(event_facts: Any, facts: Any, identity: Identity) -> tuple[bool, str | None]:
+    """(whether the two sets of facts may be one event, the disagreement if not)."""
+    verdict = compare(event_facts, facts, identity)
+    return verdict.fits, verdict.conflict
+
+
+def compare(event_facts: Any, facts: Any, identity: Identity) -> Verdict:
+    verdict = Verdict(event_id=0, fits=True)
+    for key, agreement in identity.agree.items():
+        if key not in event_facts or key not in facts:
+            verdict.unknown.append(key)
+        elif agreement.agrees(event_facts[key], facts[key]):
+            verdict.agreed[key] = facts[key]
+        else:
+            verdict.fits = False
+            verdict.conflict = f"{key} differs: {_shown(event_facts[key])} vs {_shown(facts[key])}"
+            return verdict
+    return verdict
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return " / ".join(str(v) for v in value)
+    return str(value)
