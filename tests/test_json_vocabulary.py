@@ -33,8 +33,9 @@ INTERNAL = {
     "heartbeat_age_s",
     "now",
 }
-# Maps keyed by data, not by field names: fact names and alert states.
-DATA_KEYED = {"facts", "fact_sources", "fact_evidence", "alerts"}
+# Maps keyed by data, not by field names: fact names (also those that agreed) and alert
+# states.
+DATA_KEYED = {"facts", "fact_sources", "fact_evidence", "alerts", "agreed"}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def outputs(tmp_path_factory) -> dict[str, Any]:
 
     return {
         "events": run("events", "--json"),
-        "event": run("event", "1", "--json"),
+        "event": run("event", "1", "--json", "--explain"),
         "digest": run("digest", "--format", "json", "--since", "2026-03-01"),
         "articles": run("articles", "--json"),
         "article": run("article", str(wire), "--json"),
@@ -121,7 +122,11 @@ def test_every_field_is_in_the_readmes_table(outputs):
     documented = {name for row in rows for name in re.findall(r"`([a-z_0-9]+)`", row.split("|")[1])}
     used = set().union(*(field_names(document) for document in outputs.values()))
     assert used - documented == set()
-    # a daemon that never ran has only a `state`
+    # a daemon that never ran has only a `state`; two agreeing reports of one launch
+    # leave no fact unstated, conflict with no other event, and open nothing from lists
     assert documented - used == {"pid", "started", "heartbeat", "config", "stopped"} | {
-        "heartbeat_age_seconds"
+        "heartbeat_age_seconds",
+        "conflict",
+        "lists",
+        "unknown",
     }

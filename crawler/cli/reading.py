@@ -142,11 +142,19 @@ def events(
 @cli.command()
 @click.argument("event_id", type=int)
 @options.record_options
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Say for each source why it is on the event: what it was compared with, which "
+    "facts agreed, the time overlap and the headline similarity.",
+)
 @click.pass_context
-def event(ctx: click.Context, event_id: int, tz_name: str | None, as_json: bool) -> None:
+def event(
+    ctx: click.Context, event_id: int, tz_name: str | None, as_json: bool, explain: bool
+) -> None:
     """Show one event: when, facts (with any disagreement) and every source.
 
-    Example: newsmon event 1 --tz Asia/Seoul
+    Example: newsmon event 1 --explain --tz Asia/Seoul
     """
     cfg = common.load(ctx)
     zone = options.display_zone(cfg, tz_name)
@@ -154,7 +162,7 @@ def event(ctx: click.Context, event_id: int, tz_name: str | None, as_json: bool)
     row = store.events.get_event(db, event_id)
     if row is None:
         raise click.ClickException(f"no event with id {event_id}")
-    record = records.event_record(db, row)
+    record = records.event_record(db, row, explain=explain)
     common.echo([json_text(record)] if as_json else event_lines(record, zone))
 
 

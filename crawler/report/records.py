@@ -103,9 +103,12 @@ def event_record(
     db: sqlite_utils.Database,
     row: dict[str, Any],
     members: list[dict[str, Any]] | None = None,
+    *,
+    explain: bool = False,
 ) -> dict[str, Any]:
     """An event as the digest and `event ID` show it: `event_summary` with the sentence
-    behind each fact and every source; `members` when the caller already read them."""
+    behind each fact and every source; `members` when the caller already read them;
+    with `explain`, each source's `reason`: why the engine put it there."""
     if members is None:
         members = store.events.event_members(db, row["id"])
     summary = event_summary(row)
@@ -126,10 +129,20 @@ def event_record(
                 "role": m.get("role"),
                 "language": m.get("language"),
                 "evidence": m.get("evidence"),
+                "time_phrase": m.get("phrase"),
+                **({"reason": _reason(m)} if explain else {}),
             }
             for m in members
         ],
     }
+
+
+def _reason(member: dict[str, Any]) -> dict[str, Any]:
+    try:
+        reason = json.loads(member.get("reason") or "{}")
+    except ValueError:
+        return {}
+    return reason if isinstance(reason, dict) else {}
 
 
 def event_summary(row: dict[str, Any]) -> dict[str, Any]:
@@ -151,6 +164,8 @@ def event_summary(row: dict[str, Any]) -> dict[str, Any]:
         "fact_sources": row["fact_sources"],
         "article_count": row["article_count"],
         "outlet_count": row["outlet_count"],
+        "opened_by": row.get("origin") or "report",
+        "follows": row.get("parent_id"),
     }
 
 

@@ -113,4 +113,40 @@ def event_lines(record: dict[str, Any], tz: tzinfo = UTC) -> list[str]:
             f"{cell(article['title'])}{copy}"
         )
         lines.append(f"      {cell(article['url'])}")
+        if "reason" in article:
+            lines += [f"      {cell(line)}" for line in reason_lines(article)]
     return lines
+
+
+def reason_lines(article: dict[str, Any]) -> list[str]:
+    """Why a source is on its event, in words: `newsmon event ID --explain`."""
+    reason = article.get("reason") or {}
+    decision = reason.get("decision") or "joined"
+    time = (
+        f"time from “{article['time_phrase']}”"
+        if article.get("time_phrase")
+        else ("no time named: the days before publication")
+    )
+    lines = [f"why: {decision}; {time}"]
+    agreed = reason.get("agreed") or {}
+    if agreed:
+        lines.append("  agreed: " + ", ".join(f"{k} = {_value(v)}" for k, v in agreed.items()))
+    if reason.get("unknown"):
+        lines.append("  not stated: " + ", ".join(map(str, reason["unknown"])))
+    if "similarity" in reason:
+        lines.append(
+            f"  headline similarity {reason['similarity']}, "
+            f"time overlap {reason.get('time_overlap_hours', 0)} h"
+        )
+    if reason.get("lists"):
+        lines.append("  opened by the agreeing lists: articles " + _value(reason["lists"]))
+    for other in reason.get("compared") or []:
+        why = other.get("conflict") or f"less alike (similarity {other.get('similarity')})"
+        lines.append(f"  not event {other.get('event')}: {why}")
+    return lines
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return " / ".join(str(v) for v in value)
+    return str(value)
