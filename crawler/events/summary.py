@@ -239,7 +239,9 @@ def _as_list(value: Any) -> list[Any]:
 def _most_precise(options: dict[str, list[int]], values: dict[str, Any]) -> Any:
     """The deepest path the reports support: walk down from the broadest name, at each
     level to the child most reports name (a report of "Taiwan / Hualien" also supports
-    "Taiwan"), stopping where no report goes deeper."""
+    "Taiwan"), while at least half of the reports at that level name it. So one
+    headline naming the city where buildings swayed does not make the event's place,
+    which later reports would then contradict."""
     support: Counter[tuple[str, ...]] = Counter()
     shown: dict[tuple[str, ...], list[str]] = {}
     for token, articles in options.items():
@@ -249,11 +251,15 @@ def _most_precise(options: dict[str, list[int]], values: dict[str, Any]) -> Any:
             support[key] += len(articles)
             shown.setdefault(key, [str(p) for p in path[:depth]])
     prefix: tuple[str, ...] = ()
+    reports = sum(len(articles) for articles in options.values())
     while True:
         children = [k for k in support if len(k) == len(prefix) + 1 and k[: len(prefix)] == prefix]
         if not children:
             break
-        prefix = max(children, key=lambda k: (support[k], k))
+        child = max(children, key=lambda k: (support[k], k))
+        if 2 * support[child] < (support[prefix] if prefix else reports):
+            break
+        prefix = child
     return shown.get(prefix, [])
 
 

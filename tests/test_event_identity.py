@@ -1,0 +1,231 @@
+"""Grouping by each monitor's declared identity, on a real SQLite file, in-process.
+
+The monitor here reads its facts from bracketed markers in the title or text ("[place: Taiwan /
+Hualien County]", "[magnitude: 6.6]", "[at: 2026-03-08T01:05:00Z]"), so each test
+states exactly what a report says and the engine's decisions are all that is tested.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
+
+import pytest
+
+from crawler import config, store
+from monitors.base import Agreement, ArticleView, EventTime, Identity, Match, Parent
+from tests.builders import add_article
+from tests.conftest import write_config
+
+MARKER = re.compile(r"\[(\w+)(?::\s*([^\]]+))?\]")
+QUAKES = Identity(
+    agree=MappingProxyType({"place": Agreement("within"), "magnitude": Agreement("near", 0.4)}),
+    min_similarity=0.3,
+    merge=MappingProxyType({"place": "most_precise", "deaths": "max"}),
+    parent=Parent("aftershock", ("place",), timedelta(days=14), rank="magnitude"),
+)
+
+
+@dataclass(frozen=True)
+class MarkerMonitor:
+    name: str = "quakes"
+    identity: Identity = QUAKES
+
+    def match(self, article: ArticleView) -> Match | None:
+        if "quake" not in article.title.casefold():
+            return None
+        facts: dict = {}
+        time = None
+        reaction = False
+        for key, value in MARKER.findall(f"{article.title}\n{article.text}"):
+            if key == "place":
+                facts["place"] = [part.strip() for part in value.split("/")]
+            elif key in ("magnitude", "deaths"):
+                facts[key] = float(value) if "." in value else int(value)
+            elif key == "aftershock":
+                facts["aftershock"] = True
+            elif key == "reaction":
+                reaction = True
+            elif key == "at":
+                at = datetime.fromisoformat(value)
+                time = EventTime(at - timedelta(minutes=5), at + timedelta(minutes=5), "minute")
+        return Match(
+            kind="earthquake",
+            time=time,
+            facts=facts,
+            account="follow-up" if reaction else "report",
+            opens=not reaction,
+        )
+
+
+MONITORS = [MarkerMonitor()]
+LIST = "{lead}\xa0\xa0Outlet One{second}\xa0\xa0Outlet Two{third}\xa0\xa0Outlet Three"
+
+
+@pytest.fixture
+def db(tmp_path):
+    cfg = write_config(
+        tmp_path,
+        [
+            {"name": "Wire", "feeds": ["http://127.0.0.1:9/wire.xml"]},
+            {"name": "Aggregator", "feeds": ["http://127.0.0.1:9/agg.xml"]},
+        ],
+    )
+    database = store.db.open_db(tmp_path / "newsmon.db")
+    store.feeds.sync_outlets(database, config.load(cfg), datetime(2026, 3, 8, tzinfo=UTC))
+    yield database
+    database.close()
+
+
+def report(db, key: str, title: str, text: str, published: str = "2026-03-08T12:00:00+00:00"):
+    return add_article(db, key, title, published, text, MONITORS)
+
+
+def headline_list(db, key: str, lead: str, published: str = "2026-03-08T12:00:00+00:00"):
+    summary = LIST.format(lead=lead, second="Markets rally", third="Election results")
+    return add_article(
+        db,
+        key,
+        f"{lead} - News Pool",
+        published,
+        summary.replace("\xa0\xa0", " "),
+        MONITORS,
+        feed_id=2,
+        summary=summary,
+    )
+
+
+def groups(db) -> dict[str, int]:
+    """article URL tail -> event id"""
+    return {
+        m["url"].rsplit("/", 1)[1]: event["id"]
+        for event in store.events.list_events(db, limit=1000)
+        for m in store.events.event_members(db, event["id"])
+    }
+
+
+def test_two_quakes_the_same_day_in_different_places_are_two_events(db):
+    report(db, "japan", "Strong quake shakes Japan", "[place: Japan / Honshu] [magnitude: 6.0]")
+    report(db, "chile", "Strong quake shakes Chile", "[place: Chile] [magnitude: 6.0]")
+    found = groups(db)
+    assert found["japan"] != found["chile"]
+
+
+def test_the_same_place_with_far_apart_magnitudes_is_two_shocks(db):
+    report(db, "main", "Quake hits Indonesia", "[place: Indonesia] [magnitude: 7.7]")
+    report(db, "other", "Quake hits Indonesia", "[place: Indonesia] [magnitude: 6.1]")
+    found = groups(db)
+    assert found["main"] != found["other"]
+
+
+def test_a_broader_place_joins_and_the_event_shows_the_most_precise(db):
+    report(db, "broad", "Quake jolts Taiwan", "[place: Taiwan] [magnitude: 6.6]")
+    report(db, "fine", "Taiwan quake", "[place: Taiwan / Hualien County] [magnitude: 6.7]")
+    report(db, "far", "Taiwan quake", "[place: Japan / Okinawa] [magnitude: 6.6]")
+    found = groups(db)
+    assert found["broad"] == found["fine"] != found["far"]
+    event = store.events.get_event(db, found["fine"])
+    assert event["facts"]["place"] == ["Taiwan", "Hualien County"]
+
+
+def test_a_report_that_states_no_place_joins_only_a_headline_alike(db):
+    report(db, "first", "Magnitude 6.6 quake strikes off Taiwan", "[place: Taiwan]")
+    report(db, "alike", "Quake strikes off Taiwan, magnitude 6.6", "")
+    report(db, "unlike", "Quake drill held in schools nationwide", "")
+    found = groups(db)
+    assert found["alike"] == found["first"]
+    assert found["unlike"] != found["first"]
+
+
+def test_a_count_that_grows_shows_the_largest(db):
+    report(db, "early", "Quake kills 3 in Peru", "[place: Peru] [deaths: 3]")
+    report(db, "later", "Peru quake toll rises", "[place: Peru] [deaths: 12]")
+    report(db, "third", "Peru quake", "[place: Peru] [deaths: 3]")
+    event = store.events.list_events(db)[0]
+    assert event["facts"]["deaths"] == 12
+
+
+def test_two_independent_lists_that_agree_open_an_event_and_a_report_joins_it(db):
+    headline_list(db, "list-1", "Strong quake hits eastern Taiwan [place: Taiwan]")
+    assert store.events.list_events(db) == []  # one list alone opens nothing
+    headline_list(db, "list-1-again", "Strong quake hits eastern Taiwan [place: Taiwan]")
+    assert store.events.list_events(db) == []  # the same headline again is no new witness
+    headline_list(db, "list-2", "Quake: buildings sway [place: Taiwan / Taipei]")
+    (event,) = store.events.list_events(db)
+    assert event["origin"] == "lists"
+    report(db, "direct", "Quake hits Taiwan", "[place: Taiwan / Hualien County]")
+    found = groups(db)
+    assert found["direct"] == found["list-1"] == found["list-2"] == event["id"]
+    roles = {
+        m["url"].rsplit("/", 1)[1]: m["role"] for m in store.events.event_members(db, event["id"])
+    }
+    assert roles["direct"] == "first report"
+    assert roles["list-2"] == "listed"
+
+
+def test_lists_about_different_quakes_open_nothing(db):
+    headline_list(db, "list-japan", "Strong quake hits Japan [place: Japan]")
+    report(db, "unrelated", "Markets rally", "")
+    headline_list(db, "list-peru", "Deadly quake strikes Peru [place: Peru]")
+    assert store.events.list_events(db) == []
+
+
+def test_a_reaction_waits_for_a_report_then_joins(db):
+    report(db, "aid", "Quake: allies pledge aid", "[place: Nepal] [reaction]")
+    assert store.events.list_events(db) == []
+    report(db, "report", "Quake hits Nepal", "[place: Nepal] [magnitude: 7.1]")
+    found = groups(db)
+    assert found["aid"] == found["report"]
+
+
+def test_an_aftershock_is_its_own_event_linked_to_its_main_shock(db):
+    report(
+        db,
+        "main",
+        "Quake hits Indonesia",
+        "[place: Indonesia / Sulawesi] [magnitude: 7.7] [at: 2026-03-08T02:00:00+00:00]",
+    )
+    report(
+        db,
+        "after",
+        "Aftershock quake rattles Indonesia",
+        "[place: Indonesia / Sulawesi] [magnitude: 6.1] [aftershock] "
+        "[at: 2026-03-08T09:00:00+00:00]",
+        published="2026-03-08T10:00:00+00:00",
+    )
+    found = groups(db)
+    assert found["main"] != found["after"]
+    assert store.events.get_event(db, found["after"])["parent_id"] == found["main"]
+    assert store.events.get_event(db, found["main"])["parent_id"] is None
+
+
+def test_every_member_says_why_it_joined(db):
+    report(db, "first", "Quake hits Taiwan", "[place: Taiwan] [magnitude: 6.6]")
+    report(db, "second", "Taiwan quake", "[place: Taiwan / Hualien County] [magnitude: 6.5]")
+    report(db, "mexico", "Quake hits Mexico", "[place: Mexico] [magnitude: 6.5]")
+    reasons = {
+        m["url"].rsplit("/", 1)[1]: json.loads(m["reason"])
+        for event in store.events.list_events(db, limit=1000)
+        for m in store.events.event_members(db, event["id"])
+    }
+    assert reasons["first"]["decision"] == "opened"
+    assert reasons["second"]["decision"] == "joined"
+    assert reasons["second"]["agreed"] == {
+        "place": ["Taiwan", "Hualien County"],
+        "magnitude": 6.5,
+    }
+    assert reasons["mexico"]["decision"] == "opened"
+    (compared,) = reasons["mexico"]["compared"]
+    assert compared["conflict"] == "place differs: Taiwan / Hualien County vs Mexico"
+
+
+def test_a_busy_monitor_still_finds_its_older_events(db):
+    """Every event overlapping the report's time is a candidate, however many there are."""
+    for n in range(60):
+        report(db, f"q{n}", f"Quake {n}", f"[place: Country {n}]")
+    report(db, "again", "Quake 0 again", "[place: Country 0]")
+    found = groups(db)
+    assert found["again"] == found["q0"]
