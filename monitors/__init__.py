@@ -24,6 +24,7 @@ _HELPERS = {
     "launchfacts",
     "launchrules",
     "lexicon",
+    "places",
     "stamps",
     "timeexpr",
     "timerules",

@@ -1,0 +1,180 @@
+"""The place of an event, read from a report's headline and lead.
+
+A report names many places: where it was filed, who reacted, where the event happened.
+Each mention is weighed by where it stands (the headline and the first sentence count
+most, earlier before later), by the words around it (a preposition or postposition
+that ties it to the event raises it; a dateline or a speaking government drops it; a
+place where the event was only felt counts little) and by its distance to the monitor's
+event words. A name that may mean several places takes the meaning the other mentions
+agree with. The answer is the best-supported place, and of places equally supported the
+most specific: "Taiwan" in the headline and "near Hualien" in the lead give Hualien.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from monitors.places.cues import Cues, cues_for, dateline_end
+from monitors.places.gazetteer import load, preference
+from monitors.places.matcher import find
+from monitors.places.paths import Place, agree
+
+LEAD_SENTENCES = 3
+WEIGHT_TITLE = 3.0
+WEIGHT_SENTENCE = (2.0, 1.2, 0.8)
+EVENT_CUE = 2.0
+ANCHOR_BONUS = 2.0
+ANCHOR_REACH = 80  # characters; an event word farther away than this adds nothing
+ECHO_FACTOR = 0.25
+ORDER_DECAY = 0.15  # each earlier mention in the same text weighs a little more
+BEFORE_SPAN = 48
+AFTER_SPAN = 24
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place as the report wrote it: `where` is "title" or the lead sentence's index."""
+
+    place: Place
+    written: str
+    where: str | int
+    start: int
+    end: int
+    weight: float
+
+
+def event_mention(
+    title: str,
+    sentences: Sequence[str],
+    language: str | None,
+    anchor: re.Pattern[str] | str | None = None,
+) -> Mention | None:
+    """The mention that names where the event is, with the text that says so."""
+    pattern = re.compile(anchor) if isinstance(anchor, str) else anchor
+    found = _mentions(title, sentences, cues_for(language), pattern)
+    if not found:
+        return None
+    chosen = _resolve(found)
+    best = max(
+        chosen,
+        key=lambda m: (_support(m.place, chosen), len(m.place), m.weight),
+    )
+    return best
+
+
+def event_place(
+    title: str,
+    sentences: Sequence[str],
+    language: str | None,
+    anchor: re.Pattern[str] | str | None = None,
+) -> Place | None:
+    """Where the event a report tells of happened, as a path of English names."""
+    mention = event_mention(title, sentences, language, anchor)
+    return mention.place if mention else None
+
+
+def mentions(text: str, language: str | None = None) -> list[Mention]:
+    """Every place named in one text, each weighed as event_place weighs a headline."""
+    return _resolve(_mentions(text, (), cues_for(language), None))
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    places: tuple[Place, ...]  # what the name may mean, most likely first
+    written: str
+    where: str | int
+    start: int
+    end: int
+    weight: float
+
+
+def _mentions(
+    title: str,
+    sentences: Sequence[str],
+    cues: tuple[Cues, ...],
+    anchor: re.Pattern[str] | None,
+) -> list[_Candidate]:
+    gazetteer = load()
+    texts: list[tuple[str | int, str, float]] = [("title", title or "", WEIGHT_TITLE)]
+    texts += [
+        (i, text or "", WEIGHT_SENTENCE[i]) for i, text in enumerate(sentences[:LEAD_SENTENCES])
+    ]
+    found = []
+    for where, text, base in texts:
+        skip = dateline_end(text)
+        anchors = [m.start() for m in anchor.finditer(text)] if anchor else []
+        order = 0
+        for hit in find(text):
+            if hit.start < skip:
+                continue
+            weight = _weigh(text, hit.start, hit.end, cues)
+            if weight is None:
+                continue
+            if anchors:
+                distance = min(abs(a - hit.start) for a in anchors)
+                weight += ANCHOR_BONUS * max(0.0, 1 - distance / ANCHOR_REACH)
+            weight *= base / (1 + ORDER_DECAY * order)
+            order += 1
+            entries = sorted(
+                (gazetteer.entries[i] for i in hit.entries), key=preference, reverse=True
+            )
+            places = tuple(dict.fromkeys(entry.path for entry in entries))
+            found.append(
+                _Candidate(places, text[hit.start : hit.end], where, hit.start, hit.end, weight)
+            )
+    return found
+
+
+def _weigh(text: str, start: int, end: int, cues: tuple[Cues, ...]) -> float | None:
+    """A mention's weight from its neighbours; None when it names a speaker."""
+    before = text[max(0, start - BEFORE_SPAN) : start]
+    after = text[end : end + AFTER_SPAN]
+    weight = 1.0
+    for cue in cues:
+        if (cue.speaker_before and cue.speaker_before.search(before)) or (
+            cue.speaker_after and cue.speaker_after.match(after)
+        ):
+            return None
+    for cue in cues:
+        if (cue.echo_before and cue.echo_before.search(before)) or (
+            cue.echo_after and cue.echo_after.match(after)
+        ):
+            return weight * ECHO_FACTOR
+    for cue in cues:
+        if (cue.event_before and cue.event_before.search(before)) or (
+            cue.event_after and cue.event_after.match(after)
+        ):
+            return weight + EVENT_CUE
+    return weight
+
+
+def _resolve(found: list[_Candidate]) -> list[Mention]:
+    """Each name's meaning: the one the other mentions agree with most, else the likeliest."""
+    resolved = []
+    for candidate in found:
+        others = [other for other in found if other is not candidate]
+
+        def backing(place: Place, others: list[_Candidate] = others) -> float:
+            return sum(o.weight for o in others if any(agree(place, p) for p in o.places))
+
+        place = max(
+            candidate.places,
+            key=lambda p: (backing(p), -candidate.places.index(p)),
+        )
+        resolved.append(
+            Mention(
+                place,
+                candidate.written,
+                candidate.where,
+                candidate.start,
+                candidate.end,
+                candidate.weight,
+            )
+        )
+    return resolved
+
+
+def _support(place: Place, chosen: list[Mention]) -> float:
+    return sum(m.weight for m in chosen if agree(place, m.place))
