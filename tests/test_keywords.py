@@ -90,3 +90,75 @@ def test_registry_builds_builtin_and_dotted_types() -> None:
 def test_registry_rejects_unknown_types(kind: str) -> None:
     with pytest.raises(ValueError, match="unknown monitor type"):
         build(MonitorConfig("k", kind, {}))
+
+
+QUAKE = {
+    "include": {"en": ["earthquake", "quake"], "ja": ["地震"], "ko": ["지진"]},
+    "exclude": ["political earthquake"],
+    "facts": {
+        "magnitude": {
+            "pattern": [r"magnitude[- ](?P<value>\d(?:\.\d)?)", r"규모\s*(?P<value>\d\.\d)"]
+        },
+        "depth_km": {"pattern": r"(?P<value>\d+) ?(?P<unit>km|miles) deep", "unit": "km"},
+        "deaths": {"pattern": r"(?P<value>\d+) (?:people )?(?:were )?killed", "merge": "max"},
+    },
+    "identity": ["place", {"fact": "magnitude", "tolerance": 0.5}],
+}
+
+
+def article(title: str, text: str, language: str | None = "en") -> ArticleView:
+    return ArticleView("test:quake", title, text, PUBLISHED, language)
+
+
+def test_terms_are_read_per_language_and_as_each_script_writes_words() -> None:
+    quakes = monitor(**QUAKE)
+    japanese = article("台湾東部で強い地震", "台湾東部で強い地震があった。", "ja")
+    korean = article("대만서 강한 지진이 발생", "대만 동부에서 규모 6.6 지진이 발생했다.", "ko")
+    assert quakes.match(japanese) is not None  # 地震 inside a sentence
+    found = quakes.match(korean)  # 지진이: a particle attached
+    assert found is not None and found.facts["magnitude"] == 6.6
+    # English terms are not looked for in a Japanese article, nor Japanese in English
+    assert quakes.match(article("Big quake in Tokyo", "A quake hit.", "ja")) is None
+    assert quakes.match(article("Tokyo news", "地震", "en")) is None
+
+
+def test_facts_are_read_with_their_units_and_the_place_is_a_fact() -> None:
+    found = monitor(**QUAKE).match(
+        article(
+            "Magnitude 6.5 earthquake strikes southern Mexico",
+            "A magnitude-6.5 earthquake struck near Acapulco in Guerrero state on Friday. "
+            "It was 6 miles deep, and 3 people were killed.",
+        )
+    )
+    assert found is not None
+    assert found.facts["magnitude"] == 6.5
+    assert found.facts["depth_km"] == 9.65  # 6 miles
+    assert found.facts["deaths"] == 3
+    assert found.facts["place"][0] == "Mexico"
+    assert found.fact_evidence["deaths"].startswith("It was 6 miles deep")
+
+
+def test_identity_is_declared_in_config() -> None:
+    identity = monitor(**QUAKE).identity
+    assert set(identity.agree) == {"place", "magnitude"}
+    assert identity.agree["magnitude"].agrees(6.6, 6.9)
+    assert not identity.agree["magnitude"].agrees(7.7, 6.1)
+    assert identity.merge["deaths"] == "max"
+    assert set(monitor(include=["flood"]).identity.agree) == {"place"}  # the default
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"identity": ["magnitude"]}, "neither 'place' nor a fact"),
+        ({"facts": {"Bad-Name": "x"}}, "not a usable fact name"),
+        ({"facts": {"n": {"pattern": "(", "type": "number"}}}, "not a valid regex"),
+        ({"facts": {"n": {"pattern": "x", "type": "date"}}}, "expected one of number, text"),
+        ({"facts": {"n": {"pattern": "x", "merge": "sum"}}}, "expected one of majority"),
+        ({"min_similarity": 2}, "from 0 to 1"),
+        ({"include": {"english": ["quake"]}}, "not a language code"),
+    ],
+)
+def test_a_bad_facts_or_identity_option_is_refused_with_its_key(options, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        from_config(MonitorConfig("quakes", "keywords", {"include": ["quake"], **options}))
