@@ -150,8 +150,9 @@ class Parent:
 class Identity:
     """What makes two reports one event: declared by each monitor, applied by the engine.
 
-    `agree`: facts that must agree when both reports state them (a report that does not
-    state one may still join, if its headline is at least `min_similarity` alike);
+    `agree`: facts that must agree when both reports state them; when the two share
+    none of them (one states no place, say), the headlines must be at least
+    `min_similarity` alike;
     `time_tolerance`: how far apart two reports' event-time intervals may be;
     `undated_window`: the interval of a report that names no time, before publication;
     `confirmation_lag`: how long after the event the actor's own account comes;

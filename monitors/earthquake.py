@@ -227,15 +227,25 @@ def _lead_sentences(text: str, title: str) -> list[str]:
 
 
 def _evidence(candidates: Sequence[str], lex: QuakeLexicon) -> str | None:
-    """The first of headline and lead that tells of a shock that happened."""
+    """The first of headline and lead that tells of a shock that happened; or a
+    headline naming the shock ("Japan quake") whose first lead sentence tells what
+    happened ("The JMA put it at magnitude 5.8")."""
     for sentence in candidates:
         if not sentence or not lex.nouns.search(sentence):
             continue
         if lex.not_a_shock.search(sentence):
             continue
-        if lex.happened.search(sentence) or _first(lex.magnitude, sentence):
+        if _happened(sentence, lex):
             return sentence
+    title, *lead = candidates
+    if title and lex.nouns.search(title) and not lex.not_a_shock.search(title):
+        if lead and _happened(lead[0], lex) and not lex.not_a_shock.search(lead[0]):
+            return title
     return None
+
+
+def _happened(sentence: str, lex: QuakeLexicon) -> bool:
+    return bool(lex.happened.search(sentence) or _first(lex.magnitude, sentence))
 
 
 def _facts(

@@ -26,7 +26,7 @@ def link_parent(
     since = isoformat(time.start - rule.window)
     best: tuple[float, str, int] | None = None
     for event in store.events.overlapping_events(db, monitor, since, isoformat(time.start)):
-        if event.id == event_id or event.time_start >= isoformat(time.start):
+        if event.id == event_id or event.time_start > isoformat(time.start):
             continue
         if event.facts.get(rule.flag):
             continue

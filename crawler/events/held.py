@@ -50,7 +50,7 @@ def open_from_lists(
             held["headline"] or store.events.article_title(db, held["article_id"])
         )
         similarity = text.title_similarity(terms, other, title_weights(db, [terms, other]))
-        if _unknown(identity, match.facts, held) and similarity < identity.min_similarity:
+        if not _agreed(identity, match.facts, held) and similarity < identity.min_similarity:
             continue
         leads.add(key)
         agreeing.append(held)
@@ -69,10 +69,10 @@ def open_from_lists(
     return event_id
 
 
-def _unknown(identity: Identity, facts: Any, held: dict[str, Any]) -> bool:
-    """Does either side leave one of the identity's facts unstated?"""
+def _agreed(identity: Identity, facts: Any, held: dict[str, Any]) -> bool:
+    """Do both sides state at least one of the identity's facts (so it was compared)?"""
     other = json.loads(held["facts"])
-    return any(key not in facts or key not in other for key in identity.agree)
+    return any(key in facts and key in other for key in identity.agree)
 
 
 def _lead_key(member: dict[str, Any], db: sqlite_utils.Database) -> str:

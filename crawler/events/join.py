@@ -9,8 +9,8 @@ that monitor when
   precision of what the text said: "around 7:50 a.m." is minutes, "Sunday" a local day,
   no time word at all the monitor's `undated_window` before publication);
 - facts: every fact the monitor's identity names (an actor, a place, a magnitude)
-  agrees when both state it; a report that leaves one unstated joins only if its
-  headline is at least `min_similarity` alike.
+  agrees when both state it; when no fact can be compared (one side states none of
+  them), the headlines must be at least `min_similarity` alike.
 
 When several events qualify, the one agreeing on more stated facts wins, then the one
 whose headlines are most alike (the same story counts as identical), then the one more
@@ -115,11 +115,11 @@ def _verdicts(
         verdict.event_id = event.id
         verdict.similarity = _similarity(db, event.id, story_id, terms)
         verdict.overlap_hours = _overlap_hours(event.time_start, event.time_end, since, until)
-        if verdict.fits and verdict.unknown and verdict.similarity < identity.min_similarity:
+        if verdict.fits and not verdict.agreed and verdict.similarity < identity.min_similarity:
             verdict.fits = False
             verdict.conflict = (
-                f"{', '.join(verdict.unknown)} not stated and headline similarity "
-                f"{verdict.similarity:.2f} < {identity.min_similarity:.2f}"
+                f"no fact to agree on ({', '.join(verdict.unknown)} not stated) and headline "
+                f"similarity {verdict.similarity:.2f} < {identity.min_similarity:.2f}"
             )
         verdict.outlets = event.outlet_count
         verdict.time_end = event.time_end

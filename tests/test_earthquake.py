@@ -1,0 +1,274 @@
+"""The earthquake monitor: what reads as a shock that happened, its facts, its grouping.
+
+Every sentence here is written for the test, several per class of wording, in each
+language the monitor reads.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crawler import config, store
+from monitors import build
+from monitors.base import ArticleView, MonitorConfig
+from monitors.earthquake import EarthquakeMonitor, from_config
+from tests.builders import add_article
+from tests.conftest import write_config
+
+PUBLISHED = datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
+QUAKES = build(MonitorConfig("quakes", "earthquake"))
+
+
+def read(title: str, text: str = "", language: str | None = "en"):
+    return QUAKES.match(ArticleView("test:q", title, text, PUBLISHED, language))
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "language"),
+    [
+        # a verb of striking, shaking or killing beside the noun
+        ("Strong earthquake hits eastern Taiwan", "", "en"),
+        ("Quake jolts Tokyo, no tsunami warning issued", "", "en"),
+        ("Powerful temblor rocks southern Mexico", "", "en"),
+        ("Earthquake kills dozens in western Nepal", "", "en"),
+        # a magnitude is itself the sign a shock happened
+        ("Magnitude 6.1 earthquake off Sumatra", "", "en"),
+        ("M5.8 quake near Honshu's east coast", "", "en"),
+        ("Breaking news", "A magnitude-7.7 earthquake struck Myanmar on Friday.", "en"),
+        ("대만 동부서 규모 6.6 지진", "", "ko"),
+        ("페루 남부에 강진 발생…최소 3명 사망", "", "ko"),
+        ("台湾東部でM6.6の地震", "", "ja"),
+        ("インドネシアで強い地震、死者多数", "", "ja"),
+        ("Un séisme de magnitude 6,7 frappe le Pérou", "", "fr"),
+        ("Un tremblement de terre secoue le nord du Japon", "", "fr"),
+        ("Sismo de magnitud 6,1 sacude Colombia", "", "es"),
+        ("Un terremoto deja al menos 20 muertos en Indonesia", "", "es"),
+    ],
+)
+def test_a_shock_that_happened_matches(title, text, language):
+    assert read(title, text, language) is not None
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "language"),
+    [
+        # figures of speech
+        ("Political earthquake in Berlin as the coalition collapses", "", "en"),
+        ("Election result is a political earthquake for the ruling party", "", "en"),
+        ("Un séisme politique secoue Paris", "", "fr"),
+        ("정치권 지진…여당 참패", "", "ko"),
+        # preparedness, drills, building codes
+        ("Schools hold earthquake drill across the country", "", "en"),
+        ("City tests new quake-resistant design", "", "en"),
+        ("全国で地震の避難訓練", "", "ja"),
+        # history and anniversaries
+        ("Japan marks the anniversary of the 2011 earthquake", "", "en"),
+        ("Ten years after the quake, the town rebuilds", "", "en"),
+        ("Chile conmemora el aniversario del terremoto", "", "es"),
+        # quakes in general, forecasts
+        ("Why earthquakes are so hard to predict", "", "en"),
+        ("Scientists say a big quake could strike the region", "", "en"),
+        # no shock at all
+        ("Typhoon makes landfall in the Philippines", "", "en"),
+    ],
+)
+def test_what_is_not_a_shock_that_happened_does_not_match(title, text, language):
+    assert read(title, text, language) is None
+
+
+def test_magnitude_agency_depth_and_deaths_are_read_with_their_sentences():
+    found = read(
+        "Magnitude 6.6 earthquake strikes off Taiwan's east coast",
+        "A magnitude 6.6 earthquake struck off Taiwan's east coast near Hualien on Sunday, "
+        "the Central Weather Administration said. It struck at a depth of 9 miles. "
+        "2 people were killed.",
+    )
+    assert found is not None
+    assert found.facts["magnitude"] == 6.6
+    assert found.facts["agency"] == "CWA"
+    assert found.facts["depth_km"] == 14  # 9 miles
+    assert found.facts["deaths"] == 2
+    assert found.facts["place"][0] == "Taiwan"
+    assert "Central Weather Administration" in found.fact_evidence["agency"]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "language", "magnitude", "agency"),
+    [
+        (
+            "Quake shakes Alaska",
+            "The USGS said the magnitude 7.0 quake hit at sea.",
+            "en",
+            7.0,
+            "USGS",
+        ),
+        ("Japan quake", "Japan Meteorological Agency put it at magnitude 5.8.", "en", 5.8, "JMA"),
+        ("일본 혼슈 지진", "일본 기상청은 규모 5.8의 지진이 발생했다고 밝혔다.", "ko", 5.8, "JMA"),
+        (
+            "地震",
+            "気象庁によると、地震の規模はマグニチュード５．８と推定される。",
+            "ja",
+            5.8,
+            "JMA",
+        ),
+        (
+            "Séisme",
+            "Un séisme de magnitude 6,7 a frappé le Pérou, selon l'USGS.",
+            "fr",
+            6.7,
+            "USGS",
+        ),
+    ],
+)
+def test_the_agency_is_the_one_named_with_the_magnitude(title, text, language, magnitude, agency):
+    found = read(title, text, language)
+    assert found is not None
+    assert found.facts["magnitude"] == magnitude
+    assert found.facts["agency"] == agency
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "language"),
+    [
+        ("Strong aftershock rattles Sulawesi", "", "en"),
+        ("Magnitude 6.1 aftershock hits Indonesia", "", "en"),
+        ("인도네시아서 규모 6.1 여진", "", "ko"),
+        ("インドネシアで余震、M6.1", "", "ja"),
+    ],
+)
+def test_an_aftershock_says_so(title, text, language):
+    found = read(title, text, language)
+    assert found is not None and found.facts.get("aftershock") is True
+
+
+def test_a_report_of_the_main_shock_that_mentions_aftershocks_is_not_one():
+    found = read(
+        "Magnitude 7.7 earthquake kills 20 in Indonesia",
+        "A magnitude 7.7 earthquake struck Sulawesi, followed by several aftershocks.",
+    )
+    assert found is not None and "aftershock" not in found.facts
+
+
+def test_the_place_is_the_shocks_not_the_datelines():
+    found = read(
+        "Strong quake hits Taiwan",
+        "TOKYO (AP) — A strong earthquake struck eastern Taiwan on Sunday, officials said.",
+    )
+    assert found is not None and found.facts["place"][0] == "Taiwan"
+
+
+def test_a_minimum_magnitude_leaves_smaller_shocks_out():
+    monitor = from_config(MonitorConfig("big", "earthquake", {"min_magnitude": 6}))
+    assert isinstance(monitor, EarthquakeMonitor)
+    small = ArticleView("q", "Magnitude 4.2 quake shakes Lima", "", PUBLISHED, "en")
+    big = ArticleView("q", "Magnitude 6.8 quake shakes Lima", "", PUBLISHED, "en")
+    assert monitor.match(small) is None and monitor.match(big) is not None
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"min_magnitude": "six"}, "min_magnitude"),
+        ({"zone": "UTC"}, "unknown option 'zone'"),
+        ({"lexicons": 3}, "folder"),
+    ],
+)
+def test_bad_options_are_refused_with_their_name(options, message):
+    with pytest.raises(ValueError, match=message):
+        from_config(MonitorConfig("q", "earthquake", options))
+
+
+# -- grouping, through the engine, on a real SQLite file ---------------------------------
+
+
+@pytest.fixture
+def db(tmp_path):
+    cfg = write_config(
+        tmp_path,
+        [
+            {"name": "Wire", "feeds": ["http://127.0.0.1:9/wire.xml"]},
+            {"name": "Aggregator", "feeds": ["http://127.0.0.1:9/agg.xml"]},
+        ],
+    )
+    database = store.db.open_db(tmp_path / "newsmon.db")
+    store.feeds.sync_outlets(database, config.load(cfg), datetime(2026, 3, 8, tzinfo=UTC))
+    yield database
+    database.close()
+
+
+def put(db, key, title, text="", published="2026-03-08T12:00:00+00:00", **options):
+    return add_article(db, key, title, published, text, [QUAKES], **options)
+
+
+def events_of(db) -> dict[str, int]:
+    return {
+        m["url"].rsplit("/", 1)[1]: event["id"]
+        for event in store.events.list_events(db, limit=1000)
+        for m in store.events.event_members(db, event["id"])
+    }
+
+
+def test_two_quakes_the_same_day_in_different_places_are_two_events(db):
+    put(db, "japan", "Magnitude 6.0 quake strikes off northern Japan")
+    put(db, "chile", "Magnitude 6.0 quake strikes central Chile")
+    put(db, "japan-2", "Strong earthquake jolts northern Japan, no tsunami")
+    found = events_of(db)
+    assert found["japan"] == found["japan-2"] != found["chile"]
+
+
+def test_one_quake_in_three_languages_is_one_event_with_its_place(db):
+    put(db, "en", "Magnitude 6.6 earthquake strikes eastern Taiwan")
+    put(db, "ko", "대만 동부 화롄서 규모 6.6 지진 발생")
+    put(db, "ja", "台湾東部でM6.6の地震")
+    found = events_of(db)
+    assert found["en"] == found["ko"] == found["ja"]
+    (event,) = store.events.list_events(db)
+    assert event["facts"]["place"][0] == "Taiwan"
+    assert event["facts"]["magnitude"] == 6.6
+
+
+def test_a_report_with_no_time_word_joins_the_shock_it_reports(db):
+    put(
+        db,
+        "timed",
+        "Magnitude 6.7 earthquake hits southern Peru",
+        "A magnitude 6.7 earthquake struck southern Peru at 10:15 a.m. local time on Sunday.",
+    )
+    put(
+        db,
+        "untimed",
+        "Peru quake: buildings damaged in Arequipa",
+        published="2026-03-08T18:00:00+00:00",
+    )
+    found = events_of(db)
+    assert found["timed"] == found["untimed"]
+
+
+def test_an_aftershock_is_its_own_event_linked_to_its_main_shock(db):
+    put(db, "main", "Magnitude 7.7 earthquake kills dozens in Indonesia's Sulawesi")
+    put(db, "after", "Magnitude 6.1 aftershock rattles Sulawesi, Indonesia")
+    found = events_of(db)
+    assert found["main"] != found["after"]
+    assert store.events.get_event(db, found["after"])["parent_id"] == found["main"]
+
+
+LIST = "{lead}\xa0\xa0Outlet One{second}\xa0\xa0Outlet Two"
+
+
+def headline_list(db, key, lead):
+    summary = LIST.format(lead=lead, second="Stocks rally")
+    return put(
+        db, key, f"{lead} - News Pool", summary.replace("\xa0\xa0", " "), feed_id=2, summary=summary
+    )
+
+
+def test_lists_that_agree_open_the_event_and_one_list_alone_does_not(db):
+    headline_list(db, "list-a", "Magnitude 6.6 earthquake strikes Taiwan")
+    assert store.events.list_events(db) == []
+    headline_list(db, "list-b", "Strong quake shakes eastern Taiwan, buildings sway")
+    (event,) = store.events.list_events(db)
+    assert event["origin"] == "lists"
+    put(db, "direct", "Taiwan earthquake: magnitude 6.6 quake hits Hualien")
+    assert set(events_of(db).values()) == {event["id"]}
