@@ -238,9 +238,9 @@ def _evidence(candidates: Sequence[str], lex: QuakeLexicon) -> str | None:
         if _happened(sentence, lex):
             return sentence
     title, *lead = candidates
-    if title and lex.nouns.search(title) and not lex.not_a_shock.search(title):
-        if lead and _happened(lead[0], lex) and not lex.not_a_shock.search(lead[0]):
-            return title
+    named = bool(title) and lex.nouns.search(title) and not lex.not_a_shock.search(title)
+    if named and lead and _happened(lead[0], lex) and not lex.not_a_shock.search(lead[0]):
+        return title
     return None
 
 
