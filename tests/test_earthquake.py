@@ -272,3 +272,13 @@ def test_lists_that_agree_open_the_event_and_one_list_alone_does_not(db):
     assert event["origin"] == "lists"
     put(db, "direct", "Taiwan earthquake: magnitude 6.6 quake hits Hualien")
     assert set(events_of(db).values()) == {event["id"]}
+
+
+def test_a_place_reads_narrow_to_broad_in_every_digest():
+    from crawler.report.labels import fact_lines
+
+    lines = fact_lines({"facts": {"place": ["Taiwan", "Hualien"], "magnitude": 6.6}})
+    assert [(line.label, line.value) for line in lines] == [
+        ("Place", "Hualien, Taiwan"),
+        ("Magnitude", "6.6"),
+    ]

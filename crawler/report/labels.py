@@ -65,8 +65,14 @@ def fact_label(key: Any) -> str:
     return words[:1].upper() + words[1:] if words else text
 
 
+PLACE = "place"  # every monitor's place: a path from broad to narrow, read narrow first
+
+
 def fact_text(key: Any, value: Any) -> str:
-    """A fact's value in its unit ("900 km", "2 h 50 min"); lists item by item."""
+    """A fact's value in its unit ("900 km", "2 h 50 min"); lists item by item; a place
+    as it is written, narrow to broad ("Hualien, Taiwan")."""
+    if clean(key) == PLACE and isinstance(value, list | tuple):
+        return ", ".join(fact_value(part) for part in reversed(value))
     if isinstance(value, list | tuple):
         return ", ".join(fact_text(key, item) for item in value)
     unit = next((f for suffix, f in UNITS.items() if clean(key).endswith(suffix)), None)
