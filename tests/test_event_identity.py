@@ -229,3 +229,55 @@ def test_a_busy_monitor_still_finds_its_older_events(db):
     report(db, "again", "Quake 0 again", "[place: Country 0]")
     found = groups(db)
     assert found["again"] == found["q0"]
+
+
+def member(n: int, start: str, end: str, precision: str, published: str = "2026-01-27T12:00:00Z"):
+    return {
+        "article_id": n,
+        "time_start": start,
+        "time_end": end,
+        "precision": precision,
+        "account": "report",
+        "role": "report",
+        "headline": None,
+        "matched_at": published,
+        "published_utc": published,
+        "fetched_at": published,
+    }
+
+
+TUESDAY_KST = ("2026-01-26T15:00:00Z", "2026-01-27T15:00:00Z", "day")
+MONDAY_NIGHT_KST = ("2026-01-26T09:00:00Z", "2026-01-26T15:00:00Z", "part_of_day")
+CLOCK = ("2026-01-27T06:39:00Z", "2026-01-27T07:09:00Z", "minute")
+UNDATED_EARLY = ("2026-01-25T01:00:00Z", "2026-01-27T01:00:00Z", "days")
+
+
+@pytest.mark.parametrize(
+    ("reports", "expected"),
+    [
+        # a stated clock sets the time over the day words that contain it
+        ([TUESDAY_KST, TUESDAY_KST, CLOCK], CLOCK),
+        # a lone part of day read in the wrong zone loses to the reports contradicting it
+        ([MONDAY_NIGHT_KST, TUESDAY_KST, TUESDAY_KST], TUESDAY_KST),
+        ([MONDAY_NIGHT_KST, TUESDAY_KST, CLOCK], CLOCK),
+        # a report naming no time (a misdated feed item) contradicts nothing
+        ([UNDATED_EARLY, UNDATED_EARLY, UNDATED_EARLY, TUESDAY_KST, CLOCK], CLOCK),
+        # with no time named at all, the days before the reports
+        ([UNDATED_EARLY], UNDATED_EARLY),
+    ],
+)
+def test_the_event_time_is_the_best_supported_sharp_estimate(reports, expected):
+    from crawler.events.summary import event_time, member_roles
+
+    members = [member(n, *r) for n, r in enumerate(reports, 1)]
+    start, end, precision, _ = event_time(members, member_roles(members), QUAKES)
+    assert (start, end, precision) == expected
+
+
+def test_the_event_time_improves_as_better_reports_arrive():
+    from crawler.events.summary import event_time, member_roles
+
+    members = [member(1, *TUESDAY_KST)]
+    assert event_time(members, member_roles(members))[2] == "day"
+    members.append(member(2, *CLOCK))
+    assert event_time(members, member_roles(members))[:3] == CLOCK

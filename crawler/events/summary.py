@@ -1,13 +1,13 @@
 """What an event shows, recomputed from its members each time one joins.
 
-- time: the best-supported sharp estimate: every group of members whose intervals
-  agree is a candidate; the one most members' intervals (of any precision) are
-  consistent with wins, then the sharper (minute > hour > part of day > day > days),
-  then the larger. So a stated clock ("around 7:50 a.m.") sets the time over day
-  words that contain it, and a lone part-of-day word read in the wrong zone cannot
-  outvote reports that contradict it. `time_point` is one best instant: the middle of
-  the interval, or, when no report names any time, shortly before the earliest report
-  (the actor's own account comes the monitor's `confirmation_lag` after the event);
+- time: the best-supported sharp estimate: among the groups of reports whose
+  intervals agree, the one the fewest timed reports contradict, then the sharper
+  (minute > hour > part of day > day > days), then the larger. So a stated clock
+  ("around 7:50 a.m.") sets the time over day words that contain it, and a lone
+  part-of-day word read in the wrong zone cannot outvote reports that contradict it.
+  `time_point` is one best instant: the middle of the interval, or, when no report
+  names any time, shortly before the earliest report (the actor's own account comes
+  the monitor's `confirmation_lag` after the event);
 - facts: no source overwrites another, disagreeing values are kept with their
   articles, and each fact merges by the monitor's rule (`monitors.base.Identity`):
   majority, union, max, most precise; a quantity told two ways is shown once;
@@ -147,14 +147,15 @@ def event_time(
     """(start, end, precision, best instant): the best-supported sharp estimate.
 
     Candidates are the groups of equally sharp members whose intervals agree, at every
-    precision; a candidate's support is how many members' intervals overlap it (a
-    "Sunday" report supports "7:50 a.m. Sunday", not "Saturday night"). The most
-    supported wins, then the sharper, then the larger; its interval is the group's
-    intersection. So "Sunday" never widens or moves "7:50 a.m." from another report,
-    the time improves as better reports arrive, and one misread clock cannot outvote
-    the reports that contradict it. With no time named at all, the instant is shortly
-    before the earliest report: its publication, or `confirmation_lag` before it for
-    the actor's own account.
+    precision. The one the fewest members contradict wins (a member contradicts a
+    candidate when its interval does not overlap it: "Tuesday" contradicts "Monday
+    night", not "3:50 p.m. Tuesday"; a report naming no time contradicts nothing),
+    then the sharper, then the larger; its interval is the group's intersection. So a
+    stated clock sets the time over day words that contain it, the time improves as
+    better reports arrive, and one misread part of day cannot outvote the reports
+    that contradict it. With no time named at all, the instant is shortly before the
+    earliest report: its publication, or `confirmation_lag` before it for the
+    actor's own account.
     """
     timed = [m for m in members if roles.get(m["article_id"]) != "listed"] or list(members)
     start, end, precision = _best_supported_time(timed)
@@ -176,7 +177,13 @@ def _best_supported(options: dict[str, list[int]], place: dict[int, int]) -> str
 
 
 def _best_supported_time(timed: Sequence[dict[str, Any]]) -> tuple[str, str, str]:
-    spans = [(parse_instant(m["time_start"]), parse_instant(m["time_end"])) for m in timed]
+    # only reports that name a time can contradict one; the days before a publication
+    # are a default, not a statement (and feeds misdate items)
+    spans = [
+        (parse_instant(m["time_start"]), parse_instant(m["time_end"]))
+        for m in timed
+        if m["precision"] != "days"
+    ]
     best: tuple[int, int, int] | None = None
     chosen: tuple[str, str, str] = ("", "", "days")
     for rank, precision in enumerate(PRECISION_ORDER):
@@ -190,11 +197,18 @@ def _best_supported_time(timed: Sequence[dict[str, Any]]) -> tuple[str, str, str
                 earliest = min(group, key=_published_order)
                 start, end = earliest["time_start"], earliest["time_end"]
             low, high = parse_instant(start), parse_instant(end)
-            support = sum(1 for a, b in spans if (a < high and low < b) or (a == low and b == high))
-            key = (support, -rank, len(group))
+            against = sum(1 for a, b in spans if not _overlap(a, b, low, high))
+            key = (-against, -rank, len(group))
             if best is None or key > best:
                 best, chosen = key, (start, end, precision)
     return chosen
+
+
+def _overlap(a: datetime, b: datetime, low: datetime, high: datetime) -> bool:
+    """Do [a, b] and [low, high] share a moment (more than a shared end)?"""
+    if a == b or low == high:
+        return max(a, low) <= min(b, high)
+    return a < high and low < b
 
 
 def _one_of(
