@@ -18,15 +18,16 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
 
 from crawler import events, store, stories
-from crawler.clock import parse_instant
+from crawler.clock import isoformat, parse_instant
 from crawler.config import Config, StorySettings
 from crawler.dates import parse_date
+from crawler.events import corrections, identity
 from crawler.model import ArticleRecord, PendingEntry, StoredArticle
 from crawler.parse import listing
 from crawler.text import html_to_text
@@ -249,9 +250,16 @@ def reprocess(
     monitors: Sequence[Monitor],
     rules: Rules = DEFAULT_RULES,
     progress: Callable[[], None] | None = None,
+    now: datetime | None = None,
 ) -> int:
-    """Rebuild stories and events from stored articles, all in one transaction."""
+    """Rebuild stories and events from stored articles, all in one transaction.
+
+    Analysts' corrections are replayed on the rebuilt events, and each event keeps the
+    id (and the place in the change sequence) of the event it mostly is
+    (`events.identity`): alerts and digests announce only what the rebuild changed.
+    """
     with db.atomic():
+        before = identity.remember(db)
         store.derived.clear_derived(db)
         revisions = deque(store.entries.revisions_in_order(db))
         count = 0
@@ -264,4 +272,6 @@ def reprocess(
             count += 1
             if progress is not None:
                 progress()
+        corrections.replay(db, rules.title_language)
+        identity.restore(db, before, isoformat(now or datetime.now(UTC)))
     return count

@@ -1,7 +1,8 @@
 """Events: every article a monitor matched, grouped by the real-world event it reports.
 
 `join` decides which event an article joins (or opens); `summary` recomputes what the
-event shows (time, facts, roles, title) from its members.
+event shows (time, facts, roles, title) from its members; `corrections` holds what
+analysts corrected, `identity` keeps event ids through `reprocess`.
 """
 
 from crawler.events.join import assign

@@ -35,6 +35,7 @@ import sqlite_utils
 
 from crawler import store, stories, text
 from crawler.clock import isoformat, parse_instant
+from crawler.events import corrections
 from crawler.events.summary import refresh
 from crawler.model import StoredArticle
 from monitors.base import EventTime, Match
@@ -64,6 +65,8 @@ def assign(
     A listing that fits no event yet is held: (None, False). `headline`: the title it
     matched with, when not the article's own (a later headline of a live story).
     """
+    if corrections.held_out(db, article.id, monitor):  # an analyst took it out of its event
+        return None, False
     time = _bounded(match.time or _default_time(article))
     member = {**_member_row(article, monitor, match, time), "headline": headline}
     event_id = _best_event(db, monitor, match, time, article, story_id)

@@ -360,3 +360,51 @@ def m008_entry_languages(db: sqlite_utils.Database) -> None:
     """The language a feed declares for its items (RSS `<language>`, `xml:lang`, JSON Feed
     `language`): one of the hints an article's language is decided from."""
     db.executescript("ALTER TABLE entries ADD COLUMN language TEXT;")
+
+
+@MIGRATIONS()
+def m009_corrections_and_event_identity(db: sqlite_utils.Database) -> None:
+    """What analysts corrected, and event ids that keep meaning what they meant.
+
+    `corrections` is kept state (reprocess replays it): one row per correction, with who
+    made it, when and why. `correction_articles` names the articles it acted on
+    ('subject') and the members that identified each event it named ('anchor', by event),
+    so a replay finds those events again whatever ids a rebuild gave them.
+    `events.dismissed` marks a false event (derived: the replay sets it again).
+    `event_moves` says what an event id that no longer exists became (merged into
+    another, or rebuilt under another id); `counters.event_id` is the highest id ever
+    given, so an id is never given to a second event.
+    """
+    db.executescript(
+        """
+        CREATE TABLE corrections (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN
+                ('dismiss', 'dismiss_member', 'move', 'merge', 'split')),
+            monitor TEXT NOT NULL,
+            event_id INTEGER NOT NULL,         -- the event corrected (merge: merged away)
+            target_id INTEGER,                 -- move: where to; merge: kept; split: new
+            by TEXT NOT NULL,
+            at TEXT NOT NULL,
+            note TEXT
+        );
+        CREATE INDEX corrections_event ON corrections(event_id);
+        CREATE INDEX corrections_target ON corrections(target_id);
+        CREATE TABLE correction_articles (
+            correction_id INTEGER NOT NULL REFERENCES corrections(id),
+            article_id INTEGER NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('subject', 'anchor', 'target_anchor')),
+            PRIMARY KEY (correction_id, role, article_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX correction_articles_article ON correction_articles(article_id, role);
+        CREATE TABLE event_moves (
+            old_id INTEGER PRIMARY KEY,        -- an event id that no longer exists
+            new_id INTEGER,                    -- what it became (NULL: its reports left)
+            reason TEXT NOT NULL CHECK (reason IN ('merged', 'rebuilt', 'emptied')),
+            at TEXT NOT NULL
+        );
+        ALTER TABLE events ADD COLUMN dismissed INTEGER NOT NULL DEFAULT 0;
+        INSERT OR IGNORE INTO counters (name, value)
+            SELECT 'event_id', coalesce(max(id), 0) FROM events;
+        """
+    )
