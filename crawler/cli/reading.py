@@ -1,4 +1,4 @@
-"""Commands that look: feeds, articles, events, event, digest, status, serve.
+"""Commands that look: feeds, articles, events, digest, status, serve (`event`: `event`).
 
 They open the database read-only (a long writer never makes them wait), except a digest
 with --reader, which moves its cursor.
@@ -21,7 +21,6 @@ from crawler.report.table import (
     ARTICLE_COLUMNS,
     EVENT_COLUMNS,
     FEED_COLUMNS,
-    event_lines,
     json_text,
 )
 from crawler.report.wording import format_instant
@@ -139,25 +138,6 @@ def events(
     common.show(rows, output, EVENT_COLUMNS)
 
 
-@cli.command()
-@click.argument("event_id", type=int)
-@options.record_options
-@click.pass_context
-def event(ctx: click.Context, event_id: int, tz_name: str | None, as_json: bool) -> None:
-    """Show one event: when, facts (with any disagreement) and every source.
-
-    Example: newsmon event 1 --tz Asia/Seoul
-    """
-    cfg = common.load(ctx)
-    zone = options.display_zone(cfg, tz_name)
-    db = common.open_db(cfg, read_only=True)
-    row = store.events.get_event(db, event_id)
-    if row is None:
-        raise click.ClickException(f"no event with id {event_id}")
-    record = records.event_record(db, row)
-    common.echo([json_text(record)] if as_json else event_lines(record, zone))
-
-
 @cli.command("digest")
 @click.option(
     "--format", "fmt", type=click.Choice(digest.FORMATS), default="text", show_default=True
@@ -178,6 +158,9 @@ def event(ctx: click.Context, event_id: int, tz_name: str | None, as_json: bool)
     metavar="N",
     help="Atom: the feed holds the latest N events [default: display.atom_entries, else 50].",
 )
+@click.option(
+    "--dismissed", is_flag=True, help="Also show the events an analyst dismissed as false."
+)
 @options.TZ_OPTION
 @common.NOW_OPTION
 @click.pass_context
@@ -189,6 +172,7 @@ def digest_command(
     monitor: str | None,
     output: Path | None,
     atom_entries: int | None,
+    dismissed: bool,
     tz_name: str | None,
     now: str | None,
 ) -> None:
@@ -209,6 +193,7 @@ def digest_command(
     show = {
         "tz": options.display_zone(cfg, tz_name),
         "atom_entries": atom_entries or cfg.display.atom_entries,
+        "dismissed": dismissed,
     }
     clock_now = common.clock(now).now()
     since_value = options.since(since, clock_now)

@@ -31,7 +31,6 @@ from crawler.store.corrections import Correction
 
 LOGGER = logging.getLogger(__name__)
 KINDS = ("dismiss", "dismiss_member", "move", "merge", "split")
-MAX_HOPS = 100  # a chain of merges longer than any desk makes
 
 
 class CorrectionError(ValueError):
@@ -67,29 +66,30 @@ def held_out(db: sqlite_utils.Database, article_id: int, monitor: str) -> bool:
 def resolve(db: sqlite_utils.Database, event_id: int) -> int:
     """The event an id stands for now: itself, or what it was merged or rebuilt into.
     An id that leads nowhere (its reports all left) comes back unchanged."""
-    current = event_id
-    for _ in range(MAX_HOPS):
-        if store.corrections.event_exists(db, current):
-            return current
-        moved = store.corrections.move_of(db, current)
-        if moved is None or moved[0] is None:
-            return event_id
-        current = moved[0]
-    return event_id
+    return store.corrections.resolve(db, event_id)
 
 
 # -- corrections an analyst makes -------------------------------------------------
 
 
-def dismiss(db: sqlite_utils.Database, event_id: int, who: Who) -> Correction:
+def dismiss(
+    db: sqlite_utils.Database, event_id: int, who: Who, *, title_language: str | None = None
+) -> Correction:
     """Mark an event false: hidden from digests, never alerted again."""
     event = _event(db, event_id)
     members = store.corrections.member_ids(db, event["id"])
-    return _make(db, who, "dismiss", event["monitor"], event["id"], anchors=members)
+    return _make(
+        db, who, "dismiss", event["monitor"], event["id"], anchors=members, language=title_language
+    )
 
 
 def dismiss_member(
-    db: sqlite_utils.Database, event_id: int, article_id: int, who: Who
+    db: sqlite_utils.Database,
+    event_id: int,
+    article_id: int,
+    who: Who,
+    *,
+    title_language: str | None = None,
 ) -> Correction:
     """Take a wrong report out of an event, for good."""
     event = _event(db, event_id)
@@ -105,10 +105,18 @@ def dismiss_member(
         event["id"],
         subjects=[article_id],
         anchors=rest,
+        language=title_language,
     )
 
 
-def move(db: sqlite_utils.Database, article_id: int, to_event: int, who: Who) -> Correction:
+def move(
+    db: sqlite_utils.Database,
+    article_id: int,
+    to_event: int,
+    who: Who,
+    *,
+    title_language: str | None = None,
+) -> Correction:
     """Put a report into the event it belongs to."""
     target = _event(db, to_event)
     source = store.corrections.event_of_article(db, article_id, target["monitor"])
@@ -129,11 +137,17 @@ def move(db: sqlite_utils.Database, article_id: int, to_event: int, who: Who) ->
         subjects=[article_id],
         anchors=rest,
         target_anchors=store.corrections.member_ids(db, target["id"]),
+        language=title_language,
     )
 
 
 def merge(
-    db: sqlite_utils.Database, event_id: int, others: Sequence[int], who: Who
+    db: sqlite_utils.Database,
+    event_id: int,
+    others: Sequence[int],
+    who: Who,
+    *,
+    title_language: str | None = None,
 ) -> list[Correction]:
     """Make one event of several: `others` join `event_id`, whose id stays."""
     kept = _event(db, event_id)
@@ -157,13 +171,19 @@ def merge(
                 target_id=kept["id"],
                 anchors=store.corrections.member_ids(db, other["id"]),
                 target_anchors=store.corrections.member_ids(db, kept["id"]),
+                language=title_language,
             )
         )
     return made
 
 
 def split(
-    db: sqlite_utils.Database, event_id: int, article_ids: Sequence[int], who: Who
+    db: sqlite_utils.Database,
+    event_id: int,
+    article_ids: Sequence[int],
+    who: Who,
+    *,
+    title_language: str | None = None,
 ) -> Correction:
     """Make a new event of some of an event's reports."""
     event = _event(db, event_id)
@@ -183,6 +203,7 @@ def split(
         event["id"],
         subjects=sorted(set(article_ids)),
         anchors=rest,
+        language=title_language,
     )
 
 
@@ -204,8 +225,10 @@ def _make(
     subjects: Sequence[int] = (),
     anchors: Sequence[int] = (),
     target_anchors: Sequence[int] = (),
+    language: str | None = None,
 ) -> Correction:
-    """Record a correction and apply it, in one transaction."""
+    """Record a correction and apply it, in one transaction. `language`: events are
+    titled in it when a member is (`events.title_language`)."""
     with db.atomic():
         correction = Correction(
             0,
@@ -222,7 +245,7 @@ def _make(
         )
         correction_id = store.corrections.add(db, correction)
         correction = replace(correction, id=correction_id)
-        created = apply(db, correction, live=True)
+        created = apply(db, correction, live=True, title_language=language)
         if isinstance(created, int) and not isinstance(created, bool):  # a split's new event
             store.corrections.set_target(db, correction_id, created)
             correction = replace(correction, target_id=created)

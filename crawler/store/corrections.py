@@ -14,6 +14,7 @@ from typing import Any
 import sqlite_utils
 
 SUBJECT, ANCHOR, TARGET_ANCHOR = "subject", "anchor", "target_anchor"
+MAX_HOPS = 100  # a chain of merges longer than any desk makes
 
 
 @dataclass(frozen=True)
@@ -214,3 +215,17 @@ def move_of(db: sqlite_utils.Database, old_id: int) -> tuple[int | None, str] | 
     """(what the id became, why), or None when it never moved."""
     row = db.execute("SELECT new_id, reason FROM event_moves WHERE old_id = ?", [old_id]).fetchone()
     return (row[0], row[1]) if row else None
+
+
+def resolve(db: sqlite_utils.Database, event_id: int) -> int:
+    """The event an id stands for now: itself, or what it moved to, hop by hop; an id
+    that leads nowhere comes back unchanged."""
+    current = event_id
+    for _ in range(MAX_HOPS):
+        if event_exists(db, current):
+            return current
+        moved = move_of(db, current)
+        if moved is None or moved[0] is None:
+            return event_id
+        current = moved[0]
+    return event_id

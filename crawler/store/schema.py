@@ -364,29 +364,19 @@ def m008_entry_languages(db: sqlite_utils.Database) -> None:
 
 @MIGRATIONS()
 def m009_corrections_and_event_identity(db: sqlite_utils.Database) -> None:
-    """What analysts corrected, and event ids that keep meaning what they meant.
-
-    `corrections` is kept state (reprocess replays it): one row per correction, with who
-    made it, when and why. `correction_articles` names the articles it acted on
-    ('subject') and the members that identified each event it named ('anchor', by event),
-    so a replay finds those events again whatever ids a rebuild gave them.
-    `events.dismissed` marks a false event (derived: the replay sets it again).
-    `event_moves` says what an event id that no longer exists became (merged into
-    another, or rebuilt under another id); `counters.event_id` is the highest id ever
-    given, so an id is never given to a second event.
-    """
+    """Analysts' corrections (kept: reprocess replays them, finding each event again by
+    its 'anchor' articles), `events.dismissed` (derived: the replay sets it again), what
+    a vanished event id became (`event_moves`), and the highest id ever given
+    (`counters.event_id`): no id is given to a second event."""
     db.executescript(
         """
         CREATE TABLE corrections (
             id INTEGER PRIMARY KEY,
-            kind TEXT NOT NULL CHECK (kind IN
-                ('dismiss', 'dismiss_member', 'move', 'merge', 'split')),
+            kind TEXT NOT NULL,         -- dismiss, dismiss_member, move, merge, split
             monitor TEXT NOT NULL,
-            event_id INTEGER NOT NULL,         -- the event corrected (merge: merged away)
-            target_id INTEGER,                 -- move: where to; merge: kept; split: new
-            by TEXT NOT NULL,
-            at TEXT NOT NULL,
-            note TEXT
+            event_id INTEGER NOT NULL,  -- the event corrected (merge: merged away)
+            target_id INTEGER,          -- move: where to; merge: kept; split: new
+            by TEXT NOT NULL, at TEXT NOT NULL, note TEXT  -- who, when, why
         );
         CREATE INDEX corrections_event ON corrections(event_id);
         CREATE INDEX corrections_target ON corrections(target_id);
