@@ -63,6 +63,13 @@ def held_out(db: sqlite_utils.Database, article_id: int, monitor: str) -> bool:
     return store.corrections.last_kind_for_article(db, article_id, monitor) == "dismiss_member"
 
 
+def merged_into(db: sqlite_utils.Database, monitor: str, since: str, until: str) -> int | None:
+    """The event a report of [since, until] joins because an analyst merged the event it
+    fits into another: the merged event keeps the time of its larger part, and a later
+    report of the smaller must still find it."""
+    return store.corrections.merged_event_in(db, monitor, since, until)
+
+
 def resolve(db: sqlite_utils.Database, event_id: int) -> int:
     """The event an id stands for now: itself, or what it was merged or rebuilt into.
     An id that leads nowhere (its reports all left) comes back unchanged."""

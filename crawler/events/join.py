@@ -70,6 +70,9 @@ def assign(
     time = _bounded(match.time or _default_time(article))
     member = {**_member_row(article, monitor, match, time), "headline": headline}
     event_id = _best_event(db, monitor, match, time, article, story_id)
+    if event_id is None:  # a later report of an event an analyst merged into another
+        window = isoformat(time.start - TIME_TOLERANCE), isoformat(time.end + TIME_TOLERANCE)
+        event_id = corrections.merged_into(db, monitor, *window)
     if event_id is None and listing:
         store.events.hold_match(db, member)
         return None, False

@@ -123,6 +123,21 @@ def last_kind_for_article(db: sqlite_utils.Database, article_id: int, monitor: s
 # -- events as corrections see them ----------------------------------------------
 
 
+def merged_event_in(db: sqlite_utils.Database, monitor: str, since: str, until: str) -> int | None:
+    """The event now holding the reports of the latest merged-away event of `monitor`
+    whose reports' times overlap [since, until]."""
+    row = db.execute(
+        """SELECT ea.event_id FROM corrections c
+           JOIN correction_articles ca ON ca.correction_id = c.id AND ca.role = 'anchor'
+           JOIN event_articles ea ON ea.article_id = ca.article_id AND ea.monitor = c.monitor
+           WHERE c.kind = 'merge' AND c.monitor = ?
+           GROUP BY c.id HAVING min(ea.time_start) <= ? AND max(ea.time_end) >= ?
+           ORDER BY c.id DESC LIMIT 1""",
+        [monitor, until, since],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def event_by_anchors(
     db: sqlite_utils.Database, monitor: str, article_ids: Iterable[int]
 ) -> int | None:
