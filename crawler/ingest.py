@@ -245,13 +245,23 @@ def _match(monitor: Monitor, view: ArticleView) -> Match | None:
         return None
 
 
+@dataclass(frozen=True)
+class Rebuilt:
+    """What a reprocess did: articles replayed, event ids kept, corrections replayed."""
+
+    articles: int
+    events: identity.Kept
+    corrections: int = 0
+    corrections_gone: int = 0  # their events no longer exist (a monitor removed, say)
+
+
 def reprocess(
     db: sqlite_utils.Database,
     monitors: Sequence[Monitor],
     rules: Rules = DEFAULT_RULES,
     progress: Callable[[], None] | None = None,
     now: datetime | None = None,
-) -> int:
+) -> Rebuilt:
     """Rebuild stories and events from stored articles, all in one transaction.
 
     Analysts' corrections are replayed on the rebuilt events, and each event keeps the
@@ -272,6 +282,6 @@ def reprocess(
             count += 1
             if progress is not None:
                 progress()
-        corrections.replay(db, rules.title_language)
-        identity.restore(db, before, isoformat(now or datetime.now(UTC)))
-    return count
+        applied, skipped = corrections.replay(db, rules.title_language)
+        kept = identity.restore(db, before, isoformat(now or datetime.now(UTC)))
+    return Rebuilt(count, kept, applied, skipped)

@@ -134,7 +134,14 @@ def events(
         )
     ]
     if output is None:
-        rows = [{**row, "when": wording.describe_when(row, zone)} for row in rows]
+        rows = [
+            {
+                **row,
+                "when": wording.describe_when(row, zone),
+                "title": f"(dismissed) {row['title']}" if row["dismissed"] else row["title"],
+            }
+            for row in rows
+        ]
     common.show(rows, output, EVENT_COLUMNS)
 
 
