@@ -304,3 +304,33 @@ def test_impossible_corrections_say_why(desk):
     for args, message in cases:
         result = newsmon(*args, config=cfg)
         assert result.returncode in (1, 2) and message in result.stderr, (args, result.stderr)
+
+
+def test_the_web_view_sends_a_merged_away_event_to_the_event_it_became(desk):
+    import http.client
+    import subprocess
+    import sys
+
+    from tests.test_serve import free_port, stop, wait_until_up
+
+    cfg, ids = desk
+    kept, gone = ids["march-8"], ids["march-15"]
+    run(cfg, "event", "merge", str(kept), str(gone))
+    port = free_port()
+    log = cfg.parent / "serve.log"
+    command = [sys.executable, "-m", "crawler", "--config", str(cfg), "serve", "--port", str(port)]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=cfg.parent)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}", proc, log)
+        answers = {}
+        for event_id in (gone, 999):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", f"/-/event/{event_id}")
+            response = conn.getresponse()
+            answers[event_id] = (response.status, response.getheader("Location"))
+            conn.close()
+    finally:
+        stop(proc)
+    assert answers[gone] == (302, f"/-/event/{kept}")
+    assert answers[999][0] == 404
