@@ -27,7 +27,7 @@ from crawler import events, store, stories
 from crawler.clock import isoformat, parse_instant
 from crawler.config import Config, StorySettings
 from crawler.dates import parse_date
-from crawler.events import corrections, identity
+from crawler.events import corrections, event_ids
 from crawler.model import ArticleRecord, PendingEntry, StoredArticle
 from crawler.parse import listing
 from crawler.text import html_to_text
@@ -250,7 +250,7 @@ class Rebuilt:
     """What a reprocess did: articles replayed, event ids kept, corrections replayed."""
 
     articles: int
-    events: identity.Kept
+    events: event_ids.Kept
     corrections: int = 0
     corrections_gone: int = 0  # their events no longer exist (a monitor removed, say)
 
@@ -266,10 +266,10 @@ def reprocess(
 
     Analysts' corrections are replayed on the rebuilt events, and each event keeps the
     id (and the place in the change sequence) of the event it mostly is
-    (`events.identity`): alerts and digests announce only what the rebuild changed.
+    (`events.event_ids`): alerts and digests announce only what the rebuild changed.
     """
     with db.atomic():
-        before = identity.remember(db)
+        before = event_ids.remember(db)
         store.derived.clear_derived(db)
         revisions = deque(store.entries.revisions_in_order(db))
         count = 0
@@ -283,5 +283,5 @@ def reprocess(
             if progress is not None:
                 progress()
         applied, skipped = corrections.replay(db, rules.title_language)
-        kept = identity.restore(db, before, isoformat(now or datetime.now(UTC)))
+        kept = event_ids.restore(db, before, isoformat(now or datetime.now(UTC)))
     return Rebuilt(count, kept, applied, skipped)

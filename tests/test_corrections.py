@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from crawler import config, store
-from crawler.events import identity
+from crawler.events import event_ids
 from crawler.loopback import LoopbackServer, Reply
-from crawler.store.identity import Snapshot
+from crawler.store.event_ids import Snapshot
 from monitors import build
 from monitors.base import MonitorConfig
 from tests.builders import add_article, add_story_article, story
@@ -108,7 +108,7 @@ def desk(tmp_path):
     return cfg, ids
 
 
-# -- identity ------------------------------------------------------------------
+# -- ids ------------------------------------------------------------------------
 
 
 def test_reprocess_after_adding_a_monitor_keeps_ids_and_alerts_only_what_is_new(tmp_path, receiver):
@@ -168,7 +168,7 @@ def snap(event_id: int, members: set[int], monitor: str = "m") -> Snapshot:
     return Snapshot(event_id, monitor, 0, 0, (), frozenset(members))
 
 
-def test_the_identity_match_is_one_to_one_best_overlap_first():
+def test_the_match_by_members_is_one_to_one_best_overlap_first():
     old = [snap(1, {1, 2, 3, 4}), snap(2, {5, 6}), snap(3, {7}), snap(4, {8, 9}, "other")]
     new = [
         snap(10, {1, 2, 3}),  # 3/4 of event 1
@@ -176,7 +176,7 @@ def test_the_identity_match_is_one_to_one_best_overlap_first():
         snap(12, {7, 20}),  # half of event 3: kept
         snap(13, {8, 9}),  # another monitor's members: never event 4
     ]
-    assert identity.match(old, new) == {1: 10, 3: 12}
+    assert event_ids.match(old, new) == {1: 10, 3: 12}
 
 
 # -- corrections -----------------------------------------------------------------

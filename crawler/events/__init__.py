@@ -2,7 +2,7 @@
 
 `join` decides which event an article joins (or opens); `summary` recomputes what the
 event shows (time, facts, roles, title) from its members; `corrections` holds what
-analysts corrected, `identity` keeps event ids through `reprocess`.
+analysts corrected, `event_ids` keeps event ids through `reprocess`.
 """
 
 from crawler.events.join import assign

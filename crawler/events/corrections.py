@@ -11,7 +11,7 @@
 Each correction is recorded with who, when and why, and names its events both by id
 and by anchor articles (their members then). `reprocess` rebuilds the events, then
 `replay`s every correction in order, finding each event by its anchors, before the
-identity match gives the events their ids back.
+match by members gives the events their ids back (`event_ids`).
 """
 
 from __future__ import annotations
@@ -309,7 +309,7 @@ def apply(
             return False
         if source != target:
             _leave(db, source, [article_id], target, live, at, title_language)
-            refresh(db, target, title_language)
+            refresh(db, target, title_language=title_language)
         return None
     if correction.kind == "merge":
         kept = find(db, monitor, correction.target_anchors)
@@ -318,7 +318,7 @@ def apply(
             return False
         if kept != gone:
             _leave(db, gone, None, kept, live, at, title_language, reason="merged")
-            refresh(db, kept, title_language)
+            refresh(db, kept, title_language=title_language)
         return None
     if correction.kind == "split":
         source = find(db, monitor, correction.anchors)
@@ -332,7 +332,7 @@ def apply(
         if not store.corrections.member_ids(db, new_id):
             store.corrections.delete_event(db, new_id)
             return False
-        refresh(db, new_id, title_language)
+        refresh(db, new_id, title_language=title_language)
         return new_id
     raise CorrectionError(f"unknown correction kind {correction.kind!r}")
 
@@ -356,7 +356,7 @@ def _leave(
     else:
         store.corrections.move_members(db, source, target, article_ids)
     if store.corrections.member_ids(db, source):
-        refresh(db, source, title_language)
+        refresh(db, source, title_language=title_language)
         return
     store.corrections.delete_event(db, source)
     if live:

@@ -10,8 +10,8 @@ what is committed. Nothing outside this package writes SQL.
     store.feeds     outlets and feeds; store.entries: entries and revisions
     store.articles  stored articles; store.fetches, store.robots, store.runs, store.daemon
     store.stories   stories and the similarity index; store.events: events and members
-    store.corrections  analysts' corrections and moved event ids; store.identity: ids
-                    kept through reprocess
+    store.corrections  analysts' corrections and moved event ids; store.event_ids:
+                    event ids kept through reprocess
     store.readers   the change sequence and digest cursors; store.outbox: alerts
     store.prune     retention: old articles out, what events stand on kept
     store.lookups   one article with its story, copies and events (`newsmon article`)
@@ -26,10 +26,10 @@ from crawler.store import (
     db,
     derived,
     entries,
+    event_ids,
     events,
     feeds,
     fetches,
-    identity,
     lookups,
     outbox,
     prune,
@@ -48,10 +48,10 @@ __all__ = [
     "db",
     "derived",
     "entries",
+    "event_ids",
     "events",
     "feeds",
     "fetches",
-    "identity",
     "lookups",
     "outbox",
     "prune",

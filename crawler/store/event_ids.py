@@ -1,7 +1,7 @@
 """The SQL that lets events keep their ids through `reprocess`.
 
 Before the rebuild, `snapshot` reads every event with its members; after it,
-`renumber` gives the rebuilt events the ids the identity match chose, and
+`renumber` gives the rebuilt events the ids the match by members chose, and
 `restore_sequences` their old place in the change sequence.
 """
 
@@ -14,6 +14,8 @@ from typing import Any
 import sqlite_utils
 
 SEQUENCE_COLUMNS = ("id", "created_seq", "change_seq")
+# Every column holding an event's id in the derived tables: renumbered together.
+EVENT_ID_COLUMNS = (("events", "id"), ("event_articles", "event_id"))
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def renumber(db: sqlite_utils.Database, ids: Mapping[int, int]) -> None:
     db.execute("CREATE TEMP TABLE IF NOT EXISTS event_renumber (old INTEGER PRIMARY KEY, new)")
     db.execute("DELETE FROM event_renumber")
     db.conn.executemany("INSERT INTO event_renumber (old, new) VALUES (?, ?)", list(ids.items()))
-    for table, column in (("events", "id"), ("event_articles", "event_id")):
+    for table, column in EVENT_ID_COLUMNS:
         db.execute(f"UPDATE {table} SET {column} = -{column}")
         db.execute(
             f"""UPDATE {table} SET {column} =

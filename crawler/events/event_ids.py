@@ -18,14 +18,14 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from crawler import store
-from crawler.store.identity import Snapshot
+from crawler.store.event_ids import Snapshot
 
 MIN_OVERLAP = 0.5  # shared members / all members of the pair
 
 
 @dataclass(frozen=True)
 class Kept:
-    """What the identity match did: ids kept, new events, old ids that moved or emptied."""
+    """What the match by members did: ids kept, new events, old ids that moved or emptied."""
 
     kept: int = 0
     unchanged: int = 0
@@ -35,13 +35,13 @@ class Kept:
 
 def remember(db: sqlite_utils.Database) -> tuple[list[Snapshot], int]:
     """The events before a rebuild, and the highest id ever given."""
-    return store.identity.snapshot(db), store.identity.highest_id(db)
+    return store.event_ids.snapshot(db), store.event_ids.highest_id(db)
 
 
 def restore(db: sqlite_utils.Database, before: tuple[list[Snapshot], int], at: str) -> Kept:
     """Give the rebuilt events their ids back; the caller holds the transaction."""
     old, highest = before
-    new = store.identity.snapshot(db)
+    new = store.event_ids.snapshot(db)
     pairs = match(old, new)
     by_new = {n: o for o, n in pairs.items()}
     ids: dict[int, int] = {}
@@ -52,8 +52,8 @@ def restore(db: sqlite_utils.Database, before: tuple[list[Snapshot], int], at: s
         else:
             fresh += 1
             ids[event.id] = fresh
-    store.identity.renumber(db, ids)
-    store.identity.set_highest_id(db, fresh)
+    store.event_ids.renumber(db, ids)
+    store.event_ids.set_highest_id(db, fresh)
     old_by_id = {event.id: event for event in old}
     sequences, unchanged = [], 0
     for event in new:
@@ -65,7 +65,7 @@ def restore(db: sqlite_utils.Database, before: tuple[list[Snapshot], int], at: s
         sequences.append(
             (before_event.created_seq, before_event.change_seq if same else None, ids[event.id])
         )
-    store.identity.restore_sequences(db, sequences)
+    store.event_ids.restore_sequences(db, sequences)
     moved = _record_moves(db, old, new, pairs, ids, at)
     return Kept(len(pairs), unchanged, len(new) - len(pairs), moved)
 
