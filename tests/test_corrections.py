@@ -334,3 +334,21 @@ def test_the_web_view_sends_a_merged_away_event_to_the_event_it_became(desk):
         stop(proc)
     assert answers[gone] == (302, f"/-/event/{kept}")
     assert answers[999][0] == 404
+
+
+def test_an_event_the_rebuild_changes_is_an_update_never_new(desk, tmp_path, receiver):
+    cfg, ids = desk
+    write_config(tmp_path, ["launches"], hook_url(receiver))
+    run(cfg, "notify")
+    run(cfg, "digest", "--reader", "kim", "--since", "30d")
+    sent = len(titles(receiver))
+    # what the engine of an older version made of the first launch: another title
+    db = open_db(cfg)
+    with db.atomic():
+        db.execute("UPDATE events SET title = 'older title' WHERE id = ?", [ids["march-8"]])
+    db.close()
+    run(cfg, "reprocess")
+    digest = json.loads(run(cfg, "digest", "--reader", "kim", "--format", "json"))
+    assert [(e["id"], e["status"]) for e in digest["events"]] == [(ids["march-8"], "updated")]
+    run(cfg, "notify")
+    assert len(titles(receiver)) == sent  # its facts did not change: nothing to announce
