@@ -33,10 +33,11 @@ from apscheduler.triggers.date import DateTrigger
 from crawler import config, metrics, schedule, store
 from crawler.alerts import deliver
 from crawler.clock import Clock, parse_instant
+from crawler.ingest import build_monitors
 from crawler.lock import poll_lock
 from crawler.model import FeedState
 from crawler.parse.pool import Workers
-from crawler.poll import build_monitors, poll
+from crawler.poll import poll
 
 LOGGER = logging.getLogger(__name__)
 HEARTBEAT = timedelta(seconds=15)

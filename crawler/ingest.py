@@ -18,18 +18,20 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
 
 from crawler import events, store, stories
-from crawler.clock import parse_instant
-from crawler.config import Config, StorySettings
+from crawler.clock import isoformat, parse_instant
+from crawler.config import Config, ConfigError, StorySettings
 from crawler.dates import parse_date
+from crawler.events import corrections, event_ids
 from crawler.model import ArticleRecord, PendingEntry, StoredArticle
 from crawler.parse import listing
 from crawler.text import html_to_text
+from monitors import build
 from monitors.base import ArticleView, Match, Monitor, identity_of
 
 LOGGER = logging.getLogger(__name__)
@@ -221,6 +223,25 @@ def read_by_monitors(
     return matches, is_list
 
 
+def build_monitors(config: Config) -> list[Monitor]:
+    """The configured monitors; a bad monitor block is a configuration error."""
+    built = []
+    for i, monitor in enumerate(config.monitors):
+        try:
+            built.append(build(monitor))
+        except ValueError as exc:
+            raise ConfigError(f"{config.path}: monitors[{i}] ({monitor.name}): {exc}") from None
+        except Exception as exc:  # a plugin tripping over a value (a 300-character zone name)
+            problem = f"{type(exc).__name__}: {str(exc)[:200]}"
+            raise ConfigError(f"{config.path}: monitors[{i}] ({monitor.name}): {problem}") from None
+    return built
+
+
+def shown(monitors: Sequence[Monitor], rules: Rules) -> events.Shown:
+    """How corrections recompute the events of these monitors."""
+    return events.Shown({m.name: identity_of(m) for m in monitors}, rules.title_language)
+
+
 def _is_list(row: StoredArticle, aggregators: frozenset[str]) -> bool:
     return row.outlet in aggregators or listing.is_listing(row.text, row.summary, row.content)
 
@@ -246,14 +267,31 @@ def _match(monitor: Monitor, view: ArticleView) -> Match | None:
         return None
 
 
+@dataclass(frozen=True)
+class Rebuilt:
+    """What a reprocess did: articles replayed, event ids kept, corrections replayed."""
+
+    articles: int
+    events: event_ids.Kept
+    corrections: int = 0
+    corrections_gone: int = 0  # their events no longer exist (a monitor removed, say)
+
+
 def reprocess(
     db: sqlite_utils.Database,
     monitors: Sequence[Monitor],
     rules: Rules = DEFAULT_RULES,
     progress: Callable[[], None] | None = None,
-) -> int:
-    """Rebuild stories and events from stored articles, all in one transaction."""
+    now: datetime | None = None,
+) -> Rebuilt:
+    """Rebuild stories and events from stored articles, all in one transaction.
+
+    Analysts' corrections are replayed on the rebuilt events, and each event keeps the
+    id (and the place in the change sequence) of the event it mostly is
+    (`events.event_ids`): alerts and digests announce only what the rebuild changed.
+    """
     with db.atomic():
+        before = event_ids.remember(db)
         store.derived.clear_derived(db)
         revisions = deque(store.entries.revisions_in_order(db))
         count = 0
@@ -266,4 +304,6 @@ def reprocess(
             count += 1
             if progress is not None:
                 progress()
-    return count
+        applied, skipped = corrections.replay(db, shown(monitors, rules))
+        kept = event_ids.restore(db, before, isoformat(now or datetime.now(UTC)))
+    return Rebuilt(count, kept, applied, skipped)

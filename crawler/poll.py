@@ -14,15 +14,15 @@ from scrapy.crawler import AsyncCrawlerRunner
 from crawler import store
 from crawler.alerts import deliver
 from crawler.clock import Clock
-from crawler.config import Config, ConfigError
+from crawler.config import Config
 from crawler.fetch import reactor
 from crawler.fetch.settings import scrapy_settings
 from crawler.fetch.spider import PollSpider
+from crawler.ingest import build_monitors
 from crawler.lock import poll_lock
 from crawler.model import FeedState, PollReport
 from crawler.parse.pool import Workers
 from crawler.refresh import Refresh
-from monitors import build
 from monitors.base import Monitor
 
 LOGGER = logging.getLogger(__name__)
@@ -70,20 +70,6 @@ async def poll(
         if own_workers:
             workers.close()
     return refresh.report
-
-
-def build_monitors(config: Config) -> list[Monitor]:
-    """The configured monitors; a bad monitor block is a configuration error."""
-    built = []
-    for i, monitor in enumerate(config.monitors):
-        try:
-            built.append(build(monitor))
-        except ValueError as exc:
-            raise ConfigError(f"{config.path}: monitors[{i}] ({monitor.name}): {exc}") from None
-        except Exception as exc:  # a plugin tripping over a value (a 300-character zone name)
-            problem = f"{type(exc).__name__}: {str(exc)[:200]}"
-            raise ConfigError(f"{config.path}: monitors[{i}] ({monitor.name}): {problem}") from None
-    return built
 
 
 async def poll_once(

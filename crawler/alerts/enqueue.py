@@ -76,6 +76,8 @@ def _enqueue_event(
     added = 0
     event = record.event
     digest_hash = facts_hash(event["facts"])
+    if event.get("dismissed"):  # an analyst marked it false: nothing more to announce
+        return 0
     for target in targets:
         if not target.wants(event["monitor"]):
             continue

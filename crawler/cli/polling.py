@@ -55,27 +55,39 @@ def reprocess(ctx: click.Context) -> None:
     """Rebuild stories and events from stored articles (no fetching).
 
     Run it after changing a monitor or a threshold; it holds the poll lock and
-    replaces the derived tables in one transaction.
+    replaces the derived tables in one transaction. Events keep their ids (each
+    rebuilt event takes the id of the event it mostly is), analysts' corrections are
+    applied again, and alerts and digests announce only what really changed.
 
     Example: newsmon reprocess
     """
-    from crawler import ingest, poll
+    from crawler import ingest
 
     cfg = common.load(ctx)
-    monitors = poll.build_monitors(cfg)
+    monitors = ingest.build_monitors(cfg)
     with poll_lock(cfg.database):
         db = common.open_db(cfg)
         bar = Progress("reprocess", store.db.counts(db)["articles"])
         try:
-            count = ingest.reprocess(
+            done = ingest.reprocess(
                 db, monitors, ingest.Rules.from_config(cfg), progress=bar.advance
             )
         finally:
             bar.close()
         totals = store.db.counts(db)
     click.echo(
-        f"reprocessed {count} articles: {totals['stories']} stories, {totals['events']} events"
+        f"reprocessed {done.articles} articles: {totals['stories']} stories, "
+        f"{totals['events']} events"
     )
+    kept = done.events
+    line = f"event ids: {kept.kept} kept ({kept.unchanged} unchanged), {kept.new} new"
+    if kept.moved:
+        line += f", {kept.moved} no longer used (`newsmon event ID` shows what they became)"
+    if done.corrections or done.corrections_gone:
+        line += f"; corrections: {done.corrections} replayed"
+        if done.corrections_gone:
+            line += f", {done.corrections_gone} whose events are gone"
+    click.echo(line)
 
 
 @cli.command()

@@ -1,4 +1,4 @@
-"""Commands that look: feeds, articles, events, event, digest, status, serve.
+"""Commands that look: feeds, articles, events, digest, status, serve (`event`: `event`).
 
 They open the database read-only (a long writer never makes them wait), except a digest
 with --reader, which moves its cursor.
@@ -21,7 +21,6 @@ from crawler.report.table import (
     ARTICLE_COLUMNS,
     EVENT_COLUMNS,
     FEED_COLUMNS,
-    event_lines,
     json_text,
 )
 from crawler.report.wording import format_instant
@@ -135,35 +134,15 @@ def events(
         )
     ]
     if output is None:
-        rows = [{**row, "when": wording.describe_when(row, zone)} for row in rows]
+        rows = [
+            {
+                **row,
+                "when": wording.describe_when(row, zone),
+                "title": f"(dismissed) {row['title']}" if row["dismissed"] else row["title"],
+            }
+            for row in rows
+        ]
     common.show(rows, output, EVENT_COLUMNS)
-
-
-@cli.command()
-@click.argument("event_id", type=int)
-@options.record_options
-@click.option(
-    "--explain",
-    is_flag=True,
-    help="Say for each source why it is on the event: what it was compared with, which "
-    "facts agreed, the time overlap and the headline similarity.",
-)
-@click.pass_context
-def event(
-    ctx: click.Context, event_id: int, tz_name: str | None, as_json: bool, explain: bool
-) -> None:
-    """Show one event: when, facts (with any disagreement) and every source.
-
-    Example: newsmon event 1 --explain --tz Asia/Seoul
-    """
-    cfg = common.load(ctx)
-    zone = options.display_zone(cfg, tz_name)
-    db = common.open_db(cfg, read_only=True)
-    row = store.events.get_event(db, event_id)
-    if row is None:
-        raise click.ClickException(f"no event with id {event_id}")
-    record = records.event_record(db, row, explain=explain)
-    common.echo([json_text(record)] if as_json else event_lines(record, zone))
 
 
 @cli.command("digest")
@@ -186,6 +165,9 @@ def event(
     metavar="N",
     help="Atom: the feed holds the latest N events [default: display.atom_entries, else 50].",
 )
+@click.option(
+    "--dismissed", is_flag=True, help="Also show the events an analyst dismissed as false."
+)
 @options.TZ_OPTION
 @common.NOW_OPTION
 @click.pass_context
@@ -197,6 +179,7 @@ def digest_command(
     monitor: str | None,
     output: Path | None,
     atom_entries: int | None,
+    dismissed: bool,
     tz_name: str | None,
     now: str | None,
 ) -> None:
@@ -217,6 +200,7 @@ def digest_command(
     show = {
         "tz": options.display_zone(cfg, tz_name),
         "atom_entries": atom_entries or cfg.display.atom_entries,
+        "dismissed": dismissed,
     }
     clock_now = common.clock(now).now()
     since_value = options.since(since, clock_now)

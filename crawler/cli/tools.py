@@ -205,7 +205,7 @@ def check(ctx: click.Context, url: str, number: int | None, as_json: bool) -> No
     """
     from crawler import check as check_module
     from crawler.fetch import reactor
-    from crawler.poll import build_monitors
+    from crawler.ingest import build_monitors
 
     cfg = load_any(ctx)
     monitors = build_monitors(cfg)

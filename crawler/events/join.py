@@ -40,6 +40,7 @@ import sqlite_utils
 
 from crawler import store, stories, text
 from crawler.clock import isoformat, parse_instant
+from crawler.events import corrections
 from crawler.events.follow import link_parent
 from crawler.events.held import attach_held, open_from_lists
 from crawler.events.identity import Verdict, compare
@@ -69,6 +70,8 @@ def assign(
     it makes enough agreeing headline lists to open one. `headline`: the title it
     matched with, when not the article's own (a later headline of a live story).
     """
+    if corrections.held_out(db, article.id, monitor):  # an analyst took it out of its event
+        return None, False
     time = _bounded(match.time or _default_time(article, identity))
     member = {**member_row(article, monitor, match, time), "headline": headline}
     terms = text.title_terms(headline or article.title)
@@ -81,6 +84,14 @@ def assign(
         add_member(db, chosen.event_id, member, role, reason)
         refresh(db, chosen.event_id, identity, title_language)
         return chosen.event_id, False
+    since = isoformat(time.start - identity.time_tolerance)
+    merged = corrections.merged_into(
+        db, monitor, since, isoformat(time.end + identity.time_tolerance)
+    )
+    if merged is not None:  # a later report of an event an analyst merged into another
+        add_member(db, merged, member, role, {"decision": "joined", "merged_by": "analyst"})
+        refresh(db, merged, identity, title_language)
+        return merged, False
     if listing or not match.opens:
         reason = {"decision": "held", "compared": compared}
         store.events.hold_match(db, {**member, "listing": int(listing), "reason": to_json(reason)})

@@ -21,7 +21,8 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +36,25 @@ PRECISION_ORDER = ("minute", "hour", "part_of_day", "day", "days")
 
 
 FOLLOW_UP_AFTER = timedelta(hours=24)  # a report this long after the first is a follow-up
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How events are recomputed outside a poll (corrections, their replay): each
+    monitor's identity, by name, and the language events are titled in."""
+
+    identities: Mapping[str, Identity] = field(default_factory=dict)
+    title_language: str | None = None
+
+    def refresh(self, db: sqlite_utils.Database, event_id: int, monitor: str | None = None) -> None:
+        if monitor is None:
+            event = store.events.get_event(db, event_id)
+            monitor = event["monitor"] if event else ""
+        identity = self.identities.get(monitor, DEFAULT_IDENTITY)
+        refresh(db, event_id, identity, self.title_language)
+
+
+SHOWN = Shown()
 
 
 ROLES = ("first report", "report", "confirmation", "follow-up", "listed")

@@ -73,6 +73,7 @@ def publish(
     tz: tzinfo = UTC,
     atom_entries: int = DisplaySettings.atom_entries,
     emit: Callable[[list[str]], None] | None = None,
+    dismissed: bool = False,
 ) -> list[str]:
     """Select, render, write, and only then move the reader's cursor (a failed write shows
     the same events next time). Returns the digest's text to print when `output` is None,
@@ -83,7 +84,7 @@ def publish(
     """
     window = atom_entries if fmt in WINDOWED else 0
     selection = records.select(
-        db, now=now, reader=reader, since=since, monitor=monitor, window=window
+        db, now=now, reader=reader, since=since, monitor=monitor, window=window, dismissed=dismissed
     )
     text = render(
         fmt,

@@ -18,6 +18,7 @@ import sqlite_utils
 
 from crawler import store
 from crawler.clock import isoformat, parse_instant
+from crawler.report.corrections import correction_records
 from crawler.report.wording import EARLIER
 
 
@@ -40,6 +41,7 @@ def select(
     monitor: str | None = None,
     limit: int = 500,
     window: int = 0,
+    dismissed: bool = False,
 ) -> Selection:
     """The events a digest shows, read from one snapshot of the database.
 
@@ -52,6 +54,7 @@ def select(
     change to an event updated since then (default: the last 24 hours), so its
     first digest pages like every other and the cursor never jumps past events
     it did not show. Without a reader, everything seen or updated since `since`.
+    Events an analyst dismissed are left out unless `dismissed`.
     The highest change and the events are read inside one read transaction, so
     an event committed while the digest is produced has a higher sequence than
     `covers` and appears in the next digest: none is skipped, none shown twice.
@@ -91,6 +94,8 @@ def select(
         }
         if window:
             rows, more = store.events.list_events(db, monitor=monitor, limit=window), 0
+        if not dismissed:  # false events, as an analyst marked them; the cursor passes them
+            rows = [row for row in rows if not row.get("dismissed")]
         members = store.events.members_of_events(db, [row["id"] for row in rows])
         records = [
             {**event_record(db, row, members[row["id"]]), "status": status.get(row["id"], EARLIER)}
@@ -134,6 +139,7 @@ def event_record(
             }
             for m in members
         ],
+        "corrections": correction_records(db, row["id"]),
     }
 
 
@@ -166,6 +172,7 @@ def event_summary(row: dict[str, Any]) -> dict[str, Any]:
         "outlet_count": row["outlet_count"],
         "opened_by": row.get("origin") or "report",
         "follows": row.get("parent_id"),
+        "dismissed": bool(row.get("dismissed")),
     }
 
 

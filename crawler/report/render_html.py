@@ -7,6 +7,7 @@ import html
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from crawler.report.corrections import correction_sentences
 from crawler.report.labels import fact_lines
 from crawler.report.wording import (
     DIGEST_TITLE,
@@ -88,6 +89,7 @@ def html_event_body(event: dict[str, Any], tz: tzinfo = UTC) -> list[str]:
             )
             parts.append(f"<tr><th>{h(fact.label)}</th><td>{h(fact.value)}{differ}</td></tr>")
         parts.append("</table>")
+    parts += [f'<p class="corrected">{h(line)}</p>' for line in correction_sentences(event, tz)]
     sources = ordered_sources(event)
     if sources:
         parts.append('<ul class="sources">')

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
 
+from crawler.report.corrections import correction_sentences
 from crawler.report.labels import FactLine, fact_lines
 from crawler.report.wording import (
     DIGEST_TITLE,
@@ -101,6 +102,10 @@ def render_markdown(
             if facts:
                 lines.append("")
                 lines += [md_fact(fact) for fact in facts]
+            corrected = correction_sentences(event, tz)
+            if corrected:
+                lines.append("")
+                lines += [f"- {md(line)}" for line in corrected]
             sources = ordered_sources(event)
             if sources:
                 lines += ["", "Sources:", ""]

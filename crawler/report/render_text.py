@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from crawler.report.corrections import correction_sentences
 from crawler.report.labels import fact_lines
 from crawler.report.wording import (
     DIGEST_TITLE,
@@ -67,6 +68,7 @@ def text_event(event: dict[str, Any], tz: tzinfo = UTC) -> list[str]:
         for fact in facts
         if fact.differ
     ]
+    lines += [indent + clean(line) for line in correction_sentences(event, tz)]
     sources = ordered_sources(event)
     for article in sources[:TEXT_MAX_SOURCES]:
         outlet = clean(article.get("outlet")) or "unknown outlet"

@@ -101,6 +101,11 @@ def event_lines(record: dict[str, Any], tz: tzinfo = UTC) -> list[str]:
         if source:
             sentence = cell(source["sentence"])
             lines.append(f"  {'':<16}from article {source['article']}: “{sentence}”")
+    from crawler.report.corrections import correction_sentences
+
+    if record.get("dismissed"):
+        lines.append("  dismissed:    yes (left out of digests and alerts)")
+    lines += [f"  {cell(line)}" for line in correction_sentences(record, tz)]
     lines.append("  sources:")
     for article in record["articles"]:
         copy = ""

@@ -10,6 +10,8 @@ what is committed. Nothing outside this package writes SQL.
     store.feeds     outlets and feeds; store.entries: entries and revisions
     store.articles  stored articles; store.fetches, store.robots, store.runs, store.daemon
     store.stories   stories and the similarity index; store.events: events and members
+    store.corrections  analysts' corrections and moved event ids; store.event_ids:
+                    event ids kept through reprocess
     store.readers   the change sequence and digest cursors; store.outbox: alerts
     store.prune     retention: old articles out, what events stand on kept
     store.lookups   one article with its story, copies and events (`newsmon article`)
@@ -19,10 +21,12 @@ what is committed. Nothing outside this package writes SQL.
 from crawler.store import (
     articles,
     canned,
+    corrections,
     daemon,
     db,
     derived,
     entries,
+    event_ids,
     events,
     feeds,
     fetches,
@@ -39,10 +43,12 @@ from crawler.store import (
 __all__ = [
     "articles",
     "canned",
+    "corrections",
     "daemon",
     "db",
     "derived",
     "entries",
+    "event_ids",
     "events",
     "feeds",
     "fetches",

@@ -75,9 +75,16 @@ def _next_change(db: sqlite_utils.Database) -> int:
     ).fetchone()[0]
 
 
+def next_event_id(db: sqlite_utils.Database) -> int:
+    """An id no event ever had: one merged away or rebuilt away keeps pointing where it went."""
+    return db.execute(
+        "UPDATE counters SET value = value + 1 WHERE name = 'event_id' RETURNING value"
+    ).fetchone()[0]
+
+
 def create_event(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
     seq = _next_change(db)
-    row = {**row, "created_seq": seq, "change_seq": seq}
+    row = {"id": next_event_id(db), **row, "created_seq": seq, "change_seq": seq}
     columns = ", ".join(row)
     marks = ", ".join(f":{key}" for key in row)
     return db.execute(f"INSERT INTO events ({columns}) VALUES ({marks})", row).lastrowid

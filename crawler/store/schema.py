@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from crawler.store import schema_corrections
+
 MIGRATIONS = Migrations("newsmon")
 
 
@@ -383,3 +385,8 @@ def m009_event_identity(db: sqlite_utils.Database) -> None:
         ALTER TABLE events ADD COLUMN parent_id INTEGER;
         """
     )
+
+
+# Analysts' corrections and event ids kept through reprocess (in a module of its own,
+# this one being at its size limit); registered last, so it runs after every other.
+MIGRATIONS()(schema_corrections.m010_corrections_and_stable_event_ids)

@@ -129,6 +129,9 @@ async def event_view(datasette: Any, request: Any) -> Response:
     now = Clock.from_option(None).now()
     page = await read(datasette, lambda db: pages.event_page(db, event_id, now=now))
     if page["event"] is None:
+        current = await read(datasette, lambda db: store.corrections.resolve(db, event_id))
+        if current != event_id:  # merged into another, or rebuilt under another id
+            return Response.redirect(f"{EVENT_PATH}{current}")
         raise NotFound(f"No event {event_id}")
     return await render(datasette, request, "newsmon_event.html", page, nav="event")
 
