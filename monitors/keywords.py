@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitors.base import ArticleView, Match, MonitorConfig
-from monitors.timeexpr import resolve_event_time
+from monitors.language import resolve_event_time
 
 OPTIONS = frozenset({"include", "exclude", "require", "regex", "kind", "fields", "zone"})
 FIELDS = ("title", "text")

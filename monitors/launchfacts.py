@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from monitors.base import EventTime
 from monitors.launchactors import korea_context, launch_actor, launched_by_another
 from monitors.launchrules import LaunchLexicon
-from monitors.timeexpr import period_mentioned
+from monitors.language import period_mentioned
 
 __all__ = ["about_another_time", "extract_facts"]
 
