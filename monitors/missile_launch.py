@@ -43,12 +43,12 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitors.base import ArticleView, EventTime, Match, MonitorConfig
+from monitors.language import resolve_event_time
+from monitors.language.stamps import lead_paragraphs
 from monitors.launchactors import korea_context, launch_actor, reaction_actor, speaks
 from monitors.launchfacts import FACT_SENTENCES, RECENT, about_another_time, extract_facts
 from monitors.launchrules import BUILTIN, LaunchLexicon, choose, load_folder
 from monitors.lexicon import LexiconError
-from monitors.language import resolve_event_time
-from monitors.language.stamps import lead_paragraphs
 
 __all__ = ["KIND", "MissileLaunchMonitor", "from_config", "launch_actor", "split_sentences"]
 

@@ -22,6 +22,7 @@ from monitors.language.timerules import EventWords, TimeRules
 __all__ = ["Clock", "clocks", "place_clock"]
 
 APPROX_CHARS = 30  # how far before a clock "around" may be
+SENTENCE_CHARS = 400  # a clock's sentence is looked for this far either side
 ZONE_PREFIX_CHARS = 20  # how far before a clock its zone word may be ("한국시간 오전")
 
 
@@ -86,9 +87,12 @@ def _read(m: re.Match[str], text: str, rules: TimeRules) -> Clock | None:
 def _with_about(clock: Clock, text: str, breaks: re.Pattern[str], words: re.Pattern[str]) -> Clock:
     """The clock's sentence: from the last break before it to the first after it (a
     clock's own "a.m." ends no sentence)."""
-    starts = [m.end() for m in breaks.finditer(text, 0, clock.start)]
-    stop = breaks.search(text, clock.end)
-    sentence = text[starts[-1] if starts else 0 : stop.start() if stop else len(text)]
+    first = max(0, clock.start - SENTENCE_CHARS)
+    starts = [m.end() for m in breaks.finditer(text, first, clock.start)]
+    stop = breaks.search(text, clock.end, clock.end + SENTENCE_CHARS)
+    sentence = text[
+        starts[-1] if starts else first : stop.start() if stop else clock.end + SENTENCE_CHARS
+    ]
     if not words.search(sentence):
         return clock
     return Clock(**{**clock.__dict__, "about": True})

@@ -34,7 +34,7 @@ def term_pattern(term: str, language: str | None = None) -> re.Pattern[str]:
     body = r"\s*".join(re.escape(w) for w in words)
     spaced = r"\s+".join(re.escape(w) for w in words)
     rules = _rules(term, language)
-    if rules is not None and rules.substring or (rules is None and HAN_KANA.search(term)):
+    if (rules is not None and rules.substring) or (rules is None and HAN_KANA.search(term)):
         return re.compile(body, re.IGNORECASE)
     if HANGUL.search(term):
         endings = "|".join(re.escape(e) for e in rules.attached) if rules else ""

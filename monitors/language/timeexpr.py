@@ -44,7 +44,9 @@ __all__ = ["english", "lead_paragraphs", "mask_stamps", "period_mentioned", "res
 DEFAULT_WINDOW = timedelta(days=2)  # "days": nothing found, the event is shortly before publication
 APPROX_SLACK = timedelta(minutes=15)  # "around 7:50"
 EXACT_SLACK = timedelta(minutes=5)  # "at 7:50": reports still differ by a few minutes
-ZONE_SLACK = timedelta(hours=12)  # a day word in the outlet's zone, a clock in the event's
+# A day word may be in the outlet's zone, not the event's: outlets write from UTC-8 (US
+# west coast) to UTC+9 (Seoul, Tokyo), so a day's hours may lie this far either way.
+OUTLET_ZONES = (timedelta(hours=-8), timedelta(hours=9))
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,11 @@ def resolve_event_time(
 
 
 def period_mentioned(
-    sentence: str, published: datetime | None, zone: ZoneInfo, rules: TimeRules | None = None
+    sentence: str,
+    published: datetime | None,
+    zone: ZoneInfo,
+    rules: TimeRules | None = None,
+    event: EventWords = NO_EVENT_WORDS,
 ) -> tuple[datetime, datetime] | None:
     """The period a sentence's own time words point at (a day, or part of a month), if any.
 
@@ -126,7 +132,7 @@ def period_mentioned(
         return far - timedelta(days=365), far
     text = mask_stamps(sentence, rules)
     local_today = published.astimezone(zone).date() if published is not None else None
-    anchor = pick(anchors(text, local_today, rules))
+    anchor = pick(anchors(text, local_today, rules, (), event))
     if anchor is not None:
         return _utc_days(anchor.day, anchor.day + timedelta(days=1), zone)
     m = rules.month_period.search(text) if rules.month_period else None
@@ -230,8 +236,8 @@ def _best_clock(
 ) -> tuple[Clock, datetime] | None:
     """The clock that dates the event: one whose sentence names the event (in text order),
     else the first clock; inside the day words' window, or for a clock about the event
-    within half a day of it (an outlet's "Monday night" in its own zone is Tuesday in
-    Seoul). A clock that fits neither is ignored."""
+    inside that window read in any outlet's zone (a US outlet's "Monday night" is
+    Tuesday in Seoul). A clock that fits neither is ignored."""
     about = [c for c in found if c.about]
     candidates = about + [c for c in found[:1] if not c.about]
     for clock in candidates:
@@ -240,7 +246,11 @@ def _best_clock(
             return clock, at
     if window is None:
         return None
-    wide = (window[0] - ZONE_SLACK, window[1] + ZONE_SLACK)
+    offset = window[0].astimezone(zone).utcoffset() or timedelta()
+    wide = (
+        min(window[0], window[0] + offset - OUTLET_ZONES[1]),
+        max(window[1], window[1] + offset - OUTLET_ZONES[0]),
+    )
     for clock in about:
         at = place_clock(clock, wide, published, zone)
         if at is not None:
