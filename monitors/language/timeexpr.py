@@ -11,13 +11,17 @@ How: the lead (first paragraphs) is scanned for three kinds of expression: day a
 ("Sunday", "yesterday", "Jan. 4", "28일", "昨日"), parts of day ("early", "오전",
 "午前") and clock times ("7:50 a.m.", "0750 GMT", "8시께", "7時50分ごろ"). The first
 anchor that is not merely the day something was *said* ("North Korea said Monday ...",
-"... 29일 밝혔다", "通信は29日、... 28日に") fixes the day; a part of day and a clock
-consistent with it narrow the interval. Nothing in the lead → the whole text; nothing
-at all → the two days before publication.
+"... 29일 밝혔다", "通信は29日、... 28日に") fixes the day, in its own zone when it
+names one ("Monday night ET"); a part of day and a clock consistent with it narrow
+the interval. The clock is one whose sentence names the event (the monitor's
+`EventWords`), else the first; beyond the lead, a clock about the event still sharpens
+a day. Nothing in the lead → the whole text; nothing at all → the two days before
+publication.
 
-The words are per language (`monitors.timerules.TimeRules`, read from a lexicon's
-`time:` section); the rules here are the same for all. Without rules, English.
-Stamps and captions: `monitors.stamps`.
+The words are per language (`monitors.language.timerules.TimeRules`, read from a
+language file's `time:` section); the rules here are the same for all, and know no
+monitor. Without rules, English. Clocks: `monitors.language.clocks`; stamps and
+captions: `monitors.language.stamps`.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from monitors.language.dayanchors import (
     month_number,
     part_name,
     pick,
+    weekday_on_or_before,
 )
 from monitors.language.stamps import english_time as english
 from monitors.language.stamps import is_caption, lead_paragraphs, mask_stamps
@@ -294,9 +299,12 @@ def _zoned(
     if tz is None or str(tz) == str(zone):
         return anchor
     day = anchor.day
-    explicit = any(p.fullmatch(anchor.phrase) for p in rules.dates)
-    if published is not None and not explicit:
-        day -= published.astimezone(zone).date() - published.astimezone(tz).date()
+    if published is not None and not any(p.fullmatch(anchor.phrase) for p in rules.dates):
+        there = published.astimezone(tz).date()
+        if rules.weekday is not None and rules.weekday.fullmatch(anchor.phrase):
+            day = weekday_on_or_before(day.weekday(), there)  # "Saturday" there
+        else:
+            day -= published.astimezone(zone).date() - there  # "yesterday" there
     return replace(anchor, day=day, zone=tz, phrase=text[anchor.start : suffix.end()].strip())  # type: ignore[union-attr]
 
 

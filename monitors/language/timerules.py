@@ -1,11 +1,11 @@
 """The words of time in one language, read from the `time:` section of a language file.
 
-Why a separate value: `monitors.timeexpr` is the one resolver of event times, and its
-rules (a statement's day is not the event's day, never after publication, the first
-clock describes the event) are the same in every language. What differs is the words:
+Why a separate value: `monitors.language.timeexpr` is the one resolver of event times,
+and its rules (a statement's day is not the event's day, never after publication, a
+clock about the event dates it) are the same in every language. What differs is the words:
 "Sunday" or "일요일" or "日曜日", "7:50 a.m." or "오전 7시 50분께" or "午前7時50分ごろ",
 "said Monday" or "29일 밝혔다" or "29日、発表した". A `TimeRules` holds them, compiled;
-`monitors.language.timeexpr.english()` is the English one, the default.
+`monitors.language.stamps.english_time()` is the English one, the default.
 
 The patterns name the groups the resolver reads (documented per key in
 docs/languages.md and in `monitors/language/en.yaml`): a date has `day` and may have
