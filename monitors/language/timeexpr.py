@@ -225,6 +225,8 @@ def _combine(
     placed = _best_clock(found.clocks, window, published, zone)
     if placed is not None:
         clock, at = placed
+        if clock.weekday is not None and clock.zone is not None and published is not None:
+            phrases = []  # "2250 GMT Saturday" dates itself: no other phrase was used
         phrases.append((clock.start, clock.phrase))
         slack = APPROX_SLACK if clock.approx else EXACT_SLACK
         return _event(at - slack, at + slack, "minute", phrases)
