@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitors.language import EventWords, languages, resolve_event_time
+from monitors.launchrules import load_folder
 
 SEOUL = ZoneInfo("Asia/Seoul")
 MEXICO = ZoneInfo("America/Mexico_City")
@@ -179,3 +180,33 @@ def test_zone_abbreviations_are_honoured_in_every_language(code: str) -> None:
         zone = rules.zones[word]
         assert zone is not None
         assert zone.utcoffset(datetime(2026, 1, 4)) == timedelta(hours=offset)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (
+            "en",
+            "North Korea fired a ballistic missile toward the sea on Sunday, South Korea's "
+            "military said.\n\nThe launch drew swift condemnation.\n\nJapan lodged a protest."
+            "\n\nThe missile was launched from near Pyongyang at around 7:50 a.m., the Joint "
+            "Chiefs of Staff said.",
+        ),
+        (
+            "en",
+            "North Korea fired missiles Saturday evening ET, officials in Seoul said.",
+        ),
+        (
+            "fr",
+            "La Corée du Nord a tiré un missile dimanche, selon Séoul.\n\nTokyo a protesté.\n\n"
+            "Washington aussi.\n\nLe missile a été tiré vers 7h50 depuis Pyongyang.",
+        ),
+        ("es", "Corea del Norte lanzó un misil el domingo a las 7.50 horas, informó Seúl."),
+        ("ko", "합참은 북한이 한국시간 오전 7시 50분께 동해상으로 탄도미사일을 발사했다고 밝혔다."),
+    ],
+)
+def test_a_launch_lexicon_gives_the_resolver_its_event_words(code: str, text: str) -> None:
+    lexicon = load_folder()[code]
+    found = resolve_event_time(text, PUBLISHED, SEOUL, lexicon.time, lexicon.event)
+    assert found is not None and found.start <= EVENT <= found.end
+    assert found.precision in ("minute", "part_of_day")
