@@ -77,6 +77,7 @@ def test_a_clock_stated_about_the_event_dates_it_in_every_wording(
     found = read(code, text)
     assert at_minute(found)
     assert found.phrase is not None and clock in found.phrase
+    assert found.phrase.count("(") == found.phrase.count(")")
 
 
 @pytest.mark.parametrize(

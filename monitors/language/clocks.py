@@ -81,7 +81,10 @@ def _read(m: re.Match[str], text: str, rules: TimeRules) -> Clock | None:
         rules.approx_before
         and rules.approx_before.search(text[max(0, start - APPROX_CHARS) : start])
     )
-    return Clock(start, end, time(hour, minute), zone, weekday, approx, text[start:end])
+    phrase = text[start:end]
+    if phrase.endswith((")", "）")) and not any(c in phrase for c in "(（"):
+        phrase = phrase[:-1].rstrip()  # "(2250 GMT)": the clock, not the bracket
+    return Clock(start, end, time(hour, minute), zone, weekday, approx, phrase)
 
 
 def _with_about(clock: Clock, text: str, breaks: re.Pattern[str], words: re.Pattern[str]) -> Clock:
