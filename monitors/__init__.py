@@ -3,7 +3,9 @@
 A monitor's `type` is the name of a module in this package (`missile_launch`,
 `keywords`) or the dotted path of any importable module (`mypkg.floods`); either way
 the module's `from_config(config)` builds it. So adding a detector means adding a
-module, never editing a registry.
+module, never editing a registry: a module of this package is a monitor when it has
+`from_config`; helpers have none, and shared machinery lives in subpackages
+(`monitors.language`).
 """
 
 from __future__ import annotations
@@ -16,31 +18,27 @@ from monitors.base import Monitor, MonitorConfig
 
 __all__ = ["available", "build"]
 
-# modules here that are not monitors
-_HELPERS = {
-    "base",
-    "dayanchors",
-    "launchactors",
-    "launchfacts",
-    "launchrules",
-    "lexicon",
-    "places",
-    "stamps",
-    "timeexpr",
-    "timerules",
-}
 _NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 
 
 def available() -> list[str]:
-    """The monitor types that ship with newsmon: every detector module in this package."""
-    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name not in _HELPERS)
+    """The monitor types that ship with newsmon: every module of this package (not a
+    subpackage) with a `from_config`."""
+    return sorted(
+        m.name
+        for m in pkgutil.iter_modules(__path__)
+        if not m.ispkg and callable(getattr(_module(m.name), "from_config", None))
+    )
+
+
+def _module(name: str) -> object:
+    return importlib.import_module(f"{__name__}.{name}")
 
 
 def build(config: MonitorConfig) -> Monitor:
     """The monitor a config block describes; ValueError for an unknown type or bad options."""
     kind = config.type
-    if not _NAME.match(kind) or kind in _HELPERS:
+    if not _NAME.match(kind):
         raise ValueError(_unknown(kind, "not a module name"))
     module_name = kind if "." in kind else f"{__name__}.{kind}"
     try:

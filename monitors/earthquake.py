@@ -32,9 +32,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitors import places
 from monitors.base import Agreement, ArticleView, Identity, Match, MonitorConfig, Parent
+from monitors.language import (
+    EventWords,
+    NumberWords,
+    languages,
+    parse_number,
+    resolve_event_time,
+    rules_for,
+)
+from monitors.language.stamps import lead_paragraphs
 from monitors.lexicon import LexiconError, Section, read_lexicon
-from monitors.stamps import lead_paragraphs
-from monitors.timeexpr import resolve_event_time
 
 __all__ = ["IDENTITY", "KIND", "EarthquakeMonitor", "from_config"]
 
@@ -46,7 +53,6 @@ SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=다\.)|\n+")
 KEYS = frozenset(
     {
         "language",
-        "by_language_only",
         "nouns",
         "aftershock",
         "happened",
@@ -73,7 +79,7 @@ IDENTITY = Identity(
 @dataclass(frozen=True)
 class QuakeLexicon:
     language: str
-    by_language_only: bool
+    numbers: NumberWords
     nouns: re.Pattern[str]
     aftershock: re.Pattern[str]
     happened: re.Pattern[str]
@@ -88,10 +94,16 @@ def load_lexicon(path: Path) -> QuakeLexicon:
     """One language's words, every key checked: a LexiconError names the file and key."""
     top = read_lexicon(path)
     top.check_keys(KEYS, ("language", "nouns", "happened", "magnitude"))
+    code = str(top.text("language"))
+    language = languages().get(code)
+    if language is None:
+        raise top.error("language", f"no language file for {code!r} (monitors/language/)")
+    # {number}: a number in digits or words ("12", "two", "두"), read by the language file
+    top = top.with_fragments({"number": f"(?P<value>{language.numbers.number.pattern})"})
     agencies = top.section("agencies", required=False)
     return QuakeLexicon(
-        language=str(top.text("language")),
-        by_language_only=top.flag("by_language_only"),
+        language=code,
+        numbers=language.numbers,
         nouns=_pattern(top, "nouns"),
         aftershock=_pattern(top, "aftershock", required=False),
         happened=_pattern(top, "happened"),
@@ -159,8 +171,9 @@ class EarthquakeMonitor:
     identity: Identity = IDENTITY
 
     def match(self, article: ArticleView) -> Match | None:
-        lex = _choose(self.lexicons, article.language, f"{article.title}\n{article.text[:600]}")
         title = article.title.strip()
+        rules = rules_for(article.language, article.text, title)
+        lex = self.lexicons.get(rules.language) or self.lexicons["en"]
         lead = _lead_sentences(article.text, title)
         evidence = _evidence([title, *lead], lex)
         if evidence is None:
@@ -169,7 +182,13 @@ class EarthquakeMonitor:
         if facts.get("magnitude", self.min_magnitude) < self.min_magnitude:
             return None
         zone = _zone(facts.get("place"))
-        time = resolve_event_time(article.text or title, article.published, zone)
+        time = resolve_event_time(
+            article.text or title,
+            article.published,
+            zone,
+            rules.time,
+            EventWords(body_clock=lex.nouns),
+        )
         return Match(kind=KIND, time=time, facts=facts, evidence=evidence, fact_evidence=sources)
 
 
@@ -194,28 +213,6 @@ def from_config(config: MonitorConfig) -> EarthquakeMonitor:
         except LexiconError as exc:
             raise ValueError(f"option 'lexicons': {exc}") from None
     return EarthquakeMonitor(config.name, float(least), MappingProxyType(lexicons))
-
-
-def _choose(
-    lexicons: Mapping[str, QuakeLexicon], language: str | None, sample: str
-) -> QuakeLexicon:
-    """The declared language's lexicon when the text is in its script, else the one of
-    the script the text is mostly written in (Hangul: ko, kana: ja), else English."""
-    code = (language or "").split("-")[0].lower()
-    hangul = len(re.findall(r"[\uac00-\ud7a3]", sample))
-    kana = len(re.findall(r"[\u3040-\u30ff]", sample))
-    han = len(re.findall(r"[\u4e00-\u9fff]", sample))
-    latin = len(re.findall(r"[A-Za-z]", sample))
-    script = (
-        "ko" if hangul > latin / 4 and hangul >= kana else "ja" if kana + han > latin / 4 else None
-    )
-    if code in lexicons and (script is None or script == code):
-        if script is None and code in ("ko", "ja"):
-            return lexicons.get("en", next(iter(lexicons.values())))
-        return lexicons[code]
-    if script in lexicons:
-        return lexicons[script]
-    return lexicons.get("en", next(iter(lexicons.values())))
 
 
 def _lead_sentences(text: str, title: str) -> list[str]:
@@ -276,7 +273,7 @@ def _facts(
                 sources["depth_km"] = sentence
         deaths = _first(lex.deaths, sentence)
         if deaths and "deaths" not in facts:
-            count = _number(deaths.group("value"))
+            count = _count(deaths, lex)
             if count is not None and count == int(count):
                 facts["deaths"] = int(count)
                 sources["deaths"] = sentence
@@ -296,6 +293,13 @@ def _facts(
             (s for s in sentences if any(_named(part, s) for part in facts["place"])), evidence
         )
     return facts, sources
+
+
+def _count(found: re.Match[str], lex: QuakeLexicon) -> float | None:
+    """A number the pattern found, in digits or in the language's number words."""
+    if "word" in found.groupdict():
+        return parse_number(found, lex.numbers)
+    return _number(found.group("value"))
 
 
 def _agency(sentence: str, position: int, lex: QuakeLexicon) -> str | None:

@@ -36,8 +36,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitors import places
 from monitors.base import Agreement, ArticleView, Identity, Match, MonitorConfig
-from monitors.stamps import lead_paragraphs
-from monitors.timeexpr import resolve_event_time
+from monitors.language import EventWords, find_term, resolve_event_time, rules_for, term_pattern
+from monitors.language.stamps import lead_paragraphs
 
 OPTIONS = frozenset(
     {
@@ -145,9 +145,12 @@ class KeywordMonitor:
         zone = self.zone
         if place and (name := places.zone_of(place)):
             zone = _zone(name) or zone
+        rules = rules_for(article.language, article.text, title)
+        event = EventWords(clause=None, verb_after=None, body_clock=anchor)
+        time = resolve_event_time(article.text or title, article.published, zone, rules.time, event)
         return Match(
             kind=self.kind,
-            time=resolve_event_time(article.text or title, article.published, zone),
+            time=time,
             facts=facts,
             evidence=_sentence_around(haystack, first.start()) if first else None,
             fact_evidence=sources,
@@ -189,22 +192,6 @@ def from_config(config: MonitorConfig) -> KeywordMonitor:
         facts=facts,
         identity=_identity(options, facts),
     )
-
-
-def find_term(term: str, text: str) -> re.Match[str] | None:
-    """Where `term` occurs as its script writes words: a Latin term as a whole word
-    (case-insensitive, any whitespace inside a phrase), a CJK term anywhere, a Hangul
-    term followed by nothing or a particle (지진이, 지진으로, 지진에)."""
-    return _term_pattern(term).search(text)
-
-
-def _term_pattern(term: str) -> re.Pattern[str]:
-    words = r"\s+".join(re.escape(word) for word in term.split())
-    if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", term):
-        return re.compile(words, re.IGNORECASE)
-    if re.search(r"[\uac00-\ud7a3]", term):
-        return re.compile(rf"(?<![\uac00-\ud7a3]){words}", re.IGNORECASE)
-    return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
 
 
 def _for_language(include: Mapping[str, tuple[str, ...]], language: str | None) -> tuple[str, ...]:
@@ -328,7 +315,7 @@ def _compile(source: str, key: str) -> re.Pattern[str]:
 def _anchor(terms: Sequence[str]) -> re.Pattern[str] | None:
     if not terms:
         return None
-    return re.compile("|".join(_term_pattern(t).pattern for t in terms), re.IGNORECASE)
+    return re.compile("|".join(term_pattern(t).pattern for t in terms), re.IGNORECASE)
 
 
 def _zone(name: str) -> ZoneInfo | None:

@@ -20,9 +20,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitors.base import EventTime
+from monitors.language import period_mentioned
 from monitors.launchactors import korea_context, launch_actor, launched_by_another
 from monitors.launchrules import LaunchLexicon
-from monitors.timeexpr import period_mentioned
 
 __all__ = ["about_another_time", "extract_facts"]
 
@@ -120,7 +120,7 @@ def about_another_time(
     time: EventTime | None = None,
 ) -> bool:
     """Does the sentence's own time point away from this launch (or from recent days)?"""
-    period = period_mentioned(sentence, published, zone, lexicon.time)
+    period = period_mentioned(sentence, published, zone, lexicon.time, lexicon.event)
     if period is None:
         return False
     if time is not None and time.precision != "days":

@@ -4,12 +4,11 @@ Why: the monitor's engine (`monitors.missile_launch`, `monitors.launchfacts`) is
 same in every language: the nearest country to the launch verb launched, history is
 not news, a statement's day is not the launch's day. Only the words differ, so they
 live in `monitors/lexicons/missile_launch/<language>.yaml` (en, ko, ja ...), and a
-new language is a new file. This module reads those files, checks every key (a
-`LexiconError`, a `ValueError`, names the file and key), and picks the lexicon for an
-article: its declared language when the text is written in that language's script,
-else the lexicon whose script the text is mostly written in (Hangul → ko, Kana →
-ja), else English. French and Spanish share English's letters: they are chosen by the
-article's language alone (`by_language_only`).
+new language is a new file. A lexicon holds launch words only; what is not about
+launches (script, sentence ends, time words) comes from the language file its
+`language` code names (`monitors.language`). This module reads the lexicons, checks
+every key (a `LexiconError`, a `ValueError`, names the file and key), and picks the
+lexicon for an article the way `monitors.language.choose` picks a language.
 """
 
 from __future__ import annotations
@@ -21,39 +20,35 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from monitors.language import EventWords, Language, TimeRules, languages
+from monitors.language import choose as choose_language
 from monitors.lexicon import LexiconError, Section, one_of, read_lexicon, whole_number
-from monitors.timerules import TimeRules, time_rules
 
 __all__ = [
     "BUILTIN",
     "DEFAULT_LANGUAGE",
     "LaunchLexicon",
     "choose",
-    "english_time",
     "load_folder",
     "load_lexicon",
 ]
 
 BUILTIN = Path(__file__).resolve().parent / "lexicons" / "missile_launch"
 DEFAULT_LANGUAGE = "en"
-SAMPLE_CHARS = 600  # the script of an article is judged from its title and this much text
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 Pattern = re.Pattern[str]
 
 TOP_KEYS = frozenset(
     {
         "language",
-        "name",
-        "script",
-        "by_language_only",
-        "sentence_end",
         "fragments",
         "actors",
         "launch",
         "facts",
-        "time",
+        "event_time",
     }
 )
+EVENT_TIME_KEYS = frozenset({"clause", "verb_after", "body_clock"})
 ACTOR_KEYS = frozenset({"before", "after", "korea_context", "names"})
 LAUNCH_KEYS = frozenset(
     {
@@ -150,6 +145,7 @@ class LaunchLexicon:
     landing_areas: tuple[Labelled, ...]
     launch_context: Pattern
     time: TimeRules
+    event: EventWords  # the launch's words, for the resolver of event times
     reaction: Pattern | None = None
     speculation_before: Pattern | None = None
     speculation_after: Pattern | None = None
@@ -170,10 +166,18 @@ class LaunchLexicon:
 def load_lexicon(path: Path) -> LaunchLexicon:
     """Read and validate one lexicon file; LexiconError names the file and the key."""
     top = read_lexicon(path)
-    top.check_keys(TOP_KEYS, required=("language", "script", "actors", "launch", "facts", "time"))
+    top.check_keys(TOP_KEYS, required=("language", "actors", "launch", "facts"))
     language = top.text("language")
     if not LANGUAGE_CODE.match(language or "") or language != path.stem:
         raise top.error("language", f"expected the file's name ({path.stem!r}), a 2-3 letter code")
+    general = _languages_beside(path.parent).get(language)  # type: ignore[arg-type]
+    if general is None:
+        raise top.error(
+            "language",
+            f"no language file {language}.yaml in monitors/language/ or {path.parent / 'language'}",
+        )
+    event_time = top.section("event_time", required=False)
+    event_time.check_keys(EVENT_TIME_KEYS)
     facts = top.section("facts")
     facts.check_keys(FACT_KEYS, required=("count", "launch_context"))
     numbers = facts.table("numbers", whole_number(0), "a whole number")
@@ -189,10 +193,10 @@ def load_lexicon(path: Path) -> LaunchLexicon:
         return launch.regex(key, required=False, groups=groups)
 
     return LaunchLexicon(
-        language=language,
-        name=top.text("name", required=False, default=language) or language,
-        script=top.regex("script"),  # type: ignore[arg-type]
-        sentence_end=top.regex("sentence_end"),  # type: ignore[arg-type]
+        language=general.language,
+        name=general.name,
+        script=general.script,
+        sentence_end=general.sentence_end,
         alias_before=actors.text("before", required=False, default="") or "",
         alias_after=actors.text("after", required=False, default="") or "",
         korea_context=actors.regex("korea_context"),  # type: ignore[arg-type]
@@ -210,7 +214,8 @@ def load_lexicon(path: Path) -> LaunchLexicon:
         launch_area=facts.ordered("launch_area", ("x",)),
         landing_areas=_labelled(facts, "landing_areas", group="x"),
         launch_context=facts.regex("launch_context"),  # type: ignore[arg-type]
-        time=time_rules(top.section("time")),
+        time=general.time,
+        event=_event_words(event_time),
         reaction=cue("reaction", ("actor",)),
         speculation_before=cue("speculation_before"),
         speculation_after=cue("speculation_after"),
@@ -225,7 +230,15 @@ def load_lexicon(path: Path) -> LaunchLexicon:
         speculative_title=cue("speculative_title"),
         definite=facts.regex("definite", required=False),
         this_launch=facts.regex("this_launch", required=False),
-        by_language_only=top.flag("by_language_only"),
+        by_language_only=general.by_language_only,
+    )
+
+
+def _event_words(section: Section) -> EventWords:
+    return EventWords(
+        clause=section.regex("clause", required=False),
+        verb_after=section.regex("verb_after", required=False),
+        body_clock=section.regex("body_clock", required=False),
     )
 
 
@@ -240,78 +253,20 @@ def load_folder(folder: Path = BUILTIN) -> Mapping[str, LaunchLexicon]:
     return MappingProxyType(found)
 
 
-def english_time() -> TimeRules:
-    """The English time words: what `monitors.timeexpr` reads when given no rules."""
-    return load_folder()[DEFAULT_LANGUAGE].time
+def _languages_beside(folder: Path) -> Mapping[str, Language]:
+    """The built-in languages, and those of a `language/` folder beside the lexicons
+    (a language newsmon does not ship), which win."""
+    extra = folder / "language"
+    if not extra.is_dir():
+        return languages()
+    return {**languages(), **languages(extra)}
 
 
 def choose(
     lexicons: Mapping[str, LaunchLexicon], language: str | None, title: str, text: str
 ) -> LaunchLexicon:
-    """The lexicon to read an article with.
-
-    The declared language (`<html lang>`, or detected by the crawler) wins when the text
-    is written in its script; else the lexicon whose script most of the text is in. A
-    Naver page declares `ko` for the Japanese and English Yonhap articles it carries, so
-    the declaration alone is not trusted. A language written in another's letters
-    (`by_language_only`: French, Spanish in English's) is never chosen by its letters,
-    only by the article's language, and then stands where English would.
-    """
-    sample = f"{title}\n{text[:SAMPLE_CHARS]}"
-    declared = lexicons.get(_primary(language)) if language else None
-    default = lexicons.get(DEFAULT_LANGUAGE)
-    if declared is not None and declared.by_language_only:
-        default = declared
-    pool = tuple(
-        lex
-        for lex in lexicons.values()
-        if not lex.by_language_only and lex.language != DEFAULT_LANGUAGE
-    )
-    if default is not None:
-        pool = (default, *pool)
-    return _by_script(pool, default, declared if declared in pool else None, sample)
-
-
-def _by_script(
-    pool: tuple[LaunchLexicon, ...],
-    default: LaunchLexicon | None,
-    declared: LaunchLexicon | None,
-    sample: str,
-) -> LaunchLexicon:
-    if default is not None and (declared is None or declared is default):
-        others = _other_scripts(pool, default)
-        if others is not None and not others.search(sample):
-            return default  # most articles: one search, no counting
-    present = [lex for lex in pool if lex.script.search(sample)]
-    if len(present) > 1:
-        counts = {lex.language: len(lex.script.findall(sample)) for lex in present}
-        best = max(counts.values())
-        if declared is not None and counts.get(declared.language, 0) * 2 >= best:
-            return declared
-        if default is not None and counts.get(default.language, -1) == best:
-            return default
-        top = [code for code in sorted(counts) if counts[code] == best]
-        return next(lex for lex in present if lex.language == top[0])
-    if present:
-        return present[0]
-    if declared is not None:
-        return declared
-    return default or pool[0]
-
-
-@functools.cache
-def _other_scripts(pool: tuple[LaunchLexicon, ...], default: LaunchLexicon) -> Pattern | None:
-    """One pattern for the letters of every language of `pool` but `default`, or None."""
-    others = [lex.script.pattern for lex in pool if lex is not default]
-    try:
-        return re.compile("|".join(f"(?:{p})" for p in others)) if others else None
-    except re.error:  # a script pattern with flags of its own: count them one by one
-        return None
-
-
-def _primary(language: str) -> str:
-    """ "ko-KR" → "ko", "en_US" → "en"."""
-    return re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
+    """The lexicon to read an article with, picked as `monitors.language.choose` picks."""
+    return choose_language(lexicons, language, title, text)
 
 
 def _actors(names: Section) -> Mapping[str, Actor]:

@@ -43,12 +43,12 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitors.base import Agreement, ArticleView, EventTime, Identity, Match, MonitorConfig
+from monitors.language import resolve_event_time
+from monitors.language.stamps import lead_paragraphs
 from monitors.launchactors import korea_context, launch_actor, reaction_actor, speaks
 from monitors.launchfacts import FACT_SENTENCES, RECENT, about_another_time, extract_facts
 from monitors.launchrules import BUILTIN, LaunchLexicon, choose, load_folder
 from monitors.lexicon import LexiconError
-from monitors.stamps import lead_paragraphs
-from monitors.timeexpr import resolve_event_time
 
 __all__ = ["KIND", "MissileLaunchMonitor", "from_config", "launch_actor", "split_sentences"]
 
@@ -122,9 +122,11 @@ class MissileLaunchMonitor:
 
     def _time(self, article: ArticleView, lex: LaunchLexicon) -> EventTime | None:
         """From the body; from the title when the body names no time at all."""
-        found = resolve_event_time(article.text, article.published, self.zone, lex.time)
+        found = resolve_event_time(article.text, article.published, self.zone, lex.time, lex.event)
         if (found is None or found.precision == "days") and article.title:
-            titled = resolve_event_time(article.title, article.published, self.zone, lex.time)
+            titled = resolve_event_time(
+                article.title, article.published, self.zone, lex.time, lex.event
+            )
             if titled is not None and titled.precision != "days":
                 return titled
         return found
@@ -234,7 +236,7 @@ def _lead_paragraphs(text: str, title: str, lex: LaunchLexicon) -> list[str]:
 def _recent_time(
     sentence: str, published: datetime | None, zone: ZoneInfo, lex: LaunchLexicon
 ) -> bool:
-    found = resolve_event_time(sentence, published, zone, lex.time)
+    found = resolve_event_time(sentence, published, zone, lex.time, lex.event)
     if found is None or found.precision == "days":
         return False
     return published is None or found.end >= published - RECENT

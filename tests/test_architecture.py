@@ -99,6 +99,33 @@ def test_monitors_import_nothing_from_crawler() -> None:
     assert offences == []
 
 
+# What every monitor builds on; none of it may know any one monitor.
+GENERAL = ("monitors.base", "monitors.lexicon", "monitors.language")
+
+
+def test_the_general_modules_of_monitors_import_no_monitors_modules() -> None:
+    offences = [
+        f"{path.relative_to(ROOT)}:{line} imports {target}"
+        for module, path in modules().items()
+        if module.startswith(GENERAL)
+        for line, name in imports(path)
+        if (target := resolve(name)) and not target.startswith(GENERAL) and target != "monitors"
+    ]
+    assert offences == []
+
+
+def test_monitor_types_are_the_modules_with_from_config() -> None:
+    """No hand list: a helper module (no `from_config`) or a subpackage is no type."""
+    import monitors
+
+    types = monitors.available()
+    assert {"missile_launch", "keywords"} <= set(types)
+    assert not {"base", "lexicon", "launchrules", "language"} & set(types)
+    for helper in ("launchrules", "language", "language.timeexpr"):
+        with pytest.raises(ValueError, match="unknown monitor type"):
+            monitors.build(monitors.base.MonitorConfig("m", helper, {}))
+
+
 @pytest.mark.parametrize("package", sorted(ALLOWED))
 def test_each_room_imports_only_what_is_upstream(package: str) -> None:
     allowed = LEAVES | ALLOWED[package] | {package}

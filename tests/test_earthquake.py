@@ -83,7 +83,7 @@ def test_magnitude_agency_depth_and_deaths_are_read_with_their_sentences():
         "Magnitude 6.6 earthquake strikes off Taiwan's east coast",
         "A magnitude 6.6 earthquake struck off Taiwan's east coast near Hualien on Sunday, "
         "the Central Weather Administration said. It struck at a depth of 9 miles. "
-        "2 people were killed.",
+        "Two people were killed.",
     )
     assert found is not None
     assert found.facts["magnitude"] == 6.6
@@ -282,3 +282,24 @@ def test_a_place_reads_narrow_to_broad_in_every_digest():
         ("Place", "Hualien, Taiwan"),
         ("Magnitude", "6.6"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "language", "deaths"),
+    [
+        ("Quake kills 12 in Peru", "", "en", 12),
+        (
+            "Earthquake in Peru",
+            "The quake killed at least 1,200 people, officials said.",
+            "en",
+            1200,
+        ),
+        ("Peru earthquake", "Three people were killed when the quake struck Lima.", "en", 3),
+        ("페루 지진", "페루 남부에서 규모 6.7 지진이 발생해 두 명이 숨졌다.", "ko", 2),
+        ("ペルー地震", "ペルー南部で地震があり、死者は少なくとも5人にのぼった。", "ja", 5),
+        ("Séisme au Pérou", "Le séisme a fait au moins 8 morts dimanche.", "fr", 8),
+    ],
+)
+def test_deaths_are_read_in_digits_or_words(title, text, language, deaths):
+    found = read(title, text, language)
+    assert found is not None and found.facts["deaths"] == deaths

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitors.base import ArticleView, MonitorConfig
+from monitors.language import FOLDER, load_language
 from monitors.launchrules import BUILTIN, choose, load_folder, load_lexicon
 from monitors.lexicon import LexiconError
 from monitors.missile_launch import from_config
@@ -26,9 +27,16 @@ def test_the_builtin_lexicons_load_and_name_their_language() -> None:
         assert lexicon.language == code and lexicon.patterns and lexicon.time.dates
 
 
-def write(tmp_path: Path, language: str, change) -> Path:
-    """A copy of the English lexicon under another language code, changed by `change`."""
-    data = yaml.safe_load(ENGLISH.read_text(encoding="utf-8"))
+def write(tmp_path: Path, language: str, change, source: Path = ENGLISH) -> Path:
+    """A copy of the English lexicon under another language code, changed by `change`,
+    with a copy of the English language file beside it (`language/<code>.yaml`)."""
+    general = yaml.safe_load((FOLDER / "en.yaml").read_text(encoding="utf-8"))
+    general["language"] = language
+    (tmp_path / "language").mkdir(exist_ok=True)
+    (tmp_path / "language" / f"{language}.yaml").write_text(
+        yaml.safe_dump(general, allow_unicode=True), encoding="utf-8"
+    )
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
     data["language"] = language
     change(data)
     path = tmp_path / f"{language}.yaml"
@@ -47,14 +55,10 @@ def write(tmp_path: Path, language: str, change) -> Path:
             r"launch\.patterns\[0\]\.pattern: the pattern needs the group\(s\) verb",
         ),
         (lambda d: d["launch"].update(nouns="{nuons}"), r"launch\.nouns: unknown fragment"),
-        (lambda d: d["time"]["months"].update(jan=13), r"time\.months\.jan: expected a month"),
-        (
-            lambda d: d["time"]["relative_days"].update(today=[0, "noon", False]),
-            r"time\.relative_days\.today: expected",
-        ),
-        (lambda d: d["time"]["zones"].update(KST="Mars/Olympus"), r"time\.zones\.KST"),
         (lambda d: d["facts"]["numbers"].update(two="2"), r"facts\.numbers\.two: expected"),
         (lambda d: d.update(language="english"), r"language: expected the file's name"),
+        (lambda d: d.update(time={}), r"time: unknown key"),  # time words: the language file
+        (lambda d: d["event_time"].update(clock="x"), r"event_time\.clock: unknown key"),
     ],
 )
 def test_a_malformed_lexicon_is_refused_naming_the_file_and_the_key(
@@ -65,6 +69,42 @@ def test_a_malformed_lexicon_is_refused_naming_the_file_and_the_key(
         load_lexicon(path)
     assert str(path) in str(refused.value)
     assert isinstance(refused.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["time"]["months"].update(jan=13), r"time\.months\.jan: expected a month"),
+        (
+            lambda d: d["time"]["relative_days"].update(today=[0, "noon", False]),
+            r"time\.relative_days\.today: expected",
+        ),
+        (lambda d: d["time"]["zones"].update(KST="Mars/Olympus"), r"time\.zones\.KST"),
+        (lambda d: d["units"].update(km=["m"]), r"units\.km: expected \[base unit, factor\]"),
+        (lambda d: d["numbers"].update(decimals="."), r"numbers\.decimals: unknown key"),
+        (lambda d: d.pop("script"), r"script: missing"),
+        (lambda d: d.update(terms={"particles": []}), r"terms\.particles: unknown key"),
+    ],
+)
+def test_a_malformed_language_file_is_refused_naming_the_file_and_the_key(
+    tmp_path: Path, change, message: str
+) -> None:
+    data = yaml.safe_load((FOLDER / "en.yaml").read_text(encoding="utf-8"))
+    data["language"] = "qq"
+    change(data)
+    path = tmp_path / "qq.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(LexiconError, match=message) as refused:
+        load_language(path)
+    assert str(path) in str(refused.value)
+
+
+def test_a_lexicon_needs_a_file_for_its_language(tmp_path: Path) -> None:
+    path = write(tmp_path, "qq", lambda d: None)
+    (tmp_path / "language" / "qq.yaml").unlink()
+    (tmp_path / "language").rmdir()
+    with pytest.raises(LexiconError, match=r"qq\.yaml: language: no language file qq\.yaml"):
+        load_lexicon(path)
 
 
 def test_a_file_that_is_not_yaml_is_refused(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from crawler.parse import feeds
 from crawler.text import text_hash
 from crawler.urls import URLError, canonicalize, identity, is_tracking_param
-from monitors.timeexpr import resolve_event_time
+from monitors.language.timeexpr import resolve_event_time
 
 # Derandomized: CI sees the same 300 examples every time (explore with --hypothesis-seed).
 FAST = settings(

@@ -7,7 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitors.timeexpr import lead_paragraphs, mask_stamps, period_mentioned, resolve_event_time
+from monitors.language.timeexpr import (
+    lead_paragraphs,
+    mask_stamps,
+    period_mentioned,
+    resolve_event_time,
+)
 
 SEOUL = ZoneInfo("Asia/Seoul")
 SUN_0912_KST = datetime(2026, 1, 4, 0, 12, tzinfo=UTC)  # Saturday in UTC, Sunday in Seoul

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from monitors.language.timeexpr import mask_stamps, resolve_event_time
 from monitors.launchrules import BUILTIN, load_folder
-from monitors.timeexpr import mask_stamps, resolve_event_time
 
 SEOUL = ZoneInfo("Asia/Seoul")
 KO = load_folder(BUILTIN)["ko"].time

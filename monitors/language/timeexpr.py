@@ -11,24 +11,28 @@ How: the lead (first paragraphs) is scanned for three kinds of expression: day a
 ("Sunday", "yesterday", "Jan. 4", "28일", "昨日"), parts of day ("early", "오전",
 "午前") and clock times ("7:50 a.m.", "0750 GMT", "8시께", "7時50分ごろ"). The first
 anchor that is not merely the day something was *said* ("North Korea said Monday ...",
-"... 29일 밝혔다", "通信は29日、... 28日に") fixes the day; a part of day and a clock
-consistent with it narrow the interval. Nothing in the lead → the whole text; nothing
-at all → the two days before publication.
+"... 29일 밝혔다", "通信は29日、... 28日に") fixes the day, in its own zone when it
+names one ("Monday night ET"); a part of day and a clock consistent with it narrow
+the interval. The clock is one whose sentence names the event (the monitor's
+`EventWords`), else the first; beyond the lead, a clock about the event still sharpens
+a day. Nothing in the lead → the whole text; nothing at all → the two days before
+publication.
 
-The words are per language (`monitors.timerules.TimeRules`, read from a lexicon's
-`time:` section); the rules here are the same for all. Without rules, English.
-Stamps and captions: `monitors.stamps`.
+The words are per language (`monitors.language.timerules.TimeRules`, read from a
+language file's `time:` section); the rules here are the same for all, and know no
+monitor. Without rules, English. Clocks: `monitors.language.clocks`; stamps and
+captions: `monitors.language.stamps`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from monitors.base import EventTime
-from monitors.dayanchors import (
-    ANY_SENTENCE_BREAK,
+from monitors.language.clocks import Clock, clocks, place_clock
+from monitors.language.dayanchors import (
     Anchor,
     anchors,
     month_number,
@@ -36,15 +40,18 @@ from monitors.dayanchors import (
     pick,
     weekday_on_or_before,
 )
-from monitors.launchrules import english_time as english
-from monitors.stamps import is_caption, lead_paragraphs, mask_stamps
-from monitors.timerules import TimeRules
+from monitors.language.stamps import english_time as english
+from monitors.language.stamps import is_caption, lead_paragraphs, mask_stamps
+from monitors.language.timerules import NO_EVENT_WORDS, EventWords, TimeRules
 
 __all__ = ["english", "lead_paragraphs", "mask_stamps", "period_mentioned", "resolve_event_time"]
 
 DEFAULT_WINDOW = timedelta(days=2)  # "days": nothing found, the event is shortly before publication
 APPROX_SLACK = timedelta(minutes=15)  # "around 7:50"
 EXACT_SLACK = timedelta(minutes=5)  # "at 7:50": reports still differ by a few minutes
+# A day word may be in the outlet's zone, not the event's: outlets write from UTC-8 (US
+# west coast) to UTC+9 (Seoul, Tokyo), so a day's hours may lie this far either way.
+OUTLET_ZONES = (timedelta(hours=-8), timedelta(hours=9))
 
 
 @dataclass(frozen=True)
@@ -55,33 +62,28 @@ class _Part:
 
 
 @dataclass(frozen=True)
-class _Clock:
-    start: int
-    end: int
-    at: time
-    zone: tzinfo | None  # None: the event's zone
-    weekday: int | None  # "2135 GMT Saturday": a weekday in the clock's own zone
-    approx: bool
-    phrase: str
-
-
-@dataclass(frozen=True)
 class _Found:
     anchors: tuple[Anchor, ...]
     parts: tuple[_Part, ...]
-    clocks: tuple[_Clock, ...]
+    clocks: tuple[Clock, ...]
 
     def __bool__(self) -> bool:
         return bool(self.anchors or self.parts or self.clocks)
 
 
 def resolve_event_time(
-    text: str, published: datetime | None, zone: ZoneInfo, rules: TimeRules | None = None
+    text: str,
+    published: datetime | None,
+    zone: ZoneInfo,
+    rules: TimeRules | None = None,
+    event: EventWords = NO_EVENT_WORDS,
 ) -> EventTime | None:
     """The event's time as read from the lead of `text`, as a UTC interval.
 
     `published` anchors relative phrases ("Sunday", "yesterday", a bare clock time);
-    `zone` is where the event happened, the zone of clock times without a zone word.
+    `zone` is where the event happened (a monitor passes the zone of the event's place),
+    the zone of clock times and day words without a zone word of their own; `event`,
+    the monitor's words for its event, says which clocks and day words are about it.
     Returns the default "days" interval when nothing is found, and None only when
     there is no publication time and nothing absolute (a date with a year) in the text.
     """
@@ -93,8 +95,8 @@ def resolve_event_time(
     whole = "\n".join(paragraphs)
     scopes = [(lead, False)] + ([(whole, True)] if whole != lead else [])  # beyond: less
     for scope, beyond_lead in scopes:
-        found = _scan(scope, published, zone, rules)
-        if rules.event_after is not None:
+        found = _scan(scope, published, zone, rules, event)
+        if event.clause is not None:
             # in a language that can tell, only a day word whose clause names the event
             # counts ("지난 24일 핵잠수함 건조 현장을 시찰" recalls another day); beyond the
             # lead, nothing else does
@@ -103,8 +105,9 @@ def resolve_event_time(
         if found:
             result = _combine(found, published, zone, rules)
             if result is not None:
-                if rules.body_clock_context is not None and result.precision != "minute":
-                    return _body_clock("\n".join(paragraphs), result, published, zone, rules)
+                if event.body_clock is not None and result.precision != "minute":
+                    whole_text = "\n".join(paragraphs)
+                    return _body_clock(whole_text, result, published, zone, rules, event)
                 return result
     if published is None:
         return None
@@ -113,7 +116,11 @@ def resolve_event_time(
 
 
 def period_mentioned(
-    sentence: str, published: datetime | None, zone: ZoneInfo, rules: TimeRules | None = None
+    sentence: str,
+    published: datetime | None,
+    zone: ZoneInfo,
+    rules: TimeRules | None = None,
+    event: EventWords = NO_EVENT_WORDS,
 ) -> tuple[datetime, datetime] | None:
     """The period a sentence's own time words point at (a day, or part of a month), if any.
 
@@ -130,7 +137,7 @@ def period_mentioned(
         return far - timedelta(days=365), far
     text = mask_stamps(sentence, rules)
     local_today = published.astimezone(zone).date() if published is not None else None
-    anchor = pick(anchors(text, local_today, rules))
+    anchor = pick(anchors(text, local_today, rules, (), event))
     if anchor is not None:
         return _utc_days(anchor.day, anchor.day + timedelta(days=1), zone)
     m = rules.month_period.search(text) if rules.month_period else None
@@ -161,17 +168,20 @@ def _utc_days(first: date, stop: date, zone: ZoneInfo) -> tuple[datetime, dateti
     )
 
 
-def _scan(text: str, published: datetime | None, zone: ZoneInfo, rules: TimeRules) -> _Found:
+def _scan(
+    text: str, published: datetime | None, zone: ZoneInfo, rules: TimeRules, event: EventWords
+) -> _Found:
     text = mask_stamps(text, rules)
-    clocks = _clocks(text, rules)
+    found_clocks = clocks(text, rules, event)
     # A weekday that belongs to a clock in another zone ("2135 GMT Saturday") is not a
     # local day: blank those clocks out before looking for day anchors.
     masked = text
-    for clock in clocks:
+    for clock in found_clocks:
         if clock.zone is not None and str(clock.zone) != str(zone):
             masked = masked[: clock.start] + " " * (clock.end - clock.start) + masked[clock.end :]
     local_today = published.astimezone(zone).date() if published is not None else None
-    days = anchors(masked, local_today, rules, _quoted_spans(masked, rules))
+    days = anchors(masked, local_today, rules, _quoted_spans(masked, rules), event)
+    days = tuple(_zoned(a, masked, published, zone, rules) for a in days)
     taken = [(a.start, a.start + len(a.phrase)) for a in days]
     parts = []
     for m in rules.part.finditer(masked) if rules.part else ():
@@ -180,47 +190,11 @@ def _scan(text: str, published: datetime | None, zone: ZoneInfo, rules: TimeRule
         name = part_name(groups.get("mod") or groups.get("mod2"), groups.get("part") or "hours")
         if name in rules.parts_of_day and not any(s <= m.start() < e for s, e in taken):
             parts.append(_Part(m.start(), name, m.group()))
-    return _Found(days, tuple(parts), clocks)
+    return _Found(days, tuple(parts), found_clocks)
 
 
 def _quoted_spans(text: str, rules: TimeRules) -> list[tuple[int, int]]:
     return [m.span() for m in rules.quoted.finditer(text)] if rules.quoted else []
-
-
-def _clocks(text: str, rules: TimeRules) -> tuple[_Clock, ...]:
-    """Clock times in text order, each with its zone word and approximation, if any."""
-    found: list[_Clock] = []
-    for pattern in rules.clocks:
-        for m in pattern.finditer(text):
-            if any(c.start < m.end() and m.start() < c.end for c in found):
-                continue
-            groups = m.groupdict()
-            hour, minute = int(m.group("h")), int(groups.get("m") or 0)
-            if groups.get("half"):
-                minute = 30
-            meridiem = rules.meridiem.get(groups["ap"].lower()) if groups.get("ap") else None
-            if meridiem is not None:
-                hour = hour % 12 + (12 if meridiem == "pm" else 0)
-            if not (0 <= hour <= 23 and 0 <= minute <= 59):
-                continue
-            end, zone, weekday = m.end(), None, None
-            suffix = rules.zone_suffix.match(text, m.end()) if rules.zone_suffix else None
-            if suffix and suffix.group("zone") in rules.zones:
-                end, zone = suffix.end(), rules.zones[suffix.group("zone")]
-                named = suffix.groupdict()
-                wd = named.get("wd1") or named.get("wd2")
-                weekday = rules.weekdays.get(wd.lower()) if wd and zone is not None else None
-            approx = bool(groups.get("approx")) or bool(
-                rules.approx_before
-                and rules.approx_before.search(text[max(0, m.start() - 30) : m.start()])
-            )
-            found.append(
-                _Clock(
-                    m.start(), end, time(hour, minute), zone, weekday, approx, text[m.start() : end]
-                )
-            )
-    found.sort(key=lambda c: c.start)
-    return tuple(found)
 
 
 def _combine(
@@ -231,9 +205,9 @@ def _combine(
     # "said today" describes yesterday's launch.
     anchor = pick(found.anchors)
     phrases: list[tuple[int, str]] = []
-    part, day = None, None
+    part, day, day_zone = None, None, zone
     if anchor is not None:
-        day, part = anchor.day, anchor.part
+        day, part, day_zone = anchor.day, anchor.part, anchor.zone or zone
         phrases.append((anchor.start, anchor.phrase))
         if part is None:  # "the previous day ... on Sunday morning": same day, finer
             same = [a for a in found.anchors if a.day == day and a.part and a.start > anchor.start]
@@ -247,11 +221,12 @@ def _combine(
         day = published.astimezone(zone).date()
         if _window(day, part, zone, rules)[0] > published:
             day -= timedelta(days=1)
-    window = _window(day, part, zone, rules) if day is not None else None
-    # Only the first clock describes the event; one inconsistent with the window is ignored.
-    clock = found.clocks[0] if found.clocks else None
-    at = _place_clock(clock, window, published, zone) if clock else None
-    if clock is not None and at is not None:
+    window = _window(day, part, day_zone, rules) if day is not None else None
+    placed = _best_clock(found.clocks, window, published, zone)
+    if placed is not None:
+        clock, at = placed
+        if clock.weekday is not None and clock.zone is not None and published is not None:
+            phrases = []  # "2250 GMT Saturday" dates itself: no other phrase was used
         phrases.append((clock.start, clock.phrase))
         slack = APPROX_SLACK if clock.approx else EXACT_SLACK
         return _event(at - slack, at + slack, "minute", phrases)
@@ -260,58 +235,79 @@ def _combine(
     return _event(window[0], window[1], "part_of_day" if part else "day", phrases)
 
 
-def _body_clock(
-    text: str, result: EventTime, published: datetime | None, zone: ZoneInfo, rules: TimeRules
-) -> EventTime:
-    """A sharper time from beyond the lead: the first clock, in a sentence about the event
-    (`body_clock_context`), that falls inside the day the lead gave. Korean reports of a
-    state-media account give the military's clock time far down ("합참은 ... 전날 오전
-    8시께 ... 포착했다고 밝혔다")."""
-    masked = mask_stamps(text, rules)
-    breaks = rules.sentence_break or ANY_SENTENCE_BREAK
-    for clock in _clocks(masked, rules):
-        starts = [m.end() for m in breaks.finditer(masked, 0, clock.start)]
-        stop = breaks.search(masked, clock.end)
-        sentence = masked[starts[-1] if starts else 0 : stop.start() if stop else len(masked)]
-        if not rules.body_clock_context.search(sentence):  # type: ignore[union-attr]
-            continue
-        at = _place_clock(clock, (result.start, result.end), published, zone)
-        if at is not None:
-            slack = APPROX_SLACK if clock.approx else EXACT_SLACK
-            phrase = "; ".join(p for p in (result.phrase, clock.phrase) if p)
-            return EventTime(
-                (at - slack).astimezone(UTC), (at + slack).astimezone(UTC), "minute", phrase
-            )
-    return result
-
-
-def _place_clock(
-    clock: _Clock,
+def _best_clock(
+    found: tuple[Clock, ...],
     window: tuple[datetime, datetime] | None,
     published: datetime | None,
     zone: ZoneInfo,
-) -> datetime | None:
-    """The instant a clock time names: inside the anchor window, never after publication."""
-    tz = clock.zone or zone
-    if clock.weekday is not None and published is not None:
-        days = [weekday_on_or_before(clock.weekday, published.astimezone(tz).date())]
-        window = None  # its own weekday and zone are more specific than the local anchor
-    elif window is not None:
-        base = window[0].astimezone(tz).date()
-        days = [base, base + timedelta(days=1), base - timedelta(days=1)]
-    elif published is not None:
-        base = published.astimezone(tz).date()
-        days = [base, base - timedelta(days=1)]
-    else:
+) -> tuple[Clock, datetime] | None:
+    """The clock that dates the event: one whose sentence names the event (in text order),
+    else the first clock; inside the day words' window, or for a clock about the event
+    inside that window read in any outlet's zone (a US outlet's "Monday night" is
+    Tuesday in Seoul). A clock that fits neither is ignored."""
+    about = [c for c in found if c.about]
+    candidates = about + [c for c in found[:1] if not c.about]
+    for clock in candidates:
+        at = place_clock(clock, window, published, zone)
+        if at is not None:
+            return clock, at
+    if window is None:
         return None
-    for day in days:
-        at = datetime.combine(day, clock.at, tzinfo=tz)
-        if window is not None and not window[0] <= at < window[1]:
-            continue
-        if published is not None and at > published:
-            continue
-        return at
+    offset = window[0].astimezone(zone).utcoffset() or timedelta()
+    wide = (
+        min(window[0], window[0] + offset - OUTLET_ZONES[1]),
+        max(window[1], window[1] + offset - OUTLET_ZONES[0]),
+    )
+    for clock in about:
+        at = place_clock(clock, wide, published, zone)
+        if at is not None:
+            return clock, at
     return None
+
+
+def _body_clock(
+    text: str,
+    result: EventTime,
+    published: datetime | None,
+    zone: ZoneInfo,
+    rules: TimeRules,
+    event: EventWords,
+) -> EventTime:
+    """A sharper time from beyond the lead: the first clock, in a sentence about the event
+    (`EventWords.body_clock`), that falls inside the time the lead gave (or within half a
+    day of it). Reports of a state-media account give the military's clock time far
+    down ("합참은 ... 전날 오전 8시께 ... 포착했다고 밝혔다", "The missile was launched at
+    around 7:50 a.m., the Joint Chiefs of Staff said")."""
+    masked = mask_stamps(text, rules)
+    found = tuple(c for c in clocks(masked, rules, event) if c.about)
+    placed = _best_clock(found, (result.start, result.end), published, zone)
+    if placed is None:
+        return result
+    clock, at = placed
+    slack = APPROX_SLACK if clock.approx else EXACT_SLACK
+    phrase = "; ".join(p for p in (result.phrase, clock.phrase) if p)
+    return EventTime((at - slack).astimezone(UTC), (at + slack).astimezone(UTC), "minute", phrase)
+
+
+def _zoned(
+    anchor: Anchor, text: str, published: datetime | None, zone: ZoneInfo, rules: TimeRules
+) -> Anchor:
+    """A day word with its own zone word ("Monday night ET", "late Sunday (GMT)") is a
+    day in that zone: counted from publication there, its hours in that zone."""
+    end = anchor.start + len(anchor.phrase)
+    suffix = rules.zone_suffix.match(text, end) if rules.zone_suffix else None
+    named = suffix.group("zone") if suffix else None
+    tz = rules.zones.get(named) if named else None
+    if tz is None or str(tz) == str(zone):
+        return anchor
+    day = anchor.day
+    if published is not None and not any(p.fullmatch(anchor.phrase) for p in rules.dates):
+        there = published.astimezone(tz).date()
+        if rules.weekday is not None and rules.weekday.fullmatch(anchor.phrase):
+            day = weekday_on_or_before(day.weekday(), there)  # "Saturday" there
+        else:
+            day -= published.astimezone(zone).date() - there  # "yesterday" there
+    return replace(anchor, day=day, zone=tz, phrase=text[anchor.start : suffix.end()].strip())  # type: ignore[union-attr]
 
 
 def _window(

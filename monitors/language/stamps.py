@@ -5,15 +5,15 @@ Why: a page's own byline or update time ("December 29, 2025 09:41 GMT", "Publish
 -") say when the text was written, never when the event happened; read as event times
 they moved launches by the hours between a launch and its report. Captions repeat the
 story beside a photo and are not its lead. The patterns are per language
-(`monitors.timerules.TimeRules`); without rules, English.
+(`monitors.language.timerules.TimeRules`); without rules, English.
 """
 
 from __future__ import annotations
 
 import re
 
-from monitors.launchrules import english_time
-from monitors.timerules import TimeRules
+from monitors.language.rules import languages
+from monitors.language.timerules import TimeRules
 
 __all__ = ["LEAD_CHARS", "LEAD_PARAGRAPHS", "is_caption", "lead_paragraphs", "mask_stamps"]
 
@@ -23,6 +23,11 @@ WORD = re.compile(r"[^\W\d_]{2,}")
 # "[News Today] NK fires ...", "[LEAD]", "[속보]", "[서울경제]": a programme, section or
 # source label at a line or sentence start, in any language; its "Today" is no time word.
 LABEL = re.compile(r"(?m)(?:^|(?<=[.!?。]))[ \t]*\[[^\]\n]{1,30}\]")
+
+
+def english_time() -> TimeRules:
+    """The English time words: the rules when none are given."""
+    return languages()["en"].time
 
 
 def is_caption(paragraph: str, rules: TimeRules | None = None) -> bool:

@@ -4,8 +4,10 @@ Why a module of its own: a day word is the hardest part of an event time. "Sunda
 "28일", "２８日" name a day; "yesterday", "어제", "昨日" count back from publication;
 "the previous day", "전날", "前日" count back from the day named before; and whose day
 it is decides whether it counts: "said Monday", "29일 밝혔다", "통신は29日、" date a
-statement, not the event. `monitors.timeexpr` combines the anchors found here with parts
-of the day and clock times. The words are per language (`monitors.timerules`).
+statement, not the event. `monitors.language.timeexpr` combines the anchors found here
+with parts of the day and clock times. The words are per language
+(`monitors.language.timerules`); the words of the event, if any, come from the monitor
+(`EventWords`).
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 
-from monitors.timerules import TimeRules
+from monitors.language.timerules import NO_EVENT_WORDS, EventWords, TimeRules
 
 __all__ = ["Anchor", "anchors", "month_number", "part_name", "pick", "weekday_on_or_before"]
 
@@ -37,6 +39,7 @@ class Anchor:
     reporting: bool  # "said Monday": the day of a statement, not of the event
     eventful: bool = False  # its clause names the event ("28일 ... 발사했다")
     clocked: bool = False  # ... and a clock follows it ("전날 오전 8시께 ... 발사된")
+    zone: tzinfo | None = None  # its own zone word ("Monday night ET"); None: the event's
 
 
 def anchors(
@@ -44,6 +47,7 @@ def anchors(
     local_today: date | None,
     rules: TimeRules,
     quoted: Sequence[tuple[int, int]] = (),
+    event: EventWords = NO_EVENT_WORDS,
 ) -> tuple[Anchor, ...]:
     """Day anchors in text order; each resolved to a local calendar date.
 
@@ -86,7 +90,7 @@ def anchors(
     found: list[Anchor] = []
     for index, hit in enumerate(hits):
         m, day = hit.m, hit.day
-        statement = _said(m, text, rules)
+        statement = _said(m, text, rules, event)
         if hit.relative is not None:
             back, _, chained = hit.relative
             said = next((a for a in found if a.reporting), None)
@@ -102,7 +106,7 @@ def anchors(
             previous = found[-1]
             if rules.restatement.match(text[previous.start + len(previous.phrase) : m.start()]):
                 statement = previous.reporting  # "오늘(29일)": the same day, said again
-        eventful = _eventful(hits, index, text, rules)
+        eventful = _eventful(hits, index, text, rules, event)
         clocked = eventful and _time_follows(text, m.end(), rules, parts=False)
         found.append(Anchor(m.start(), day, hit.part, m.group(), statement, eventful, clocked))
     return tuple(found)
@@ -118,7 +122,7 @@ class _Hit:
     relative: tuple[int, str | None, bool | str] | None  # its relative_days entry, if any
 
 
-def _said(m: re.Match[str], text: str, rules: TimeRules) -> bool:
+def _said(m: re.Match[str], text: str, rules: TimeRules, event: EventWords) -> bool:
     """The day something was said ("said Monday", "On Monday, KCNA said", "29일 밝혔다"),
     not "Sunday's drill", which names the day of the drill even after "said"."""
     if rules.possessive_after is not None and (
@@ -136,8 +140,8 @@ def _said(m: re.Match[str], text: str, rules: TimeRules) -> bool:
     if rules.statement_after is None:
         return False
     after = text[m.end() : m.end() + 100]
-    launch = rules.launch_verb_after is not None and rules.launch_verb_after.match(after)
-    return bool(rules.statement_after.match(after)) and not launch
+    named = event.verb_after is not None and event.verb_after.match(after)
+    return bool(rules.statement_after.match(after)) and not named
 
 
 def _speaker_day(hits: Sequence[_Hit], index: int, text: str, rules: TimeRules) -> bool:
@@ -160,16 +164,18 @@ def _speaker_day(hits: Sequence[_Hit], index: int, text: str, rules: TimeRules) 
     return not _time_follows(text, m.end(), rules)
 
 
-def _eventful(hits: Sequence[_Hit], index: int, text: str, rules: TimeRules) -> bool:
+def _eventful(
+    hits: Sequence[_Hit], index: int, text: str, rules: TimeRules, event: EventWords
+) -> bool:
     """Does the day word's clause, up to the next day word, name the event ("28일 ...
-    발사했다")? Languages whose lexicon says how (event_after)."""
-    if rules.event_after is None:
+    발사했다")? When the monitor says how (`EventWords.clause`)."""
+    if event.clause is None:
         return False
     end = hits[index].m.end()
     stop = hits[index + 1].m.start() if index + 1 < len(hits) else len(text)
     stop = min(stop, end + EVENT_AFTER_CHARS)
     cut = (rules.sentence_break or ANY_SENTENCE_BREAK).search(text, end, stop)
-    return bool(rules.event_after.search(text, end, cut.start() if cut else stop))
+    return bool(event.clause.search(text, end, cut.start() if cut else stop))
 
 
 def _time_follows(text: str, end: int, rules: TimeRules, *, parts: bool = True) -> bool:

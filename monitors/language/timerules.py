@@ -1,14 +1,14 @@
-"""The words of time in one language, read from the `time:` section of a lexicon.
+"""The words of time in one language, read from the `time:` section of a language file.
 
-Why a separate value: `monitors.timeexpr` is the one resolver of event times, and its
-rules (a statement's day is not the event's day, never after publication, the first
-clock describes the event) are the same in every language. What differs is the words:
+Why a separate value: `monitors.language.timeexpr` is the one resolver of event times,
+and its rules (a statement's day is not the event's day, never after publication, a
+clock about the event dates it) are the same in every language. What differs is the words:
 "Sunday" or "일요일" or "日曜日", "7:50 a.m." or "오전 7시 50분께" or "午前7時50分ごろ",
 "said Monday" or "29일 밝혔다" or "29日、発表した". A `TimeRules` holds them, compiled;
-`monitors.timeexpr.english()` is the English one, the default.
+`monitors.language.stamps.english_time()` is the English one, the default.
 
-The patterns name the groups the resolver reads (documented per key in the README
-and in `monitors/lexicons/missile_launch/en.yaml`): a date has `day` and may have
+The patterns name the groups the resolver reads (documented per key in
+docs/languages.md and in `monitors/language/en.yaml`): a date has `day` and may have
 `mon`, `year`, `wd`; a clock has `h` and may have `m`, `ap`, `half`, `approx`.
 """
 
@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitors.lexicon import Section, one_of, whole_number
 
-__all__ = ["TimeRules", "time_rules"]
+__all__ = ["EventWords", "TimeRules", "time_rules"]
 
 # Optional patterns, each with the groups the resolver reads from it.
 OPTIONAL = MappingProxyType(
@@ -33,15 +33,13 @@ OPTIONAL = MappingProxyType(
         "relative": ("rel",),
         "part": (),
         "zone_suffix": ("zone",),
+        "zone_prefix": ("zone",),
         "approx_before": (),
         "statement_before": (),
         "statement_after": (),
         "clause_start": (),
-        "launch_verb_after": (),
         "statement_speaker": (),
         "restatement": (),
-        "event_after": (),
-        "body_clock_context": (),
         "sentence_break": (),
         "stamps": (),
         "dateline": ("date",),
@@ -56,6 +54,23 @@ OPTIONAL = MappingProxyType(
 TABLES = ("weekdays", "months", "parts_of_day", "zones", "relative_days", "period_modifiers")
 KEYS = frozenset({*OPTIONAL, *TABLES, "meridiem", "dates", "clocks", "lead_cut", "possessive"})
 Pattern = re.Pattern[str]
+
+
+@dataclass(frozen=True, eq=False)
+class EventWords:
+    """Words naming the event a monitor watches, in one language, passed in by the monitor
+    (the rules of time know no event): `clause`, a day word whose clause names the event
+    is the event's day ("28일 ... 발사했다"), and then only such day words count;
+    `verb_after`, a day word heading a clause with the event's verb is no statement day
+    ("On Monday, the North fired"); `body_clock`, a clock beyond the lead counts in a
+    sentence with these words."""
+
+    clause: Pattern | None = None
+    verb_after: Pattern | None = None
+    body_clock: Pattern | None = None
+
+
+NO_EVENT_WORDS = EventWords()
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,16 +98,14 @@ class TimeRules:
     weekday: Pattern | None = None
     relative: Pattern | None = None
     part: Pattern | None = None
-    zone_suffix: Pattern | None = None
+    zone_suffix: Pattern | None = None  # right after a clock or a day word: its zone
+    zone_prefix: Pattern | None = None  # right before a clock: "한국시간 오전 7시"
     approx_before: Pattern | None = None
     statement_before: Pattern | None = None  # "said " before a day word
     statement_after: Pattern | None = None  # ", KCNA said" / " 밝혔다" after a day word
     clause_start: Pattern | None = None  # statement_after counts only at a clause start
-    launch_verb_after: Pattern | None = None  # ... and not when a launch verb comes first
     statement_speaker: Pattern | None = None  # "통신은 " before a day word ...
     restatement: Pattern | None = None  # "오늘(29일)": the second day word is the first
-    event_after: Pattern | None = None  # prefer a day word whose clause names the event
-    body_clock_context: Pattern | None = None  # a clock beyond the lead, in such a sentence
     sentence_break: Pattern | None = None
     possessive_after: Pattern | None = None
     possessive_end: Pattern | None = None
@@ -153,8 +166,11 @@ def _alternation(words: Mapping[str, Any]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-def time_rules(section: Section) -> TimeRules:
-    """Validate and compile a lexicon's `time:` section.
+def time_rules(
+    section: Section, shared_zones: Mapping[str, Any] = MappingProxyType({})
+) -> TimeRules:
+    """Validate and compile a language file's `time:` section; `shared_zones` are zone
+    words of every language ("KST", "GMT"), under the language's own.
 
     Generated fragments: `{relative_words}` (the keys of relative_days) and
     `{zone_words}` (the keys of zones), so a word added to a table is found by the
@@ -162,7 +178,9 @@ def time_rules(section: Section) -> TimeRules:
     """
     section.check_keys(KEYS, required=("dates", "clocks", "lead_cut"))
     parts = section.table("parts_of_day", _hours, "[start hour, end hour]")
-    zones = section.table("zones", _zone, "null, UTC, an IANA zone or {name, offset}")
+    expected = "null, UTC, an IANA zone or {name, offset}"
+    shared = Section({"zones": shared_zones}, "common.yaml").table("zones", _zone, expected)
+    zones = {**shared, **section.table("zones", _zone, expected)}
     relative = section.table(
         "relative_days",
         _relative(parts),
