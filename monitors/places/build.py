@@ -25,12 +25,18 @@ OUT = DATA / "gazetteer.tsv"
 NAMES = DATA / "names.tsv"
 SUPPLEMENT = DATA / "supplement.tsv"
 NOT_PLACES = DATA / "not_places.txt"
-LANGUAGES = ("en", "ko", "ja", "fr", "es", "de", "zh_Hans", "zh_Hant")
-SUBDIVISION_LANGUAGES = ("ja", "ko", "fr", "es", "zh_TW", "zh_CN")
+LANGUAGES = ("en", "ko", "ja", "fr", "es", "pt", "it", "de", "zh_Hans", "zh_Hant")
+SUBDIVISION_LANGUAGES = ("ja", "ko", "fr", "es", "pt", "zh_TW", "zh_CN")
 MIN_CITY_POPULATION = 100_000
 # a Latin alternate name of a city this big is a real exonym ("Londres", "Pékin"), not noise
 MIN_EXONYM_POPULATION = 3_000_000
 SHORT_NAME_POPULATION = 1_000_000
+FOREIGN_CJK_POPULATION = 300_000
+SCRIPT_COUNTRIES = {
+    "hangul": {"KR", "KP"},
+    "kana": {"JP"},
+    "han": {"JP", "CN", "TW", "HK", "MO", "KR", "KP"},
+}
 CJK_SUFFIXES = ("市", "県", "縣", "省", "州", " 시", "시", "현", "縣")
 # words a subdivision name carries in one source and not in another
 ADMIN_WORDS = re.compile(
@@ -69,6 +75,26 @@ def _cjk_variants(name: str) -> set[str]:
         if base != name and len(base) >= 2:
             return {base}
     return {name}
+
+
+def _keep_cjk(name: str, country: str, population: int) -> bool:
+    """Whether a Korean, Japanese or Chinese name of a town or region is worth reading.
+
+    Short names are words before they are towns (한다, 中央, トラン in トランプ), and the
+    Hangul or kanji name of a small foreign town is a transliteration news do not use.
+    """
+    own = SCRIPT_COUNTRIES[_script(name)]
+    if len(name) <= 2 or (_script(name) == "kana" and len(name) <= 3):
+        return population >= SHORT_NAME_POPULATION or (country in own and population == 0)
+    return country in own or population >= FOREIGN_CJK_POPULATION
+
+
+def _script(name: str) -> str:
+    if re.search(r"[\uac00-\ud7af]", name):
+        return "hangul"
+    if re.search(r"[\u30a0-\u30ff]", name):
+        return "kana"
+    return "han"
 
 
 def _usable(name: str, kind: str, stop: set[str]) -> bool:
@@ -132,7 +158,11 @@ def regions(nations: dict[str, Row]) -> dict[str, Row]:
         if record.country_code not in nations:
             continue
         names = {record.name, re.sub(r"\s*\(.*?\)", "", record.name)}
-        names.update(t.gettext(record.name) for t in translations)
+        names.update(
+            name
+            for name in (t.gettext(record.name) for t in translations)
+            if _is_latin(name) or _keep_cjk(name, record.country_code, 0)
+        )
         nation = nations[record.country_code]
         # a region is as likely meant as its country is named: 강원도 is South Korea's first
         rows[code] = Row("region", path_of(code), nation.zone, nation.rank // 1000, names)
@@ -162,8 +192,8 @@ def cities(nations: dict[str, Row], subdivisions: dict[str, Row]) -> list[Row]:
                 names.update(
                     variant
                     for variant in _cjk_variants(alternate)
-                    if len(variant) > 2 or population >= SHORT_NAME_POPULATION
-                )  # "한다", "中央", "東海": words before they are towns
+                    if _keep_cjk(variant, city["countrycode"], population)
+                )
         # geonames admin-1 codes are not ISO codes; a city is placed under a region only
         # when it carries the region's name (Hualien City in Hualien, Tokyo in Tokyo)
         code = by_folded.get((city["countrycode"], _fold(name)))

@@ -28,6 +28,7 @@ EVENT_CUE = 2.0
 ANCHOR_BONUS = 2.0
 ANCHOR_REACH = 80  # characters; an event word farther away than this adds nothing
 ECHO_FACTOR = 0.25
+SPEAKER_WEIGHT = 0.1  # a reacting government: the place only when no other is named
 ORDER_DECAY = 0.15  # each earlier mention in the same text weighs a little more
 BEFORE_SPAN = 48
 AFTER_SPAN = 24
@@ -110,8 +111,6 @@ def _mentions(
             if hit.start < skip:
                 continue
             weight = _weigh(text, hit.start, hit.end, cues)
-            if weight is None:
-                continue
             if anchors:
                 distance = min(abs(a - hit.start) for a in anchors)
                 weight += ANCHOR_BONUS * max(0.0, 1 - distance / ANCHOR_REACH)
@@ -127,8 +126,8 @@ def _mentions(
     return found
 
 
-def _weigh(text: str, start: int, end: int, cues: tuple[Cues, ...]) -> float | None:
-    """A mention's weight from its neighbours; None when it names a speaker."""
+def _weigh(text: str, start: int, end: int, cues: tuple[Cues, ...]) -> float:
+    """A mention's weight from its neighbours: a cue ties it to the event or to a speaker."""
     before = text[max(0, start - BEFORE_SPAN) : start]
     after = text[end : end + AFTER_SPAN]
     weight = 1.0
@@ -136,7 +135,7 @@ def _weigh(text: str, start: int, end: int, cues: tuple[Cues, ...]) -> float | N
         if (cue.speaker_before and cue.speaker_before.search(before)) or (
             cue.speaker_after and cue.speaker_after.match(after)
         ):
-            return None
+            return SPEAKER_WEIGHT
     for cue in cues:
         if (cue.echo_before and cue.echo_before.search(before)) or (
             cue.echo_after and cue.echo_after.match(after)

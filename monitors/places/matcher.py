@@ -4,7 +4,8 @@ One Aho-Corasick automaton holds all names (lower-cased), built once on first us
 hit is kept by the rules of the name's script: a Latin name stands as a whole word and
 begins with a capital as written ("Nice" the city, not "nice"; "US", never "us"); a
 Japanese or Chinese name is a run of characters inside any text; a Korean name starts a
-word and may carry a particle or a place word after it (대만에서, 화롄현, 일본 정부).
+word and may carry a particle or a place word after it (대만에서, 화롄현, 일본 정부); a
+katakana name is a whole katakana run (トラン is not in トランプ).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from monitors.places.gazetteer import names
 
 HANGUL = re.compile(r"[\uac00-\ud7af]")
 LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+KATAKANA = re.compile(r"[\u30a0-\u30ff\uff66-\uff9f]")
 # what may follow a Korean place name inside its word: particles, then nouns that
 # compound with a place (동부 east, 앞바다 offshore, 정부 government, 기상청 weather agency)
 KOREAN_TAILS = re.compile(
@@ -106,6 +108,11 @@ def _stands(text: str, start: int, end: int, flags: int) -> bool:
         if flags == CAPITALS:
             return text[start:end].isupper()
         return flags != CAPITAL or first.isupper()
+    if KATAKANA.match(first) or KATAKANA.match(last):
+        # a katakana run is one word: トラン is not in トランプ
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        return not (KATAKANA.match(before) or KATAKANA.match(after))
     if HANGUL.match(first):
         if start and HANGUL.match(text[start - 1]):
             return False
