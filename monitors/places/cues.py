@@ -37,6 +37,7 @@ class Cues:
     speaker_after: re.Pattern[str] | None = None
     echo_before: re.Pattern[str] | None = None  # where the event is only felt or heard
     echo_after: re.Pattern[str] | None = None
+    actor_after: re.Pattern[str] | None = None  # a country as the one who acts
 
 
 _I = re.IGNORECASE
@@ -62,6 +63,12 @@ CUES: dict[str, Cues] = {
         speaker_after=re.compile(
             rf"^(?:['’]s)?\s+(?:(?:{OFFICIALS_EN})\b|(?:has\s+|have\s+)?(?:{SAYS_EN})\b)", _I
         ),
+        actor_after=re.compile(
+            r"^\s+(?:has\s+|have\s+|had\s+)?(?:again\s+)?(?:fired|fires|launched|launches|"
+            r"test-fired|tested|tests|conducted|conducts|sent|sends|struck|strikes|attacked|"
+            r"attacks|bombed|shelled|shot|shoots|seized|deployed)\b",
+            _I,
+        ),
         echo_before=re.compile(
             r"\b(?:felt|heard|sensed)\s+(?:as\s+far\s+(?:away\s+)?as|in|across)\s+[\w\s,'-]{0,20}$",
             _I,
@@ -77,6 +84,9 @@ CUES: dict[str, Cues] = {
             r"\b(?:gouvernement|ministère|minist[eè]re\s+des\s+affaires\s+étrangères|"
             r"autorités|président|armée|diplomatie)\s+(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’])?$",
             _I,
+        ),
+        actor_after=re.compile(
+            r"^\s+(?:a|ont)\s+(?:tiré|lancé|frappé|bombardé|attaqué|testé)\b", _I
         ),
         speaker_after=re.compile(
             r"^\s+(?:a|ont)\s+(?:condamné|dénoncé|déclaré|averti|affirmé|protesté)\b", _I
@@ -94,6 +104,9 @@ CUES: dict[str, Cues] = {
             r"portavoz)\s+(?:de\s+la\s+|del\s+|de\s+los\s+|de\s+)?$",
             _I,
         ),
+        actor_after=re.compile(
+            r"^\s+(?:ha\s+|han\s+)?(?:disparó|lanzó|atacó|bombardeó|probó|dispara|lanza)\b", _I
+        ),
         speaker_after=re.compile(
             r"^\s+(?:ha\s+)?(?:condenó|condena|denunció|advirtió|afirmó|dijo|declaró|protestó)\b",
             _I,
@@ -106,6 +119,7 @@ CUES: dict[str, Cues] = {
             r"동부|서부|남부|북부|중부|남동|북동|남서|북서|동쪽|서쪽|남쪽|북쪽)"
             r"|^\s+(?:인근|앞바다|해역|근해|연안|일대|동부|서부|남부|북부|중부|남동|북동|남서|북서)"
         ),
+        actor_after=re.compile(r"^(?:이|가|은|는)\s"),
         speaker_after=re.compile(
             r"^\s*(?:정부|외교부|국방부|통일부|당국|대통령|총리|외무성|방위성|합참|국무부|대사관)"
         ),

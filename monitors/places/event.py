@@ -31,6 +31,8 @@ ECHO_FACTOR = 0.25
 SPEAKER_WEIGHT = 0.1  # a reacting government: the place only when no other is named
 ORDER_DECAY = 0.15  # each earlier mention in the same text weighs a little more
 BEFORE_SPAN = 48
+CLAUSE_END = re.compile(r"[;:!?.。！？|—–]\s|[;。！？|]")
+ACTOR_FACTOR = 0.5  # the country that fires or strikes, not where the shot lands
 AFTER_SPAN = 24
 
 
@@ -105,15 +107,16 @@ def _mentions(
     found = []
     for where, text, base in texts:
         skip = dateline_end(text)
-        anchors = [m.start() for m in anchor.finditer(text)] if anchor else []
+        anchors = [m.span() for m in anchor.finditer(text)] if anchor else []
         order = 0
         for hit in find(text):
             if hit.start < skip:
                 continue
             weight = _weigh(text, hit.start, hit.end, cues)
             if anchors:
-                distance = min(abs(a - hit.start) for a in anchors)
-                weight += ANCHOR_BONUS * max(0.0, 1 - distance / ANCHOR_REACH)
+                weight += ANCHOR_BONUS * _nearness(text, hit.start, hit.end, anchors)
+            if _acts(text, hit.end, cues):
+                weight *= ACTOR_FACTOR
             weight *= base / (1 + ORDER_DECAY * order)
             order += 1
             entries = sorted(
@@ -126,16 +129,33 @@ def _mentions(
     return found
 
 
+def _acts(text: str, end: int, cues: tuple[Cues, ...]) -> bool:
+    """Whether the place is the one who acts ("North Korea fired"), not where it happened."""
+    after = text[end : end + AFTER_SPAN]
+    return any(cue.actor_after and cue.actor_after.match(after) for cue in cues)
+
+
+def _nearness(text: str, start: int, end: int, anchors: list[tuple[int, int]]) -> float:
+    """1 beside an event word, 0 from ANCHOR_REACH characters or past a clause's end."""
+    best = 0.0
+    for a_start, a_end in anchors:
+        gap = text[end:a_start] if a_start >= end else text[a_end:start]
+        if CLAUSE_END.search(gap):
+            continue
+        best = max(best, 1 - len(gap) / ANCHOR_REACH)
+    return best
+
+
 def _weigh(text: str, start: int, end: int, cues: tuple[Cues, ...]) -> float:
     """A mention's weight from its neighbours: a cue ties it to the event or to a speaker."""
     before = text[max(0, start - BEFORE_SPAN) : start]
     after = text[end : end + AFTER_SPAN]
-    weight = 1.0
     for cue in cues:
         if (cue.speaker_before and cue.speaker_before.search(before)) or (
             cue.speaker_after and cue.speaker_after.match(after)
         ):
             return SPEAKER_WEIGHT
+    weight = 1.0
     for cue in cues:
         if (cue.echo_before and cue.echo_before.search(before)) or (
             cue.echo_after and cue.echo_after.match(after)
@@ -156,7 +176,8 @@ def _resolve(found: list[_Candidate]) -> list[Mention]:
         others = [other for other in found if other is not candidate]
 
         def backing(place: Place, others: list[_Candidate] = others) -> float:
-            return sum(o.weight for o in others if any(agree(place, p) for p in o.places))
+            # sharing a country is what tells Georgia the state from Georgia the country
+            return sum(o.weight for o in others if any(place[0] == p[0] for p in o.places))
 
         place = max(
             candidate.places,
