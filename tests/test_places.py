@@ -35,6 +35,12 @@ class TestAgree:
         assert not agree(("Japan", "Honshu"), ("Japan", "Kyushu"))
         assert not agree(("Mexico",), ("Chile",))
 
+    def test_an_island_holds_its_prefectures(self):
+        miyagi = event_place("Quake off Miyagi prefecture", [], "en")
+        assert miyagi == ("Japan", "Honshu", "Miyagi")
+        assert agree(miyagi, ("Japan", "Honshu"))
+        assert not agree(miyagi, ("Japan", "Hokkaido"))
+
     def test_no_place_agrees_with_nothing(self):
         assert not agree((), ("Japan",))
         assert not agree(("Japan",), ())
@@ -230,7 +236,7 @@ class TestJapanese:
 
     def test_a_flood_in_a_prefecture(self):
         place = event_place("熊本県で大雨、川が氾濫", ["政府は対策本部を設置した。"], "ja")
-        assert place == ("Japan", "Kumamoto")
+        assert place == ("Japan", "Kyushu", "Kumamoto")
 
     def test_a_reacting_government_is_not_the_place(self):
         place = event_place("日本政府、インドネシアの地震被害に支援", [], "ja", QUAKE)

@@ -62,6 +62,11 @@ def _fold(name: str) -> str:
     return ADMIN_WORDS.sub("", stripped).strip().lower()
 
 
+def _plain(name: str) -> str:
+    """A name without its bracketed qualifier: "Davao (Region XI)" is Davao."""
+    return re.sub(r"\s*\(.*?\)", "", name).strip() or name
+
+
 def _is_latin(name: str) -> bool:
     return all(ord(c) < 0x250 or not c.isalpha() for c in name)
 
@@ -152,13 +157,13 @@ def regions(nations: dict[str, Row]) -> dict[str, Row]:
         if parent and not parent.startswith(record.country_code):
             parent = f"{record.country_code}-{parent}"
         if parent and parent in records:
-            return (*path_of(parent), record.name)
-        return (*nations[record.country_code].path, record.name)
+            return (*path_of(parent), _plain(record.name))
+        return (*nations[record.country_code].path, _plain(record.name))
 
     for code, record in records.items():
         if record.country_code not in nations:
             continue
-        names = {record.name, re.sub(r"\s*\(.*?\)", "", record.name)}
+        names = {record.name, _plain(record.name)}
         names.update(
             name
             for name in (t.gettext(record.name) for t in translations)
@@ -220,24 +225,50 @@ def fill_zones(rows: list[Row]) -> None:
             row.zone = next(iter(below[row.path]))
 
 
-def supplement(known: list[Row]) -> list[Row]:
+def supplement(known: list[Row], subdivisions: dict[str, Row]) -> list[Row]:
+    """The supplement's places, and the regions each island holds moved under it."""
     by_path = {row.path: row for row in known}
-    by_code_zone = {row.path: row.zone for row in known}
     rows = []
+    moves: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     for line in SUPPLEMENT.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        path_text, names_text, zone = [*line.split("\t"), "", ""][:3]
+        path_text, names_text, zone, holds = [*line.split("\t"), "", "", ""][:4]
         path = tuple(part.strip() for part in path_text.split(">"))
         names = {name.strip() for name in names_text.split("|") if name.strip()}
+        for code in _codes(holds):
+            if code not in subdivisions:
+                raise ValueError(f"supplement: {' > '.join(path)} holds unknown {code}")
+            old = subdivisions[code].path
+            moves.append((old, (*path, *old[len(path) - 1 :])))
         if path in by_path:
             by_path[path].names.update(names)
             continue
         if len(path) > 1 and path[:-1] not in by_path and path[0] in {r.path[0] for r in known}:
             raise ValueError(f"supplement: {' > '.join(path)} has no known parent")
-        zone = zone.strip() or by_code_zone.get(path[:-1], "")
+        parent = by_path.get(path[:-1])
+        zone = zone.strip() or (parent.zone if parent else "")
         rows.append(Row("area", path, zone, 0, names | {path[-1]}))
+    for row in [*known, *rows]:
+        for old, new in moves:
+            if row.path[: len(old)] == old:
+                row.path = (*new, *row.path[len(old) :])
+                break
     return rows
+
+
+def _codes(holds: str) -> list[str]:
+    """ "JP-02..JP-35,JP-47" as the codes it names."""
+    codes = []
+    for part in filter(None, (p.strip() for p in holds.split(","))):
+        first, _, last = part.partition("..")
+        if not last:
+            codes.append(first)
+            continue
+        prefix, low = first.rsplit("-", 1)
+        high = last.rsplit("-", 1)[1]
+        codes += [f"{prefix}-{n:0{len(low)}d}" for n in range(int(low), int(high) + 1)]
+    return codes
 
 
 def build() -> list[Row]:
@@ -245,7 +276,7 @@ def build() -> list[Row]:
     subdivisions = regions(nations)
     places = cities(nations, subdivisions)
     rows = [*nations.values(), *subdivisions.values(), *places]
-    rows.extend(supplement(rows))
+    rows.extend(supplement(rows, subdivisions))
     fill_zones(rows)
     return rows
 
