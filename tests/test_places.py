@@ -189,6 +189,13 @@ class TestEnglish:
         )
         assert event_place("Quake in Georgia", ["Tbilisi shook."], "en")[0] == "Georgia"
 
+    def test_the_outlet_after_a_headline_is_not_the_place(self):
+        title = "Rescuers search the rubble after the quake - The Japan Times"
+        assert event_place(title, ["Rescuers searched through the night."], "en") is None
+        title = "Magnitude 6.6 earthquake strikes off Taiwan | Korea JoongAng Daily"
+        assert event_place(title, [], "en") == ("Taiwan",)
+        assert event_place("Quake hits Japan - NHK", [], "en") == ("Japan",)
+
     def test_no_place_named(self):
         assert event_place("Markets rally", ["Stocks rose."], "en") is None
         assert event_place("", [], "en") is None

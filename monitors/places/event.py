@@ -32,6 +32,8 @@ SPEAKER_WEIGHT = 0.1  # a reacting government: the place only when no other is n
 ORDER_DECAY = 0.15  # each earlier mention in the same text weighs a little more
 BEFORE_SPAN = 48
 CLAUSE_END = re.compile(r"[;:!?.。！？|—–]\s|[;。！？|]")
+# "... - The Japan Times", "... | Taipei Times": the outlet a headline list names
+OUTLET = re.compile(r"\s[-–—|]\s(?=[^-–—|]{2,40}$)(?!.*\d)")
 ACTOR_FACTOR = 0.5  # the country that fires or strikes, not where the shot lands
 AFTER_SPAN = 24
 
@@ -107,10 +109,11 @@ def _mentions(
     found = []
     for where, text, base in texts:
         skip = dateline_end(text)
+        stop = _outlet_start(text) if where == "title" else len(text)
         anchors = [m.span() for m in anchor.finditer(text)] if anchor else []
         order = 0
         for hit in find(text):
-            if hit.start < skip:
+            if hit.start < skip or hit.start >= stop:
                 continue
             weight = _weigh(text, hit.start, hit.end, cues)
             if anchors:
@@ -127,6 +130,12 @@ def _mentions(
                 _Candidate(places, text[hit.start : hit.end], where, hit.start, hit.end, weight)
             )
     return found
+
+
+def _outlet_start(title: str) -> int:
+    """Where a headline's trailing outlet name begins ("... - The Japan Times")."""
+    found = OUTLET.search(title)
+    return found.start() if found else len(title)
 
 
 def _acts(text: str, end: int, cues: tuple[Cues, ...]) -> bool:
