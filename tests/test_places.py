@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
+import itertools
 import re
 import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitors.places import Mention, agree, event_mention, event_place, mentions, zone_of
 from monitors.places.cues import dateline_end
-from monitors.places.gazetteer import TABLE, load
+from monitors.places.gazetteer import TABLE, load, names
 from monitors.places.matcher import find
 from tests.conftest import ROOT
 
@@ -93,6 +97,26 @@ class TestMatcher:
         paths = {gazetteer.entries[i].path for i in hit.entries}
         assert ("Georgia",) in paths
         assert ("United States", "Georgia") in paths
+
+
+FRAGMENTS = ("대만", "에서 ", "台湾", "東部で", "Taiwan", " near ", "Hualien")
+FRAGMENTS += ("İ", "ß", "é", "日本海")
+
+
+@functools.cache
+def known_names() -> frozenset[str]:
+    return frozenset(name.lower() for name, _ in names())
+
+
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=12))
+def test_every_hit_spans_a_name_and_none_overlap(parts):
+    text = "".join(parts)
+    known = known_names()
+    hits = find(text)
+    for hit in hits:
+        assert text[hit.start : hit.end].lower() in known
+    for first, second in itertools.pairwise(hits):
+        assert first.end <= second.start
 
 
 class TestDatelines:
