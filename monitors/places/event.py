@@ -3,10 +3,11 @@
 A report names many places: where it was filed, who reacted, where the event happened.
 Each mention is weighed by where it stands (the headline and the first sentence count
 most, earlier before later), by the words around it (a preposition or postposition
-that ties it to the event raises it; a dateline or a speaking government drops it; a
-place where the event was only felt counts little) and by its distance to the monitor's
-event words. A name that may mean several places takes the meaning the other mentions
-agree with. The answer is the best-supported place, and of places equally supported the
+that ties it to the event raises it; a dateline drops it; a speaking government counts
+only when nothing else is named; the country that acts counts half, a place where the
+event was only felt a quarter) and by its distance to the monitor's event words. A
+name that may mean several places takes the meaning that shares a country with the
+other mentions. The answer is the best-supported place, and of places equally supported the
 most specific: "Taiwan" in the headline and "near Hualien" in the lead give Hualien.
 """
 
@@ -30,12 +31,12 @@ ANCHOR_REACH = 80  # characters; an event word farther away than this adds nothi
 ECHO_FACTOR = 0.25
 SPEAKER_WEIGHT = 0.1  # a reacting government: the place only when no other is named
 ORDER_DECAY = 0.15  # each earlier mention in the same text weighs a little more
-BEFORE_SPAN = 48
+BEFORE_SPAN = 48  # characters read before a name for its cues, and after it
+AFTER_SPAN = 24
 CLAUSE_END = re.compile(r"[;:!?.。！？|—–]\s|[;。！？|]")
 # "... - The Japan Times", "... | Taipei Times": the outlet a headline list names
 OUTLET = re.compile(r"\s[-–—|]\s(?=[^-–—|]{2,40}$)(?!.*\d)")
 ACTOR_FACTOR = 0.5  # the country that fires or strikes, not where the shot lands
-AFTER_SPAN = 24
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,7 @@ def event_mention(
     if not found:
         return None
     chosen = _resolve(found)
-    best = max(
-        chosen,
-        key=lambda m: (_support(m.place, chosen), len(m.place), m.weight),
-    )
-    return best
+    return max(chosen, key=lambda m: (_support(m.place, chosen), len(m.place), m.weight))
 
 
 def event_place(
