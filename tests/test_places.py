@@ -136,6 +136,12 @@ class TestDatelines:
     def test_a_dateline_is_read_past(self, text, rest):
         assert text[dateline_end(text) :] == rest
 
+    def test_a_dateline_cut_at_its_month_is_all_dateline(self):
+        assert dateline_end("SEOUL, Dec.") == len("SEOUL, Dec.")
+        assert event_place(
+            "N. Korea fires missile", ["SEOUL, Dec.", "29 (Yonhap) -- It flew."], "en"
+        ) == ("North Korea",)
+
     @pytest.mark.parametrize("text", ["U.S. - China talks resume", "A quake — the biggest"])
     def test_a_headline_is_no_dateline(self, text):
         assert dateline_end(text) == 0

@@ -21,6 +21,8 @@ LATIN_DATELINE = re.compile(
     rf"|[A-Z][\w.'’ -]{{1,40}}(?=[^—–\n]{{0,30}}\((?:{AGENCIES})\)))"
     rf"(?:,[^—–()\n]{{1,40}})?\s*(?:\((?:{AGENCIES})\))?\s*[.,]?\s*(?:—|–|--|-)+\s*"
 )
+# "SEOUL, Dec.": a dateline that a sentence splitter cut at its month's full stop
+DATELINE_PIECE = re.compile(r"^\s*[A-Z]{2}[A-Z.'’ -]*,\s*[A-Z][a-z]{2,4}\.?\s*$")
 # "[도쿄=연합뉴스] 홍길동 특파원 =", "(서울=뉴스1) 기자 =", "【北京共同】", "（ワシントン共同）"
 CJK_DATELINE = re.compile(
     r"^\s*(?:[\[(（【][^\]\)）】]{1,24}[\])）】]\s*(?:[^\s=]{1,12}\s+){0,2}(?:기자|특파원)?\s*=?\s*)+"
@@ -147,6 +149,8 @@ def cues_for(language: str | None) -> tuple[Cues, ...]:
 
 def dateline_end(text: str) -> int:
     """Where a leading dateline ends (0 when the text has none)."""
+    if DATELINE_PIECE.match(text):
+        return len(text)
     for pattern in (CJK_DATELINE, LATIN_DATELINE):
         found = pattern.match(text)
         if found and found.end() < len(text):
