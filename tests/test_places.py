@@ -256,6 +256,12 @@ class TestKorean:
         )
         assert place == ("Sea of Japan",)
 
+    def test_headlines_abbreviate_countries_to_one_hanja(self):
+        assert event_place("北, 장거리순항미사일 발사", [], "ko", LAUNCH) == ("North Korea",)
+        assert event_place("日 앞바다서 규모 6.9 지진", [], "ko", QUAKE) == ("Japan",)
+        assert event_place("台湾で27日、地震", [], None) == ("Taiwan",)
+        assert event_place("27日、地震", [], None) is None
+
     def test_a_reacting_government_is_not_the_place(self):
         place = event_place("일본 정부, 멕시코 지진 피해 지원 발표", [], "ko", QUAKE)
         assert place == ("Mexico",)

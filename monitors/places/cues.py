@@ -9,7 +9,7 @@ of the tables below; a language not listed reads with all of them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 AGENCIES = (
     r"AP|AFP|Reuters|UPI|Xinhua|EFE|dpa|DPA|ANSA|Kyodo|Yonhap|Bloomberg|CNN|"
@@ -33,6 +33,7 @@ CJK_DATELINE = re.compile(
 class Cues:
     """Patterns read just before a name (ending at it) and just after it (from it)."""
 
+    script: re.Pattern[str] = re.compile(r"[^\W\d_]")  # the names they read: Latin, ...
     event_before: re.Pattern[str] | None = None
     event_after: re.Pattern[str] | None = None
     speaker_before: re.Pattern[str] | None = None
@@ -40,6 +41,9 @@ class Cues:
     echo_before: re.Pattern[str] | None = None  # where the event is only felt or heard
     echo_after: re.Pattern[str] | None = None
     actor_after: re.Pattern[str] | None = None  # a country as the one who acts
+    # one-character names a language abbreviates countries to (北 in "北, 미사일 발사")
+    abbreviations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    abbreviation: re.Pattern[str] | None = None
 
 
 _I = re.IGNORECASE
@@ -53,8 +57,26 @@ SAYS_EN = (
     r"denounced|critici[sz]ed|vowed|announced|accused|demanded|responded|reacted"
 )
 
+LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+KOREAN = re.compile(r"[\uac00-\ud7af\u3400-\u9fff]")  # Hangul, and the hanja of 北
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
+KOREAN_ABBREVIATIONS = {
+    "北": ("North Korea",),
+    "美": ("United States",),
+    "中": ("China",),
+    "日": ("Japan",),
+    "韓": ("South Korea",),
+    "英": ("United Kingdom",),
+    "佛": ("France",),
+    "獨": ("Germany",),
+    "露": ("Russia",),
+    "臺": ("Taiwan",),
+    "印": ("India",),
+}
+
 CUES: dict[str, Cues] = {
     "en": Cues(
+        script=LATIN,
         event_before=re.compile(
             r"\b(?:in|near|off|at|across|into|over|toward|towards|of|hit|hits|hitting|"
             r"struck|strikes|striking|rocked|rocks|jolted|jolts|shook|shakes|battered|"
@@ -77,6 +99,7 @@ CUES: dict[str, Cues] = {
         ),
     ),
     "fr": Cues(
+        script=LATIN,
         event_before=re.compile(
             r"\b(?:en|au|aux|à|dans|près|proche|large|vers|sur|frappe|frappé|secoue|"
             r"secoué|touche|touché|ravage|ravagé)\b[\w\s,'’-]{0,28}$",
@@ -96,6 +119,7 @@ CUES: dict[str, Cues] = {
         echo_before=re.compile(r"\bressentie?s?\s+(?:jusqu['’]|à|en|au)\s*[\w\s,'-]{0,20}$", _I),
     ),
     "es": Cues(
+        script=LATIN,
         event_before=re.compile(
             r"\b(?:en|cerca|frente|hacia|sobre|sacude|sacudió|azota|azotó|golpea|golpeó|"
             r"estremece|estremeció|sacudido|inunda|inundó)\b[\w\s,'-]{0,28}$",
@@ -116,18 +140,27 @@ CUES: dict[str, Cues] = {
         echo_before=re.compile(r"\bsenti(?:do|ó)\s+(?:en|hasta)\s+[\w\s,'-]{0,20}$", _I),
     ),
     "ko": Cues(
+        script=KOREAN,
+        abbreviations=KOREAN_ABBREVIATIONS,
+        # a lone hanja after a space or punctuation: 北, 美 in "北, 美 본토 겨냥", not 27日
+        abbreviation=re.compile(
+            rf"(?<![\u3040-\u30ff\u3400-\u9fff\w])[{''.join(KOREAN_ABBREVIATIONS)}]"
+            r"(?![\u3040-\u30ff\u3400-\u9fff\d])"
+        ),
         event_after=re.compile(
             r"^[^\s,.]{0,4}?(?:에서|인근|앞바다|해역|근해|연안|일대|상으로|쪽으로|으로|로|"
             r"동부|서부|남부|북부|중부|남동|북동|남서|북서|동쪽|서쪽|남쪽|북쪽)"
             r"|^\s+(?:인근|앞바다|해역|근해|연안|일대|동부|서부|남부|북부|중부|남동|북동|남서|북서)"
         ),
-        actor_after=re.compile(r"^(?:이|가|은|는)\s"),
+        # the subject: "북한이 발사했다", and a headline's "北, 서해상 미사일 발사"
+        actor_after=re.compile(r"^(?:(?:이|가|은|는)\s|,)"),
         speaker_after=re.compile(
             r"^\s*(?:정부|외교부|국방부|통일부|당국|대통령|총리|외무성|방위성|합참|국무부|대사관)"
         ),
         echo_after=re.compile(r"^[^\s,.]{0,3}?에서도"),
     ),
     "ja": Cues(
+        script=JAPANESE,
         event_after=re.compile(
             r"^[^\s、。]{0,4}?(?:で|沖|近海|付近|周辺|東部|西部|南部|北部|中部|南東|北東|南西|北西|地方|方面)"
         ),

@@ -4,7 +4,7 @@ A report names many places: where it was filed, who reacted, where the event hap
 Each mention is weighed by where it stands (the headline and the first sentence count
 most, earlier before later), by the words around it (a preposition or postposition
 that ties it to the event raises it; a dateline drops it; a speaking government counts
-only when nothing else is named; the country that acts counts half, a place where the
+only when nothing else is named; the country that acts counts a third, a place where the
 event was only felt a quarter) and by its distance to the monitor's event words. A
 name that may mean several places takes the meaning that shares a country with the
 other mentions. The answer is the best-supported place, and of places equally supported the
@@ -36,7 +36,7 @@ AFTER_SPAN = 24
 CLAUSE_END = re.compile(r"[;:!?.。！？|—–]\s|[;。！？|]")
 # "... - The Japan Times", "... | Taipei Times": the outlet a headline list names
 OUTLET = re.compile(r"\s[-–—|]\s(?=[^-–—|]{2,40}$)(?!.*\d)")
-ACTOR_FACTOR = 0.5  # the country that fires or strikes, not where the shot lands
+ACTOR_FACTOR = 0.3  # the country that fires or strikes, not where the shot lands
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,6 @@ def _mentions(
     cues: tuple[Cues, ...],
     anchor: re.Pattern[str] | None,
 ) -> list[_Candidate]:
-    gazetteer = load()
     texts: list[tuple[str | int, str, float]] = [("title", title or "", WEIGHT_TITLE)]
     texts += [
         (i, text or "", WEIGHT_SENTENCE[i]) for i, text in enumerate(sentences[:LEAD_SENTENCES])
@@ -109,24 +108,36 @@ def _mentions(
         stop = _outlet_start(text) if where == "title" else len(text)
         anchors = [m.span() for m in anchor.finditer(text)] if anchor else []
         order = 0
-        for hit in find(text):
-            if hit.start < skip or hit.start >= stop:
+        for start, end, places in _named(text, cues):
+            if start < skip or start >= stop:
                 continue
-            weight = _weigh(text, hit.start, hit.end, cues)
+            own = tuple(cue for cue in cues if cue.script.match(text, start))
+            weight = _weigh(text, start, end, own)
             if anchors:
-                weight += ANCHOR_BONUS * _nearness(text, hit.start, hit.end, anchors)
-            if _acts(text, hit.end, cues):
+                weight += ANCHOR_BONUS * _nearness(text, start, end, anchors)
+            if _acts(text, end, own):
                 weight *= ACTOR_FACTOR
             weight *= base / (1 + ORDER_DECAY * order)
             order += 1
-            entries = sorted(
-                (gazetteer.entries[i] for i in hit.entries), key=preference, reverse=True
-            )
-            places = tuple(dict.fromkeys(entry.path for entry in entries))
-            found.append(
-                _Candidate(places, text[hit.start : hit.end], where, hit.start, hit.end, weight)
-            )
+            found.append(_Candidate(places, text[start:end], where, start, end, weight))
     return found
+
+
+def _named(text: str, cues: tuple[Cues, ...]) -> list[tuple[int, int, tuple[Place, ...]]]:
+    """(start, end, what it may mean) of every place name in a text, in text order."""
+    gazetteer = load()
+    named = []
+    for hit in find(text):
+        entries = sorted((gazetteer.entries[i] for i in hit.entries), key=preference, reverse=True)
+        named.append((hit.start, hit.end, tuple(dict.fromkeys(e.path for e in entries))))
+    for cue in cues:
+        if cue.abbreviation is None:
+            continue
+        for found in cue.abbreviation.finditer(text):
+            taken = any(s <= found.start() < e for s, e, _ in named)
+            if not taken:
+                named.append((found.start(), found.end(), (cue.abbreviations[found.group()],)))
+    return sorted(named, key=lambda item: item[0])
 
 
 def _outlet_start(title: str) -> int:
