@@ -154,6 +154,15 @@ class TestEnglish:
         )
         assert place == ("Taiwan", "Hualien")
 
+    def test_a_city_named_in_passing_does_not_narrow_the_place(self):
+        place = event_place(
+            "Strong earthquake hits northern Japan",
+            ["Residents of Sapporo were woken by the shaking."],
+            "en",
+            QUAKE,
+        )
+        assert place == ("Japan",)
+
     def test_the_dateline_is_not_the_place(self):
         place = event_place(
             "Quake shakes region",

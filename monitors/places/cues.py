@@ -78,9 +78,13 @@ CUES: dict[str, Cues] = {
     "en": Cues(
         script=LATIN,
         event_before=re.compile(
-            r"\b(?:in|near|off|at|across|into|over|toward|towards|of|hit|hits|hitting|"
+            r"\b(?:in|near|off|on|at|across|into|over|toward|towards|hit|hits|hitting|"
             r"struck|strikes|striking|rocked|rocks|jolted|jolts|shook|shakes|battered|"
-            r"lashed|flooded|devastated)\b[\w\s,'-]{0,28}$",
+            r"lashed|flooded|devastated)\b[\w\s,'-]{0,28}$"
+            # "east of", "coast of": not "residents of"
+            r"|\b(?:coast|shores?|(?:north|south)?(?:east|west)|north|south|km|kilometers|"
+            r"kilometres|miles|island|province|prefecture|region|state|outskirts)\s+of\s+"
+            r"(?:the\s+)?$",
             _I,
         ),
         speaker_before=re.compile(rf"\b(?:{OFFICIALS_EN})\s+(?:of|in|for)\s+(?:the\s+)?$", _I),

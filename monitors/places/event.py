@@ -7,8 +7,10 @@ that ties it to the event raises it; a dateline drops it; a speaking government 
 only when nothing else is named; the country that acts counts a third, a place where the
 event was only felt a quarter) and by its distance to the monitor's event words. A
 name that may mean several places takes the meaning that shares a country with the
-other mentions. The answer is the best-supported place, and of places equally supported the
-most specific: "Taiwan" in the headline and "near Hualien" in the lead give Hualien.
+other mentions. The answer is the best-supported place, made narrower by a place inside
+it that the report ties to the event nearly as strongly: "Taiwan" in the headline and
+"near Hualien" in the lead give Hualien; "Residents of Sapporo" after "a quake hit
+northern Japan" does not make the quake Sapporo's.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ ANCHOR_BONUS = 2.0
 ANCHOR_REACH = 80  # characters; an event word farther away than this adds nothing
 ECHO_FACTOR = 0.25
 SPEAKER_WEIGHT = 0.1  # a reacting government: the place only when no other is named
+REFINE_SHARE = 0.4  # a narrower place needs this share of the strongest agreeing weight
 ORDER_DECAY = 0.15  # each earlier mention in the same text weighs a little more
 BEFORE_SPAN = 48  # characters read before a name for its cues, and after it
 AFTER_SPAN = 24
@@ -63,7 +66,14 @@ def event_mention(
     if not found:
         return None
     chosen = _resolve(found)
-    return max(chosen, key=lambda m: (_support(m.place, chosen), len(m.place), m.weight))
+    best = max(chosen, key=lambda m: (_support(m.place, chosen), m.weight, len(m.place)))
+    # the most specific place that agrees, if the report ties it to the event too
+    agreeing = [m for m in chosen if agree(m.place, best.place)]
+    strong = REFINE_SHARE * max(m.weight for m in agreeing)
+    return max(
+        (m for m in agreeing if m.weight >= strong or m is best),
+        key=lambda m: (len(m.place), m.weight),
+    )
 
 
 def event_place(
