@@ -14,7 +14,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitors.places import Mention, agree, event_mention, event_place, mentions, zone_of
+from monitors.places import (
+    Mention,
+    agree,
+    event_mention,
+    event_place,
+    mentions,
+    shared,
+    zone_of,
+)
 from monitors.places.cues import dateline_end
 from monitors.places.gazetteer import TABLE, load, names
 from monitors.places.matcher import find
@@ -44,6 +52,11 @@ class TestAgree:
         assert miyagi == ("Japan", "Honshu", "Miyagi")
         assert agree(miyagi, ("Japan", "Honshu"))
         assert not agree(miyagi, ("Japan", "Hokkaido"))
+
+    def test_two_regions_share_their_country(self):
+        assert shared(("Taiwan", "Hualien"), ("Taiwan", "Yilan")) == ("Taiwan",)
+        assert shared(("Japan", "Honshu"), ("Indonesia", "Sumatera")) == ()
+        assert shared(("Taiwan", "Hualien"), ("Taiwan",)) == ("Taiwan",)
 
     def test_no_place_agrees_with_nothing(self):
         assert not agree((), ("Japan",))
