@@ -389,6 +389,20 @@ class TestData:
             encoding="utf-8"
         )
 
+    def test_the_public_surface(self):
+        import monitors.places
+
+        assert sorted(monitors.places.__all__) == [
+            "Mention",
+            "Place",
+            "agree",
+            "event_mention",
+            "event_place",
+            "mentions",
+            "shared",
+            "zone_of",
+        ]
+
     def test_places_import_no_monitor(self):
         for path in (ROOT / "monitors" / "places").glob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
