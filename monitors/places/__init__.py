@@ -15,6 +15,15 @@ that knows how each script marks a word.
 from __future__ import annotations
 
 from monitors.places.event import Mention, event_mention, event_place, mentions
-from monitors.places.paths import Place, agree, zone_of
+from monitors.places.paths import Place, agree, shared, zone_of
 
-__all__ = ["Mention", "Place", "agree", "event_mention", "event_place", "mentions", "zone_of"]
+__all__ = [
+    "Mention",
+    "Place",
+    "agree",
+    "event_mention",
+    "event_place",
+    "mentions",
+    "shared",
+    "zone_of",
+]

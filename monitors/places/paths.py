@@ -23,6 +23,16 @@ def agree(a: Sequence[str], b: Sequence[str]) -> bool:
     return tuple(a[:shorter]) == tuple(b[:shorter])
 
 
+def shared(a: Sequence[str], b: Sequence[str]) -> Place:
+    """The broadest place both lie in: ("Taiwan",) for Hualien and Yilan, () for none."""
+    out = []
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        out.append(x)
+    return tuple(out)
+
+
 def zone_of(place: Sequence[str]) -> str | None:
     """The IANA zone a place keeps its day in: its own, else its nearest region's.
 
