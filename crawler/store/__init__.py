@@ -13,11 +13,13 @@ what is committed. Nothing outside this package writes SQL.
     store.readers   the change sequence and digest cursors; store.outbox: alerts
     store.prune     retention: old articles out, what events stand on kept
     store.lookups   one article with its story, copies and events (`newsmon article`)
+    store.browse    the web view's event search and per-day counts
     store.canned    the SQL of Datasette's canned queries (`newsmon serve`)
 """
 
 from crawler.store import (
     articles,
+    browse,
     canned,
     daemon,
     db,
@@ -38,6 +40,7 @@ from crawler.store import (
 
 __all__ = [
     "articles",
+    "browse",
     "canned",
     "daemon",
     "db",

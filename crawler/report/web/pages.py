@@ -4,23 +4,29 @@ Plain functions of a `sqlite_utils.Database`: the plugin runs them on Datasette'
 read-only connection, and they reuse what the digests and `newsmon status` already
 decide, so the browser says what the terminal says. An event is the digest's record
 (`records.event_record`) described in the digest's words (`wording`); a failing feed is
-what `store.feeds.is_failing` calls failing (as `status`, `feeds` and the canned query).
+what `store.feeds.feed_state` calls it, judged against config.yaml as `status` judges it.
 Every feed-supplied string is cleaned here and escaped by the templates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import sqlite_utils
 
 from crawler import store
 from crawler.clock import ClockError, parse_instant
+from crawler.config import Config
 from crawler.report import records
+from crawler.report.article import article_record
 from crawler.report.labels import disputed, fact_label, fact_text
+from crawler.report.status import with_config
+from crawler.report.web import chart
 from crawler.report.web.fields import Field, fact_fields
+from crawler.report.web.filters import PAGE_SIZE, Filters, chart_days
 from crawler.report.wording import (
     UNTITLED,
     clean,
@@ -31,8 +37,8 @@ from crawler.report.wording import (
     plural,
     safe_url,
 )
+from crawler.store.browse import EventQuery
 
-LATEST_EVENTS = 100  # the landing page; the rest are one click away in the events table
 DEFAULT_ROLE = "report"  # members stored before roles existed
 OVERDUE = "overdue by {}"  # a next poll time gone by: the feed waits for the next run
 # Feed states (store.feeds.FEED_STATES, worst first) as the feed-health table words them.
@@ -118,50 +124,208 @@ def latest_events(
     db: sqlite_utils.Database,
     *,
     now: datetime,
-    monitor: str | None = None,
-    limit: int = LATEST_EVENTS,
+    tz: tzinfo = UTC,
+    filters: Filters | None = None,
+    configured: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """The landing page: the most recently active events, and the feeds' health."""
-    rows = store.events.list_events(db, monitor=monitor, limit=limit)
+    """The landing page: events matching the filters, most recently active first, a
+    page of PAGE_SIZE at a time, and a chart of them per day."""
+    filters = filters or Filters()
+    query = filters.query(tz)
+    offset = (filters.page - 1) * PAGE_SIZE
+    rows = store.browse.find_events(db, query, limit=PAGE_SIZE, offset=offset)
     members = store.events.members_of_events(db, [row["id"] for row in rows])
+    total = store.browse.count_found(db, query)
     return {
-        "events": [event_view(records.event_record(db, r, members[r["id"]])) for r in rows],
-        "total": store.events.count_events(db, monitor=monitor),
-        "monitor": monitor,
-        "health": store.feeds.state_counts(db),
+        "events": [event_view(records.event_record(db, r, members[r["id"]]), tz=tz) for r in rows],
+        "total": total,
+        "first": offset + 1,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "filters": filters,
+        "monitor": filters.monitor,
+        "monitors": store.events.monitor_names(db),
+        "outlets": store.browse.outlet_names(db),
+        "timeline": timeline(db, query, filters, now=now, tz=tz),
+        "health": store.feeds.state_counts(db, configured),
     }
 
 
-def event_page(db: sqlite_utils.Database, event_id: int, *, now: datetime) -> dict[str, Any]:
+def timeline(
+    db: sqlite_utils.Database, query: EventQuery, filters: Filters, *, now: datetime, tz: tzinfo
+) -> dict[str, Any]:
+    """Events per day of their time, and their reports per day published."""
+    latest = store.browse.latest_event_time(db, query)
+    latest_at = parse_instant(latest) if latest else None
+    days = chart_days(filters, latest_at, now.astimezone(tz).date(), tz)
+    events = chart.series("event", store.browse.events_per_day(db, query, days), days)
+    reports = chart.series("report", store.browse.reports_per_day(db, query, days), days)
+    return {
+        "days": days,
+        "events": events,
+        "reports": reports,
+        "events_svg": chart.bars(events, days, css="newsmon-events-chart", height=60),
+        "reports_svg": chart.bars(reports, days, css="newsmon-reports-chart"),
+    }
+
+
+@dataclass(frozen=True)
+class OutletRow:
+    """One outlet's line of the activity chart."""
+
+    outlet: str
+    articles: int
+    reports: int
+    strip: Any  # Markup
+
+
+def activity_page(
+    db: sqlite_utils.Database,
+    *,
+    now: datetime,
+    tz: tzinfo = UTC,
+    filters: Filters | None = None,
+    configured: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """Every outlet's articles per day, and how many of them reported an event."""
+    filters = filters or Filters()
+    query = filters.query(tz)
+    shown = timeline(db, query, filters, now=now, tz=tz)
+    days = shown["days"]
+    per_outlet: dict[str, dict[str, int]] = {}
+    reports: dict[str, int] = {}
+    for outlet, day, articles, in_events in store.browse.outlet_activity(db, days):
+        name = clean(outlet) or "unknown outlet"
+        per_outlet.setdefault(name, {})[day] = articles
+        reports[name] = reports.get(name, 0) + in_events
+    peak = max((n for counts in per_outlet.values() for n in counts.values()), default=0)
+    rows = [
+        OutletRow(
+            name, sum(counts.values()), reports[name], chart.strip(counts, days, peak, "article")
+        )
+        for name, counts in per_outlet.items()
+    ]
+    rows.sort(key=lambda row: (-row.articles, row.outlet.casefold()))
+    return {
+        "timeline": shown,
+        "days": days,
+        "filters": filters,
+        "outlet_rows": rows,
+        "peak": peak,
+        "health": store.feeds.state_counts(db, configured),
+    }
+
+
+def event_page(
+    db: sqlite_utils.Database,
+    event_id: int,
+    *,
+    now: datetime,
+    tz: tzinfo = UTC,
+    configured: Collection[str] | None = None,
+) -> dict[str, Any]:
     """One event with every source and every value its facts were given; `event` is None
     when there is no such event."""
     row = store.events.get_event(db, event_id)
-    event = None if row is None else event_view(records.event_record(db, row), detail=True)
-    return {"event": event, "health": store.feeds.state_counts(db)}
+    event = None if row is None else event_view(records.event_record(db, row), detail=True, tz=tz)
+    return {"event": event, "health": store.feeds.state_counts(db, configured)}
 
 
-def feed_health(db: sqlite_utils.Database, *, now: datetime) -> dict[str, Any]:
-    """Every feed, failing first, then erroring, new, healthy and inactive ones."""
-    feeds = feed_views(db, now)
-    return {"feeds": feeds, "health": store.feeds.state_counts(db), "now": format_instant(now)}
+def article_page(
+    db: sqlite_utils.Database,
+    article_id: int,
+    *,
+    tz: tzinfo = UTC,
+    configured: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """One stored article as `newsmon article` shows it: what newsmon knows around it,
+    then its stored text in paragraphs; `article` is None when there is no such article."""
+    record = article_record(db, article_id)
+    health = store.feeds.state_counts(db, configured)
+    if record is None:
+        return {"article": None, "health": health}
+    story = record.get("story") or {}
+    return {
+        "article": {
+            "id": record["id"],
+            "title": clean(record.get("title")) or UNTITLED,
+            "outlet": clean(record.get("outlet")),
+            "url": safe_url(record.get("url")),
+            "url_text": clean(record.get("url")),
+            "published": format_instant(record["published"], tz) if record.get("published") else "",
+            "fetched": format_instant(record.get("fetched"), tz),
+            "author": clean(record.get("author")),
+            "language": clean(record.get("language")),
+            "words": record.get("word_count") or 0,
+            "method": clean(record.get("text_method")),
+            "copy_of": record.get("copy_of"),
+            "copy_relation": clean(record.get("copy_relation")),
+            "copies": [related_view(a) for a in record.get("copies") or []],
+            "story": [
+                related_view(a) for a in story.get("articles") or [] if a.get("id") != record["id"]
+            ],
+            "story_size": story.get("article_count") or 0,
+            "events": [
+                {
+                    "id": e["id"],
+                    "title": clean(e.get("title")) or UNTITLED,
+                    "role": clean(e.get("role")) or DEFAULT_ROLE,
+                    "when": describe_when(e, tz),
+                    "evidence": clean(e.get("evidence")),
+                }
+                for e in record.get("events") or []
+            ],
+            "paragraphs": [clean(p) for p in str(record.get("text") or "").split("\n") if clean(p)],
+        },
+        "health": health,
+    }
 
 
-def event_view(record: dict[str, Any], *, detail: bool = False) -> EventView:
+def related_view(article: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": article.get("id"),
+        "outlet": clean(article.get("outlet")),
+        "title": clean(article.get("title")) or UNTITLED,
+        "copy_relation": clean(article.get("copy_relation")) if article.get("copy_of") else "",
+    }
+
+
+def feed_health(
+    db: sqlite_utils.Database, *, now: datetime, tz: tzinfo = UTC, cfg: Config | None = None
+) -> dict[str, Any]:
+    """Every feed, failing first, then erroring, new, healthy and inactive ones, judged
+    against config.yaml as it is now when `cfg` is given (as `newsmon status` does)."""
+    feeds = feed_views(db, now, tz, cfg)
+    configured = configured_urls(cfg)
+    return {
+        "feeds": feeds,
+        "health": store.feeds.state_counts(db, configured),
+        "now": format_instant(now, tz),
+    }
+
+
+def configured_urls(cfg: Config | None) -> set[str] | None:
+    """config.yaml's feed URLs: what `store.feeds.state_counts` judges retirement by."""
+    if cfg is None:
+        return None
+    return {source.url for outlet in cfg.outlets for source in outlet.sources}
+
+
+def event_view(record: dict[str, Any], *, detail: bool = False, tz: tzinfo = UTC) -> EventView:
     """The digest's record of an event, in words; sources and fact rows with `detail`."""
     articles = [a for a in record.get("articles") or [] if isinstance(a, dict)]
-    sources = sources_of(articles)
+    sources = sources_of(articles, tz)
     outlets = list(dict.fromkeys(s.outlet for s in sources))
     return EventView(
         id=int(record["id"]),
         title=clean(record.get("title")) or UNTITLED,
         monitor=clean(record.get("monitor")),
         kind=clean(record.get("kind")),
-        when=describe_when(record),
-        interval=describe_interval(record),
+        when=describe_when(record, tz),
+        interval=describe_interval(record, tz),
         precision=clean(record.get("event_time_precision")),
         counts=describe_counts(record),
-        first_seen=format_instant(record.get("first_seen")),
-        last_updated=format_instant(record.get("last_updated")),
+        first_seen=format_instant(record.get("first_seen"), tz),
+        last_updated=format_instant(record.get("last_updated"), tz),
         facts=fact_fields(record.get("facts")),
         outlets=outlets,
         notes=role_notes(sources),
@@ -170,14 +334,14 @@ def event_view(record: dict[str, Any], *, detail: bool = False) -> EventView:
     )
 
 
-def describe_interval(record: dict[str, Any]) -> str:
+def describe_interval(record: dict[str, Any], tz: tzinfo = UTC) -> str:
     """The interval the reports allow, both ends, whatever the precision."""
-    start = format_instant(record.get("event_time_start"))
-    end = format_instant(record.get("event_time_end"))
+    start = format_instant(record.get("event_time_start"), tz)
+    end = format_instant(record.get("event_time_end"), tz)
     return start if start == end else f"{start} – {end}"
 
 
-def sources_of(articles: list[dict[str, Any]]) -> list[Source]:
+def sources_of(articles: list[dict[str, Any]], tz: tzinfo = UTC) -> list[Source]:
     """Numbered source rows, earliest first; a copy points at the row it copies."""
     refs = {
         a.get("id"): SourceRef(n, clean(a.get("outlet")) or "unknown outlet", f"source-{n}")
@@ -195,7 +359,7 @@ def sources_of(articles: list[dict[str, Any]]) -> list[Source]:
                 title=clean(article.get("title")) or UNTITLED,
                 url=url,
                 unlinked_url="" if url else clean(article.get("url")),
-                published=format_published(article.get("published") or ""),
+                published=format_published(article.get("published") or "", tz),
                 language=clean(article.get("language")),
                 role=clean(article.get("role")) or DEFAULT_ROLE,
                 copy_of=refs.get(article.get("copy_of")),
@@ -279,15 +443,19 @@ class FeedView:
     last_error: str
 
 
-def feed_views(db: sqlite_utils.Database, now: datetime) -> list[FeedView]:
+def feed_views(
+    db: sqlite_utils.Database, now: datetime, tz: tzinfo = UTC, cfg: Config | None = None
+) -> list[FeedView]:
     """Every feed as the feed-health page shows it, worst state first."""
     rows = store.feeds.feed_health(db, now)
+    if cfg is not None:
+        rows = with_config(rows, cfg, now)
     order = store.feeds.FEED_STATES
-    views = [feed_view(row, now) for row in rows]
+    views = [feed_view(row, now, tz) for row in rows]
     return sorted(views, key=lambda v: (order.index(v.state), -v.errors, v.outlet, v.url_text))
 
 
-def feed_view(row: dict[str, Any], now: datetime) -> FeedView:
+def feed_view(row: dict[str, Any], now: datetime, tz: tzinfo = UTC) -> FeedView:
     state = store.feeds.feed_state(
         row.get("active"), row.get("consecutive_errors") or 0, row.get("last_polled")
     )
@@ -300,10 +468,12 @@ def feed_view(row: dict[str, Any], now: datetime) -> FeedView:
         url_text=clean(row.get("url")),
         last_status=clean(row.get("last_status")),
         errors=int(row.get("consecutive_errors") or 0),
-        last_success=format_instant(row["last_success"]) if row.get("last_success") else "never",
+        last_success=(
+            format_instant(row["last_success"], tz) if row.get("last_success") else "never"
+        ),
         last_success_ago=relative(row.get("last_success"), now),
-        last_polled=format_instant(row["last_polled"]) if row.get("last_polled") else "never",
-        next_due=format_instant(row["next_due"]) if row.get("next_due") else "",
+        last_polled=format_instant(row["last_polled"], tz) if row.get("last_polled") else "never",
+        next_due=format_instant(row["next_due"], tz) if row.get("next_due") else "",
         next_due_in=relative(row.get("next_due"), now, past=OVERDUE) if row.get("active") else "",
         articles=int(row.get("articles") or 0),
         articles_24h=int(row.get("articles_24h") or 0),
