@@ -31,7 +31,7 @@ from crawler import store
 from crawler.clock import Clock
 from crawler.config import Config
 from crawler.report.serve import WEB_PLUGIN as PLUGIN
-from crawler.report.web import filters, pages, site
+from crawler.report.web import activity, filters, pages, site, stored
 from crawler.report.web.fields import json_fields
 from crawler.report.wording import zone_label
 
@@ -201,7 +201,7 @@ async def article_view(datasette: Any, request: Any) -> Response:
     configured = pages.configured_urls(here.config)
     page = await read(
         datasette,
-        lambda db: pages.article_page(db, article_id, tz=here.zone, configured=configured),
+        lambda db: stored.article_page(db, article_id, tz=here.zone, configured=configured),
     )
     if page["article"] is None:
         raise NotFound(f"No article {article_id}")
@@ -216,7 +216,7 @@ async def activity_view(datasette: Any, request: Any) -> Response:
     configured = pages.configured_urls(here.config)
     page = await read(
         datasette,
-        lambda db: pages.activity_page(
+        lambda db: activity.activity_page(
             db, now=now, tz=here.zone, filters=wanted, configured=configured
         ),
     )

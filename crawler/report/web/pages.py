@@ -21,12 +21,11 @@ from crawler import store
 from crawler.clock import ClockError, parse_instant
 from crawler.config import Config
 from crawler.report import records
-from crawler.report.article import article_record
 from crawler.report.labels import disputed, fact_label, fact_text
 from crawler.report.status import with_config
-from crawler.report.web import chart
+from crawler.report.web import activity
 from crawler.report.web.fields import Field, fact_fields
-from crawler.report.web.filters import PAGE_SIZE, Filters, chart_days
+from crawler.report.web.filters import PAGE_SIZE, Filters
 from crawler.report.wording import (
     UNTITLED,
     clean,
@@ -37,7 +36,6 @@ from crawler.report.wording import (
     plural,
     safe_url,
 )
-from crawler.store.browse import EventQuery
 
 DEFAULT_ROLE = "report"  # members stored before roles existed
 OVERDUE = "overdue by {}"  # a next poll time gone by: the feed waits for the next run
@@ -145,72 +143,7 @@ def latest_events(
         "monitor": filters.monitor,
         "monitors": store.events.monitor_names(db),
         "outlets": store.browse.outlet_names(db),
-        "timeline": timeline(db, query, filters, now=now, tz=tz),
-        "health": store.feeds.state_counts(db, configured),
-    }
-
-
-def timeline(
-    db: sqlite_utils.Database, query: EventQuery, filters: Filters, *, now: datetime, tz: tzinfo
-) -> dict[str, Any]:
-    """Events per day of their time, and their reports per day published."""
-    latest = store.browse.latest_event_time(db, query)
-    latest_at = parse_instant(latest) if latest else None
-    days = chart_days(filters, latest_at, now.astimezone(tz).date(), tz)
-    events = chart.series("event", store.browse.events_per_day(db, query, days), days)
-    reports = chart.series("report", store.browse.reports_per_day(db, query, days), days)
-    return {
-        "days": days,
-        "events": events,
-        "reports": reports,
-        "events_svg": chart.bars(events, days, css="newsmon-events-chart", height=60),
-        "reports_svg": chart.bars(reports, days, css="newsmon-reports-chart"),
-    }
-
-
-@dataclass(frozen=True)
-class OutletRow:
-    """One outlet's line of the activity chart."""
-
-    outlet: str
-    articles: int
-    reports: int
-    strip: Any  # Markup
-
-
-def activity_page(
-    db: sqlite_utils.Database,
-    *,
-    now: datetime,
-    tz: tzinfo = UTC,
-    filters: Filters | None = None,
-    configured: Collection[str] | None = None,
-) -> dict[str, Any]:
-    """Every outlet's articles per day, and how many of them reported an event."""
-    filters = filters or Filters()
-    query = filters.query(tz)
-    shown = timeline(db, query, filters, now=now, tz=tz)
-    days = shown["days"]
-    per_outlet: dict[str, dict[str, int]] = {}
-    reports: dict[str, int] = {}
-    for outlet, day, articles, in_events in store.browse.outlet_activity(db, days):
-        name = clean(outlet) or "unknown outlet"
-        per_outlet.setdefault(name, {})[day] = articles
-        reports[name] = reports.get(name, 0) + in_events
-    peak = max((n for counts in per_outlet.values() for n in counts.values()), default=0)
-    rows = [
-        OutletRow(
-            name, sum(counts.values()), reports[name], chart.strip(counts, days, peak, "article")
-        )
-        for name, counts in per_outlet.items()
-    ]
-    rows.sort(key=lambda row: (-row.articles, row.outlet.casefold()))
-    return {
-        "timeline": shown,
-        "days": days,
-        "filters": filters,
-        "outlet_rows": rows,
-        "peak": peak,
+        "timeline": activity.timeline(db, query, filters, now=now, tz=tz),
         "health": store.feeds.state_counts(db, configured),
     }
 
@@ -228,65 +161,6 @@ def event_page(
     row = store.events.get_event(db, event_id)
     event = None if row is None else event_view(records.event_record(db, row), detail=True, tz=tz)
     return {"event": event, "health": store.feeds.state_counts(db, configured)}
-
-
-def article_page(
-    db: sqlite_utils.Database,
-    article_id: int,
-    *,
-    tz: tzinfo = UTC,
-    configured: Collection[str] | None = None,
-) -> dict[str, Any]:
-    """One stored article as `newsmon article` shows it: what newsmon knows around it,
-    then its stored text in paragraphs; `article` is None when there is no such article."""
-    record = article_record(db, article_id)
-    health = store.feeds.state_counts(db, configured)
-    if record is None:
-        return {"article": None, "health": health}
-    story = record.get("story") or {}
-    return {
-        "article": {
-            "id": record["id"],
-            "title": clean(record.get("title")) or UNTITLED,
-            "outlet": clean(record.get("outlet")),
-            "url": safe_url(record.get("url")),
-            "url_text": clean(record.get("url")),
-            "published": format_instant(record["published"], tz) if record.get("published") else "",
-            "fetched": format_instant(record.get("fetched"), tz),
-            "author": clean(record.get("author")),
-            "language": clean(record.get("language")),
-            "words": record.get("word_count") or 0,
-            "method": clean(record.get("text_method")),
-            "copy_of": record.get("copy_of"),
-            "copy_relation": clean(record.get("copy_relation")),
-            "copies": [related_view(a) for a in record.get("copies") or []],
-            "story": [
-                related_view(a) for a in story.get("articles") or [] if a.get("id") != record["id"]
-            ],
-            "story_size": story.get("article_count") or 0,
-            "events": [
-                {
-                    "id": e["id"],
-                    "title": clean(e.get("title")) or UNTITLED,
-                    "role": clean(e.get("role")) or DEFAULT_ROLE,
-                    "when": describe_when(e, tz),
-                    "evidence": clean(e.get("evidence")),
-                }
-                for e in record.get("events") or []
-            ],
-            "paragraphs": [clean(p) for p in str(record.get("text") or "").split("\n") if clean(p)],
-        },
-        "health": health,
-    }
-
-
-def related_view(article: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": article.get("id"),
-        "outlet": clean(article.get("outlet")),
-        "title": clean(article.get("title")) or UNTITLED,
-        "copy_relation": clean(article.get("copy_relation")) if article.get("copy_of") else "",
-    }
 
 
 def feed_health(
