@@ -5,14 +5,22 @@ outlet that reported it, and the feeds' health one click away. This plugin adds 
 pages with Datasette's own means: routes (`register_routes`; the landing page takes
 over "/", whose JSON twin `/.json` stays Datasette's), templates from this package's
 `templates/` and a stylesheet from `static/` (Datasette finds a plugin's folders by
-itself), two links in Datasette's menu, and JSON columns shown as fields in Datasette's
-own table and row pages (`render_cell`). Tables, canned queries and the JSON API are
-unchanged, a click away under "Tables".
+itself), links in Datasette's menu, JSON columns shown as fields in Datasette's own
+table and row pages (`render_cell`), and the security headers on every answer
+(`asgi_wrapper`). Tables, canned queries and the JSON API are a click away under
+"Tables".
 
-Pages read through Datasette's connections, which open the file `mode=ro` (the crawler
-keeps writing, in WAL mode), each page in one read transaction under Datasette's SQL
-time limit. The plugin does nothing in a Datasette not configured for it (`metadata`'s
-"plugins" → "newsmon" names the database).
+    pages     events and feed health; activity: the charts' page; stored: one article
+    reader    the pages' own read-only connections, apart from visitors' queries
+    filters   the events form, read and bounded; chart: SVG drawn on the server
+    site      the served config.yaml and display zone, re-read when the file changes
+
+Pages read on connections of their own (`reader`), which open the file `mode=ro` (the
+crawler keeps writing, in WAL mode), each page in one read transaction under Datasette's
+SQL time limit. The plugin does nothing in a Datasette not configured for it (`metadata`'s
+"plugins" → "newsmon" names the database). A page's template extends
+`newsmon_base.html`; an event's own buttons belong in the `newsmon_event_actions`
+block of `newsmon_event.html` and `newsmon_events.html`.
 """
 
 from __future__ import annotations
@@ -23,15 +31,13 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 from datasette import hookimpl
-from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from crawler import store
 from crawler.clock import Clock
 from crawler.config import Config
 from crawler.report.serve import WEB_PLUGIN as PLUGIN
-from crawler.report.web import activity, filters, pages, site, stored
+from crawler.report.web import activity, filters, pages, reader, site, stored
 from crawler.report.web.fields import json_fields
 from crawler.report.wording import zone_label
 
@@ -234,17 +240,10 @@ async def feeds_view(datasette: Any, request: Any) -> Response:
 
 
 async def read(datasette: Any, fn: Callable[[sqlite_utils.Database], T]) -> T:
-    """Run `fn` on Datasette's read-only connection, in one read transaction (an event
-    and its sources from the same commit), under Datasette's SQL time limit."""
-    name = database_name(datasette)
-    limit_ms = datasette.setting("sql_time_limit_ms")
-
-    def in_thread(conn: Any) -> T:
-        db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
-        with store.db.snapshot(db), sqlite_timelimit(conn, limit_ms):
-            return fn(db)
-
-    return await datasette.get_database(name).execute_fn(in_thread)
+    """Run `fn` on newsmon's own read-only connection (`reader`), under Datasette's SQL
+    time limit."""
+    path = datasette.get_database(database_name(datasette)).path
+    return await reader.read(path, fn, datasette.setting("sql_time_limit_ms"))
 
 
 async def render(
