@@ -27,7 +27,8 @@ import yaml
 from crawler import config
 from crawler.store.db import open_db
 from crawler.store.feeds import state_counts
-from tests.test_serve import stop
+from tests.conftest import newsmon, write_config
+from tests.test_serve import free_port, stop
 from tests.test_web import DB, Site, load, rows, site, start_serve  # noqa: F401
 
 BULK = 130  # events beside the demo's: two pages of the events page
@@ -374,3 +375,29 @@ def test_web_settings_are_checked(tmp_path: Path) -> None:
     ):
         with pytest.raises(config.ConfigError, match="web"):
             load_web(bad)
+
+
+def test_serve_refuses_an_unknown_zone(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, [{"name": "W", "feeds": ["https://w.example/rss"]}])
+    open_db(tmp_path / "newsmon.db").conn.close()
+    result = newsmon("serve", "--port", str(free_port()), "--tz", "Mars/Olympus", config=cfg)
+    assert result.returncode == 2
+    assert "--tz" in result.stderr and "Mars/Olympus" in result.stderr
+    assert "Serving" not in result.stderr
+
+
+def test_an_edited_config_shows_at_the_next_page(desk: Desk, site: Site) -> None:  # noqa: F811
+    """Put the failing sitemap back in config.yaml: the badge counts it at once."""
+    path = desk.database.parent / "config.yaml"
+    served = path.read_text(encoding="utf-8")
+    try:
+        path.write_text((site.database.parent / "config.yaml").read_text(encoding="utf-8"))
+        nav = dict(load(desk.base, "/").root.find_all("p", "newsmon-nav")[0].links())
+        assert "Feed health 1 failing" in nav
+        path.write_text("outlets: [oops", encoding="utf-8")  # half-done: the last good one
+        nav = dict(load(desk.base, "/").root.find_all("p", "newsmon-nav")[0].links())
+        assert "Feed health 1 failing" in nav
+    finally:
+        path.write_text(served, encoding="utf-8")
+    nav = dict(load(desk.base, "/").root.find_all("p", "newsmon-nav")[0].links())
+    assert "Feed health" in nav
