@@ -16,15 +16,20 @@ import time
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import urlopen
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
-from crawler import config
+from crawler import config, store
+from crawler.clock import isoformat
+from crawler.report.web import filters
+from crawler.store.browse import EventQuery
 from crawler.store.db import open_db
 from crawler.store.feeds import state_counts
 from tests.conftest import newsmon, write_config
@@ -401,3 +406,33 @@ def test_an_edited_config_shows_at_the_next_page(desk: Desk, site: Site) -> None
         path.write_text(served, encoding="utf-8")
     nav = dict(load(desk.base, "/").root.find_all("p", "newsmon-nav")[0].links())
     assert "Feed health" in nav
+
+
+@pytest.mark.parametrize("zone_name", ["UTC", "Asia/Seoul", "Asia/Kathmandu", "Europe/Berlin"])
+def test_charts_count_each_day_of_the_display_zone(tmp_path: Path, zone_name: str) -> None:
+    """Every minute of a week (across Berlin's change to summer time) counted per day
+    of the zone, as Python's own zone arithmetic dates them."""
+    tz = ZoneInfo(zone_name)
+    db = open_db(tmp_path / "n.db")
+    start = datetime(2026, 3, 26, tzinfo=UTC)
+    times = [start + timedelta(minutes=7 * n) for n in range(7 * 24 * 60 // 7)]
+    with db.conn:
+        for n, moment in enumerate(times):
+            at = isoformat(moment)
+            db.execute(
+                """INSERT INTO events (monitor, kind, title, time_start, time_end, precision,
+                                       time_point, first_seen, last_updated, article_count,
+                                       outlet_count)
+                   VALUES ('m', 'k', ?, ?, ?, 'minute', ?, ?, ?, 0, 0)""",
+                [f"e{n}", at, at, at, at, at],
+            )
+    days = filters.days(date(2026, 3, 27), date(2026, 3, 31), tz)
+    span = filters.window(days, tz)
+    counted = filters.per_day(store.browse.events_per_bucket(db, EventQuery(), span), tz)
+    expected: dict[str, int] = {}
+    for moment in times:
+        label = moment.astimezone(tz).date().isoformat()
+        if days[0].label <= label <= days[-1].label:
+            expected[label] = expected.get(label, 0) + 1
+    assert counted == expected
+    assert span.minutes == {"UTC": 1440, "Asia/Seoul": 180, "Asia/Kathmandu": 15}.get(zone_name, 60)

@@ -3,15 +3,16 @@
 An analyst narrows the events page by monitor, by an outlet that reported the event,
 by when it happened (the event's interval overlaps the dates asked for) and by words
 (in the title or facts, or anywhere in a member article's text through the full-text
-index). The charts count per day of the display zone: the caller passes each day's
-bounds in UTC (`Day`), so a day is the reader's day, daylight-saving changes included,
-and SQLite counts without knowing any zone.
+index). The charts count per UTC bucket (a day for UTC, 3 hours for UTC+9, an hour
+where daylight saving moves midnight, 15 minutes for UTC+5:45), in one pass without any
+join on days; the caller adds them up per day of the display zone, so a day is the
+reader's day, daylight-saving changes included, and SQLite needs to know no zone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlite_utils
@@ -32,15 +33,17 @@ class EventQuery:
     start: str | None = None  # the event's interval ends at or after this
     end: str | None = None  # ... and starts before this
     text: str | None = None
+    ids: str | None = None  # set by `resolve`: the events the outlet and words allow
 
 
 @dataclass(frozen=True)
-class Day:
-    """One day of the display zone: its label and its bounds in UTC text, [lo, hi)."""
+class Window:
+    """The span a chart counts, [lo, hi) in UTC text, in buckets of `minutes` that
+    divide a day and fit the zone's midnights: the caller adds buckets up to days."""
 
-    label: str
     lo: str
     hi: str
+    minutes: int
 
 
 def _where(query: EventQuery) -> tuple[str, dict[str, Any]]:
@@ -55,6 +58,9 @@ def _where(query: EventQuery) -> tuple[str, dict[str, Any]]:
     if query.end:
         clauses.append("e.time_start < :end")
         params["end"] = query.end
+    if query.ids is not None:
+        clauses.append("e.id IN (SELECT value FROM json_each(:ids))")
+        params["ids"] = query.ids
     if query.outlet:
         clauses.append(
             """e.id IN (SELECT ea.event_id FROM event_articles ea
@@ -75,6 +81,16 @@ def _where(query: EventQuery) -> tuple[str, dict[str, Any]]:
         params["like"] = f"%{escaped}%"
         params["fts"] = _fts_query(query.text)
     return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+def resolve(db: sqlite_utils.Database, query: EventQuery) -> EventQuery:
+    """`query` with its outlet and words looked up once, as a list of event ids: a page
+    asks five questions of the same events, and each lookup reads every member row."""
+    if not (query.outlet or query.text):
+        return query
+    where, params = _where(EventQuery(outlet=query.outlet, text=query.text))
+    ids = [row[0] for row in db.execute(f"SELECT e.id FROM events e {where}", params)]
+    return replace(query, outlet=None, text=None, ids=json.dumps(ids))
 
 
 def find_events(
@@ -101,73 +117,58 @@ def latest_event_time(db: sqlite_utils.Database, query: EventQuery) -> str | Non
     return db.execute(f"SELECT max({EVENT_TIME}) FROM events e {where}", params).fetchone()[0]
 
 
-def _days_cte(days: Sequence[Day]) -> tuple[str, dict[str, Any]]:
-    values = ", ".join(f"(:d{i}, :lo{i}, :hi{i})" for i in range(len(days)))
-    params: dict[str, Any] = {}
-    for i, day in enumerate(days):
-        params |= {f"d{i}": day.label, f"lo{i}": day.lo, f"hi{i}": day.hi}
-    return f"days(day, lo, hi) AS (VALUES {values})", params
+def _bucket(column: str, minutes: int) -> str:
+    """`column` (UTC text, 2026-01-03T22:50:00Z) cut to the start of its `minutes`
+    bucket within its UTC day ("2026-01-03T21:00" for 180)."""
+    hour, minute = (f"CAST(substr({column}, {at}, 2) AS INTEGER)" for at in (12, 15))
+    of_day = f"({hour} * 60 + {minute})"
+    start = f"({of_day} / {minutes} * {minutes})"
+    return f"substr({column}, 1, 11) || printf('%02d:%02d', {start} / 60, {start} % 60)"
 
 
-def events_per_day(
-    db: sqlite_utils.Database, query: EventQuery, days: Sequence[Day]
-) -> dict[str, int]:
-    """Matching events per day of their event time (a day with none is left out)."""
-    if not days:
-        return {}
+def events_per_bucket(
+    db: sqlite_utils.Database, query: EventQuery, window: Window
+) -> list[tuple[str, int]]:
+    """Matching events per bucket of their event time, inside the window."""
     where, params = _where(query)
-    cte, day_params = _days_cte(days)
+    at = f"{EVENT_TIME}"
+    bounds = f"{at} >= :lo AND {at} < :hi"
+    where = f"{where} AND {bounds}" if where else f"WHERE {bounds}"
     rows = db.execute(
-        f"""WITH {cte}
-            SELECT d.day, count(*) FROM days d
-            JOIN (SELECT {EVENT_TIME} AS at FROM events e {where}) t
-              ON t.at >= d.lo AND t.at < d.hi
-            GROUP BY d.day""",
-        {**params, **day_params},
+        f"SELECT {_bucket(at, window.minutes)} AS b, count(*) FROM events e {where} GROUP BY b",
+        {**params, "lo": window.lo, "hi": window.hi},
     )
-    return dict(rows.fetchall())
+    return rows.fetchall()
 
 
-def reports_per_day(
-    db: sqlite_utils.Database, query: EventQuery, days: Sequence[Day]
-) -> dict[str, int]:
-    """The matching events' member articles per day they were published (else stored)."""
-    if not days:
-        return {}
+def reports_per_bucket(
+    db: sqlite_utils.Database, query: EventQuery, window: Window
+) -> list[tuple[str, int]]:
+    """The matching events' member articles per bucket of the time they were published
+    (else stored), inside the window."""
     where, params = _where(query)
-    cte, day_params = _days_cte(days)
+    narrowed = f"AND ea.event_id IN (SELECT e.id FROM events e {where})" if where else ""
     rows = db.execute(
-        f"""WITH {cte}
-            SELECT d.day, count(*) FROM days d
-            JOIN (SELECT {ARTICLE_TIME} AS at FROM event_articles ea
-                  JOIN articles a ON a.id = ea.article_id
-                  WHERE ea.event_id IN (SELECT e.id FROM events e {where})) t
-              ON t.at >= d.lo AND t.at < d.hi
-            GROUP BY d.day""",
-        {**params, **day_params},
+        f"""SELECT {_bucket(ARTICLE_TIME, window.minutes)} AS b, count(*)
+            FROM event_articles ea JOIN articles a ON a.id = ea.article_id
+            WHERE {ARTICLE_TIME} >= :lo AND {ARTICLE_TIME} < :hi {narrowed}
+            GROUP BY b""",
+        {**params, "lo": window.lo, "hi": window.hi},
     )
-    return dict(rows.fetchall())
+    return rows.fetchall()
 
 
-def outlet_activity(
-    db: sqlite_utils.Database, days: Sequence[Day]
-) -> list[tuple[str, str, int, int]]:
-    """(outlet, day, articles, event reports) per outlet and day of `days`: every
-    article stored from the outlet, by the day it was published (else stored), and
-    how many of them are members of an event."""
-    if not days:
-        return []
-    cte, day_params = _days_cte(days)
+def outlet_activity(db: sqlite_utils.Database, window: Window) -> list[tuple[str, str, int, int]]:
+    """(outlet, bucket, articles, event reports) inside the window: every article stored
+    from the outlet, by the time it was published (else stored), and how many of them
+    are members of an event."""
     rows = db.execute(
-        f"""WITH {cte}
-            SELECT o.name, d.day, count(*),
+        f"""SELECT o.name, {_bucket(ARTICLE_TIME, window.minutes)} AS b, count(*),
                    count(*) FILTER (WHERE a.id IN (SELECT article_id FROM event_articles))
-            FROM days d
-            JOIN articles a ON {ARTICLE_TIME} >= d.lo AND {ARTICLE_TIME} < d.hi
-            JOIN outlets o ON o.id = a.outlet_id
-            WHERE {ARTICLE_TIME} >= :first AND {ARTICLE_TIME} < :last
-            GROUP BY o.name, d.day""",
-        {**day_params, "first": days[0].lo, "last": days[-1].hi},
+            FROM articles a JOIN outlets o ON o.id = a.outlet_id
+            WHERE {ARTICLE_TIME} >= :lo AND {ARTICLE_TIME} < :hi
+            GROUP BY o.name, b""",
+        {"lo": window.lo, "hi": window.hi},
     )
     return [tuple(row) for row in rows.fetchall()]
 

@@ -1,7 +1,8 @@
 """The charts' pages: events and reports per day, and each outlet's articles per day.
 
-Counted by the store per day of the display zone (`store.browse`), drawn as SVG
-(`chart`); the events page shows the first chart for what its filters found.
+Counted by the store per UTC hour (`store.browse`), added up per day of the display
+zone (`filters.per_day`), drawn as SVG (`chart`); the events page shows the first chart
+for what its filters found.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sqlite_utils
 from crawler import store
 from crawler.clock import parse_instant
 from crawler.report.web import chart
-from crawler.report.web.filters import Filters, chart_days
+from crawler.report.web.filters import Filters, chart_days, per_day, window
 from crawler.report.wording import clean
 from crawler.store.browse import EventQuery
 
@@ -28,8 +29,11 @@ def timeline(
     latest = store.browse.latest_event_time(db, query)
     latest_at = parse_instant(latest) if latest else None
     days = chart_days(filters, latest_at, now.astimezone(tz).date(), tz)
-    events = chart.series("event", store.browse.events_per_day(db, query, days), days)
-    reports = chart.series("report", store.browse.reports_per_day(db, query, days), days)
+    span = window(days, tz)
+    events_found = per_day(store.browse.events_per_bucket(db, query, span), tz)
+    reports_found = per_day(store.browse.reports_per_bucket(db, query, span), tz)
+    events = chart.series("event", events_found, days)
+    reports = chart.series("report", reports_found, days)
     return {
         "days": days,
         "events": events,
@@ -59,21 +63,22 @@ def activity_page(
 ) -> dict[str, Any]:
     """Every outlet's articles per day, and how many of them reported an event."""
     filters = filters or Filters()
-    query = filters.query(tz)
+    query = store.browse.resolve(db, filters.query(tz))
     shown = timeline(db, query, filters, now=now, tz=tz)
     days = shown["days"]
-    per_outlet: dict[str, dict[str, int]] = {}
+    per_outlet: dict[str, list[tuple[str, int]]] = {}
     reports: dict[str, int] = {}
-    for outlet, day, articles, in_events in store.browse.outlet_activity(db, days):
+    for outlet, bucket, articles, in_events in store.browse.outlet_activity(db, window(days, tz)):
         name = clean(outlet) or "unknown outlet"
-        per_outlet.setdefault(name, {})[day] = articles
+        per_outlet.setdefault(name, []).append((bucket, articles))
         reports[name] = reports.get(name, 0) + in_events
-    peak = max((n for counts in per_outlet.values() for n in counts.values()), default=0)
+    daily = {name: per_day(buckets, tz) for name, buckets in per_outlet.items()}
+    peak = max((n for counts in daily.values() for n in counts.values()), default=0)
     rows = [
         OutletRow(
             name, sum(counts.values()), reports[name], chart.strip(counts, days, peak, "article")
         )
-        for name, counts in per_outlet.items()
+        for name, counts in daily.items()
     ]
     rows.sort(key=lambda row: (-row.articles, row.outlet.casefold()))
     return {

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from crawler.report.web.filters import Day
 from crawler.report.wording import plural
-from crawler.store.browse import Day
 
 WIDTH = 1000  # viewBox units; the SVG is stretched to its box
 HEIGHT = 100

@@ -10,17 +10,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from math import gcd
 from typing import Any
 from urllib.parse import urlencode
 
 from crawler.clock import isoformat
-from crawler.store.browse import Day, EventQuery
+from crawler.store.browse import EventQuery, Window
 
 PAGE_SIZE = 100
+MINUTES_PER_DAY = 1440
 MAX_PAGE = 100_000
 MAX_TEXT = 200  # longer than any name or search an analyst types
 CHART_DAYS = 30  # a chart without dates: the 30 days up to the latest matching event
 MAX_CHART_DAYS = 120  # a longer range charts its last 120 days
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day of the display zone: its label and its bounds in UTC text, [lo, hi)."""
+
+    label: str
+    lo: str
+    hi: str
 
 
 @dataclass(frozen=True)
@@ -128,3 +139,31 @@ def chart_days(filters: Filters, latest: datetime | None, today: date, tz: tzinf
     last = filters.date_to or (latest.astimezone(tz).date() if latest else today)
     first = filters.date_from or last - timedelta(days=CHART_DAYS - 1)
     return days(first, max(first, last), tz)
+
+
+def window(days: list[Day], tz: tzinfo) -> Window:
+    """The store's span for `days`, in the longest buckets that every midnight of `tz`
+    in it starts: 1440 minutes for UTC, 180 for UTC+9, 60 across a daylight-saving
+    change, 15 for UTC+5:45."""
+    minutes = MINUTES_PER_DAY
+    for day in days:
+        offset = parse_bound(day.lo).astimezone(tz).utcoffset() or timedelta()
+        minutes = gcd(minutes, int(offset.total_seconds()) // 60 % MINUTES_PER_DAY)
+    return Window(days[0].lo, days[-1].hi, max(minutes, 1))
+
+
+def per_day(buckets: list[tuple[str, int]], tz: tzinfo) -> dict[str, int]:
+    """Counts per UTC bucket ("2026-01-03T22:45") added up per day of `tz`."""
+    counts: dict[str, int] = {}
+    for bucket, count in buckets:
+        try:
+            moment = datetime.fromisoformat(f"{bucket}:00+00:00")
+        except (TypeError, ValueError):
+            continue  # a time stored in no ISO form is in no day
+        label = moment.astimezone(tz).date().isoformat()
+        counts[label] = counts.get(label, 0) + count
+    return counts
+
+
+def parse_bound(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -129,7 +129,7 @@ def latest_events(
     """The landing page: events matching the filters, most recently active first, a
     page of PAGE_SIZE at a time, and a chart of them per day."""
     filters = filters or Filters()
-    query = filters.query(tz)
+    query = store.browse.resolve(db, filters.query(tz))
     offset = (filters.page - 1) * PAGE_SIZE
     rows = store.browse.find_events(db, query, limit=PAGE_SIZE, offset=offset)
     members = store.events.members_of_events(db, [row["id"] for row in rows])
