@@ -144,6 +144,14 @@ def extra_css_urls(datasette: Any) -> list[str]:
 
 
 @hookimpl
+def extra_js_urls(datasette: Any) -> list[str]:
+    """What Datasette's blocked inline script would have set (`static/newsmon.js`)."""
+    if database_name(datasette) is None:
+        return []
+    return [datasette.urls.static_plugins(__name__, "newsmon.js")]
+
+
+@hookimpl
 def render_cell(value: Any, column: str, database: str, datasette: Any) -> Any:
     """Facts, fact sources and fact sentences as labelled fields, not JSON; everything
     in them escaped (they come from feeds)."""
