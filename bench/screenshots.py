@@ -8,9 +8,11 @@ not a test, and it exits 0 with one "skipped:" line when no Chromium is installe
 It builds the demo database (`newsmon demo --dir`), then polls one outlet three times
 after the demo's loopback server has gone, so that feed fails for real (connection
 refused, three errors in a row: FAILING); starts `newsmon serve` on a free loopback
-port with the clock after those polls, and saves full-width PNGs of the landing page,
-the best-covered event (the demo's 4 January launch: five sources, a confirmation, a
-near copy, facts the reports disagree on) and feed health.
+port with the clock after those polls, and saves PNGs at 1280 and 400 px wide
+(`NAME-1280.png`, `NAME-400.png`) of the landing page with its chart, a search, the
+best-covered event (the demo's 4 January launch: five sources, a confirmation, a near
+copy, facts the reports disagree on), its first source's stored text, the activity
+page and feed health.
 
     python -m bench.screenshots [--out bench/results/screenshots] [--chromium PATH]
 """
@@ -37,15 +39,18 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 FAILING_OUTLET = "Pacific Monitor"
 FAILED_POLLS = ("2026-01-28T01:00:00Z", "2026-01-28T02:00:00Z", "2026-01-28T03:00:00Z")
 SERVE_NOW = "2026-01-28T03:10:00Z"  # shortly after the failed polls
-WIDTH = 1280
-# (file, path or None for the best-covered event, height: each page fits whole)
+WIDTHS = (1280, 400)  # a desktop window, and a phone held upright
+# (name, path: None for the best-covered event, "article" for its first source; height
+# at 1280 px: each page fits whole; at 400 px the page is taller, NARROW_HEIGHT times)
 PAGES = (
-    ("landing.png", "/", 1000),
-    ("event.png", None, 2000),
-    ("feeds.png", "/-/feeds", 1000),
-    ("event-narrow.png", None, 2600),  # a laptop-half window: does the layout hold?
+    ("landing", "/", 1400),
+    ("search", "/?q=missile&from=2026-01-01&to=2026-01-10", 1400),
+    ("event", None, 2000),
+    ("article", "article", 1400),
+    ("activity", "/-/activity", 1100),
+    ("feeds", "/-/feeds", 1000),
 )
-NARROW = 760
+NARROW_HEIGHT = 2.5
 STARTUP_TIMEOUT_S = 30
 
 
@@ -67,11 +72,15 @@ def main() -> int:
         try:
             wait_until_up(base, server)
             event = best_covered_event(base)
+            article = first_source(base, event)
             for name, path, height in PAGES:
-                width = NARROW if "narrow" in name else WIDTH
-                url = base + (path or f"/-/event/{event}")
-                shoot(browser, url, args.out / name, width, height, Path(tmp))
-                print(f"{args.out / name}: {url} at {width}x{height}")
+                where = {None: f"/-/event/{event}", "article": f"/-/article/{article}"}
+                url = base + where.get(path, path or "")
+                for width in WIDTHS:
+                    tall = height if width >= 1000 else int(height * NARROW_HEIGHT)
+                    out = args.out / f"{name}-{width}.png"
+                    shoot(browser, url, out, width, tall, Path(tmp) / f"chromium-{name}-{width}")
+                    print(f"{out}: {url} at {width}x{tall}")
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=10)
@@ -136,15 +145,28 @@ def best_covered_event(base: str) -> int:
     return max(rows, key=lambda row: (row["article_count"], -row["id"]))["id"]
 
 
-def shoot(browser: str, url: str, path: Path, width: int, height: int, tmp: Path) -> None:
-    """One PNG of the page at `width`×`height` (tall enough for the whole page)."""
+def first_source(base: str, event: int) -> int:
+    """The event's first source: whose stored text the article page shows."""
+    query = f"{base}/newsmon/event_sources.json?id={event}&_shape=array"
+    with urlopen(query, timeout=10) as answer:
+        return json.load(answer)[0]["article_id"]
+
+
+def shoot(browser: str, url: str, path: Path, width: int, height: int, profile: Path) -> None:
+    """One PNG of the page at `width`×`height` (tall enough for the whole page), from a
+    fresh profile that talks to nothing but the page's server."""
     command = [
         browser,
         "--headless",
         "--no-sandbox",  # root in a container has no user namespace for the sandbox
         "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         "--hide-scrollbars",
-        f"--user-data-dir={tmp / 'chromium'}",
+        f"--user-data-dir={profile}",
         f"--window-size={width},{height}",
         f"--screenshot={path}",
         url,

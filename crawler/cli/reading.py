@@ -243,8 +243,9 @@ def status(ctx: click.Context, as_json: bool, show_retired: bool) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
+@options.TZ_OPTION
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, tz_name: str | None) -> None:
     """The web view: latest events, each with its sources, and feed health (Datasette;
     needs the `web` extra). Datasette's tables and JSON API are one click away.
 
@@ -252,4 +253,6 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     """
     from crawler.report import serve as serve_module
 
-    serve_module.run(common.load(ctx), host=host, port=port)
+    cfg = common.load(ctx)
+    options.display_zone(cfg, tz_name)  # a wrong --tz is refused before anything listens
+    serve_module.run(cfg, host=host, port=port, zone_name=tz_name)

@@ -25,6 +25,7 @@ from crawler.config.model import (
     NotifyTarget,
     Outlet,
     StorySettings,
+    WebSettings,
 )
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "NotifyTarget",
     "Outlet",
     "StorySettings",
+    "WebSettings",
     "load",
     "parse",
     "resolve_path",

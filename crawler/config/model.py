@@ -117,6 +117,16 @@ class DisplaySettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """`newsmon serve`: what visitors of the web view may do."""
+
+    # Datasette's SQL box and `?sql=` run any SELECT a visitor types; a recursive one
+    # keeps a core busy until the time limit. Off unless the user turns it on.
+    allow_sql: bool = False
+    sql_time_limit_ms: int = 1000  # every query a page or visitor runs stops after this
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     database: Path
@@ -132,6 +142,7 @@ class Config:
     outlets_file: Path | None = None
     daemon: DaemonSettings = DaemonSettings()
     display: DisplaySettings = DisplaySettings()
+    web: WebSettings = WebSettings()
 
     def outlet(self, name: str) -> Outlet:
         for outlet in self.outlets:

@@ -1,5 +1,5 @@
 """Reading the sections of config.yaml into the typed config: outlets, fetch, stories,
-monitors, notify, events, display.
+monitors, notify, events, display, web.
 
 Each section builds its frozen dataclass from checked values (`ValueReader`), so a
 partial file overrides only what it sets and every mistake names its key.
@@ -29,6 +29,7 @@ from crawler.config.model import (
     NotifyTarget,
     Outlet,
     StorySettings,
+    WebSettings,
 )
 from crawler.config.values import APPRISE_URL, ValueReader
 from crawler.schedule import (
@@ -39,6 +40,7 @@ from crawler.schedule import (
 )
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+MAX_SQL_TIME_LIMIT_MS = 60_000  # a page that waits longer is a stalled page
 MAX_PATH_PART = 255  # bytes in one component of the database path (NAME_MAX)
 
 
@@ -54,6 +56,7 @@ TOP_LEVEL = {
     "events",
     "display",
     "daemon",
+    "web",
 }
 
 
@@ -143,6 +146,7 @@ class ConfigReader(ValueReader):
             display=self.display(top["display"]) if "display" in top else DisplaySettings(),
             outlets_file=outlets_file,
             daemon=self.daemon(top["daemon"]) if "daemon" in top else DaemonSettings(),
+            web=self.web(top["web"]) if "web" in top else WebSettings(),
         )
 
     def daemon(self, node: yaml.Node) -> DaemonSettings:
@@ -163,6 +167,18 @@ class ConfigReader(ValueReader):
                 ) from None
             values["metrics_host"] = host
         return DaemonSettings(**values)
+
+    def web(self, node: yaml.Node) -> WebSettings:
+        fields = self.mapping(node, "web", set(WebSettings.__dataclass_fields__))
+        values: dict[str, Any] = {}
+        if "allow_sql" in fields:
+            values["allow_sql"] = self.boolean(fields["allow_sql"], "web.allow_sql")
+        if "sql_time_limit_ms" in fields:
+            limit = self.integer(fields["sql_time_limit_ms"], "web.sql_time_limit_ms", 10)
+            if limit > MAX_SQL_TIME_LIMIT_MS:
+                raise self.fail(fields["sql_time_limit_ms"], "web.sql_time_limit_ms", "over 1 min")
+            values["sql_time_limit_ms"] = limit
+        return WebSettings(**values)
 
     def display(self, node: yaml.Node) -> DisplaySettings:
         fields = self.mapping(node, "display", set(DisplaySettings.__dataclass_fields__))

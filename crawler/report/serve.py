@@ -29,11 +29,8 @@ DESCRIPTION = (
 )
 WEB_PLUGIN = "newsmon"  # the analyst's pages (report/web/) read their settings under this
 INSTALL_HINT = "newsmon serve needs the web extra: pip install 'newsmon[web]'"
-SETTINGS = {
-    "sql_time_limit_ms": 3000,  # a browse query must never hold up the crawler for long
-    "facet_time_limit_ms": 500,
-    "max_returned_rows": 1000,
-}
+FACET_TIME_LIMIT_MS = 500  # facet counts are a nicety: never worth more than this
+MAX_RETURNED_ROWS = 1000
 LOG_LEVEL = "info"
 FTS_TABLE = "articles_fts"
 FTS5_SHADOW_SUFFIXES = ("data", "idx", "content", "docsize", "config")
@@ -113,6 +110,19 @@ class ServeError(RuntimeError):
     """The database cannot be served: Datasette is not installed, or there is no database yet."""
 
 
+def settings(cfg: Config) -> dict[str, Any]:
+    """Datasette's settings from config.yaml's `web:`: a time limit on every query, and
+    visitors' own SQL (the SQL box, `?sql=`, `?_where=`) refused unless `allow_sql`."""
+    limit = cfg.web.sql_time_limit_ms
+    return {
+        "sql_time_limit_ms": limit,
+        "facet_time_limit_ms": min(FACET_TIME_LIMIT_MS, limit),
+        "max_returned_rows": MAX_RETURNED_ROWS,
+        "default_allow_sql": cfg.web.allow_sql,
+        "allow_download": False,  # the whole file is `newsmon`'s to copy, not a visitor's
+    }
+
+
 def metadata(cfg: Config) -> dict[str, Any]:
     """Datasette metadata: descriptions, hidden internals and the canned queries."""
     return {
@@ -152,15 +162,16 @@ def hidden_tables() -> list[str]:
     return [*INTERNAL_TABLES, *shadows]
 
 
-def run(cfg: Config, *, host: str, port: int) -> None:
-    """Serve the database until interrupted (Ctrl-C or SIGTERM end it cleanly)."""
-    app = datasette_app(cfg)
+def run(cfg: Config, *, host: str, port: int, zone_name: str | None = None) -> None:
+    """Serve the database until interrupted (Ctrl-C or SIGTERM end it cleanly); times
+    in `zone_name`, else `display.timezone`."""
+    app = datasette_app(cfg, zone_name or cfg.display.timezone)
     sock = listen(host, port)
     click.echo(f"Serving {cfg.database} on {url(host, port)} (Ctrl-C to stop)", err=True)
     serve_forever(app, sock)
 
 
-def datasette_app(cfg: Config) -> Any:
+def datasette_app(cfg: Config, zone_name: str = "UTC") -> Any:
     """The Datasette ASGI app on the database, refusing before anything listens."""
     try:
         from datasette.app import Datasette
@@ -169,9 +180,9 @@ def datasette_app(cfg: Config) -> Any:
     except ImportError:
         raise ServeError(INSTALL_HINT) from None
     store.db.require(cfg.database, cfg.path)  # exit 5, as every reading command
-    web.install()  # before Datasette starts: it looks for plugins' templates once
+    web.install(database_name(cfg), cfg, zone_name)  # before Datasette looks for templates
     datasette = Datasette(
-        files=[str(cfg.database)], metadata=metadata(cfg), settings=SETTINGS, cors=False
+        files=[str(cfg.database)], metadata=metadata(cfg), settings=settings(cfg), cors=False
     )
     return datasette.app()
 

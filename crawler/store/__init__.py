@@ -15,11 +15,13 @@ what is committed. Nothing outside this package writes SQL.
     store.readers   the change sequence and digest cursors; store.outbox: alerts
     store.prune     retention: old articles out, what events stand on kept
     store.lookups   one article with its story, copies and events (`newsmon article`)
+    store.browse    the web view's event search and per-day counts
     store.canned    the SQL of Datasette's canned queries (`newsmon serve`)
 """
 
 from crawler.store import (
     articles,
+    browse,
     canned,
     corrections,
     daemon,
@@ -42,6 +44,7 @@ from crawler.store import (
 
 __all__ = [
     "articles",
+    "browse",
     "canned",
     "corrections",
     "daemon",

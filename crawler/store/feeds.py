@@ -6,7 +6,7 @@ leaves either all of it or none; the feed-health view shared by `status` and `se
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,12 +48,28 @@ def feed_state(active: bool, consecutive_errors: int, last_polled: str | None) -
     return "ok" if last_polled else "new"
 
 
-def state_counts(db: sqlite_utils.Database) -> dict[str, int]:
+def state_counts(
+    db: sqlite_utils.Database, configured: Collection[str] | None = None
+) -> dict[str, int]:
     """Feeds per state, every state present, and `total`: one query, for a badge that
-    must not cost the whole feed-health table (two article counts per feed)."""
-    found = dict(
-        db.execute(f"SELECT {FEED_STATE_SQL} AS state, count(*) FROM feeds f GROUP BY state")
-    )
+    must not cost the whole feed-health table (two article counts per feed).
+
+    With `configured` (config.yaml's feed URLs as it is now), a feed is judged as
+    `status` judges it: one no longer configured is retired even before a `run` marks
+    it so, and a configured feed not in the table yet is new."""
+    if configured is None:
+        found = dict(
+            db.execute(f"SELECT {FEED_STATE_SQL} AS state, count(*) FROM feeds f GROUP BY state")
+        )
+    else:
+        wanted = set(configured)
+        found = {}
+        rows = db.execute("SELECT config_url, consecutive_errors, last_polled FROM feeds")
+        for url, errors, polled in rows:
+            state = feed_state(url in wanted, errors or 0, polled)
+            found[state] = found.get(state, 0) + 1
+            wanted.discard(url)
+        found["new"] = found.get("new", 0) + len(wanted)
     counts = {state: found.get(state, 0) for state in FEED_STATES}
     return {**counts, "total": sum(counts.values())}
 

@@ -4,23 +4,28 @@ Plain functions of a `sqlite_utils.Database`: the plugin runs them on Datasette'
 read-only connection, and they reuse what the digests and `newsmon status` already
 decide, so the browser says what the terminal says. An event is the digest's record
 (`records.event_record`) described in the digest's words (`wording`); a failing feed is
-what `store.feeds.is_failing` calls failing (as `status`, `feeds` and the canned query).
+what `store.feeds.feed_state` calls it, judged against config.yaml as `status` judges it.
 Every feed-supplied string is cleaned here and escaped by the templates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import sqlite_utils
 
 from crawler import store
 from crawler.clock import ClockError, parse_instant
+from crawler.config import Config
 from crawler.report import records
 from crawler.report.labels import disputed, fact_label, fact_text
+from crawler.report.status import with_config
+from crawler.report.web import activity
 from crawler.report.web.fields import Field, fact_fields
+from crawler.report.web.filters import PAGE_SIZE, Filters
 from crawler.report.wording import (
     UNTITLED,
     clean,
@@ -32,7 +37,6 @@ from crawler.report.wording import (
     safe_url,
 )
 
-LATEST_EVENTS = 100  # the landing page; the rest are one click away in the events table
 DEFAULT_ROLE = "report"  # members stored before roles existed
 OVERDUE = "overdue by {}"  # a next poll time gone by: the feed waits for the next run
 # Feed states (store.feeds.FEED_STATES, worst first) as the feed-health table words them.
@@ -118,50 +122,84 @@ def latest_events(
     db: sqlite_utils.Database,
     *,
     now: datetime,
-    monitor: str | None = None,
-    limit: int = LATEST_EVENTS,
+    tz: tzinfo = UTC,
+    filters: Filters | None = None,
+    configured: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """The landing page: the most recently active events, and the feeds' health."""
-    rows = store.events.list_events(db, monitor=monitor, limit=limit)
+    """The landing page: events matching the filters, most recently active first, a
+    page of PAGE_SIZE at a time, and a chart of them per day."""
+    filters = filters or Filters()
+    query = store.browse.resolve(db, filters.query(tz))
+    offset = (filters.page - 1) * PAGE_SIZE
+    rows = store.browse.find_events(db, query, limit=PAGE_SIZE, offset=offset)
     members = store.events.members_of_events(db, [row["id"] for row in rows])
+    total = store.browse.count_found(db, query)
     return {
-        "events": [event_view(records.event_record(db, r, members[r["id"]])) for r in rows],
-        "total": store.events.count_events(db, monitor=monitor),
-        "monitor": monitor,
-        "health": store.feeds.state_counts(db),
+        "events": [event_view(records.event_record(db, r, members[r["id"]]), tz=tz) for r in rows],
+        "total": total,
+        "first": offset + 1,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "filters": filters,
+        "monitor": filters.monitor,
+        "monitors": store.events.monitor_names(db),
+        "outlets": store.browse.outlet_names(db),
+        "timeline": activity.timeline(db, query, filters, now=now, tz=tz),
+        "health": store.feeds.state_counts(db, configured),
     }
 
 
-def event_page(db: sqlite_utils.Database, event_id: int, *, now: datetime) -> dict[str, Any]:
+def event_page(
+    db: sqlite_utils.Database,
+    event_id: int,
+    *,
+    now: datetime,
+    tz: tzinfo = UTC,
+    configured: Collection[str] | None = None,
+) -> dict[str, Any]:
     """One event with every source and every value its facts were given; `event` is None
     when there is no such event."""
     row = store.events.get_event(db, event_id)
-    event = None if row is None else event_view(records.event_record(db, row), detail=True)
-    return {"event": event, "health": store.feeds.state_counts(db)}
+    event = None if row is None else event_view(records.event_record(db, row), detail=True, tz=tz)
+    return {"event": event, "health": store.feeds.state_counts(db, configured)}
 
 
-def feed_health(db: sqlite_utils.Database, *, now: datetime) -> dict[str, Any]:
-    """Every feed, failing first, then erroring, new, healthy and inactive ones."""
-    feeds = feed_views(db, now)
-    return {"feeds": feeds, "health": store.feeds.state_counts(db), "now": format_instant(now)}
+def feed_health(
+    db: sqlite_utils.Database, *, now: datetime, tz: tzinfo = UTC, cfg: Config | None = None
+) -> dict[str, Any]:
+    """Every feed, failing first, then erroring, new, healthy and inactive ones, judged
+    against config.yaml as it is now when `cfg` is given (as `newsmon status` does)."""
+    feeds = feed_views(db, now, tz, cfg)
+    configured = configured_urls(cfg)
+    return {
+        "feeds": feeds,
+        "health": store.feeds.state_counts(db, configured),
+        "now": format_instant(now, tz),
+    }
 
 
-def event_view(record: dict[str, Any], *, detail: bool = False) -> EventView:
+def configured_urls(cfg: Config | None) -> set[str] | None:
+    """config.yaml's feed URLs: what `store.feeds.state_counts` judges retirement by."""
+    if cfg is None:
+        return None
+    return {source.url for outlet in cfg.outlets for source in outlet.sources}
+
+
+def event_view(record: dict[str, Any], *, detail: bool = False, tz: tzinfo = UTC) -> EventView:
     """The digest's record of an event, in words; sources and fact rows with `detail`."""
     articles = [a for a in record.get("articles") or [] if isinstance(a, dict)]
-    sources = sources_of(articles)
+    sources = sources_of(articles, tz)
     outlets = list(dict.fromkeys(s.outlet for s in sources))
     return EventView(
         id=int(record["id"]),
         title=clean(record.get("title")) or UNTITLED,
         monitor=clean(record.get("monitor")),
         kind=clean(record.get("kind")),
-        when=describe_when(record),
-        interval=describe_interval(record),
+        when=describe_when(record, tz),
+        interval=describe_interval(record, tz),
         precision=clean(record.get("event_time_precision")),
         counts=describe_counts(record),
-        first_seen=format_instant(record.get("first_seen")),
-        last_updated=format_instant(record.get("last_updated")),
+        first_seen=format_instant(record.get("first_seen"), tz),
+        last_updated=format_instant(record.get("last_updated"), tz),
         facts=fact_fields(record.get("facts")),
         outlets=outlets,
         notes=role_notes(sources),
@@ -170,14 +208,14 @@ def event_view(record: dict[str, Any], *, detail: bool = False) -> EventView:
     )
 
 
-def describe_interval(record: dict[str, Any]) -> str:
+def describe_interval(record: dict[str, Any], tz: tzinfo = UTC) -> str:
     """The interval the reports allow, both ends, whatever the precision."""
-    start = format_instant(record.get("event_time_start"))
-    end = format_instant(record.get("event_time_end"))
+    start = format_instant(record.get("event_time_start"), tz)
+    end = format_instant(record.get("event_time_end"), tz)
     return start if start == end else f"{start} – {end}"
 
 
-def sources_of(articles: list[dict[str, Any]]) -> list[Source]:
+def sources_of(articles: list[dict[str, Any]], tz: tzinfo = UTC) -> list[Source]:
     """Numbered source rows, earliest first; a copy points at the row it copies."""
     refs = {
         a.get("id"): SourceRef(n, clean(a.get("outlet")) or "unknown outlet", f"source-{n}")
@@ -195,7 +233,7 @@ def sources_of(articles: list[dict[str, Any]]) -> list[Source]:
                 title=clean(article.get("title")) or UNTITLED,
                 url=url,
                 unlinked_url="" if url else clean(article.get("url")),
-                published=format_published(article.get("published") or ""),
+                published=format_published(article.get("published") or "", tz),
                 language=clean(article.get("language")),
                 role=clean(article.get("role")) or DEFAULT_ROLE,
                 copy_of=refs.get(article.get("copy_of")),
@@ -279,15 +317,19 @@ class FeedView:
     last_error: str
 
 
-def feed_views(db: sqlite_utils.Database, now: datetime) -> list[FeedView]:
+def feed_views(
+    db: sqlite_utils.Database, now: datetime, tz: tzinfo = UTC, cfg: Config | None = None
+) -> list[FeedView]:
     """Every feed as the feed-health page shows it, worst state first."""
     rows = store.feeds.feed_health(db, now)
+    if cfg is not None:
+        rows = with_config(rows, cfg, now)
     order = store.feeds.FEED_STATES
-    views = [feed_view(row, now) for row in rows]
+    views = [feed_view(row, now, tz) for row in rows]
     return sorted(views, key=lambda v: (order.index(v.state), -v.errors, v.outlet, v.url_text))
 
 
-def feed_view(row: dict[str, Any], now: datetime) -> FeedView:
+def feed_view(row: dict[str, Any], now: datetime, tz: tzinfo = UTC) -> FeedView:
     state = store.feeds.feed_state(
         row.get("active"), row.get("consecutive_errors") or 0, row.get("last_polled")
     )
@@ -300,10 +342,12 @@ def feed_view(row: dict[str, Any], now: datetime) -> FeedView:
         url_text=clean(row.get("url")),
         last_status=clean(row.get("last_status")),
         errors=int(row.get("consecutive_errors") or 0),
-        last_success=format_instant(row["last_success"]) if row.get("last_success") else "never",
+        last_success=(
+            format_instant(row["last_success"], tz) if row.get("last_success") else "never"
+        ),
         last_success_ago=relative(row.get("last_success"), now),
-        last_polled=format_instant(row["last_polled"]) if row.get("last_polled") else "never",
-        next_due=format_instant(row["next_due"]) if row.get("next_due") else "",
+        last_polled=format_instant(row["last_polled"], tz) if row.get("last_polled") else "never",
+        next_due=format_instant(row["next_due"], tz) if row.get("next_due") else "",
         next_due_in=relative(row.get("next_due"), now, past=OVERDUE) if row.get("active") else "",
         articles=int(row.get("articles") or 0),
         articles_24h=int(row.get("articles_24h") or 0),
