@@ -26,6 +26,7 @@ __all__ = [
     "reaction_actor",
 ]
 
+OWNER_CHARS = 3  # a name this close before a launch noun owns it ("South Korea's test of")
 SPECULATION_CHARS = 20  # how far before (or after) the verb a word makes it speculation
 
 
@@ -67,7 +68,11 @@ def launch_actor(
             after = [(start - m.end(), name) for start, end, name in found if start >= m.end()]
             inside = [(0, name) for start, end, name in found if low <= start < high]
             active = pattern.subject_before
-            ranked = sorted(inside + before) if active else sorted(inside + before + after)
+            owner = [(d, name) for d, name in before if d <= OWNER_CHARS]
+            if owner and not active:
+                ranked = sorted(owner)  # "South Korea's test of ..., KCNA said": its owner's
+            else:
+                ranked = sorted(inside + before) if active else sorted(inside + before + after)
             if not ranked and active:
                 ranked = sorted(after)
             if ranked and ranked[0][1] in actors:
@@ -114,7 +119,7 @@ def answered(sentence: str, lexicon: LaunchLexicon) -> bool:
     if lexicon.response_after is None:
         return False
     return any(
-        lexicon.response_after.match(sentence, m.end("verb"))
+        lexicon.response_after.match(sentence[m.end("verb") :])
         for pattern in lexicon.patterns
         for m in pattern.regex.finditer(sentence)
     )

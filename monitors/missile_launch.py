@@ -56,7 +56,7 @@ from monitors.launchfacts import FACT_SENTENCES, RECENT, about_another_time, ext
 from monitors.launchrules import BUILTIN, LaunchLexicon, choose, load_folder
 from monitors.lexicon import LexiconError
 from monitors.stamps import lead_paragraphs
-from monitors.timeexpr import resolve_event_time
+from monitors.timeexpr import period_mentioned, resolve_event_time
 
 __all__ = ["KIND", "MissileLaunchMonitor", "from_config", "launch_actor", "split_sentences"]
 
@@ -238,8 +238,9 @@ def _answer(
 
     Such a sentence names the launch it answers in words a report would not use ("a
     violation of UN resolutions", "発射を受け"), so it is read with those allowed
-    (`launch_actor(responding=True)`). A headline counts when the lead names a recent
-    time. An analysis gets no such allowance: it must show a dated, reported launch.
+    (`launch_actor(responding=True)`). The lead's first sentence counts; a later one when
+    it is dated or reported, a headline when the lead names a recent time. An analysis
+    gets no such allowance: it must show a dated, reported launch.
     """
     if lex.speculative_title is not None and lex.speculative_title.search(title):
         return None
@@ -250,16 +251,18 @@ def _answer(
     context = korea_context(f"{title}\n{lead[0] if lead else ''}", lex)
     candidates = [(s, False) for p in lead for s in split_sentences(p, lex)]
     candidates += [(title, True)] if title else []
-    for sentence, is_title in candidates:
+    for index, (sentence, is_title) in enumerate(candidates):
         if not any(c.search(sentence) for c in cues):
             continue
         actor = launch_actor(sentence, actors, lex, context=context, responding=True)
         if actor is None or about_another_time(sentence, published, zone, lex):
             continue
-        if is_title:
-            news = not lead or any(_recent_time(p, published, zone, lex) for p in lead[:2])
+        if index == 0 and not is_title:
+            news = True  # the article opens with it
+        elif is_title:
+            news = not lead or any(_dated_recently(p, published, zone, lex) for p in lead[:2])
         else:
-            news = _recent_time(sentence, published, zone, lex) or bool(
+            news = _dated_recently(sentence, published, zone, lex) or bool(
                 lex.reporting is not None and lex.reporting.search(sentence)
             )
         if news:
@@ -345,6 +348,17 @@ def _lead_paragraphs(text: str, title: str, lex: LaunchLexicon) -> list[str]:
         # headline repeated as line 1
         paragraphs = lead_paragraphs(text.strip()[len(title) :], lex.time)
     return paragraphs
+
+
+def _dated_recently(
+    sentence: str, published: datetime | None, zone: ZoneInfo, lex: LaunchLexicon
+) -> bool:
+    """A recent time of the launch, or of the reaction itself ("政府は4日、... 抗議した":
+    the day of a statement dates a reaction as news)."""
+    if _recent_time(sentence, published, zone, lex):
+        return True
+    period = period_mentioned(sentence, published, zone, lex.time)
+    return period is not None and (published is None or period[1] >= published - RECENT)
 
 
 def _recent_time(
