@@ -96,6 +96,11 @@ EN_REACTIONS = [
         "The UN Security Council will hold an emergency meeting over North Korea's launch "
         "of ballistic missiles on Sunday, diplomats said.",
     ),
+    (
+        "US asks UN Security Council to meet after North Korean ICBM launch",
+        "The United States on Sunday asked the UN Security Council to meet after North "
+        "Korea launched an intercontinental ballistic missile.",
+    ),
     # markets moving on it
     (
         "Seoul stocks slip after North Korea fires missiles",
@@ -119,6 +124,11 @@ EN_REACTIONS = [
         "Timeline: North Korea's missile launches",
         "North Korea fired ballistic missiles on Sunday, South Korea's military said. "
         "Here are its launches of the past year.",
+    ),
+    (
+        "North Korea's missile launches: a chronology",
+        "North Korea fired ballistic missiles toward the sea on Sunday, Japan's defense "
+        "ministry said.",
     ),
 ]
 
@@ -167,6 +177,11 @@ KO_REACTIONS = [
         "유엔 외교소식통은 4일 안보리가 북한의 탄도미사일 발사와 관련해 회의를 소집할 "
         "예정이라고 전했다.",
     ),
+    (
+        '미국, 北 탄도미사일 발사에 "안보리 회의 요청"',
+        "미국은 4일 북한의 탄도미사일 발사와 관련해 유엔 안전보장이사회 회의 소집을 "
+        "요청했다고 밝혔다.",
+    ),
     # markets moving on it: 코스피, 방산주
     (
         "코스피, 北 탄도미사일 발사에도 상승 출발",
@@ -182,11 +197,19 @@ KO_REACTIONS = [
         "북한이 동해상으로 탄도미사일을 발사한 4일 오전 서울역 대합실에서 시민들이 관련 뉴스를 "
         "보고 있다. 2026.1.4",
     ),
+    (
+        "北 탄도미사일 발사",
+        "4일 오전 서울역 대합실에서 시민들이 북한의 탄도미사일 발사 관련 뉴스를 시청하고 있다.",
+    ),
     # a chronology of past launches: 발사 일지
     (
         "[그래픽] 북한 탄도미사일 발사 일지",
         "합동참모본부는 4일 북한이 평양 일대에서 동해상으로 탄도미사일 여러 발을 발사했다고 "
         "밝혔다.",
+    ),
+    (
+        "북한 미사일 발사 연표",
+        "북한이 4일 오전 동해상으로 탄도미사일을 발사했다고 합동참모본부가 밝혔다.",
     ),
 ]
 
@@ -206,31 +229,55 @@ JA_REACTIONS = [
         "政府、国家安全保障会議を開催 北朝鮮の弾道ミサイル発射受け",
         "政府は4日、北朝鮮が弾道ミサイルを発射したことを受けて、国家安全保障会議を開き、対応を協議した。",
     ),
+    (
+        "北朝鮮ミサイル発射で関係閣僚会議",
+        "政府は4日、北朝鮮の弾道ミサイル発射を受けて関係閣僚会議を開いた。",
+    ),
     # an allied command aware of it: 把握している, 緊密に協議
     (
         "米インド太平洋軍「北朝鮮のミサイル発射を把握」",
         "米インド太平洋軍は4日、北朝鮮による弾道ミサイルの発射を把握しており、同盟国と緊密に協議"
         "していると発表した。",
     ),
+    (
+        "米軍「北朝鮮の発射を承知している」",
+        "米インド太平洋軍は声明で、北朝鮮による4日の弾道ミサイル発射を承知していると明らかにした。",
+    ),
     # the UN Security Council: 安保理
     (
         "安保理、北朝鮮の弾道ミサイル発射で緊急会合へ",
         "国連安全保障理事会は北朝鮮による4日の弾道ミサイル発射を受け、緊急会合を開く方向で調整している。",
+    ),
+    (
+        "米国、北朝鮮の弾道ミサイル発射で安保理会合を要請",
+        "米国は4日、北朝鮮の弾道ミサイル発射を受けて国連安全保障理事会の会合を要請した。",
     ),
     # markets moving on it: 日経平均, 株価
     (
         "日経平均、北朝鮮ミサイル発射で一時下落",
         "4日の東京株式市場で日経平均株価は、北朝鮮が弾道ミサイルを発射したことを受けて一時下落した。",
     ),
+    (
+        "円相場、北朝鮮の弾道ミサイル発射で一時上昇",
+        "4日の外国為替市場では、北朝鮮が弾道ミサイルを発射したことを受けて円が一時買われた。",
+    ),
     # a photo of people watching the news of it
     (
         "北朝鮮が弾道ミサイル発射",
         "北朝鮮の弾道ミサイル発射を伝える街頭ビジョンを見る人たち=4日午前、東京都内",
     ),
+    (
+        "北朝鮮がミサイル発射",
+        "北朝鮮のミサイル発射を伝えるテレビのニュースを見る人たち=4日午前、ソウル駅",
+    ),
     # a chronology of past launches: 年表
     (
         "北朝鮮の主な弾道ミサイル発射 年表",
         "北朝鮮は4日、弾道ミサイルを発射したと防衛省が発表した。",
+    ),
+    (
+        "北朝鮮のこれまでの主な弾道ミサイル発射",
+        "北朝鮮は4日午前、弾道ミサイルを発射したと防衛省が発表した。",
     ),
 ]
 
@@ -252,11 +299,21 @@ FR_REACTIONS = [
         "La présidence sud-coréenne a convoqué dimanche une réunion d'urgence du Conseil de "
         "sécurité nationale après le tir de missiles balistiques par la Corée du Nord.",
     ),
+    (
+        "Tokyo réunit son Conseil de sécurité nationale",
+        "Le Japon a réuni dimanche son Conseil de sécurité nationale en réponse au tir de "
+        "missiles balistiques par la Corée du Nord.",
+    ),
     # an allied command aware of it
     (
         "Le commandement américain dit être au courant du tir de missile nord-coréen",
         "Le commandement américain pour l'Indo-Pacifique a indiqué samedi être au courant du "
         "tir de missile balistique de la Corée du Nord.",
+    ),
+    (
+        "Washington a connaissance du tir de missile nord-coréen",
+        "Les États-Unis ont fait savoir dimanche qu'ils avaient connaissance du tir de "
+        "missiles balistiques par la Corée du Nord.",
     ),
     # the UN Security Council
     (
@@ -264,17 +321,42 @@ FR_REACTIONS = [
         "Le Conseil de sécurité de l'ONU tiendra une réunion d'urgence après le tir de "
         "missiles balistiques par la Corée du Nord dimanche, selon des diplomates.",
     ),
+    (
+        "Les États-Unis demandent une réunion du Conseil de sécurité après le tir nord-coréen",
+        "Les États-Unis ont demandé dimanche une réunion du Conseil de sécurité après le tir "
+        "de missiles balistiques par la Corée du Nord.",
+    ),
     # markets moving on it
     (
         "La Bourse de Séoul recule après le tir de missiles de la Corée du Nord",
         "La Bourse de Séoul a reculé dimanche après le tir de missiles balistiques par la "
         "Corée du Nord.",
     ),
+    (
+        "Les marchés asiatiques reculent après le tir de missile nord-coréen",
+        "Les investisseurs se sont montrés prudents dimanche après le tir de missiles "
+        "balistiques par la Corée du Nord.",
+    ),
     # a photo of people watching the news of it
     (
         "La Corée du Nord tire des missiles balistiques",
         "Des passants regardent un écran de télévision montrant le tir de missile "
         "nord-coréen, à la gare de Séoul, dimanche 4 janvier 2026.",
+    ),
+    (
+        "Tir de missiles nord-coréens",
+        "Des voyageurs suivent à la télévision le tir de missiles balistiques de la Corée du "
+        "Nord, à la gare de Séoul, dimanche.",
+    ),
+    # a chronology of past launches, ending with this one
+    (
+        "Chronologie des tirs de missiles de la Corée du Nord",
+        "La Corée du Nord a tiré dimanche vers 7h50 des missiles balistiques vers la mer, a "
+        "annoncé l'état-major sud-coréen.",
+    ),
+    (
+        "La Corée du Nord et ses missiles : la chronologie",
+        "La Corée du Nord a tiré dimanche vers 7h50 un missile balistique, a annoncé le Japon.",
     ),
 ]
 
@@ -297,11 +379,21 @@ ES_REACTIONS = [
         "Consejo de Seguridad Nacional tras el lanzamiento de misiles balísticos de Corea "
         "del Norte.",
     ),
+    (
+        "Tokio reúne a su Consejo de Seguridad Nacional",
+        "Japón reunió el domingo a su Consejo de Seguridad Nacional en respuesta al "
+        "lanzamiento de misiles balísticos de Corea del Norte.",
+    ),
     # an allied command aware of it
     (
         "EEUU dice estar al tanto del lanzamiento de misiles de Corea del Norte",
         "El Comando Indo-Pacífico de Estados Unidos dijo el sábado que tiene conocimiento "
         "del lanzamiento de misiles balísticos de Corea del Norte.",
+    ),
+    (
+        "Washington está al tanto del lanzamiento de misiles norcoreano",
+        "Estados Unidos dijo el domingo que está al tanto del lanzamiento de misiles "
+        "balísticos de Corea del Norte.",
     ),
     # the UN Security Council
     (
@@ -310,17 +402,42 @@ ES_REACTIONS = [
         "El Consejo de Seguridad de la ONU celebrará una reunión de urgencia tras el "
         "lanzamiento de misiles balísticos de Corea del Norte el domingo, según diplomáticos.",
     ),
+    (
+        "EEUU pide una reunión del Consejo de Seguridad tras el lanzamiento norcoreano",
+        "Estados Unidos pidió el domingo una reunión del Consejo de Seguridad tras el "
+        "lanzamiento de misiles balísticos de Corea del Norte.",
+    ),
     # markets moving on it
     (
         "La bolsa de Seúl cae tras el lanzamiento de misiles de Corea del Norte",
         "La bolsa de Seúl cayó el domingo tras el lanzamiento de misiles balísticos de Corea "
         "del Norte.",
     ),
+    (
+        "Los mercados asiáticos caen tras el lanzamiento de misiles de Corea del Norte",
+        "Los inversores vendieron el domingo tras el lanzamiento de misiles balísticos de "
+        "Corea del Norte.",
+    ),
     # a photo of people watching the news of it
     (
         "Corea del Norte lanza misiles balísticos",
         "Personas miran una pantalla de televisión que muestra el lanzamiento de misiles de "
         "Corea del Norte en la estación de Seúl, el domingo 4 de enero de 2026.",
+    ),
+    (
+        "Lanzamiento de misiles norcoreano",
+        "Viajeros siguen en una pantalla de televisión el lanzamiento de misiles de Corea "
+        "del Norte en la estación de Seúl, el domingo.",
+    ),
+    # a chronology of past launches, ending with this one
+    (
+        "Cronología de los lanzamientos de misiles de Corea del Norte",
+        "Corea del Norte lanzó el domingo misiles balísticos hacia el mar, informó el "
+        "Estado Mayor surcoreano.",
+    ),
+    (
+        "Corea del Norte y sus misiles: la cronología",
+        "Corea del Norte disparó el domingo un misil balístico, informó Japón.",
     ),
 ]
 
@@ -386,15 +503,32 @@ ANALYSES = [
     ),
     (None, "北朝鮮ミサイル発射の狙いは", "北朝鮮は4日、弾道ミサイルを発射したと防衛省が発表した。"),
     (
+        None,
+        "【解説】北朝鮮の弾道ミサイル発射 米国へのメッセージか",
+        "防衛省によりますと、北朝鮮は4日午前7時50分ごろ、弾道ミサイルを発射しました。",
+    ),
+    (
         "fr",
         "Analyse : pourquoi la Corée du Nord a tiré des missiles après la chute de Maduro",
         "La Corée du Nord a tiré dimanche vers 7h50 des missiles balistiques vers la mer, "
         "a annoncé l'armée sud-coréenne.",
     ),
     (
+        "fr",
+        "Tir de missiles nord-coréen : un message à Washington, selon les experts",
+        "La Corée du Nord a tiré dimanche vers 7h50 des missiles balistiques, a annoncé "
+        "l'armée sud-coréenne.",
+    ),
+    (
         "es",
         "Análisis: por qué Corea del Norte lanzó misiles tras la captura de Maduro",
         "Corea del Norte lanzó el domingo misiles balísticos hacia el mar, informó el Estado "
+        "Mayor surcoreano.",
+    ),
+    (
+        "es",
+        "El lanzamiento de misiles norcoreano, un mensaje a Washington según los expertos",
+        "Corea del Norte lanzó el domingo a las 7.50 misiles balísticos, informó el Estado "
         "Mayor surcoreano.",
     ),
 ]
