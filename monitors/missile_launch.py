@@ -290,7 +290,7 @@ def _commentary(
         if (
             evidence.sentence != title
             and lex.response.search(evidence.sentence)
-            and launch_actor(head, actors, lex) is None
+            and not _head_reports(head, actors, lex)
         ):
             return "reaction"
     if lex.scene is not None:
@@ -313,6 +313,15 @@ def _led_by_launch(head: str, actor: str, actors: Sequence[str], lex: LaunchLexi
     if not found or found[0][2] != actor or not LED.match(body[: found[0][0]]):
         return False
     return launch_actor(body, actors, lex) == actor and not answered(body, lex)
+
+
+def _head_reports(head: str, actors: Sequence[str], lex: LaunchLexicon) -> bool:
+    """Does the headline report a launch: by a watched actor, or by nobody named ("나흘
+    만에 또 미사일 발사", whose lead names the launcher)?"""
+    if launch_actor(head, actors, lex) is not None:
+        return True
+    launched = any(p.regex.search(head) for p in lex.patterns)
+    return launched and not mentions(head, actors, lex, context=True) and not answered(head, lex)
 
 
 def _answer_time(time: EventTime | None, published: datetime | None) -> EventTime | None:

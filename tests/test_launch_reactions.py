@@ -776,3 +776,27 @@ def test_the_event_page_counts_reactions_and_analyses() -> None:
         for i, role in enumerate(roles, 1)
     ]
     assert role_notes(sources) == ["2 reactions", "1 analysis"]
+
+
+@pytest.mark.parametrize(
+    ("title", "lead"),
+    [
+        (
+            "나흘 만에 또 미사일 발사",
+            '군 당국은 4일 오전 북한의 탄도미사일 발사를 "한반도 평화를 저해하는 행위"라고 '
+            "규탄했다.",
+        ),
+        (
+            "Missiles fired again, four days after the last test",
+            "South Korea's military on Sunday condemned North Korea's launch of ballistic "
+            "missiles toward the East Sea.",
+        ),
+    ],
+)
+def test_a_headline_reporting_a_launch_keeps_its_report_beside_a_reacting_lead(
+    title: str, lead: str
+) -> None:
+    """The headline says what the article is: a launch, told with the reaction to it."""
+    found = MONITOR.match(view(title, lead, SUNDAY))
+    assert found is not None and found.facts["actor"] == "North Korea"
+    assert found.account == "report" and found.opens
