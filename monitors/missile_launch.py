@@ -26,9 +26,16 @@ language when its text is in that script, else of the script it is written in.
 
 What kind of account it is matters for grouping: state media's own account the next day
 ("North Korea says it tested...", "KCNA said", "조선중앙통신은 ... 보도했다", "Kim
-oversaw", "김정은 참관") is a `confirmation`; a headline about reactions ("talks after
-North Korean missiles") a `follow-up`. Their time words usually date the account, not
-the launch, so the engine lets them join the launch they describe.
+oversaw", "김정은 참관") is a `confirmation`; a headline about what followed ("talks
+after North Korean missiles") a `follow-up`. Their time words usually date the account,
+not the launch, so the engine lets them join the launch they describe.
+
+A response to the launch (a condemnation, an emergency meeting, an allied command
+"aware of" it, a UN Security Council call, a market move, a photo of people watching
+the news of it, a chronology) is a `reaction`; a piece on its meaning an `analysis`.
+Both are about a launch rather than reports of it: they name the launcher as `actor`,
+never open an event (`Match.opens`), and take the days before their publication as
+their time, since their own time words date the reaction (`_commentary`, `_answer`).
 
 Facts: `monitors.launchfacts`.
 """

@@ -14,6 +14,7 @@ import pytest
 
 from crawler.events.summary import ROLES, member_roles
 from crawler.report.web.pages import Source, role_notes
+from crawler.report.wording import role_note
 from monitors.base import ACCOUNTS, ArticleView, Match, MonitorConfig
 from monitors.launchactors import launch_actor
 from monitors.launchrules import load_folder
@@ -800,3 +801,9 @@ def test_a_headline_reporting_a_launch_keeps_its_report_beside_a_reacting_lead(
     found = MONITOR.match(view(title, lead, SUNDAY))
     assert found is not None and found.facts["actor"] == "North Korea"
     assert found.account == "report" and found.opens
+
+
+def test_digests_say_a_source_is_a_reaction_or_an_analysis() -> None:
+    event = {"title": "North Korea fires ballistic missile", "articles": []}
+    assert role_note({"role": "reaction", "language": "en"}, event) == " (en, reaction)"
+    assert role_note({"role": "analysis"}, event) == " (analysis)"
