@@ -474,6 +474,13 @@ def test_spanish_reactions_join_the_launch(title: str, lead: str) -> None:
 
 ANALYSES = [
     # labelled as analysis, its meaning, its link to another event
+    # linked to another event, whose own day the piece names first
+    (
+        None,
+        "北 탄도미사일, 마두로 체포 하루 만에…노림수는",
+        "미국이 3일(현지시간) 마두로 대통령을 체포한 지 하루 만인 4일 오전 북한이 동해상으로 "
+        "탄도미사일을 발사했다고 합참이 밝혔다.",
+    ),
     (
         None,
         "Analysis: North Korea's missile launch sends a message to Washington",
