@@ -80,7 +80,7 @@ class EventTime:
             raise ValueError("EventTime ends before it starts")
 
 
-ACCOUNTS = ("report", "confirmation", "follow-up")
+ACCOUNTS = ("report", "confirmation", "reaction", "analysis", "follow-up")
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,15 @@ class Match:
     """A monitor's verdict that an article reports an event it watches.
 
     `account` says what kind of report it is: a direct `report` of the event, the
-    actor's own `confirmation` (state media's next-day account of a launch), or a
-    `follow-up` (reactions that refer back to it). Later accounts join the event they
-    describe even when their own time words date the account rather than the event.
+    actor's own `confirmation` (state media's next-day account of a launch), a
+    `reaction` to it (a statement, a condemnation, an emergency meeting, a market move,
+    a photo of people watching the news of it), an `analysis` whose subject it is, or a
+    `follow-up` (what followed, referring back to it). Later accounts join the event
+    they describe even when their own time words date the account rather than the event.
+
+    `opens`: whether the match may open an event of its own. A reaction or an analysis
+    does not: it says an event happened without being a report of it, so it waits until
+    a report opens the event it fits.
     """
 
     kind: str  # e.g. "missile_launch"

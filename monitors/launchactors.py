@@ -17,30 +17,48 @@ from collections.abc import Sequence
 
 from monitors.launchrules import LaunchLexicon
 
-__all__ = ["korea_context", "launch_actor", "launched_by_another", "mentions", "reaction_actor"]
+__all__ = [
+    "answered",
+    "korea_context",
+    "launch_actor",
+    "launched_by_another",
+    "mentions",
+    "reaction_actor",
+]
 
+OWNER_CHARS = 3  # a name this close before a launch noun owns it ("South Korea's test of")
 SPECULATION_CHARS = 20  # how far before (or after) the verb a word makes it speculation
 
 
 def launch_actor(
-    sentence: str, actors: Sequence[str], lexicon: LaunchLexicon, *, context: bool = True
+    sentence: str,
+    actors: Sequence[str],
+    lexicon: LaunchLexicon,
+    *,
+    context: bool = True,
+    responding: bool = False,
 ) -> str | None:
     """The watched actor a sentence says launched missiles, or None.
 
     None also when the launch is history or background, speculative, not a launch at all
     (a test that flies nothing, an export), or by someone else: the country named nearest
     to the launch verb decides who launched. `context`: the text is about Korea, so "the
-    North" and "North fires" are North Korea.
+    North" and "North fires" are North Korea. `responding`: the sentence is a reaction
+    to a launch, whose words ("a violation of UN resolutions", "발사에 대응해", "発射を
+    受け") are not background there: a reaction names the launch it answers.
     """
     lex = lexicon
+    cued = sentence
+    if responding and lex.response_exempt is not None:
+        cued = lex.response_exempt.sub(" ", sentence)
     for cue in (lex.history, lex.background, lex.not_a_launch):
-        if cue is not None and cue.search(sentence):
+        if cue is not None and cue.search(cued):
             return None
     found = mentions(sentence, actors, lex, context)
     for pattern in lex.patterns:
         for m in pattern.regex.finditer(sentence):
             verb = m.start("verb")
-            if _speculative(sentence, m, lex):
+            if _speculative(sentence, m, lex, responding):
                 continue
             slot = (
                 m.span("slot") if "slot" in pattern.regex.groupindex and m.group("slot") else None
@@ -50,7 +68,11 @@ def launch_actor(
             after = [(start - m.end(), name) for start, end, name in found if start >= m.end()]
             inside = [(0, name) for start, end, name in found if low <= start < high]
             active = pattern.subject_before
-            ranked = sorted(inside + before) if active else sorted(inside + before + after)
+            owner = [(d, name) for d, name in before if d <= OWNER_CHARS]
+            if owner and not active:
+                ranked = sorted(owner)  # "South Korea's test of ..., KCNA said": its owner's
+            else:
+                ranked = sorted(inside + before) if active else sorted(inside + before + after)
             if not ranked and active:
                 ranked = sorted(after)
             if ranked and ranked[0][1] in actors:
@@ -58,17 +80,23 @@ def launch_actor(
     return None
 
 
-def _speculative(sentence: str, m: re.Match[str], lex: LaunchLexicon) -> bool:
-    """ "could launch", "발사할 가능성", "発射する可能性": a launch that has not happened."""
+def _speculative(
+    sentence: str, m: re.Match[str], lex: LaunchLexicon, responding: bool = False
+) -> bool:
+    """ "could launch", "발사할 가능성", "発射する可能性": a launch that has not happened.
+
+    A launch that is only the cause of what the sentence says ("発射を受け", "発射に抗議")
+    is one in a reaction (`responding`), not elsewhere."""
     verb = m.start("verb")
     if lex.speculation_before is not None and lex.speculation_before.search(
         sentence[max(0, verb - SPECULATION_CHARS) : verb]
     ):
         return True
     end = m.end("verb")
-    return lex.speculation_after is not None and bool(
-        lex.speculation_after.match(sentence[end : end + SPECULATION_CHARS])
-    )
+    after = sentence[end : end + SPECULATION_CHARS]
+    if responding and lex.response_after is not None and lex.response_after.match(after):
+        return False
+    return lex.speculation_after is not None and bool(lex.speculation_after.match(after))
 
 
 def reaction_actor(
@@ -83,6 +111,18 @@ def reaction_actor(
         if named and named[0][0] == 0 and named[0][2] in actors:
             return named[0][2]
     return None
+
+
+def answered(sentence: str, lexicon: LaunchLexicon) -> bool:
+    """Is a launch in the sentence only the cause of what it says ("발사에 日 항의",
+    "発射を受け")?"""
+    if lexicon.response_after is None:
+        return False
+    return any(
+        lexicon.response_after.match(sentence[m.end("verb") :])
+        for pattern in lexicon.patterns
+        for m in pattern.regex.finditer(sentence)
+    )
 
 
 def launched_by_another(sentence: str, actor: str, lexicon: LaunchLexicon, context: bool) -> bool:

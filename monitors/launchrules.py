@@ -66,6 +66,12 @@ LAUNCH_KEYS = frozenset(
         "confirmation",
         "speaks",
         "speculative_title",
+        "response",
+        "response_exempt",
+        "response_after",
+        "scene",
+        "chronology",
+        "comment",
     }
 )
 FACT_KEYS = frozenset(
@@ -158,6 +164,12 @@ class LaunchLexicon:
     confirmation: Pattern | None = None
     speaks: Pattern | None = None
     speculative_title: Pattern | None = None
+    response: Pattern | None = None
+    response_exempt: Pattern | None = None
+    response_after: Pattern | None = None
+    scene: Pattern | None = None
+    chronology: Pattern | None = None
+    comment: Pattern | None = None
     definite: Pattern | None = None
     this_launch: Pattern | None = None
     by_language_only: bool = False  # French, Spanish: English letters, so never by script
@@ -228,6 +240,12 @@ def load_lexicon(path: Path) -> LaunchLexicon:
         confirmation=cue("confirmation"),
         speaks=cue("speaks"),
         speculative_title=cue("speculative_title"),
+        response=cue("response"),
+        response_exempt=cue("response_exempt"),
+        response_after=cue("response_after"),
+        scene=cue("scene"),
+        chronology=cue("chronology"),
+        comment=cue("comment"),
         definite=facts.regex("definite", required=False),
         this_launch=facts.regex("this_launch", required=False),
         by_language_only=general.by_language_only,

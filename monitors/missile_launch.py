@@ -26,26 +26,41 @@ language when its text is in that script, else of the script it is written in.
 
 What kind of account it is matters for grouping: state media's own account the next day
 ("North Korea says it tested...", "KCNA said", "조선중앙통신은 ... 보도했다", "Kim
-oversaw", "김정은 참관") is a `confirmation`; a headline about reactions ("talks after
-North Korean missiles") a `follow-up`. Their time words usually date the account, not
-the launch, so the engine lets them join the launch they describe.
+oversaw", "김정은 참관") is a `confirmation`; a headline about what followed ("talks
+after North Korean missiles") a `follow-up`. Their time words usually date the account,
+not the launch, so the engine lets them join the launch they describe.
+
+A response to the launch (a condemnation, an emergency meeting, an allied command
+"aware of" it, a UN Security Council call, a market move, a photo of people watching
+the news of it, a chronology) is a `reaction`; a piece on its meaning an `analysis`.
+Both are about a launch rather than reports of it: they name the launcher as `actor`,
+never open an event (`Match.opens`), and take the days before their publication as
+their time, since their own time words date the reaction (`_commentary`, `_answer`).
 
 Facts: `monitors.launchfacts`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitors.base import Agreement, ArticleView, EventTime, Identity, Match, MonitorConfig
-from monitors.language import resolve_event_time
+from monitors.language import period_mentioned, resolve_event_time
 from monitors.language.stamps import lead_paragraphs
-from monitors.launchactors import korea_context, launch_actor, reaction_actor, speaks
+from monitors.launchactors import (
+    answered,
+    korea_context,
+    launch_actor,
+    mentions,
+    reaction_actor,
+    speaks,
+)
 from monitors.launchfacts import FACT_SENTENCES, RECENT, about_another_time, extract_facts
 from monitors.launchrules import BUILTIN, LaunchLexicon, choose, load_folder
 from monitors.lexicon import LexiconError
@@ -53,6 +68,13 @@ from monitors.lexicon import LexiconError
 __all__ = ["KIND", "MissileLaunchMonitor", "from_config", "launch_actor", "split_sentences"]
 
 KIND = "missile_launch"
+COMMENTARY = ("reaction", "analysis")  # accounts about a launch that never open an event
+ANSWER_WINDOW = timedelta(days=2)  # a reaction comes within this long after the launch
+ANSWER_REACH = timedelta(days=4)  # and its own time words never reach further back
+HEADLINE_BREAK = re.compile(r"\s*(?:…|\.\.\.|‥|;|\s[-–—|]\s)\s*")
+HEADLINE_TAG = re.compile(r"^(?:\s*[\[【<〈(][^\]】>〉)]{1,12}[\]】>〉)]\s*)+")
+SCENE_PARAGRAPHS = 2  # a photo caption says what it shows in its first paragraphs
+LED = re.compile(r"^[\W_]*(?:the\s+)?$", re.IGNORECASE)  # what may precede a headline's subject
 DEFAULT_ZONE = "Asia/Seoul"
 DEFAULT_ACTORS = ("North Korea",)
 OPTIONS = frozenset({"zone", "actors", "lexicons"})
@@ -92,6 +114,10 @@ class MissileLaunchMonitor:
         if not lex.nouns.search(title) and not any(lex.nouns.search(p) for p in lead):
             return None
         evidence = _evidence(title, lead, self.actors, article.published, self.zone, lex)
+        if evidence is None or evidence.account == "follow-up":
+            evidence = _answer(title, lead, self.actors, article.published, self.zone, lex) or (
+                evidence
+            )
         if evidence is None:
             return None
         time = self._time(article, lex)
@@ -107,10 +133,16 @@ class MissileLaunchMonitor:
             lex,
         )
         opening = "\n".join([title, evidence.sentence, *lead[:1]])
-        account = evidence.account
-        confirmed = lex.confirmation is not None and lex.confirmation.search(opening)
-        if account == "report" and (confirmed or speaks(opening, evidence.actor, lex)):
-            account = "confirmation"
+        account = _commentary(title, article.text, evidence, self.actors, lex) or (
+            evidence.account if evidence.account in COMMENTARY else None
+        )
+        if account is None:
+            account = evidence.account
+            confirmed = lex.confirmation is not None and lex.confirmation.search(opening)
+            if account == "report" and (confirmed or speaks(opening, evidence.actor, lex)):
+                account = "confirmation"
+        else:
+            time = _answer_time(time, article.published)
         return Match(
             kind=KIND,
             time=time,
@@ -118,6 +150,7 @@ class MissileLaunchMonitor:
             evidence=evidence.sentence,
             account=account,
             fact_evidence=sources,
+            opens=account not in COMMENTARY,
         )
 
     def _time(self, article: ArticleView, lex: LaunchLexicon) -> EventTime | None:
@@ -212,6 +245,119 @@ def _evidence(
     return None
 
 
+def _answer(
+    title: str,
+    lead: Sequence[str],
+    actors: Sequence[str],
+    published: datetime | None,
+    zone: ZoneInfo,
+    lex: LaunchLexicon,
+) -> _Evidence | None:
+    """The first lead (then title) sentence that answers a launch: a reaction to it, a
+    photo of people watching the news of it, a chronology ending with it.
+
+    Such a sentence names the launch it answers in words a report would not use ("a
+    violation of UN resolutions", "発射を受け"), so it is read with those allowed
+    (`launch_actor(responding=True)`). The lead's first sentence counts; a later one when
+    it is dated or reported, a headline when the lead names a recent time. An analysis
+    gets no such allowance: it must show a dated, reported launch.
+    """
+    if lex.speculative_title is not None and lex.speculative_title.search(title):
+        return None
+    cues = [c for c in (lex.response, lex.scene, lex.chronology) if c is not None]
+    whole = "\n".join([title, *lead])
+    if not any(c.search(whole) for c in cues):
+        return None  # most articles: one search per cue
+    context = korea_context(f"{title}\n{lead[0] if lead else ''}", lex)
+    candidates = [(s, False) for p in lead for s in split_sentences(p, lex)]
+    candidates += [(title, True)] if title else []
+    for index, (sentence, is_title) in enumerate(candidates):
+        if not any(c.search(sentence) for c in cues):
+            continue
+        actor = launch_actor(sentence, actors, lex, context=context, responding=True)
+        if actor is None or about_another_time(sentence, published, zone, lex):
+            continue
+        if index == 0 and not is_title:
+            news = True  # the article opens with it
+        elif is_title:
+            news = not lead or any(_dated_recently(p, published, zone, lex) for p in lead[:2])
+        else:
+            news = _dated_recently(sentence, published, zone, lex) or bool(
+                lex.reporting is not None and lex.reporting.search(sentence)
+            )
+        if news:
+            return _Evidence(sentence, actor, "reaction")
+    return None
+
+
+def _commentary(
+    title: str, text: str, evidence: _Evidence, actors: Sequence[str], lex: LaunchLexicon
+) -> str | None:
+    """ "reaction" or "analysis" when the article is about a launch rather than a report
+    of it; None for a report.
+
+    What the headline is about decides: its first part ("국방부 "北 순항미사일 발사, 평화
+    저해"", "Japan condemns North Korea's launch") is a reaction when it has a response
+    word and is not led by the launcher's own act ("North Korea fires missile as UN
+    Security Council meets" is a report). A headline that reports no launch leaves it to
+    the sentence that does. A photo of people watching the news, a chronology, or an
+    analysis headline is never a report, whatever its lead.
+    """
+    head = HEADLINE_BREAK.split(title, maxsplit=1)[0]
+    if lex.response is not None:
+        if lex.response.search(head) and not _led_by_launch(head, evidence.actor, actors, lex):
+            return "reaction"
+        if (
+            evidence.sentence != title
+            and lex.response.search(evidence.sentence)
+            and not _head_reports(head, actors, lex)
+        ):
+            return "reaction"
+    if lex.scene is not None:
+        paragraphs = [p for p in text.splitlines() if p.strip()][:SCENE_PARAGRAPHS]
+        if any(lex.scene.search(p) for p in [evidence.sentence, *paragraphs]):
+            return "reaction"
+    if lex.chronology is not None and lex.chronology.search(title):
+        return "reaction"
+    if any(c is not None and c.search(title) for c in (lex.comment, lex.analysis)):
+        return "analysis"
+    return None
+
+
+def _led_by_launch(head: str, actor: str, actors: Sequence[str], lex: LaunchLexicon) -> bool:
+    """Does the headline open with the launcher launching ("North Korea fires ... as"),
+    not with someone answering it or with the launch as a cause ("北 미사일 발사에 日
+    항의", "北朝鮮のミサイル発射受け")?"""
+    body = HEADLINE_TAG.sub("", head)
+    found = mentions(body, actors, lex, context=True)
+    if not found or found[0][2] != actor or not LED.match(body[: found[0][0]]):
+        return False
+    return launch_actor(body, actors, lex) == actor and not answered(body, lex)
+
+
+def _head_reports(head: str, actors: Sequence[str], lex: LaunchLexicon) -> bool:
+    """Does the headline report a launch: by a watched actor, or by nobody named ("나흘
+    만에 또 미사일 발사", whose lead names the launcher)?"""
+    if launch_actor(head, actors, lex) is not None:
+        return True
+    launched = any(p.regex.search(head) for p in lex.patterns)
+    return launched and not mentions(head, actors, lex, context=True) and not answered(head, lex)
+
+
+def _answer_time(time: EventTime | None, published: datetime | None) -> EventTime | None:
+    """A reaction's time words date the reaction (or another event it links the launch
+    to), not the launch: its interval is the days before its publication, reaching back
+    to its own time words when they are earlier, at the "days" precision that never
+    sets an event's time."""
+    if published is None:
+        return time
+    end = published.astimezone(UTC)
+    start, phrase = end - ANSWER_WINDOW, None
+    if time is not None and time.precision != "days" and time.start < start:
+        start, phrase = max(time.start, end - ANSWER_REACH), time.phrase
+    return EventTime(start, end, "days", phrase)
+
+
 def split_sentences(paragraph: str, lexicon: LaunchLexicon | None = None) -> list[str]:
     """Sentences of one paragraph; abbreviations such as "U.S." and "a.m." do not end one."""
     lex = lexicon or _builtin()["en"]
@@ -231,6 +377,17 @@ def _lead_paragraphs(text: str, title: str, lex: LaunchLexicon) -> list[str]:
         # headline repeated as line 1
         paragraphs = lead_paragraphs(text.strip()[len(title) :], lex.time)
     return paragraphs
+
+
+def _dated_recently(
+    sentence: str, published: datetime | None, zone: ZoneInfo, lex: LaunchLexicon
+) -> bool:
+    """A recent time of the launch, or of the reaction itself ("政府は4日、... 抗議した":
+    the day of a statement dates a reaction as news)."""
+    if _recent_time(sentence, published, zone, lex):
+        return True
+    period = period_mentioned(sentence, published, zone, lex.time)
+    return period is not None and (published is None or period[1] >= published - RECENT)
 
 
 def _recent_time(

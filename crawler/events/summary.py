@@ -57,7 +57,7 @@ class Shown:
 SHOWN = Shown()
 
 
-ROLES = ("first report", "report", "confirmation", "follow-up", "listed")
+ROLES = ("first report", "report", "confirmation", "reaction", "analysis", "follow-up", "listed")
 
 
 def refresh(
@@ -140,9 +140,14 @@ def merge_facts(
 
 
 def member_roles(members: Sequence[dict[str, Any]]) -> dict[int, str]:
-    """What each member is to the event (see ROLES), from its account and its time."""
+    """What each member is to the event (see ROLES), from its account and its time.
+
+    A reaction or an analysis is never the first report, even when published before
+    it (it is held until a report opens the event): it keeps its own role beside it.
+    """
     reports = [m for m in members if m["role"] != "listed"]
-    first = min(reports or members, key=_published_order)
+    direct = [m for m in reports if m["account"] not in ("reaction", "analysis")]
+    first = min(direct or reports or members, key=_published_order)
     first_at = _published(first)
     roles: dict[int, str] = {}
     for m in members:

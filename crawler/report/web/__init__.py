@@ -34,6 +34,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
+from crawler import store
 from crawler.clock import Clock
 from crawler.config import Config
 from crawler.report.serve import WEB_PLUGIN as PLUGIN

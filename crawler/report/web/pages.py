@@ -245,12 +245,14 @@ def sources_of(articles: list[dict[str, Any]], tz: tzinfo = UTC) -> list[Source]
 
 
 def role_notes(sources: list[Source]) -> list[str]:
-    """ "1 confirmation", "2 follow-ups", "1 copy": what else than reports the event holds."""
+    """ "1 confirmation", "2 reactions", "1 copy": what else than reports the event holds."""
     notes = []
-    for role in ("confirmation", "follow-up", "listed"):
+    for role in ("confirmation", "reaction", "analysis", "follow-up", "listed"):
         count = sum(s.role == role for s in sources)
         if count:
-            notes.append(plural(count, role))
+            notes.append(
+                f"{count} analyses" if role == "analysis" and count != 1 else plural(count, role)
+            )
     copies = sum(s.copy_of is not None for s in sources)
     if copies:
         notes.append("1 copy" if copies == 1 else f"{copies} copies")
