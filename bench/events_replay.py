@@ -628,6 +628,7 @@ def totals(result: dict, by_event: dict[int, list[Member]], dataset: Dataset) ->
     errors = [abs(r["time_error_hours"]) for r in found if r["time_error_hours"] is not None]
     return {
         "labelled": len(rows),
+        "found": len(found),
         "recall": len(found) / len(rows) if rows else None,
         "precision": len(mains) / result["events"] if result["events"] else None,
         "splits": sum(r["events"] - 1 for r in found),
@@ -636,6 +637,12 @@ def totals(result: dict, by_event: dict[int, list[Member]], dataset: Dataset) ->
         "reports_recall": (
             sum(r["on_event"] for r in found) / sum(r["reports_stored"] for r in rows)
             if rows
+            else None
+        ),
+        "reports_precision": (
+            sum(r["members"] - len(r["not_belonging"]) for r in found)
+            / sum(r["members"] for r in found)
+            if found
             else None
         ),
         "with_place": sum(r["has_place"] for r in found),
