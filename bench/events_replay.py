@@ -592,6 +592,8 @@ def score(
             facts = row["facts"]
             row["has_place"] = bool(facts.get("place"))
             row["has_magnitude"] = facts.get("magnitude") is not None
+            row["place_agrees"] = place_agrees(launch.place, facts.get("place"))
+            row["magnitude_agrees"] = magnitude_agrees(launch.magnitude, facts.get("magnitude"))
             opened = detection.first_poll.get(main)
             row["latency_hours"] = (
                 None if opened is None or due is None else _rounded((opened - due) / ONE_HOUR)
@@ -608,6 +610,23 @@ def score(
 
 
 ONE_HOUR = timedelta(hours=1)
+MAGNITUDE_SPREAD = 0.5  # agencies differ: USGS 6.6 and Taiwan's CWA 7.0 for one quake
+
+
+def place_agrees(labelled: tuple[str, ...], found: object) -> bool | None:
+    """The event's place path and the labelled one agree on their common levels (so
+    ["Taiwan"] agrees with Taiwan > Yilan County); None when either is unknown."""
+    if not labelled or not found:
+        return None
+    path = [found] if isinstance(found, str) else list(found)
+    pairs = zip(labelled, path, strict=False)
+    return all(a.casefold() == str(b).casefold() for a, b in pairs)
+
+
+def magnitude_agrees(labelled: float | None, found: object) -> bool | None:
+    if labelled is None or not isinstance(found, int | float):
+        return None
+    return abs(labelled - found) <= MAGNITUDE_SPREAD
 
 
 def _rounded(value: float | None) -> float | None:
@@ -647,6 +666,8 @@ def totals(result: dict, by_event: dict[int, list[Member]], dataset: Dataset) ->
         ),
         "with_place": sum(r["has_place"] for r in found),
         "with_magnitude": sum(r["has_magnitude"] for r in found),
+        "place_disagrees": sum(r["place_agrees"] is False for r in found),
+        "magnitude_disagrees": sum(r["magnitude_agrees"] is False for r in found),
         "max_time_error_hours": max(errors) if errors else None,
         "late": sum(r["on_time"] is False for r in found),
     }
@@ -715,8 +736,9 @@ def report_events(result: dict) -> None:
         for title in row["missed"]:
             print(f"    missed: {title}")
         print(
-            f"  place {json.dumps(facts.get('place'), ensure_ascii=False)};"
-            f" magnitude {facts.get('magnitude')};"
+            f"  place {json.dumps(facts.get('place'), ensure_ascii=False)}"
+            f" (agrees: {_yes(row['place_agrees'])});"
+            f" magnitude {facts.get('magnitude')} (agrees: {_yes(row['magnitude_agrees'])});"
             f" time {row['time']}, "
             + (f"error {error:+.2f} h" if error is not None else "error unknown")
         )
@@ -739,6 +761,10 @@ def report_events(result: dict) -> None:
         f" {t['with_magnitude']}, worst time error {_figure(t['max_time_error_hours'])} h,"
         f" opened late {t['late']}"
     )
+
+
+def _yes(value: bool | None) -> str:
+    return "?" if value is None else "yes" if value else "no"
 
 
 def _figure(value: float | None) -> str:

@@ -57,7 +57,12 @@ class Verdict:
 
     def line(self) -> str:
         sign = ">=" if self.figure in AT_LEAST else "<="
-        value = "not measured" if self.value is None else f"{self.value:.2f}"
+        if self.value is None:
+            value = "not measured"
+        elif self.figure in AT_LEAST or self.value != int(self.value):
+            value = f"{self.value:.2f}"
+        else:
+            value = str(int(self.value))
         return (
             f"{'ok  ' if self.ok else 'FAIL'} {self.dataset} {self.monitor} {self.figure}"
             f" {value} (threshold {sign} {self.threshold:g})"

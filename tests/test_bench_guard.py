@@ -15,6 +15,8 @@ from bench.events_replay import (
     Sighting,
     due_at,
     load_quakes,
+    magnitude_agrees,
+    place_agrees,
     subject,
     time_error,
 )
@@ -40,6 +42,7 @@ def test_a_figure_worse_than_its_threshold_fails_and_an_equal_one_passes():
     assert not verdicts["merges"].ok
     assert verdicts["false_events"].ok
     assert verdicts["recall"].line().startswith("FAIL aug2026 quake-keywords recall 0.50")
+    assert verdicts["merges"].line() == "FAIL aug2026 quake-keywords merges 1 (threshold <= 0)"
 
 
 def test_shares_are_over_found_events_and_an_unmeasured_figure_fails():
@@ -109,3 +112,14 @@ def test_the_keyword_monitor_file_is_a_valid_keywords_block():
     block = dict(chosen.block)
     monitor = build(MonitorConfig(block.pop("name"), block.pop("type"), block))
     assert chosen.labels == "quakes" and monitor.name == "quake-keywords"
+
+
+def test_aplace_agrees_on_its_common_levels_and_a_magnitude_within_half_a_unit():
+    taiwan = ("Taiwan", "Yilan County")
+    assert place_agrees(taiwan, ["Taiwan"]) is True
+    assert place_agrees(taiwan, ["Taiwan", "Hualien County"]) is False
+    assert place_agrees(("Indonesia", "Sumatra"), ["Indonesia", "Flores"]) is False
+    assert place_agrees(taiwan, None) is None
+    assert magnitude_agrees(6.6, 7.0) is True
+    assert magnitude_agrees(6.6, 5.8) is False
+    assert magnitude_agrees(None, 7.0) is None
