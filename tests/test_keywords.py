@@ -162,3 +162,10 @@ def test_identity_is_declared_in_config() -> None:
 def test_a_bad_facts_or_identity_option_is_refused_with_its_key(options, message) -> None:
     with pytest.raises(ValueError, match=message):
         from_config(MonitorConfig("quakes", "keywords", {"include": ["quake"], **options}))
+
+
+def test_a_latin_term_matches_its_plural_but_not_other_words() -> None:
+    quakes = monitor(include=["quake", "séisme"])
+    assert quakes.match(article("Two quakes hit Peru", "")) is not None
+    assert quakes.match(article("Deux séismes au Pérou", "", "fr")) is not None
+    assert quakes.match(article("Earthquaker band tours Peru", "")) is None

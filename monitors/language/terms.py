@@ -20,14 +20,16 @@ __all__ = ["find_term", "term_pattern"]
 
 HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+LATIN_PLURAL = "(?:s|es)?"  # the plural endings of the Latin-script languages read here
 
 
 @functools.cache
 def term_pattern(term: str, language: str | None = None) -> re.Pattern[str]:
-    """The pattern that finds `term`: whole words (any case, any whitespace between words)
-    in Latin and other spaced scripts, a substring in Chinese and Japanese, a word with
-    its attached endings in Korean. `language` names the file whose `terms:` rules a
-    Hangul or unspaced term follows (default: by the term's letters)."""
+    """The pattern that finds `term`: whole words (any case, any whitespace between
+    words, a plural ending allowed) in Latin and other spaced scripts, a substring in
+    Chinese and Japanese, a word with its attached endings in Korean. `language` names
+    the file whose `terms:` rules a Hangul or unspaced term follows (default: by the
+    term's letters)."""
     words = term.split()
     if not words:
         raise ValueError("an empty term")
@@ -40,7 +42,8 @@ def term_pattern(term: str, language: str | None = None) -> re.Pattern[str]:
         endings = "|".join(re.escape(e) for e in rules.attached) if rules else ""
         tail = rf"(?:{endings})?(?![가-힣])" if endings else ""
         return re.compile(rf"(?<![가-힣]){body}{tail}", re.IGNORECASE)
-    return re.compile(rf"(?<!\w){spaced}(?!\w)", re.IGNORECASE)
+    # a Latin term matches its plural too ("quake": "quakes"; "séisme": "séismes")
+    return re.compile(rf"(?<!\w){spaced}{LATIN_PLURAL}(?!\w)", re.IGNORECASE)
 
 
 def _rules(term: str, language: str | None) -> Language | None:
