@@ -247,6 +247,10 @@ class Daemon:
         self.metrics.alerts += report.sent
         for error in report.errors:
             LOGGER.warning("alert error: %s", error)
+        if report.unknown:
+            LOGGER.warning(
+                "alert error: %s interrupted while sending, marked unknown", report.unknown
+            )
 
     async def _heartbeat(self) -> None:
         store.daemon.daemon_heartbeat(self._db, self.clock.now())

@@ -134,6 +134,9 @@ def setup_logging(level: str) -> None:
     # line per poll says what happened; the scheduler's chatter is for debugging.
     scheduler_level = logging.DEBUG if level == "DEBUG" else max(logging.WARNING, _number(level))
     logging.getLogger("apscheduler").setLevel(scheduler_level)
+    # Apprise logs each refused alert itself; newsmon reports it once, with the alert's
+    # id and target (its own capture of Apprise's words still sees the records).
+    logging.getLogger("apprise").propagate = level == "DEBUG"
 
 
 def _number(level: str) -> int:

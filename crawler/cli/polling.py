@@ -120,9 +120,11 @@ def daemon(ctx: click.Context, metrics_port: int | None, metrics_host: str | Non
 def notify_command(ctx: click.Context, now: str | None, resend_failed: bool) -> None:
     """Send due alerts now (run and the daemon also send them after every poll).
 
-    Lists alerts in trouble: `unknown` ones were being sent when a process died
-    and are never sent again automatically (check the receiver); `failed` ones ran
-    out of attempts or were refused by their receiver (HTTP 401, 404...).
+    Lists alerts in trouble, each once with its last error: `unknown` ones were being
+    sent when a process died and are never sent again automatically (check the
+    receiver); `failed` ones ran out of attempts or were refused by their receiver
+    (HTTP 401, 404...); `pending` ones with an error are retried later. Exit code 1
+    when alerts were tried and none got through.
 
     Example: newsmon notify --resend-failed
     """
@@ -131,10 +133,10 @@ def notify_command(ctx: click.Context, now: str | None, resend_failed: bool) -> 
     cfg = common.load(ctx)
     store.db.require(cfg.database, cfg.path)  # alerts come from polls: no database, none due
     report = deliver.run_pending(cfg, common.clock(now), resend_failed=resend_failed)
-    for error in report.errors:
-        click.echo(f"error: alert {error}", err=True)
     click.echo(report.summary())
-    common.echo(deliver.problem_lines(common.open_db(cfg)))
+    common.echo(deliver.problem_lines(common.open_db(cfg)))  # this run's failures among them
+    if report.all_failed:
+        ctx.exit(1)
 
 
 @cli.command()
