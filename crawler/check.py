@@ -25,7 +25,7 @@ from crawler.parse import articles
 from crawler.parse.extract import extract_page
 from crawler.parse.feeds import FeedError, parse
 from crawler.refresh import is_final
-from crawler.text import word_count
+from crawler.text import plural, word_count
 from crawler.urls import resolve
 from monitors.base import Match, Monitor
 
@@ -218,7 +218,10 @@ def lines(report: dict[str, Any]) -> list[str]:
     out += [f"  | {line}" for line in article["text_lines"]]
     if report["listing"]:
         out.append("  reads as a list of headlines: monitors see its lead headline only")
-    out.append(f"monitors: {len(report['monitors'])} match")
+    matched = len(report["monitors"])
+    out.append(
+        f"monitors: {plural(matched, 'monitor')} matched" if matched else "monitors: none matched"
+    )
     for match in report["monitors"]:
         start, end = match["event_time_start"], match["event_time_end"]
         when = f"{start} .. {end} ({match['event_time_precision']})"

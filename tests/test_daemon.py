@@ -89,7 +89,7 @@ def test_the_daemon_polls_holds_the_lock_and_stops_on_sigterm(server, tmp_path):
         assert stop(process) == 0
     assert "daemon: stopped" in newsmon("status", config=cfg).stdout
     text = log.read_text()
-    assert "poll done: polled 1 feeds:" in text and "2 new articles" in text
+    assert "poll done: polled 1 feed:" in text and "2 new articles" in text
     assert newsmon("run", "--all", config=cfg).returncode == 0  # the lock is free again
 
 

@@ -87,7 +87,7 @@ def test_only_new_entries_are_fetched_and_a_retitled_entry_is_the_same(server, t
         ],
     )
     result = newsmon("run", "--all", config=cfg)
-    assert "1 new entries, 1 new articles" in result.stdout, result.stdout
+    assert "1 new entry, 1 new article" in result.stdout, result.stdout
     assert [len(server.hits(p)) for p in ("/a", "/b", "/c")] == [1, 1, 1]
     assert query(cfg, "SELECT title FROM entries WHERE entry_key = 'g-a'") == [
         ("Dam repairs finished early",)
@@ -272,7 +272,7 @@ def test_a_page_that_keeps_failing_is_kept_from_the_feed_after_the_last_attempt(
         tmp_path, [{"name": "T", "feeds": [server.url("/feed.xml")]}], max_article_attempts=2
     )
     first = newsmon("run", "--all", config=cfg)
-    assert first.returncode == 0 and "1 page errors" in first.stdout
+    assert first.returncode == 0 and "1 page error," in first.stdout
     assert "error: page " + server.url("/a") + ": HTTP 500" in first.stderr
     assert query(cfg, "SELECT state, attempts FROM entries") == [("pending", 1)]
     # not due for 15 minutes, but it holds a pending entry: polled (304) and the page retried

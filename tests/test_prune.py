@@ -321,5 +321,5 @@ def test_an_entry_the_feed_still_lists_is_not_fetched_again_after_a_prune(server
     )
     result = newsmon("run", "--all", config=cfg)
     assert result.returncode == 0, result.stderr
-    assert "1 new entries, 1 new articles" in result.stdout
+    assert "1 new entry, 1 new article" in result.stdout
     assert len(server.hits("/a/1.html")) == 1  # only the first run fetched it

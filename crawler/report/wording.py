@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from crawler.clock import parse_instant
+from crawler.text import plural as plural  # the formats say counts through wording
 
 STATUSES = ("new", "updated")  # section order, too: new events first
 
@@ -114,12 +115,6 @@ def safe_url(url: Any) -> str | None:
     if parts.scheme.lower() not in SAFE_URL_SCHEMES or not parts.netloc:
         return None
     return quote(text, safe=URL_SAFE)
-
-
-def plural(count: Any, noun: str) -> str:
-    """ "1 outlet", "3 outlets": counts come from the database, text from here."""
-    number = count if isinstance(count, int) else 0
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def zone_label(moment: datetime) -> str:
