@@ -182,7 +182,17 @@ def test_a_failing_feed_backs_off_and_recovers(server, tmp_path):
     assert query(cfg, "SELECT consecutive_errors, next_due FROM feeds") == [
         (1, "2026-01-04T01:20:00Z")
     ]  # twice the interval
-    assert "polled 0 feeds" in newsmon("run", "--now", "2026-01-04T01:15:00Z", config=cfg).stdout
+    idle = newsmon("run", "--now", "2026-01-04T01:15:00Z", "--tz", "Asia/Seoul", config=cfg)
+    assert idle.returncode == 0, idle.stderr
+    lines = idle.stdout.splitlines()
+    assert lines[0].startswith("polled 0 feeds")
+    assert lines[1] == (
+        f"nothing was due: the next poll is due 2026-01-04 10:20 KST (in 5 min), "
+        f"T {server.url('/feed.xml')}"
+    )
+    assert "in backoff after failed polls: 1 of 1 feed;" in lines[2]
+    assert "(1 failure in a row;" in lines[2]
+    assert lines[3] == "  `newsmon run --all` polls every feed now"
 
     publish(server, "/feed.xml", [Item("Dam repairs", server.url("/a"))])
     add_page(server, "/a", "dam repairs")
@@ -305,9 +315,9 @@ def test_due_feeds_and_outlet_selection(server, tmp_path):
     )
     assert "polled 2 feeds" in newsmon("run", "--now", "2026-01-04T00:00:00Z", config=cfg).stdout
     assert "polled 0 feeds" in newsmon("run", "--now", "2026-01-04T00:10:00Z", config=cfg).stdout
-    assert "polled 1 feeds" in newsmon("run", "--now", "2026-01-04T00:16:00Z", config=cfg).stdout
+    assert "polled 1 feed:" in newsmon("run", "--now", "2026-01-04T00:16:00Z", config=cfg).stdout
     result = newsmon("run", "--outlet", "two", "--now", "2026-01-04T00:17:00Z", config=cfg)
-    assert "polled 1 feeds" in result.stdout
+    assert "polled 1 feed:" in result.stdout
     assert len(server.hits("/two.xml")) == 2
     unknown = newsmon("run", "--outlet", "Three", config=cfg)
     assert unknown.returncode == 2 and "no outlet named 'Three'" in unknown.stderr

@@ -11,9 +11,10 @@ from pathlib import Path
 import click
 
 from crawler import store
-from crawler.cli import cli, common
+from crawler.cli import cli, common, options
 from crawler.lock import poll_lock
 from crawler.progress import Progress
+from crawler.report import status as health
 
 
 @cli.command()
@@ -21,22 +22,34 @@ from crawler.progress import Progress
 @click.option("--outlet", metavar="NAME", help="Poll only this outlet's feeds (due or not).")
 @common.NOW_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors (for cron mail).")
+@options.TZ_OPTION
 @click.pass_context
-def run(ctx: click.Context, every: bool, outlet: str | None, now: str | None, quiet: bool) -> None:
+def run(
+    ctx: click.Context,
+    every: bool,
+    outlet: str | None,
+    now: str | None,
+    quiet: bool,
+    tz_name: str | None,
+) -> None:
     """Poll the feeds that are due, once, and store new articles.
 
     Safe under cron: a lock keeps two runs (or a run and the daemon) from
     overlapping; the second exits at once with code 3. Exit code 1 means some
-    feeds failed (they are listed); the others were still polled.
+    feeds failed (they are listed); the others were still polled. When nothing is
+    due it says when the next poll is, and which feeds wait out a backoff after
+    failed polls (--all polls them now).
 
     Example: newsmon run --outlet "Yonhap" -v
     """
     from crawler import poll
 
     cfg = common.load(ctx)
+    zone = options.display_zone(cfg, tz_name)
+    clock = common.clock(now)
     report = poll.run_once(
         cfg,
-        common.clock(now),
+        clock,
         every=every or outlet is not None,
         outlet=outlet,
         log_level=ctx.obj["log_level"],
@@ -45,6 +58,9 @@ def run(ctx: click.Context, every: bool, outlet: str | None, now: str | None, qu
         click.echo(line, err=True)
     if not quiet:
         click.echo(report.summary())
+    if not quiet and not report.feeds_polled and not every and outlet is None:
+        waiting = store.feeds.waiting_feeds(common.open_db(cfg, read_only=True))
+        common.echo(health.nothing_due(waiting, clock.now(), zone))
     if report.feed_errors or report.fatal:
         ctx.exit(common.EXIT_FEEDS_FAILED)
 

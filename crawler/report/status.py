@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,8 @@ from crawler import store
 from crawler.clock import isoformat, parse_instant
 from crawler.config import Config
 from crawler.report.table import cell, table
+from crawler.report.web.pages import relative
+from crawler.report.wording import format_instant, plural
 
 HEARTBEAT_GRACE = timedelta(seconds=60)  # a live daemon beats every 15 s
 
@@ -171,3 +173,30 @@ def error_lines(feeds: list[dict[str, Any]]) -> list[str]:
         for feed in feeds
         if feed["last_error"]
     ]
+
+
+def nothing_due(waiting: list[dict[str, Any]], now: datetime, tz: tzinfo = UTC) -> list[str]:
+    """Why a run polled no feed, from `store.feeds.waiting_feeds`: when the next poll is
+    due, which feeds wait out a backoff after failed polls, and that `--all` polls now."""
+    if not waiting:
+        return ["nothing to poll: no feed is configured"]
+    first = waiting[0]
+    lines = [
+        f"nothing was due: the next poll is {_when(first, now, tz)}, "
+        f"{cell(first['outlet'])} {cell(first['url'])}"
+    ]
+    backoff = [feed for feed in waiting if feed["consecutive_errors"]]
+    if backoff:
+        soonest = backoff[0]
+        lines.append(
+            f"  in backoff after failed polls: {len(backoff)} of {plural(len(waiting), 'feed')};"
+            f" the first is {_when(soonest, now, tz)}, {cell(soonest['outlet'])} "
+            f"{cell(soonest['url'])} ({plural(soonest['consecutive_errors'], 'failure')} "
+            "in a row; `newsmon feeds` shows the errors)"
+        )
+    lines.append("  `newsmon run --all` polls every feed now")
+    return lines
+
+
+def _when(feed: dict[str, Any], now: datetime, tz: tzinfo) -> str:
+    return f"due {format_instant(feed['next_due'], tz)} ({relative(feed['next_due'], now)})"

@@ -198,6 +198,19 @@ def due_feeds(
     ]
 
 
+def waiting_feeds(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Configured feeds by when they are next due, first first, with their failures in a
+    row: why a run found nothing due (a backoff after errors, or simply not yet)."""
+    return [
+        dict(row)
+        for row in db.query(
+            """SELECT o.name AS outlet, f.config_url AS url, f.next_due, f.consecutive_errors
+               FROM feeds f JOIN outlets o ON o.id = f.outlet_id
+               WHERE f.active = 1 ORDER BY f.next_due, f.id"""
+        )
+    ]
+
+
 def record_feed_success(
     db: sqlite_utils.Database,
     feed: FeedState,
