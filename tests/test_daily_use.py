@@ -280,3 +280,25 @@ def canned(cfg: Path, sql: str) -> list[tuple]:
     """A canned query as Datasette runs it: read-only SQL on the database file."""
     with closing(sqlite3.connect(f"file:{cfg.parent / 'newsmon.db'}?mode=ro", uri=True)) as conn:
         return conn.execute(sql).fetchall()
+
+
+def test_feeds_and_status_show_times_in_the_display_zone_and_each_feed_by_url(
+    tmp_path: Path,
+) -> None:
+    urls = ["http://127.0.0.1:9/a.xml", "http://127.0.0.1:9/b.xml"]
+    cfg = write_config(tmp_path, feeds_of({"Wire": urls}))
+    document = yaml.safe_load(cfg.read_text())
+    document["display"] = {"timezone": "Asia/Seoul"}
+    cfg.write_text(yaml.safe_dump(document))
+    with closing(store.db.open_db(tmp_path / "newsmon.db")) as db:
+        store.feeds.sync_outlets(db, config.load(cfg), T0)
+    fail_feed(cfg, urls[0], 1)  # next due T0: 09:00 in Seoul
+    now = {"NEWSMON_NOW": "2026-03-08T00:30:00Z"}
+    shown = newsmon("status", config=cfg, env=now).stdout
+    assert "2026-03-08 09:00 KST" in shown and "T00:00:00Z" not in shown
+    wire = [line for line in shown.splitlines() if line.startswith("Wire ")]
+    assert [next(u for u in urls if u in line) for line in wire] == urls
+    listed = newsmon("feeds", "--tz", "Europe/Berlin", config=cfg, env=now).stdout
+    assert "2026-03-08 01:00 CET" in listed and "KST" not in listed
+    machine = json.loads(newsmon("feeds", "--json", config=cfg, env=now).stdout)
+    assert {row["next_due"] for row in machine if row["url"] == urls[0]} == {"2026-03-08T00:00:00Z"}

@@ -34,8 +34,9 @@ ALL_FEEDS_OPTION = click.option(
 @cli.command()
 @options.output_options
 @ALL_FEEDS_OPTION
+@options.TZ_OPTION
 @click.pass_context
-def feeds(ctx: click.Context, output: str | None, show_retired: bool) -> None:
+def feeds(ctx: click.Context, output: str | None, show_retired: bool, tz_name: str | None) -> None:
     """List outlets and the health of their feeds (FAILING: 3 failed polls in a row).
 
     Feeds removed from the config are kept (their history) as retired: --all shows them.
@@ -43,13 +44,15 @@ def feeds(ctx: click.Context, output: str | None, show_retired: bool) -> None:
     Example: newsmon feeds --json | jq '.[] | select(.consecutive_errors > 0)'
     """
     cfg = common.load(ctx)
+    zone = options.display_zone(cfg, tz_name)
     db = common.open_db(cfg, read_only=True)
     now = common.clock(None).now()
     rows = health.shown_feeds(
         health.with_config(store.feeds.feed_health(db, now), cfg, now),
         show_retired=show_retired,
     )
-    common.show([vocabulary.feed(row) for row in rows], output, FEED_COLUMNS)
+    shown = rows if output else [health.shown_times(row, zone) for row in rows]
+    common.show([vocabulary.feed(row) for row in shown], output, FEED_COLUMNS)
     if output is None:  # machine output has them as last_error: stdout is the document alone
         common.echo(health.error_lines(rows))
 
@@ -227,8 +230,9 @@ def digest_command(
 @cli.command()
 @common.JSON_OPTION
 @ALL_FEEDS_OPTION
+@options.TZ_OPTION
 @click.pass_context
-def status(ctx: click.Context, as_json: bool, show_retired: bool) -> None:
+def status(ctx: click.Context, as_json: bool, show_retired: bool, tz_name: str | None) -> None:
     """Feed health, daemon heartbeat and database size at a glance; a health check.
 
     Feeds whose last 3 polls failed are marked FAILING, never dropped. Exit code 1 when
@@ -237,11 +241,12 @@ def status(ctx: click.Context, as_json: bool, show_retired: bool) -> None:
     Example: newsmon status || mail -s "newsmon needs a look" ops@example.org
     """
     cfg = common.load(ctx)
+    zone = options.display_zone(cfg, tz_name)
     db = common.open_db(cfg, read_only=True)
     report = health.status(
         db, cfg.database, common.clock(None).now(), cfg, show_retired=show_retired
     )
-    common.echo([json_text(vocabulary.status(report))] if as_json else health.lines(report))
+    common.echo([json_text(vocabulary.status(report))] if as_json else health.lines(report, zone))
     code, problems = checks.health(report)
     for problem in problems:
         click.echo(f"status: {problem}", err=True)

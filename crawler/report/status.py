@@ -117,17 +117,28 @@ FEED_COLUMNS = (
     ("next poll", "next_due"),
     ("24h", "articles_24h"),
     ("state", "state"),
+    ("url", "url"),  # two feeds of one outlet, or two outlets named alike, told apart
 )
+FEED_TIMES = ("last_polled", "last_success", "next_due")
 
 
-def describe(report: dict[str, Any]) -> list[str]:
+def shown_times(feed: dict[str, Any], tz: tzinfo = UTC) -> dict[str, Any]:
+    """A feed row with its times in the display zone, the zone named ("-" stays "-")."""
+    return {
+        **feed,
+        **{key: format_instant(feed[key], tz) for key in FEED_TIMES if feed.get(key)},
+    }
+
+
+def describe(report: dict[str, Any], tz: tzinfo = UTC) -> list[str]:
     """The summary lines above the feed table (the CLI draws the table itself)."""
     daemon = report["daemon"]
     if daemon["state"] == "never started":
         lines = ["daemon: never started (cron mode)"]
     else:
+        started = format_instant(daemon["started"], tz)
         lines = [
-            f"daemon: {daemon['state']} (pid {daemon['pid']}, started {daemon['started']}, "
+            f"daemon: {daemon['state']} (pid {daemon['pid']}, started {started}, "
             f"last heartbeat {daemon['heartbeat_age_s']} s ago)"
         ]
     db = report["database"]
@@ -143,12 +154,10 @@ def describe(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def feed_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+def feed_rows(report: dict[str, Any], tz: tzinfo = UTC) -> list[dict[str, Any]]:
     """Feeds with a one-word state: ok, FAILING or retired (removed from config.yaml)."""
-    return [
-        {**feed, "last_success": feed["last_success"] or "never"}
-        for feed in report["feeds"]  # their `state` set by `shown_feeds`
-    ]
+    rows = [shown_times(feed, tz) for feed in report["feeds"]]  # `state` from `shown_feeds`
+    return [{**row, "last_success": row["last_success"] or "never"} for row in rows]
 
 
 def feed_state(feed: dict[str, Any]) -> str:
@@ -158,10 +167,11 @@ def feed_state(feed: dict[str, Any]) -> str:
     return {"inactive": "retired", "failing": "FAILING"}.get(state, "ok")
 
 
-def lines(report: dict[str, Any]) -> list[str]:
-    """`newsmon status` for a terminal: the summary, the feed table, each feed's last error."""
-    shown = [cell(line) for line in describe(report)]
-    shown += ["", *table(feed_rows(report), FEED_COLUMNS)]
+def lines(report: dict[str, Any], tz: tzinfo = UTC) -> list[str]:
+    """`newsmon status` for a terminal: the summary, the feed table, each feed's last error;
+    every time in the display zone, named."""
+    shown = [cell(line) for line in describe(report, tz)]
+    shown += ["", *table(feed_rows(report, tz), FEED_COLUMNS)]
     return shown + error_lines(report["feeds"])
 
 
