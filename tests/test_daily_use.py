@@ -95,19 +95,20 @@ def test_replace_atomically_honours_the_umask_for_a_new_file(tmp_path: Path) -> 
 def test_every_json_output_is_the_document_alone(desk: Path) -> None:
     fail_feed(desk, "http://127.0.0.1:9/rss.xml", 1)  # a last_error that was printed after
     for command in (
-        ["feeds", "--json"],
-        ["feeds", "--json", "--all"],
-        ["status", "--json"],
-        ["events", "--json"],
-        ["event", "1", "--json"],
-        ["articles", "--json"],
+        ["feeds", "--format", "json"],
+        ["feeds", "--format", "json", "--all"],
+        ["status", "--format", "json"],
+        ["events", "--format", "json"],
+        ["event", "1", "--format", "json"],
+        ["articles", "--format", "json"],
+        ["article", "1", "--format", "json"],
         ["digest", "--format", "json", *SINCE],
         ["digest", "--format", "json", "--reader", "jq", *SINCE],
     ):
         result = newsmon(*command, config=desk)
         assert result.returncode == 0, (command, result.stderr)
         json.loads(result.stdout)  # nothing before or after the document
-    shown = json.loads(newsmon("feeds", "--json", config=desk).stdout)
+    shown = json.loads(newsmon("feeds", "--format", "json", config=desk).stdout)
     assert [row["last_error"] for row in shown] == ["HTTP 503"]
     table = newsmon("feeds", config=desk).stdout  # people still see the error under the table
     assert "Wire: http://127.0.0.1:9/rss.xml: HTTP 503" in table
@@ -302,3 +303,33 @@ def test_feeds_and_status_show_times_in_the_display_zone_and_each_feed_by_url(
     assert "2026-03-08 01:00 CET" in listed and "KST" not in listed
     machine = json.loads(newsmon("feeds", "--json", config=cfg, env=now).stdout)
     assert {row["next_due"] for row in machine if row["url"] == urls[0]} == {"2026-03-08T00:00:00Z"}
+
+
+@pytest.mark.parametrize(
+    "command", [["feeds"], ["status"], ["events"], ["event", "1"], ["articles"], ["article", "1"]]
+)
+def test_one_json_option_everywhere_and_the_old_flag_is_a_hidden_alias(
+    desk: Path, command: list[str]
+) -> None:
+    now = {"NEWSMON_NOW": "2026-03-08T00:00:00Z"}
+    spelt = newsmon(*command, "--format", "json", config=desk, env=now)
+    alias = newsmon(*command, "--json", config=desk, env=now)
+    assert spelt.returncode == alias.returncode and spelt.stdout == alias.stdout, alias.stderr
+    json.loads(spelt.stdout)
+    shown = newsmon(*command, "--help", config=desk).stdout
+    assert "--format" in shown and "--json" not in shown
+    both = newsmon(*command, "--json", "--format", "csv", config=desk)
+    assert both.returncode == 2, both.stderr  # two formats asked for
+
+
+def test_listings_take_csv_and_nl_through_format(desk: Path) -> None:
+    csv = newsmon("events", "--format", "csv", config=desk).stdout
+    assert (
+        csv.splitlines()[0].startswith("id,")
+        and csv == newsmon("events", "--csv", config=desk).stdout
+    )
+    lines = newsmon("events", "--format", "nl", config=desk).stdout.splitlines()
+    listed = json.loads(newsmon("events", "--format", "json", config=desk).stdout)
+    assert [json.loads(line) for line in lines] == listed and len(listed) == 2
+    both = newsmon("events", "--csv", "--format", "json", config=desk)
+    assert both.returncode == 2 and "--csv and --format json ask for two formats" in both.stderr

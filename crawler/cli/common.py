@@ -37,7 +37,6 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 NOW_OPTION = click.option(
     "--now", metavar="TIME", help="Pretend it is TIME (ISO 8601) [env NEWSMON_NOW]."
 )
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 SENDS_ALERTS = ("run", "daemon", "notify")  # the commands that deliver alerts
 
 

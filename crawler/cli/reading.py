@@ -41,7 +41,7 @@ def feeds(ctx: click.Context, output: str | None, show_retired: bool, tz_name: s
 
     Feeds removed from the config are kept (their history) as retired: --all shows them.
 
-    Example: newsmon feeds --json | jq '.[] | select(.consecutive_errors > 0)'
+    Example: newsmon feeds --format json | jq '.[] | select(.consecutive_errors > 0)'
     """
     cfg = common.load(ctx)
     zone = options.display_zone(cfg, tz_name)
@@ -228,7 +228,7 @@ def digest_command(
 
 
 @cli.command()
-@common.JSON_OPTION
+@options.json_option
 @ALL_FEEDS_OPTION
 @options.TZ_OPTION
 @click.pass_context

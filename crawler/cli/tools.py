@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import click
 
 from crawler import config, store
-from crawler.cli import cli, common
+from crawler.cli import cli, common, options
 from crawler.clock import parse_duration
 from crawler.config import outlets_file
 from crawler.files import replace_atomically
@@ -191,7 +191,7 @@ def add(
 @click.option(
     "--entry", "number", type=click.IntRange(1), help="Check the Nth entry [default: the first]."
 )
-@common.JSON_OPTION
+@options.json_option
 @click.pass_context
 def check(ctx: click.Context, url: str, number: int | None, as_json: bool) -> None:
     """Fetch, parse and extract one feed (or sitemap) and one of its articles, storing nothing.
