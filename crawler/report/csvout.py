@@ -1,4 +1,4 @@
-"""Listings for scripts and spreadsheets: CSV and newline-delimited JSON (`--format csv`, `--format nl`).
+"""Listings for scripts and spreadsheets: CSV and newline-delimited JSON (`--format csv|nl`).
 
 The rows are the same dicts `--format json` prints (README, "JSON field names"), so a column
 has the same name in every format. Feed text is stripped of controls and bidi overrides
