@@ -333,3 +333,15 @@ def test_listings_take_csv_and_nl_through_format(desk: Path) -> None:
     assert [json.loads(line) for line in lines] == listed and len(listed) == 2
     both = newsmon("events", "--csv", "--format", "json", config=desk)
     assert both.returncode == 2 and "--csv and --format json ask for two formats" in both.stderr
+
+
+def test_an_empty_window_is_named_and_a_cut_list_says_so(desk: Path) -> None:
+    now = {"NEWSMON_NOW": "2026-04-01T00:00:00Z"}
+    quiet = newsmon("events", "--since", "2d", "--tz", "Asia/Seoul", config=desk, env=now)
+    assert quiet.stdout == "(no events since 2026-03-30 09:00 KST)\n", quiet.stderr
+    none = newsmon("articles", "--since", "2d", config=desk, env=now).stdout
+    assert none == "(no articles stored since 2026-03-30 00:00 UTC)\n"
+    cut = newsmon("articles", "--search", "missile", "--limit", "1", config=desk).stdout
+    assert cut.splitlines()[-1] == "(1 shown, best matches first; more match: --limit 5 shows more)"
+    whole = newsmon("articles", "--search", "missile", "--limit", "2", config=desk).stdout
+    assert "more match" not in whole and len(whole.splitlines()) == 3

@@ -92,17 +92,24 @@ def articles(
             )
     rows = store.articles.latest_articles(
         db,
-        limit=limit,
+        limit=limit + 1,  # one more says whether the limit cut the list
         search=search,
         outlet=outlet,
         since=isoformat(start) if start else None,
     )
+    more, rows = len(rows) > limit, rows[:limit]
     if output is None:
         rows = [
             {**row, "published": row["published"] and format_instant(row["published"], zone)}
             for row in rows
         ]
+    if output is None and not rows and start is not None:
+        click.echo(f"(no articles stored since {wording.format_moment(start, zone)})")
+        return
     common.show(rows, output, ARTICLE_COLUMNS)
+    if output is None and more:
+        order = "best matches first" if search else "newest first"
+        click.echo(f"({limit} shown, {order}; more match: --limit {limit * 5} shows more)")
 
 
 @cli.command()
@@ -139,6 +146,9 @@ def events(
     ]
     if output is None:
         rows = [{**row, "when": wording.describe_when(row, zone)} for row in rows]
+    if output is None and not rows and start is not None:
+        click.echo(f"(no events since {wording.format_moment(start, zone)})")
+        return
     common.show(rows, output, EVENT_COLUMNS)
 
 
