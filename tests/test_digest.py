@@ -245,11 +245,24 @@ def test_markdown_structure() -> None:
     assert new_at < lines.index("### \\[2\\] North Korea fires several ballistic missiles")
     assert updated_at < lines.index("### \\[3\\] Strong earthquake strikes off the coast")
     assert "- **Missile types:** ballistic, hypersonic" in lines
-    assert "- **Magnitude:** 6\\.8" in lines
-    assert (
-        "- [Story 0](https://news0.example/story?id=0) — Outlet 0, 2026\\-01\\-04 00:12 UTC"
-        in lines
-    )
+    assert "- **Magnitude:** 6.8" in lines
+    assert "- [Story 0](https://news0.example/story?id=0) — Outlet 0, 2026-01-04 00:12 UTC" in lines
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("2026-01-04 07:50 KST", "2026-01-04 07:50 KST"),  # dates read as written
+        ("magnitude 6.8, 3-5 km deep", "magnitude 6.8, 3-5 km deep"),
+        ("- not a list item", "\\- not a list item"),
+        ("+ nor this", "\\+ nor this"),
+        ("1. nor this", "1\\. nor this"),
+        ("===", "\\==="),
+        ("# nor a heading [or a link](x)", "\\# nor a heading \\[or a link\\]\\(x\\)"),
+    ],
+)
+def test_markdown_escapes_only_what_would_become_markup(text: str, shown: str) -> None:
+    assert render_markdown.md(text) == shown
 
 
 def test_markdown_link_destination_cannot_be_broken_out_of() -> None:
