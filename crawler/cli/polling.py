@@ -160,7 +160,8 @@ def notify_command(ctx: click.Context, now: str | None, resend_failed: bool) -> 
     "--dir",
     "directory",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where to write the demo's config.yaml and database [default: a temp dir]; "
+    help="Where to write the demo's config.yaml and database "
+    "[default: ~/.cache/newsmon/demo, or $XDG_CACHE_HOME/newsmon/demo]; "
     "a second demo there starts over.",
 )
 @click.option("--serve", is_flag=True, help="Keep the outlets' server up until Ctrl-C.")
@@ -169,9 +170,9 @@ def demo(ctx: click.Context, directory: Path | None, serve: bool) -> None:
     """Run the whole pipeline offline on bundled outlets served from 127.0.0.1.
 
     Its clock is 2026-01-28: give follow-up commands --since 2026-01-01 (and digest
-    --now 2026-01-28T00:00:00Z); it prints them.
+    --now 2026-01-28T00:00:00Z); it prints them, runnable as printed from any shell.
 
-    Example: newsmon demo --dir /tmp/newsmon-demo
+    Example: newsmon demo --dir ./demo
     """
     from crawler import demo as demo_module
 
