@@ -182,6 +182,28 @@ def test_text_has_no_terminal_escapes_or_bidi_controls() -> None:
     assert "- Evil[2J Wire: [click](javascript:alert(1))" in text
 
 
+def test_text_lists_reports_and_confirmations_before_headline_lists() -> None:
+    event = records()[1]
+    listed = [
+        article(10 + i, f"https://agg{i}.example/list", f"Aggregator {i}", f"Headlines {i}")
+        | {"role": "listed"}
+        for i in range(5)
+    ]
+    confirmation = article(20, "https://wire.example/a", "Wire", "Launch confirmed") | {
+        "role": "confirmation"
+    }
+    copy = article(21, "https://copy.example/a", "Copy", "Launch confirmed") | {
+        "copy_of": 20,
+        "copy_relation": "exact",
+    }
+    text = render_text.render_text(
+        [{**event, "articles": [*listed, copy, confirmation]}], since=SINCE, generated=GENERATED
+    )
+    shown = [line.strip() for line in text.splitlines() if "example/" in line]
+    assert shown[:2] == ["https://wire.example/a", "https://copy.example/a"]
+    assert len(shown) == 5 and "+2 more" in text  # two headline lists left out, not the report
+
+
 def test_text_shows_header_sections_when_facts_and_sources() -> None:
     text = render("text")
     lines = text.splitlines()

@@ -228,10 +228,17 @@ def headline_language(event: dict[str, Any] | None) -> str | None:
     )
 
 
+LISTED = "listed"  # the role of an aggregator's headline: a title in a list, no report
+
+
 def ordered_sources(event: dict[str, Any]) -> list[dict[str, Any]]:
-    """Original reports before syndicated copies, so the first few are distinct voices."""
+    """Reports and confirmations with their own text first, then syndicated copies, then
+    headlines from lists: the first few a digest shows are distinct, readable voices."""
     articles = [a for a in event.get("articles") or [] if isinstance(a, dict)]
-    return sorted(articles, key=lambda article: article.get("copy_of") is not None)
+    return sorted(
+        articles,
+        key=lambda article: (article.get("role") == LISTED, article.get("copy_of") is not None),
+    )
 
 
 def summary_line(
