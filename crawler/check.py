@@ -157,7 +157,9 @@ async def _article(
 ) -> tuple[Any, dict[str, Any] | None]:
     """(the article a poll would store for the entry, the page's fetch), or the feed's
     own text as a poll keeps it when the page cannot be had."""
-    if not entry.link or (outlet is not None and not outlet.fetch_pages):
+    if outlet is not None and not outlet.fetch_pages:
+        return articles.from_feed(entry, headline=True), None
+    if not entry.link:
         return articles.from_feed(entry), None
     page = (await fetch(cfg, [entry.link], accept=PAGE_ACCEPT, log_level=log_level))[entry.link]
     shown: dict[str, Any] = {"url": entry.link, "http_status": page.status, "error": page.error}
