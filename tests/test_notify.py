@@ -277,6 +277,8 @@ def test_notify_shows_each_failure_once_under_headings_and_exits_1_when_none_got
     heading = lines.index("alerts in trouble:") + 1
     assert lines[heading].split()[:3] == ["alert", "target", "event"]
     assert lines[heading + 1].split()[0] == str(row["id"])
+    seoul = newsmon("notify", "--tz", "Asia/Seoul", config=cfg_path).stdout
+    assert " KST " in seoul.split("alerts in trouble:")[1]
     receiver.routes[HOOK] = Reply(200, b"ok")
     assert newsmon("notify", "--resend-failed", config=cfg_path).returncode == 0
 

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
 
 import sqlite_utils
@@ -27,9 +27,7 @@ from crawler.config import Config, NotifyTarget
 from crawler.config.apprise_urls import apprise_module, unusable
 from crawler.lock import poll_lock
 from crawler.report.table import table
-from crawler.report.wording import (
-    clean,
-)
+from crawler.report.wording import clean, format_instant
 
 LOGGER = logging.getLogger(__name__)
 
@@ -250,11 +248,14 @@ PROBLEM_COLUMNS = (
 )
 
 
-def problem_lines(db: sqlite_utils.Database) -> list[str]:
+def problem_lines(db: sqlite_utils.Database, tz: tzinfo = UTC) -> list[str]:
     """Alerts in trouble (failed, unknown, retrying after an error) as a table under a
     heading, for `newsmon notify`; nothing when all is well. Each failure is shown here
-    once, with its last error."""
-    rows = store.outbox.problems(db)
+    once, with its last error; times in the display zone."""
+    rows = [
+        {**row, "next_attempt": row["next_attempt"] and format_instant(row["next_attempt"], tz)}
+        for row in store.outbox.problems(db)
+    ]
     if not rows:
         return []
     return ["", "alerts in trouble:", *table(rows, PROBLEM_COLUMNS)]

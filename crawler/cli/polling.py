@@ -132,8 +132,11 @@ def daemon(ctx: click.Context, metrics_port: int | None, metrics_host: str | Non
     is_flag=True,
     help="Send the failed alerts again (after fixing their target), with 8 fresh attempts.",
 )
+@options.TZ_OPTION
 @click.pass_context
-def notify_command(ctx: click.Context, now: str | None, resend_failed: bool) -> None:
+def notify_command(
+    ctx: click.Context, now: str | None, resend_failed: bool, tz_name: str | None
+) -> None:
     """Send due alerts now (run and the daemon also send them after every poll).
 
     Lists alerts in trouble, each once with its last error: `unknown` ones were being
@@ -147,10 +150,11 @@ def notify_command(ctx: click.Context, now: str | None, resend_failed: bool) -> 
     from crawler.alerts import deliver
 
     cfg = common.load(ctx)
+    zone = options.display_zone(cfg, tz_name)
     store.db.require(cfg.database, cfg.path)  # alerts come from polls: no database, none due
     report = deliver.run_pending(cfg, common.clock(now), resend_failed=resend_failed)
     click.echo(report.summary())
-    common.echo(deliver.problem_lines(common.open_db(cfg)))  # this run's failures among them
+    common.echo(deliver.problem_lines(common.open_db(cfg), zone))  # this run's failures too
     if report.all_failed:
         ctx.exit(1)
 

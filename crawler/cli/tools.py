@@ -192,8 +192,11 @@ def add(
     "--entry", "number", type=click.IntRange(1), help="Check the Nth entry [default: the first]."
 )
 @options.json_option
+@options.TZ_OPTION
 @click.pass_context
-def check(ctx: click.Context, url: str, number: int | None, as_json: bool) -> None:
+def check(
+    ctx: click.Context, url: str, number: int | None, as_json: bool, tz_name: str | None
+) -> None:
     """Fetch, parse and extract one feed (or sitemap) and one of its articles, storing nothing.
 
     Shows the feed's format, title, entries and refused items, then the entry's
@@ -208,6 +211,7 @@ def check(ctx: click.Context, url: str, number: int | None, as_json: bool) -> No
     from crawler.poll import build_monitors
 
     cfg = load_any(ctx)
+    zone = options.display_zone(cfg, tz_name)
     monitors = build_monitors(cfg)
     now = common.clock(None).now()
     try:
@@ -221,7 +225,7 @@ def check(ctx: click.Context, url: str, number: int | None, as_json: bool) -> No
     except check_module.NoSuchEntry as exc:
         raise click.BadParameter(str(exc), param_hint="--entry") from None
     # the lines quote a feed and a page nobody has vetted yet: nothing may steer the terminal
-    common.echo([json_text(report)] if as_json else map(cell, check_module.lines(report)))
+    common.echo([json_text(report)] if as_json else map(cell, check_module.lines(report, zone)))
 
 
 @cli.command()
@@ -229,8 +233,11 @@ def check(ctx: click.Context, url: str, number: int | None, as_json: bool) -> No
 @DRY_RUN_OPTION
 @click.option("--vacuum", is_flag=True, help="Then give the freed space back (rewrites the file).")
 @common.NOW_OPTION
+@options.TZ_OPTION
 @click.pass_context
-def prune(ctx: click.Context, age: str, dry_run: bool, vacuum: bool, now: str | None) -> None:
+def prune(
+    ctx: click.Context, age: str, dry_run: bool, vacuum: bool, now: str | None, tz_name: str | None
+) -> None:
     """Delete articles stored more than DURATION ago, keeping every event and its sources.
 
     Their entries, HTML, revisions and similarity-index rows go too, and fetch logs
@@ -245,12 +252,13 @@ def prune(ctx: click.Context, age: str, dry_run: bool, vacuum: bool, now: str | 
 
     cutoff = common.clock(now).now() - duration(age, "--older-than", MIN_AGE)
     cfg = common.load(ctx)
+    zone = options.display_zone(cfg, tz_name)
     store.db.require(cfg.database, cfg.path)  # a mistyped `database:` is exit 5, no lock file
     started = time.monotonic()
     if dry_run:
         db = common.open_db(cfg, create=False)
         counts = prune_module.prune(db, cutoff, dry_run=True)
-        click.echo(prune_module.summary(counts, cutoff, dry_run=True))
+        click.echo(prune_module.summary(counts, cutoff, dry_run=True, tz=zone))
         return
     with poll_lock(cfg.database):
         db = common.open_db(cfg, create=False)
@@ -260,7 +268,7 @@ def prune(ctx: click.Context, age: str, dry_run: bool, vacuum: bool, now: str | 
         finally:
             bar.close()
         click.echo(
-            f"{prune_module.summary(counts, cutoff, dry_run=False)} "
+            f"{prune_module.summary(counts, cutoff, dry_run=False, tz=zone)} "
             f"in {time.monotonic() - started:.1f} s"
         )
         if vacuum:

@@ -29,6 +29,7 @@ from crawler.loopback import LoopbackServer
 from crawler.model import PollReport
 from crawler.report import records
 from crawler.report.table import cell, table
+from crawler.report.wording import describe_when, format_instant
 
 DEMO_NOW = "2026-01-28T00:00:00Z"  # just after the last bundled story
 DEMO_LATER = "2026-01-28T01:00:00Z"  # a clock at which every demo feed is due again
@@ -145,7 +146,10 @@ def run(
 def show(cfg: config.Config, echo: Callable[[str], None]) -> None:
     """The stored articles, then each event with its sources."""
     db = store.db.open_db(cfg.database)
-    rows = store.articles.latest_articles(db, limit=100)
+    rows = [
+        {**row, "published": row["published"] and format_instant(row["published"])}
+        for row in store.articles.latest_articles(db, limit=100)
+    ]
     columns = [
         ("outlet", "outlet"),
         ("published", "published"),
@@ -160,10 +164,7 @@ def show(cfg: config.Config, echo: Callable[[str], None]) -> None:
     for row in sorted(events, key=lambda r: r["time_start"]):
         record = records.event_record(db, row)
         echo(f"[{record['id']}] {record['monitor']}: {cell(record['title'])}")
-        echo(
-            f"    when {record['event_time_start']} .. {record['event_time_end']} "
-            f"({record['event_time_precision']}); facts {json.dumps(record['facts'])}"
-        )
+        echo(f"    when {describe_when(record)}; facts {json.dumps(record['facts'])}")
         for article in record["articles"]:
             copy = f" [{article['copy_relation']} copy]" if article["copy_of"] else ""
             echo(f"    - {cell(article['outlet'])}: {cell(article['title'])}{copy}")
