@@ -345,3 +345,13 @@ def test_an_empty_window_is_named_and_a_cut_list_says_so(desk: Path) -> None:
     assert cut.splitlines()[-1] == "(1 shown, best matches first; more match: --limit 5 shows more)"
     whole = newsmon("articles", "--search", "missile", "--limit", "2", config=desk).stdout
     assert "more match" not in whole and len(whole.splitlines()) == 3
+
+
+def test_every_command_that_prints_times_takes_tz() -> None:
+    from crawler.cli import cli
+
+    printing = {"run", "notify", "feeds", "status", "articles", "events", "event", "article"}
+    printing |= {"digest", "prune", "check"}
+    for name in sorted(printing):
+        options = {opt for param in cli.commands[name].params for opt in param.opts}
+        assert "--tz" in options, name
