@@ -144,7 +144,7 @@ def test_event_and_events_commands(server, tmp_path):
     missing = newsmon("event", "999", config=cfg)
     assert missing.returncode == 1 and "no event with id 999" in missing.stderr
     later = newsmon("events", "--since", "2100-01-01", config=cfg)
-    assert "(none)" in later.stdout
+    assert later.stdout == "(no events since 2100-01-01 00:00 UTC)\n"
 
 
 def test_a_bad_monitor_block_is_a_config_error_before_any_fetch(server, tmp_path):
