@@ -15,6 +15,7 @@ from crawler.cli import cli, common, options
 from crawler.lock import poll_lock
 from crawler.progress import Progress
 from crawler.report import status as health
+from crawler.report.wording import plural
 
 
 @cli.command()
@@ -90,7 +91,8 @@ def reprocess(ctx: click.Context) -> None:
             bar.close()
         totals = store.db.counts(db)
     click.echo(
-        f"reprocessed {count} articles: {totals['stories']} stories, {totals['events']} events"
+        f"reprocessed {plural(count, 'article')}: {plural(totals['stories'], 'story')}, "
+        f"{plural(totals['events'], 'event')}"
     )
 
 

@@ -22,6 +22,7 @@ from crawler.config import outlets_file
 from crawler.files import replace_atomically
 from crawler.lock import poll_lock
 from crawler.report.table import cell, json_text
+from crawler.report.wording import plural
 from crawler.schedule import MIN_INTERVAL
 
 MIN_AGE = timedelta(days=1)  # `prune --older-than 180` (seconds!) must not empty the archive
@@ -65,7 +66,9 @@ def apply(cfg: config.Config, plan: outlets_file.Plan, dry_run: bool) -> None:
     target = outlets_file.target(cfg)
     changed = [] if dry_run else outlets_file.write(cfg, plan.outlets)
     verb = "would add" if dry_run else "added"
-    click.echo(f"{verb} {len(plan.outlets)} outlets ({plan.feeds} feeds) to {target}")
+    click.echo(
+        f"{verb} {plural(len(plan.outlets), 'outlet')} ({plural(plan.feeds, 'feed')}) to {target}"
+    )
     for outlet in plan.outlets:
         for url in [*outlet.get("feeds", ()), *outlet.get("sitemaps", ())]:
             click.echo(f"  + {outlet['name']}: {url}")
@@ -106,7 +109,10 @@ def opml_export(ctx: click.Context, file: Path | None) -> None:
             raise common.Failed(f"{file}: cannot write: {exc.strerror or exc}", 1) from None
         click.echo(f"wrote {text.count('<outline ')} feeds to {file}", err=True)
     if sitemaps:
-        click.echo(f"note: {sitemaps} sitemaps left out (feed readers cannot read them)", err=True)
+        click.echo(
+            f"note: {plural(sitemaps, 'sitemap')} left out (feed readers cannot read them)",
+            err=True,
+        )
 
 
 @opml.command("import")
