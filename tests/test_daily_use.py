@@ -189,7 +189,7 @@ def test_status_exit_code_is_a_health_check(desk: Path) -> None:
     failing = newsmon("status", "--json", config=desk)
     assert failing.returncode == 1
     assert json.loads(failing.stdout)["feeds"][0]["failing"] is True
-    assert "1 feeds FAILING" in failing.stderr and "http://127.0.0.1:9/rss.xml" in failing.stderr
+    assert "1 feed FAILING" in failing.stderr and "http://127.0.0.1:9/rss.xml" in failing.stderr
     with closing(store.db.open_db(desk.parent / "newsmon.db")) as db:
         gone = datetime.now(UTC) - timedelta(minutes=10)  # crashed without saying so
         store.daemon.daemon_started(db, 4242, gone, desk)

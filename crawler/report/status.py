@@ -143,8 +143,9 @@ def describe(report: dict[str, Any], tz: tzinfo = UTC) -> list[str]:
         ]
     db = report["database"]
     lines.append(
-        f"database: {db['path']}, {db['bytes'] / 2**20:.1f} MB: {db['articles']} articles, "
-        f"{db['stories']} stories, {db['events']} events, {db['feeds']} feeds"
+        f"database: {db['path']}, {db['bytes'] / 2**20:.1f} MB: "
+        f"{plural(db['articles'], 'article')}, {plural(db['stories'], 'story')}, "
+        f"{plural(db['events'], 'event')}, {plural(db['feeds'], 'feed')}"
     )
     if report["retired_feeds"]:
         lines[-1] += f" ({report['retired_feeds']} retired: no longer in the config)"
