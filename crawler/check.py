@@ -12,7 +12,7 @@ database is opened.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from crawler import ingest
@@ -25,7 +25,8 @@ from crawler.parse import articles
 from crawler.parse.extract import extract_page
 from crawler.parse.feeds import FeedError, parse
 from crawler.refresh import is_final
-from crawler.text import word_count
+from crawler.report.wording import format_instant
+from crawler.text import plural, word_count
 from crawler.urls import resolve
 from monitors.base import Match, Monitor
 
@@ -157,7 +158,9 @@ async def _article(
 ) -> tuple[Any, dict[str, Any] | None]:
     """(the article a poll would store for the entry, the page's fetch), or the feed's
     own text as a poll keeps it when the page cannot be had."""
-    if not entry.link or (outlet is not None and not outlet.fetch_pages):
+    if outlet is not None and not outlet.fetch_pages:
+        return articles.from_feed(entry, headline=True), None
+    if not entry.link:
         return articles.from_feed(entry), None
     page = (await fetch(cfg, [entry.link], accept=PAGE_ACCEPT, log_level=log_level))[entry.link]
     shown: dict[str, Any] = {"url": entry.link, "http_status": page.status, "error": page.error}
@@ -189,8 +192,9 @@ def _match(name: str, match: Match) -> dict[str, Any]:
     }
 
 
-def lines(report: dict[str, Any]) -> list[str]:
-    """The record for people."""
+def lines(report: dict[str, Any], tz: tzinfo = UTC) -> list[str]:
+    """The record for people; the times newsmon worked out in the display zone (what the
+    feed wrote is quoted as written)."""
     out = [f"feed {report['url']}" + (f" (outlet {report['outlet']})" if report["outlet"] else "")]
     out += _feed_lines(report)
     if report.get("child"):
@@ -218,9 +222,14 @@ def lines(report: dict[str, Any]) -> list[str]:
     out += [f"  | {line}" for line in article["text_lines"]]
     if report["listing"]:
         out.append("  reads as a list of headlines: monitors see its lead headline only")
-    out.append(f"monitors: {len(report['monitors'])} match")
+    matched = len(report["monitors"])
+    out.append(
+        f"monitors: {plural(matched, 'monitor')} matched" if matched else "monitors: none matched"
+    )
     for match in report["monitors"]:
-        start, end = match["event_time_start"], match["event_time_end"]
+        start, end = (
+            format_instant(match[key], tz) for key in ("event_time_start", "event_time_end")
+        )
         when = f"{start} .. {end} ({match['event_time_precision']})"
         out.append(f"  {match['monitor']}: {match['kind']}, {match['account']}, {when}")
         if match["facts"]:

@@ -12,7 +12,8 @@ The daemon holds the poll lock for its whole life: `newsmon run` from cron
 beside it exits at once (code 3) instead of double-polling. SIGTERM/SIGINT
 stop it at once: the crawl in progress is cancelled; every article already
 stored is whole (one transaction each) and entries not yet stored stay
-pending for the next start. SIGHUP reloads config.yaml; an invalid file is logged and the old
+pending for the next start. SIGHUP reloads config.yaml (a changed interval counts from each
+feed's last poll at once); an invalid file is logged and the old
 configuration keeps running. With a metrics port (`--metrics-port`, `daemon.metrics_port`)
 it also serves Prometheus metrics from the same loop (`crawler.metrics`).
 """
@@ -32,12 +33,13 @@ from apscheduler.triggers.date import DateTrigger
 
 from crawler import config, metrics, schedule, store
 from crawler.alerts import deliver
-from crawler.clock import Clock, parse_instant
+from crawler.clock import Clock, isoformat, parse_instant
 from crawler.ingest import build_monitors
 from crawler.lock import poll_lock
 from crawler.model import FeedState
 from crawler.parse.pool import Workers
 from crawler.poll import poll
+from crawler.report.wording import plural
 
 LOGGER = logging.getLogger(__name__)
 HEARTBEAT = timedelta(seconds=15)
@@ -139,12 +141,22 @@ class Daemon:
         self.cfg, self.monitors = fresh, monitors
         store.feeds.sync_outlets(self._db, self.cfg, self.clock.now())
         self._schedule_all()
-        LOGGER.info("config reloaded: %d feeds", len(self._jobs()))
+        LOGGER.info("config reloaded: %s; %s", plural(len(self._jobs()), "feed"), self._next_job())
 
     # -- scheduling ---------------------------------------------------------------
 
     def _jobs(self) -> list[str]:
         return [job.id for job in self._scheduler.get_jobs() if job.id.startswith("feed-")]
+
+    def _next_job(self) -> str:
+        """The feed job that fires first, as the scheduler holds it (what a reload set)."""
+        jobs = [job for job in self._scheduler.get_jobs() if job.id.startswith("feed-")]
+        if not jobs:
+            return "nothing to poll"
+        first = min(jobs, key=lambda job: job.next_run_time or self.clock.now())
+        when = first.next_run_time or self.clock.now()
+        wait = max(0, round((when - self.clock.now()).total_seconds()))
+        return f"next poll {isoformat(when)} (in {wait} s)"
 
     def _schedule_all(self) -> None:
         """At start and reload: every feed's job; feeds a killed run left work for go now."""
@@ -236,6 +248,10 @@ class Daemon:
         self.metrics.alerts += report.sent
         for error in report.errors:
             LOGGER.warning("alert error: %s", error)
+        if report.unknown:
+            LOGGER.warning(
+                "alert error: %s interrupted while sending, marked unknown", report.unknown
+            )
 
     async def _heartbeat(self) -> None:
         store.daemon.daemon_heartbeat(self._db, self.clock.now())

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from crawler.text import plural
+
 
 @dataclass(frozen=True)
 class FeedState:
@@ -139,23 +141,23 @@ class PollReport:
             *(f"error: page {error}" for error in self.page_errors),
             *(f"error: item {error}" for error in self.item_errors),
             *(f"error: {error}" for error in self.fatal),
-            *(f"error: alert {error}" for error in self.alert_errors),
+            *(f"error: {error}" for error in self.alert_errors),  # each names its alert
         ]
 
     def summary(self) -> str:
         text = (
-            f"polled {self.feeds_polled} feeds: {self.not_modified} not modified, "
-            f"{self.unchanged} unchanged, {self.new_entries} new entries, "
-            f"{self.new_articles} new articles, {self.new_events} new events, "
-            f"{len(self.feed_errors)} feed errors, "
-            f"{len(self.page_errors)} page errors"
+            f"polled {plural(self.feeds_polled, 'feed')}: {self.not_modified} not modified, "
+            f"{self.unchanged} unchanged, {plural(self.new_entries, 'new entry')}, "
+            f"{plural(self.new_articles, 'new article')}, {plural(self.new_events, 'new event')}, "
+            f"{plural(len(self.feed_errors), 'feed error')}, "
+            f"{plural(len(self.page_errors), 'page error')}"
         )
         if self.item_errors:
-            text += f", {len(self.item_errors)} items refused"
+            text += f", {plural(len(self.item_errors), 'item')} refused"
         if self.alerts_sent:
-            text += f", {self.alerts_sent} alerts sent"
+            text += f", {plural(self.alerts_sent, 'alert')} sent"
         if self.alert_errors:
-            text += f", {len(self.alert_errors)} alert errors"
+            text += f", {plural(len(self.alert_errors), 'alert error')}"
         return text
 
     def add_alerts(self, sent: int, errors: Sequence[str], unknown: int) -> None:

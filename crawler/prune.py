@@ -13,13 +13,14 @@ exactly, and only articles within the story window of its members ever consult i
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 import sqlite_utils
 
 from crawler import store
 from crawler.clock import isoformat
 from crawler.progress import Progress
+from crawler.report.wording import format_moment, plural
 from crawler.store.prune import PruneCounts
 from crawler.stories.minhash import band_keys, unpack
 
@@ -62,14 +63,15 @@ def prune(
         store.prune.finish(db)
 
 
-def summary(counts: PruneCounts, cutoff: datetime, dry_run: bool) -> str:
-    """One line for people: what went (or would go)."""
+def summary(counts: PruneCounts, cutoff: datetime, dry_run: bool, tz: tzinfo = UTC) -> str:
+    """One line for people: what went (or would go), the cutoff in the display zone."""
     verb = "would delete" if dry_run else "deleted"
     return (
-        f"{verb} what was stored before {isoformat(cutoff)}: {counts.articles} articles "
-        f"({counts.kept} older ones kept: events stand on them), {counts.entries} entries "
-        f"({counts.entry_keys} more kept as keys: their feeds still list them), "
-        f"{counts.fetches} fetch log rows, {counts.runs} runs, {counts.html} pages of HTML, "
-        f"{counts.revisions} revisions, {counts.index} similarity-index entries, "
-        f"{counts.stories} stories"
+        f"{verb} what was stored before {format_moment(cutoff, tz)}: "
+        f"{plural(counts.articles, 'article')} ({counts.kept} older ones kept: events stand "
+        f"on them), {plural(counts.entries, 'entry')} ({counts.entry_keys} more kept as keys: "
+        f"their feeds still list them), {plural(counts.fetches, 'fetch log row')}, "
+        f"{plural(counts.runs, 'run')}, {plural(counts.html, 'page')} of HTML, "
+        f"{plural(counts.revisions, 'revision')}, "
+        f"{plural(counts.index, 'similarity-index entry')}, {plural(counts.stories, 'story')}"
     )

@@ -223,12 +223,12 @@ class Refresh:
             if problem is not None:  # Scrapy would drop the request without a callback
                 self._page_error([entry], None, f"not requested: {problem}", final=True)
                 continue
-            if not feed.fetch_pages:
-                if not self._store_from_feed(entry, "fetch_pages is off"):
+            if not feed.fetch_pages:  # the feed's text, else its headline: never a page
+                if not self._store_from_feed(entry, "fetch_pages is off", headline=True):
                     store.entries.record_entry_failure(
                         self.db,
                         entry.id,
-                        "fetch_pages is off and the feed has no text",
+                        "fetch_pages is off and the feed has no text nor headline",
                         give_up=True,
                     )
                 continue
@@ -297,8 +297,8 @@ class Refresh:
                 "page %s failed%s: %s", entry.link, " (giving up)" if give_up else "", error
             )
 
-    def _store_from_feed(self, entry: PendingEntry, reason: str) -> bool:
-        record = articles.from_feed(entry)
+    def _store_from_feed(self, entry: PendingEntry, reason: str, headline: bool = False) -> bool:
+        record = articles.from_feed(entry, headline=headline)
         if record is None:
             return False
         outcome = ingest.add_article(

@@ -61,6 +61,23 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 _BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
 
 
+# Nouns whose plural is not the noun plus "s"; "listed" (an aggregator's headline role)
+# is a participle and stays as it is: "13 listed".
+IRREGULAR_PLURALS = {"copy": "copies", "entry": "entries", "story": "stories", "listed": "listed"}
+
+
+def plural(count: object, noun: str) -> str:
+    """ "1 outlet", "3 outlets", "0 entries": every count shown to people is said here.
+
+    A multi-word noun is pluralised on its last word ("1 new event", "2 new events")."""
+    number = count if isinstance(count, int) else 0
+    if number == 1:
+        return f"{number} {noun}"
+    head, _, last = noun.rpartition(" ")
+    many = IRREGULAR_PLURALS.get(last, f"{last}s")
+    return f"{number} {head} {many}" if head else f"{number} {many}"
+
+
 def words(text: str) -> list[str]:
     folded = unicodedata.normalize("NFKC", text).casefold()
     tokens: list[str] = []

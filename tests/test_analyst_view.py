@@ -63,7 +63,7 @@ def test_every_format_shows_the_same_labels_and_zone_and_json_stays_data(two_out
     with two_outlets.open("a", encoding="utf-8") as handle:
         handle.write("display:\n  timezone: Asia/Seoul\n")  # the default for every command
     markdown = digest(two_outlets, "markdown")
-    assert "missile\\-launches · 2026\\-03\\-08 06:20 KST \\(minute\\)" in markdown
+    assert "missile-launches · 2026-03-08 06:20 KST \\(minute\\)" in markdown
     assert "- **Count:** 3 \\(reports differ: 3 \\(Tokyo Desk\\); 2 \\(Wire\\)\\)" in markdown
     page = digest(two_outlets, "html")
     assert '<tr><th>Distance</th><td>450 km<div class="differ">reports differ: ' in page

@@ -62,7 +62,11 @@ def test_check_shows_the_feed_the_article_and_the_monitors_and_stores_nothing(se
     assert "  title: Inspectors return to the dam" in out
     assert "  text_method: trafilatura" in out and "  language: en" in out
     assert "  | The regional authority said on day 0" in out
-    assert "monitors: 1 match" in out and "storms: storms, report" in out
+    assert "monitors: 1 monitor matched" in out and "storms: storms, report" in out
+    window = next(line for line in out.splitlines() if line.startswith("  storms:"))
+    assert window.count(" UTC") == 2, window  # the matched time, its zone named
+    seoul = newsmon("check", server.url("/feed.json"), "--tz", "Asia/Seoul", config=cfg).stdout
+    assert next(line for line in seoul.splitlines() if "storms:" in line).count(" KST") == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.yaml"]  # no database
 
     as_json = newsmon("check", server.url("/feed.json"), "--json", config=cfg)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import sqlite3
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 from crawler.loopback import Reply
@@ -87,7 +89,7 @@ def test_the_daemon_polls_holds_the_lock_and_stops_on_sigterm(server, tmp_path):
         assert stop(process) == 0
     assert "daemon: stopped" in newsmon("status", config=cfg).stdout
     text = log.read_text()
-    assert "poll done: polled 1 feeds:" in text and "2 new articles" in text
+    assert "poll done: polled 1 feed:" in text and "2 new articles" in text
     assert newsmon("run", "--all", config=cfg).returncode == 0  # the lock is free again
 
 
@@ -135,7 +137,7 @@ def test_sighup_reloads_a_good_config_and_rejects_a_bad_one(server, tmp_path):
         wait_for(lambda: articles(cfg) == 2, "outlet B after the reload")
     finally:
         assert stop(process) == 0
-    assert "config reloaded: 2 feeds" in log.read_text()
+    assert "config reloaded: 2 feeds;" in log.read_text()
 
 
 def test_status_flags_a_feed_that_keeps_failing_and_a_silent_daemon():
@@ -155,3 +157,23 @@ def test_status_flags_a_feed_that_keeps_failing_and_a_silent_daemon():
         "not responding"
     )
     assert daemon_summary(None, now) == {"state": "never started"}
+
+
+@pytest.mark.timeout(180)
+def test_sighup_with_a_shorter_interval_polls_by_the_new_one(server, tmp_path):
+    publish(server, "a", 1)
+    cfg = write_config(tmp_path, [{"name": "A", "feeds": [server.url("/a.xml")], "interval": "1h"}])
+    process, log = start(cfg)
+    try:
+        wait_for(lambda: articles(cfg) == 1, "the first poll")
+        assert len(server.hits("/a.xml")) == 1
+        cfg.write_text(cfg.read_text().replace("interval: 1h", "interval: 1m"))
+        process.send_signal(signal.SIGHUP)
+        wait_for(lambda: "config reloaded" in log.read_text(), "the reload")
+        line = next(line for line in log.read_text().splitlines() if "config reloaded" in line)
+        assert "config reloaded: 1 feed;" in line
+        wait = int(re.search(r"\(in (\d+) s\)", line).group(1))
+        assert wait <= 66, line  # 1m after the first poll plus jitter, not 1h
+        wait_for(lambda: len(server.hits("/a.xml")) == 2, "the poll by the new interval", 90)
+    finally:
+        assert stop(process) == 0

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,6 +127,26 @@ def test_running_the_demo_again_starts_it_over(tmp_path: Path) -> None:
     assert "--since 2026-01-01 --now 2026-01-28T00:00:00Z" in second.stdout
     digest = newsmon("digest", "--since", "2026-01-01", "--now", "2026-01-28T00:00:00Z", config=cfg)
     assert "2 new, 0 updated" in digest.stdout
+
+
+def test_the_demo_leaves_no_temporary_folder_and_its_commands_run_without_a_venv(
+    tmp_path: Path,
+) -> None:
+    temporary, cache = tmp_path / "tmp", tmp_path / "cache"
+    temporary.mkdir()
+    shell = {"PATH": "/usr/bin:/bin", "TMPDIR": str(temporary), "XDG_CACHE_HOME": str(cache)}
+    result = newsmon("demo", env=shell)
+    assert result.returncode == 0, result.stderr
+    assert list(temporary.iterdir()) == []
+    assert (cache / "newsmon" / "demo" / "config.yaml").is_file()
+    commands = [line.strip() for line in result.stdout.splitlines() if " --config " in line]
+    assert len(commands) == 4, result.stdout
+    for command in commands:
+        ran = subprocess.run(
+            command, shell=True, capture_output=True, text=True, timeout=60,
+            env={**os.environ, **shell}, cwd=tmp_path,
+        )  # fmt: skip
+        assert ran.returncode == 0 and ran.stdout, (command, ran.stderr)
 
 
 def test_the_demo_never_overwrites_a_config_it_did_not_write(tmp_path: Path) -> None:

@@ -95,19 +95,20 @@ def test_replace_atomically_honours_the_umask_for_a_new_file(tmp_path: Path) -> 
 def test_every_json_output_is_the_document_alone(desk: Path) -> None:
     fail_feed(desk, "http://127.0.0.1:9/rss.xml", 1)  # a last_error that was printed after
     for command in (
-        ["feeds", "--json"],
-        ["feeds", "--json", "--all"],
-        ["status", "--json"],
-        ["events", "--json"],
-        ["event", "1", "--json"],
-        ["articles", "--json"],
+        ["feeds", "--format", "json"],
+        ["feeds", "--format", "json", "--all"],
+        ["status", "--format", "json"],
+        ["events", "--format", "json"],
+        ["event", "1", "--format", "json"],
+        ["articles", "--format", "json"],
+        ["article", "1", "--format", "json"],
         ["digest", "--format", "json", *SINCE],
         ["digest", "--format", "json", "--reader", "jq", *SINCE],
     ):
         result = newsmon(*command, config=desk)
         assert result.returncode == 0, (command, result.stderr)
         json.loads(result.stdout)  # nothing before or after the document
-    shown = json.loads(newsmon("feeds", "--json", config=desk).stdout)
+    shown = json.loads(newsmon("feeds", "--format", "json", config=desk).stdout)
     assert [row["last_error"] for row in shown] == ["HTTP 503"]
     table = newsmon("feeds", config=desk).stdout  # people still see the error under the table
     assert "Wire: http://127.0.0.1:9/rss.xml: HTTP 503" in table
@@ -188,7 +189,7 @@ def test_status_exit_code_is_a_health_check(desk: Path) -> None:
     failing = newsmon("status", "--json", config=desk)
     assert failing.returncode == 1
     assert json.loads(failing.stdout)["feeds"][0]["failing"] is True
-    assert "1 feeds FAILING" in failing.stderr and "http://127.0.0.1:9/rss.xml" in failing.stderr
+    assert "1 feed FAILING" in failing.stderr and "http://127.0.0.1:9/rss.xml" in failing.stderr
     with closing(store.db.open_db(desk.parent / "newsmon.db")) as db:
         gone = datetime.now(UTC) - timedelta(minutes=10)  # crashed without saying so
         store.daemon.daemon_started(db, 4242, gone, desk)
@@ -280,3 +281,79 @@ def canned(cfg: Path, sql: str) -> list[tuple]:
     """A canned query as Datasette runs it: read-only SQL on the database file."""
     with closing(sqlite3.connect(f"file:{cfg.parent / 'newsmon.db'}?mode=ro", uri=True)) as conn:
         return conn.execute(sql).fetchall()
+
+
+def test_feeds_and_status_show_times_in_the_display_zone_and_each_feed_by_url(
+    tmp_path: Path,
+) -> None:
+    urls = ["http://127.0.0.1:9/a.xml", "http://127.0.0.1:9/b.xml"]
+    cfg = write_config(tmp_path, feeds_of({"Wire": urls}))
+    document = yaml.safe_load(cfg.read_text())
+    document["display"] = {"timezone": "Asia/Seoul"}
+    cfg.write_text(yaml.safe_dump(document))
+    with closing(store.db.open_db(tmp_path / "newsmon.db")) as db:
+        store.feeds.sync_outlets(db, config.load(cfg), T0)
+    fail_feed(cfg, urls[0], 1)  # next due T0: 09:00 in Seoul
+    now = {"NEWSMON_NOW": "2026-03-08T00:30:00Z"}
+    shown = newsmon("status", config=cfg, env=now).stdout
+    assert "2026-03-08 09:00 KST" in shown and "T00:00:00Z" not in shown
+    wire = [line for line in shown.splitlines() if line.startswith("Wire ")]
+    assert [next(u for u in urls if u in line) for line in wire] == urls
+    listed = newsmon("feeds", "--tz", "Europe/Berlin", config=cfg, env=now).stdout
+    assert "2026-03-08 01:00 CET" in listed and "KST" not in listed
+    machine = json.loads(newsmon("feeds", "--json", config=cfg, env=now).stdout)
+    assert {row["next_due"] for row in machine if row["url"] == urls[0]} == {"2026-03-08T00:00:00Z"}
+
+
+@pytest.mark.parametrize(
+    "command", [["feeds"], ["status"], ["events"], ["event", "1"], ["articles"], ["article", "1"]]
+)
+def test_one_json_option_everywhere_and_the_old_flag_is_a_hidden_alias(
+    desk: Path, command: list[str]
+) -> None:
+    now = {"NEWSMON_NOW": "2026-03-08T00:00:00Z"}
+    spelt = newsmon(*command, "--format", "json", config=desk, env=now)
+    alias = newsmon(*command, "--json", config=desk, env=now)
+    assert spelt.returncode == alias.returncode and spelt.stdout == alias.stdout, alias.stderr
+    json.loads(spelt.stdout)
+    shown = newsmon(*command, "--help", config=desk).stdout
+    assert "--format" in shown and "--json" not in shown
+    both = newsmon(*command, "--json", "--format", "csv", config=desk)
+    assert both.returncode == 2, both.stderr  # two formats asked for
+
+
+def test_listings_take_csv_and_nl_through_format(desk: Path) -> None:
+    csv = newsmon("events", "--format", "csv", config=desk).stdout
+    assert (
+        csv.splitlines()[0].startswith("id,")
+        and csv == newsmon("events", "--csv", config=desk).stdout
+    )
+    lines = newsmon("events", "--format", "nl", config=desk).stdout.splitlines()
+    listed = json.loads(newsmon("events", "--format", "json", config=desk).stdout)
+    assert [json.loads(line) for line in lines] == listed and len(listed) == 2
+    both = newsmon("events", "--csv", "--format", "json", config=desk)
+    assert both.returncode == 2 and "--csv and --format json ask for two formats" in both.stderr
+
+
+def test_an_empty_window_is_named_and_a_cut_list_says_so(desk: Path) -> None:
+    now = {"NEWSMON_NOW": "2026-04-01T00:00:00Z"}
+    quiet = newsmon("events", "--since", "2d", "--tz", "Asia/Seoul", config=desk, env=now)
+    assert quiet.stdout == "(no events since 2026-03-30 09:00 KST)\n", quiet.stderr
+    none = newsmon("articles", "--since", "2d", config=desk, env=now).stdout
+    assert none == "(no articles stored since 2026-03-30 00:00 UTC)\n"
+    cut = newsmon("articles", "--search", "missile", "--limit", "1", config=desk).stdout
+    assert cut.splitlines()[-1] == "(1 shown, best matches first; more match: --limit 5 shows more)"
+    whole = newsmon("articles", "--search", "missile", "--limit", "2", config=desk).stdout
+    assert "more match" not in whole and len(whole.splitlines()) == 3
+
+
+def test_every_command_that_prints_times_takes_tz() -> None:
+    from crawler.cli import cli
+
+    printing = {"run", "notify", "feeds", "status", "articles", "events", "event", "article"}
+    printing |= {"digest", "prune", "check"}
+    for name in sorted(printing):
+        command = cli.commands[name]
+        shown = command.commands["show"] if name == "event" else command  # `event ID` is `show`
+        options = {opt for param in shown.params for opt in param.opts}
+        assert "--tz" in options, name

@@ -182,6 +182,28 @@ def test_text_has_no_terminal_escapes_or_bidi_controls() -> None:
     assert "- Evil[2J Wire: [click](javascript:alert(1))" in text
 
 
+def test_text_lists_reports_and_confirmations_before_headline_lists() -> None:
+    event = records()[1]
+    listed = [
+        article(10 + i, f"https://agg{i}.example/list", f"Aggregator {i}", f"Headlines {i}")
+        | {"role": "listed"}
+        for i in range(5)
+    ]
+    confirmation = article(20, "https://wire.example/a", "Wire", "Launch confirmed") | {
+        "role": "confirmation"
+    }
+    copy = article(21, "https://copy.example/a", "Copy", "Launch confirmed") | {
+        "copy_of": 20,
+        "copy_relation": "exact",
+    }
+    text = render_text.render_text(
+        [{**event, "articles": [*listed, copy, confirmation]}], since=SINCE, generated=GENERATED
+    )
+    shown = [line.strip() for line in text.splitlines() if "example/" in line]
+    assert shown[:2] == ["https://wire.example/a", "https://copy.example/a"]
+    assert len(shown) == 5 and "+2 more" in text  # two headline lists left out, not the report
+
+
 def test_text_shows_header_sections_when_facts_and_sources() -> None:
     text = render("text")
     lines = text.splitlines()
@@ -245,11 +267,24 @@ def test_markdown_structure() -> None:
     assert new_at < lines.index("### \\[2\\] North Korea fires several ballistic missiles")
     assert updated_at < lines.index("### \\[3\\] Strong earthquake strikes off the coast")
     assert "- **Missile types:** ballistic, hypersonic" in lines
-    assert "- **Magnitude:** 6\\.8" in lines
-    assert (
-        "- [Story 0](https://news0.example/story?id=0) — Outlet 0, 2026\\-01\\-04 00:12 UTC"
-        in lines
-    )
+    assert "- **Magnitude:** 6.8" in lines
+    assert "- [Story 0](https://news0.example/story?id=0) — Outlet 0, 2026-01-04 00:12 UTC" in lines
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("2026-01-04 07:50 KST", "2026-01-04 07:50 KST"),  # dates read as written
+        ("magnitude 6.8, 3-5 km deep", "magnitude 6.8, 3-5 km deep"),
+        ("- not a list item", "\\- not a list item"),
+        ("+ nor this", "\\+ nor this"),
+        ("1. nor this", "1\\. nor this"),
+        ("===", "\\==="),
+        ("# nor a heading [or a link](x)", "\\# nor a heading \\[or a link\\]\\(x\\)"),
+    ],
+)
+def test_markdown_escapes_only_what_would_become_markup(text: str, shown: str) -> None:
+    assert render_markdown.md(text) == shown
 
 
 def test_markdown_link_destination_cannot_be_broken_out_of() -> None:

@@ -62,7 +62,7 @@ def test_the_feed_a_page_advertises_is_added_and_then_polled(server, tmp_path):
 
     dry = newsmon("add", server.url("/"), "--dry-run", config=cfg)
     assert dry.returncode == 0, dry.stderr
-    assert "would add 1 outlets" in dry.stdout and not (tmp_path / "outlets.yaml").exists()
+    assert "would add 1 outlet (1 feed)" in dry.stdout and not (tmp_path / "outlets.yaml").exists()
 
     result = newsmon("add", server.url("/"), "--interval", "20m", config=cfg)
     assert result.returncode == 0, result.stderr

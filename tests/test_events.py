@@ -144,7 +144,7 @@ def test_event_and_events_commands(server, tmp_path):
     missing = newsmon("event", "999", config=cfg)
     assert missing.returncode == 1 and "no event with id 999" in missing.stderr
     later = newsmon("events", "--since", "2100-01-01", config=cfg)
-    assert "(none)" in later.stdout
+    assert later.stdout == "(no events since 2100-01-01 00:00 UTC)\n"
 
 
 def test_a_bad_monitor_block_is_a_config_error_before_any_fetch(server, tmp_path):
@@ -461,7 +461,7 @@ def test_a_feed_item_retitled_between_polls_is_read_again(server, tmp_path):
     )
     server.routes["/rss.xml"] = Reply.static(rss([retitled]), "application/rss+xml")
     second = newsmon("run", "--all", "--now", "2026-03-08T02:00:00Z", config=cfg)
-    assert "1 new events" in second.stdout, second.stderr
+    assert "1 new event," in second.stdout, second.stderr
     assert len(server.hits("/live.html")) == 1  # read from the feed, not fetched again
     shown = json.loads(newsmon("event", "1", "--json", config=cfg).stdout)
     assert [a["title"] for a in shown["articles"]] == [retitled.title]

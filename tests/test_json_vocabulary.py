@@ -51,14 +51,14 @@ def outputs(tmp_path_factory) -> dict[str, Any]:
         return json.loads(result.stdout)
 
     return {
-        "events": run("events", "--json"),
-        "event": run("event", "1", "--json", "--explain"),
+        "events": run("events", "--format", "json"),
+        "event": run("event", "1", "--format", "json", "--explain"),
         "digest": run("digest", "--format", "json", "--since", "2026-03-01"),
-        "articles": run("articles", "--json"),
-        "article": run("article", str(wire), "--json"),
-        "feeds": run("feeds", "--json"),
-        "feeds_later": run("feeds", "--json", now="2026-03-20T00:00:00Z"),
-        "status": run("status", "--json"),
+        "articles": run("articles", "--format", "json"),
+        "article": run("article", str(wire), "--format", "json"),
+        "feeds": run("feeds", "--format", "json"),
+        "feeds_later": run("feeds", "--format", "json", now="2026-03-20T00:00:00Z"),
+        "status": run("status", "--format", "json"),
     }
 
 

@@ -260,6 +260,29 @@ def test_failed_alerts_are_sent_again_once_their_target_is_fixed(tmp_path, recei
     assert [post["title"] for post in posts(receiver)] == [TITLE, TITLE]  # refused, then sent
 
 
+def test_notify_shows_each_failure_once_under_headings_and_exits_1_when_none_got_through(
+    tmp_path, receiver
+):
+    receiver.routes[HOOK] = Reply(404, b"no such hook")
+    cfg_path = write_config(tmp_path, [{"name": "ops", "url": hook_url(receiver)}])
+    _, db = open_store(cfg_path)
+    add(db, "wire")
+    result = newsmon("notify", config=cfg_path)
+    [row] = rows(db)
+    assert result.returncode == 1, result.stderr
+    shown = result.stdout + result.stderr
+    assert "alert alert" not in shown
+    assert shown.count("404") == 1, shown  # the error, once: in the table
+    lines = result.stdout.splitlines()
+    heading = lines.index("alerts in trouble:") + 1
+    assert lines[heading].split()[:3] == ["alert", "target", "event"]
+    assert lines[heading + 1].split()[0] == str(row["id"])
+    seoul = newsmon("notify", "--tz", "Asia/Seoul", config=cfg_path).stdout
+    assert " KST " in seoul.split("alerts in trouble:")[1]
+    receiver.routes[HOOK] = Reply(200, b"ok")
+    assert newsmon("notify", "--resend-failed", config=cfg_path).returncode == 0
+
+
 def test_only_4xx_answers_that_no_retry_can_change_are_permanent():
     assert delivery.refused("Failed to send JSON POST notification: Not Found, error=404.")
     assert delivery.refused("Failed to send to Slack: Forbidden, error=403.")
@@ -518,7 +541,7 @@ def test_a_poll_delivers_alerts_and_counts_them(tmp_path, receiver):
     result = newsmon("run", config=path)
     assert result.returncode == 0, result.stderr
     assert "2 new events" in result.stdout  # one per configured monitor
-    assert result.stdout.rstrip().endswith("page errors, 1 alerts sent")
+    assert result.stdout.rstrip().endswith("page errors, 1 alert sent")
     assert [p["title"] for p in posts(receiver)] == [TITLE]
     second = newsmon("run", "--all", config=path)
     assert second.returncode == 0, second.stderr

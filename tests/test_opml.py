@@ -174,7 +174,7 @@ def test_export_round_trips_through_import(tmp_path):
     cfg_path.write_text(two_feeds, encoding="utf-8")
     exported = newsmon("opml", "export", "out.opml", config=cfg_path)
     assert exported.returncode == 0, exported.stderr
-    assert "1 sitemaps left out" in exported.stderr
+    assert "1 sitemap left out" in exported.stderr
     root = ElementTree.parse(tmp_path / "out.opml").getroot()
     assert root.tag == "opml" and root.get("version") == "2.0"
     assert root.find("head/title") is not None and root.find("head/dateCreated") is not None

@@ -87,7 +87,7 @@ def test_only_new_entries_are_fetched_and_a_retitled_entry_is_the_same(server, t
         ],
     )
     result = newsmon("run", "--all", config=cfg)
-    assert "1 new entries, 1 new articles" in result.stdout, result.stdout
+    assert "1 new entry, 1 new article" in result.stdout, result.stdout
     assert [len(server.hits(p)) for p in ("/a", "/b", "/c")] == [1, 1, 1]
     assert query(cfg, "SELECT title FROM entries WHERE entry_key = 'g-a'") == [
         ("Dam repairs finished early",)
@@ -182,7 +182,17 @@ def test_a_failing_feed_backs_off_and_recovers(server, tmp_path):
     assert query(cfg, "SELECT consecutive_errors, next_due FROM feeds") == [
         (1, "2026-01-04T01:20:00Z")
     ]  # twice the interval
-    assert "polled 0 feeds" in newsmon("run", "--now", "2026-01-04T01:15:00Z", config=cfg).stdout
+    idle = newsmon("run", "--now", "2026-01-04T01:15:00Z", "--tz", "Asia/Seoul", config=cfg)
+    assert idle.returncode == 0, idle.stderr
+    lines = idle.stdout.splitlines()
+    assert lines[0].startswith("polled 0 feeds")
+    assert lines[1] == (
+        f"nothing was due: the next poll is due 2026-01-04 10:20 KST (in 5 min), "
+        f"T {server.url('/feed.xml')}"
+    )
+    assert "in backoff after failed polls: 1 of 1 feed;" in lines[2]
+    assert "(1 failure in a row;" in lines[2]
+    assert lines[3] == "  `newsmon run --all` polls every feed now"
 
     publish(server, "/feed.xml", [Item("Dam repairs", server.url("/a"))])
     add_page(server, "/a", "dam repairs")
@@ -272,7 +282,7 @@ def test_a_page_that_keeps_failing_is_kept_from_the_feed_after_the_last_attempt(
         tmp_path, [{"name": "T", "feeds": [server.url("/feed.xml")]}], max_article_attempts=2
     )
     first = newsmon("run", "--all", config=cfg)
-    assert first.returncode == 0 and "1 page errors" in first.stdout
+    assert first.returncode == 0 and first.stdout.rstrip().endswith("1 page error")
     assert "error: page " + server.url("/a") + ": HTTP 500" in first.stderr
     assert query(cfg, "SELECT state, attempts FROM entries") == [("pending", 1)]
     # not due for 15 minutes, but it holds a pending entry: polled (304) and the page retried
@@ -305,9 +315,9 @@ def test_due_feeds_and_outlet_selection(server, tmp_path):
     )
     assert "polled 2 feeds" in newsmon("run", "--now", "2026-01-04T00:00:00Z", config=cfg).stdout
     assert "polled 0 feeds" in newsmon("run", "--now", "2026-01-04T00:10:00Z", config=cfg).stdout
-    assert "polled 1 feeds" in newsmon("run", "--now", "2026-01-04T00:16:00Z", config=cfg).stdout
+    assert "polled 1 feed:" in newsmon("run", "--now", "2026-01-04T00:16:00Z", config=cfg).stdout
     result = newsmon("run", "--outlet", "two", "--now", "2026-01-04T00:17:00Z", config=cfg)
-    assert "polled 1 feeds" in result.stdout
+    assert "polled 1 feed:" in result.stdout
     assert len(server.hits("/two.xml")) == 2
     unknown = newsmon("run", "--outlet", "Three", config=cfg)
     assert unknown.returncode == 2 and "no outlet named 'Three'" in unknown.stderr

@@ -295,7 +295,7 @@ def test_the_command_waits_for_no_poll_and_refuses_a_bare_number(tmp_path):
             "prune", "--older-than", "180d", "--dry-run", "--now", NOW.isoformat(), config=cfg
         )
         assert dry.returncode == 0, dry.stderr
-        assert dry.stdout.startswith("would delete what was stored before 2026-01-01T00:00:00Z:")
+        assert dry.stdout.startswith("would delete what was stored before 2026-01-01 00:00 UTC:")
         assert "9 articles (2 older ones kept: events stand on them)" in dry.stdout
     seconds = newsmon("prune", "--older-than", "180", config=cfg)
     assert seconds.returncode == 2 and "shorter than 1 day" in seconds.stderr
@@ -321,5 +321,5 @@ def test_an_entry_the_feed_still_lists_is_not_fetched_again_after_a_prune(server
     )
     result = newsmon("run", "--all", config=cfg)
     assert result.returncode == 0, result.stderr
-    assert "1 new entries, 1 new articles" in result.stdout
+    assert "1 new entry, 1 new article" in result.stdout
     assert len(server.hits("/a/1.html")) == 1  # only the first run fetched it

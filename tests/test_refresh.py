@@ -240,6 +240,33 @@ def test_fetch_pages_off_stores_the_feeds_own_text_and_requests_nothing(tmp_path
     assert entry_states(db)["inline"][0] == "done" and refresh.report.new_articles == 1
 
 
+def test_fetch_pages_off_keeps_a_headline_only_item_as_its_headline(tmp_path):
+    cfg, db = setup(tmp_path, fetch_pages=False)
+    refresh = refresh_of(cfg, db)
+    headlines = Parsed(
+        format="rss20",
+        entries=(
+            Entry("launch", "http://127.0.0.1:9/launch.html", "North Korea fires a missile"),
+            Entry("untitled", "http://127.0.0.1:9/untitled.html", "  "),
+        ),
+    )
+    _, pages = refresh.feed_parsed(refresh.feeds[0], answer(), headlines, child=False)
+    assert pages == [] and refresh.report.new_articles == 1
+    states = entry_states(db)
+    assert states["launch"][0] == "done" and states["untitled"][0] == "failed"
+    [(text, method)] = db.execute("SELECT text, text_method FROM articles").fetchall()
+    assert (text, method) == ("North Korea fires a missile", "feed_title")
+
+
+def test_with_fetch_pages_on_a_headline_only_item_waits_for_its_page(wire):
+    cfg, db = wire
+    refresh = refresh_of(cfg, db)
+    _, [page] = refresh.feed_parsed(
+        refresh.feeds[0], answer(), entries("bare", summary=""), child=False
+    )
+    assert page.link.endswith("/bare.html") and refresh.report.new_articles == 0
+
+
 def test_entries_without_a_usable_link_fail_at_once(wire):
     cfg, db = wire
     refresh = refresh_of(cfg, db)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +30,7 @@ from crawler import config
 from crawler.clock import isoformat
 from crawler.report import serve
 from crawler.store.db import open_db
-from tests.conftest import newsmon, write_config
+from tests.conftest import ROOT, newsmon, write_config
 
 STARTUP_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 10
@@ -211,8 +213,21 @@ def test_missing_database_is_refused_before_listening(tmp_path: Path) -> None:
 def test_missing_datasette_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = config.load(write_config(tmp_path, [{"name": "W", "feeds": ["https://w.example/"]}]))
     monkeypatch.setitem(sys.modules, "datasette.app", None)
-    with pytest.raises(serve.ServeError, match=r"pip install 'newsmon\[web\]'"):
+    with pytest.raises(serve.ServeError) as raised:
         serve.run(cfg, host="127.0.0.1", port=free_port())
+    hint = str(raised.value)
+    assert hint == serve.install_hint()
+    assert f"cd {ROOT} && {sys.executable} -m pip install -e '.[web]'" in hint  # this clone
+
+
+def test_the_install_hint_works_from_a_clone_and_for_an_installed_newsmon(tmp_path: Path) -> None:
+    command = serve.install_hint(ROOT).split(": ", 1)[1]  # this checkout is a clone
+    words = shlex.split(command)
+    assert words == ["cd", str(ROOT), "&&", sys.executable, "-m", "pip", "install", "-e", ".[web]"]
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "datasette" in " ".join(extras["optional-dependencies"]["web"])  # what it installs
+    installed = serve.install_hint(tmp_path / "site-packages")
+    assert installed.endswith(f"{sys.executable} -m pip install 'newsmon[web]'")
 
 
 def test_canned_queries_run_on_a_read_only_connection(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def test_a_feed_that_moved_to_a_url_too_long_to_request_is_an_error_on_the_feed(
     assert newsmon("run", "--all", config=cfg).returncode == 0
     second = newsmon("run", "--all", config=cfg)
     assert second.returncode == 1
-    assert "1 feed errors" in second.stdout
+    assert "1 feed error" in second.stdout
     assert "not requested: the URL is 2,1" in second.stderr
     ((errors, error),) = query(cfg, "SELECT consecutive_errors, last_error FROM feeds")
     assert errors == 1 and error.startswith("not requested")

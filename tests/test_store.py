@@ -108,3 +108,32 @@ def test_status_and_feeds_do_not_wait_for_a_long_reprocess(tmp_path):
         assert result.returncode == 0, result.stderr
     assert elapsed < 8
     assert "6000 articles" in status.stdout and '"outlet": "Wire"' in feeds.stdout
+
+
+@pytest.mark.parametrize(
+    ("errors", "interval", "due"),
+    [
+        (0, "1m", timedelta(minutes=1)),  # shortened: due by the new interval, not the old
+        (0, "2h", timedelta(hours=2)),  # lengthened
+        (2, "1m", timedelta(minutes=4)),  # a backoff stays a backoff, by the new interval
+        (0, "1h", timedelta(hours=1)),  # unchanged: the stored next poll stands
+    ],
+)
+def test_a_changed_interval_reschedules_from_the_last_poll(tmp_path, errors, interval, due):
+    t0 = datetime(2026, 3, 1, tzinfo=UTC)
+    url = "http://127.0.0.1:9/feed.xml"
+    path = write_config(tmp_path, [{"name": "A", "feeds": [url], "interval": "1h"}])
+    db = store.db.open_db(tmp_path / "newsmon.db")
+    store.feeds.sync_outlets(db, config.load(path), t0)
+    [feed] = store.feeds.due_feeds(db, t0)
+    for _ in range(errors):
+        store.feeds.record_feed_failure(
+            db, feed, now=t0, status=503, error="HTTP 503", next_due=t0 + timedelta(hours=2)
+        )
+    if not errors:
+        store.feeds.record_feed_success(
+            db, feed, now=t0, status=200, next_due=t0 + timedelta(hours=1)
+        )
+    path.write_text(path.read_text().replace("interval: 1h", f"interval: {interval}"))
+    store.feeds.sync_outlets(db, config.load(path), t0 + timedelta(seconds=10))
+    assert store.feeds.feed_due(db, feed.id)[0] == (t0 + due).isoformat().replace("+00:00", "Z")

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
 
 import sqlite_utils
@@ -26,10 +26,8 @@ from crawler.clock import Clock
 from crawler.config import Config, NotifyTarget
 from crawler.config.apprise_urls import apprise_module, unusable
 from crawler.lock import poll_lock
-from crawler.report.table import cell
-from crawler.report.wording import (
-    clean,
-)
+from crawler.report.table import table
+from crawler.report.wording import clean, format_instant
 
 LOGGER = logging.getLogger(__name__)
 
@@ -83,6 +81,11 @@ class DeliveryReport:
             f"alerts: {self.enqueued} queued, {self.sent} sent, {self.retrying} to retry, "
             f"{self.failed} failed, {self.unknown} unknown"
         )
+
+    @property
+    def all_failed(self) -> bool:
+        """Alerts were tried and not one got through: `notify` exits 1."""
+        return self.sent == 0 and self.retrying + self.failed > 0
 
 
 @dataclass
@@ -154,7 +157,7 @@ async def deliver(db: sqlite_utils.Database, config: Config, clock: Clock) -> De
     """
     unknown = store.outbox.mark_interrupted(db, clock.now(), INTERRUPTED)
     if unknown:
-        LOGGER.error("%d alert(s) were interrupted while sending and are now 'unknown'", unknown)
+        LOGGER.info("%d alert(s) were interrupted while sending and are now 'unknown'", unknown)
     targets = {target.name: target for target in config.notify}
     tally = _Tally()
     handled = 0
@@ -192,7 +195,7 @@ async def _deliver_row(
     error = failure.message
     final = " (permanent: not retried)" if failure.permanent else ""
     message = f"alert {row.id} to {target.name}: attempt {attempts} failed{final}: {error}"
-    LOGGER.warning("%s", message)
+    LOGGER.info("%s", message)  # reported once, by whoever asked for the delivery
     tally.errors.append(message)
     if attempts >= MAX_ATTEMPTS or failure.permanent:
         store.outbox.mark_failed(db, row.id, now, error)
@@ -233,8 +236,26 @@ def run_pending(
     return replace(report, enqueued=enqueued)
 
 
-def problem_lines(db: sqlite_utils.Database) -> list[str]:
-    """Alerts in trouble (failed, unknown), one line each, for `newsmon notify`."""
-    return [
-        "  " + "  ".join(cell(value) for value in row.values()) for row in store.outbox.problems(db)
+PROBLEM_COLUMNS = (
+    ("alert", "id"),
+    ("target", "target"),
+    ("event", "event_id"),
+    ("reason", "reason"),
+    ("state", "state"),
+    ("attempts", "attempts"),
+    ("next attempt", "next_attempt"),
+    ("last error", "last_error"),
+)
+
+
+def problem_lines(db: sqlite_utils.Database, tz: tzinfo = UTC) -> list[str]:
+    """Alerts in trouble (failed, unknown, retrying after an error) as a table under a
+    heading, for `newsmon notify`; nothing when all is well. Each failure is shown here
+    once, with its last error; times in the display zone."""
+    rows = [
+        {**row, "next_attempt": row["next_attempt"] and format_instant(row["next_attempt"], tz)}
+        for row in store.outbox.problems(db)
     ]
+    if not rows:
+        return []
+    return ["", "alerts in trouble:", *table(rows, PROBLEM_COLUMNS)]

@@ -5,7 +5,8 @@ anywhere below are reported once, through one map from error type to exit code
 (`common.exit_codes`), as one line naming the key, file or URL:
 
     0  success
-    1  some feeds failed (`run`), or a runtime error (database, I/O)
+    1  some feeds failed (`run`), every alert tried failed (`notify`), or a runtime
+       error (database, I/O)
     2  invalid configuration or usage
     3  another newsmon process holds the poll lock
     4  the database belongs to a newer newsmon (left untouched)

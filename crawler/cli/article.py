@@ -21,7 +21,7 @@ def article(ctx: click.Context, article_id: int, tz_name: str | None, as_json: b
     """Show one article: metadata, full text, its story and copies, and the events it
     belongs to with its role in each.
 
-    Example: newsmon article 5 --json | jq '.events[] | {id, role}'
+    Example: newsmon article 5 --format json | jq '.events[] | {id, role}'
     """
     cfg = common.load(ctx)
     zone = options.display_zone(cfg, tz_name)

@@ -14,6 +14,7 @@ import sqlite_utils
 
 from crawler import config, store
 from crawler.cli import common
+from crawler.report.wording import plural
 
 
 def known_monitor(cfg: config.Config, db: sqlite_utils.Database, name: str | None) -> None:
@@ -39,7 +40,7 @@ def health(report: dict[str, Any]) -> tuple[int, list[str]]:
     if failing:
         code = common.EXIT_FEEDS_FAILED
         problems.append(
-            f"{len(failing)} feeds FAILING ({store.feeds.FAILING_AFTER_ERRORS} or more "
+            f"{plural(len(failing), 'feed')} FAILING ({store.feeds.FAILING_AFTER_ERRORS} or more "
             f"failed polls in a row): "
             + ", ".join(f"{feed['outlet']} {feed['url']}" for feed in failing)
         )

@@ -37,7 +37,6 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 NOW_OPTION = click.option(
     "--now", metavar="TIME", help="Pretend it is TIME (ISO 8601) [env NEWSMON_NOW]."
 )
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 SENDS_ALERTS = ("run", "daemon", "notify")  # the commands that deliver alerts
 
 
@@ -134,6 +133,9 @@ def setup_logging(level: str) -> None:
     # line per poll says what happened; the scheduler's chatter is for debugging.
     scheduler_level = logging.DEBUG if level == "DEBUG" else max(logging.WARNING, _number(level))
     logging.getLogger("apscheduler").setLevel(scheduler_level)
+    # Apprise logs each refused alert itself; newsmon reports it once, with the alert's
+    # id and target (its own capture of Apprise's words still sees the records).
+    logging.getLogger("apprise").propagate = level == "DEBUG"
 
 
 def _number(level: str) -> int:

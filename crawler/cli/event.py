@@ -85,8 +85,8 @@ NOTE_OPTION = click.option("--note", metavar="TEXT", help="Why, in a few words (
 
 
 def correction_options(function: Any) -> Any:
-    """--by, --note, --now and --json: what every correction takes."""
-    return BY_OPTION(NOTE_OPTION(common.NOW_OPTION(common.JSON_OPTION(function))))
+    """--by, --note, --now and --format: what every correction takes."""
+    return BY_OPTION(NOTE_OPTION(common.NOW_OPTION(options.json_option(function))))
 
 
 def article_ids(value: str) -> list[int]:

@@ -1,6 +1,8 @@
 """Options the reading commands share, spelt as the tools analysts already know spell them.
 
-`--json`, `--csv` and `--nl` (newline-delimited JSON) as sqlite-utils has them; `--since`
+`--format json` (or `csv`, `nl`: newline-delimited JSON) as `digest --format` spells it,
+one option for every command that prints data; `--json`, `--csv` and `--nl` still work
+as hidden spellings of the same (sqlite-utils has them); `--since`
 taking `7d`, `2h` or `30m` as well as an ISO date; `--tz ZONE` (else `display.timezone`,
 else UTC) for every time shown to people. A bad value is a usage error (exit 2) naming
 the option and the value.
@@ -8,6 +10,7 @@ the option and the value.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Any, TypeVar
@@ -15,24 +18,68 @@ from typing import Any, TypeVar
 import click
 
 from crawler import config
-from crawler.cli.common import JSON_OPTION
 from crawler.clock import ClockError, parse_since, zone
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-OUTPUTS = (
-    ("--json", "json", "Print a JSON array for scripts."),
-    ("--csv", "csv", "Print CSV (a header, then one line per row)."),
-    ("--nl", "nl", "Print newline-delimited JSON: one object per line."),
+OUTPUTS = ("table", "json", "csv", "nl")
+FORMAT_HELP = (
+    "table for people; json (an array), csv (a header, then one line per row) or nl "
+    "(newline-delimited JSON: one object per line) for scripts."
 )
 
 
 def output_options(command: F) -> F:
-    """--json / --csv / --nl, into one `output` parameter (None: a table for people)."""
-    for flag, value, text in reversed(OUTPUTS):
-        command = click.option(flag, "output", flag_value=value, help=text)(command)
-    return command
+    """--format table|json|csv|nl (and the hidden --json / --csv / --nl), into one
+    `output` parameter: None for a table, else the machine format."""
+
+    @functools.wraps(command)
+    def chosen(*args: Any, output_format: str, output_alias: str | None, **kwargs: Any) -> Any:
+        output = _one_format(output_format, output_alias, "table")
+        return command(*args, output=None if output == "table" else output, **kwargs)
+
+    for value in reversed(OUTPUTS[1:]):
+        chosen = click.option(f"--{value}", "output_alias", flag_value=value, hidden=True)(chosen)
+    option = click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(OUTPUTS),
+        default="table",
+        show_default=True,
+        help=FORMAT_HELP,
+    )
+    return option(chosen)  # type: ignore[return-value]
+
+
+def json_option(command: F) -> F:
+    """--format text|json (and the hidden --json) for a command that shows one record or
+    report, into one `as_json` parameter."""
+
+    @functools.wraps(command)
+    def chosen(*args: Any, output_format: str, output_alias: str | None, **kwargs: Any) -> Any:
+        as_json = _one_format(output_format, output_alias, "text") == "json"
+        return command(*args, as_json=as_json, **kwargs)
+
+    chosen = click.option("--json", "output_alias", flag_value="json", hidden=True)(chosen)
+    option = click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(("text", "json")),
+        default="text",
+        show_default=True,
+        help="text for people, json for scripts.",
+    )
+    return option(chosen)  # type: ignore[return-value]
+
+
+def _one_format(chosen: str, alias: str | None, default: str) -> str:
+    """--format, or the hidden flag spelling one; both, when they disagree, is an error."""
+    if alias is None:
+        return chosen
+    if chosen not in (default, alias):
+        raise click.UsageError(f"--{alias} and --format {chosen} ask for two formats")
+    return alias
 
 
 TZ_OPTION = click.option(
@@ -44,8 +91,9 @@ TZ_OPTION = click.option(
 
 
 def record_options(command: F) -> F:
-    """--tz and --json: what a command showing one record (`event`, `article`) takes."""
-    return TZ_OPTION(JSON_OPTION(command))
+    """--tz and --format json: what a command showing one record (`event`, `article`)
+    takes."""
+    return TZ_OPTION(json_option(command))
 
 
 SINCE_HELP = "a span back from now (7d, 2h, 30m) or an ISO 8601 time"

@@ -11,9 +11,11 @@ from pathlib import Path
 import click
 
 from crawler import store
-from crawler.cli import cli, common
+from crawler.cli import cli, common, options
 from crawler.lock import poll_lock
 from crawler.progress import Progress
+from crawler.report import status as health
+from crawler.report.wording import plural
 
 
 @cli.command()
@@ -21,22 +23,34 @@ from crawler.progress import Progress
 @click.option("--outlet", metavar="NAME", help="Poll only this outlet's feeds (due or not).")
 @common.NOW_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors (for cron mail).")
+@options.TZ_OPTION
 @click.pass_context
-def run(ctx: click.Context, every: bool, outlet: str | None, now: str | None, quiet: bool) -> None:
+def run(
+    ctx: click.Context,
+    every: bool,
+    outlet: str | None,
+    now: str | None,
+    quiet: bool,
+    tz_name: str | None,
+) -> None:
     """Poll the feeds that are due, once, and store new articles.
 
     Safe under cron: a lock keeps two runs (or a run and the daemon) from
     overlapping; the second exits at once with code 3. Exit code 1 means some
-    feeds failed (they are listed); the others were still polled.
+    feeds failed (they are listed); the others were still polled. When nothing is
+    due it says when the next poll is, and which feeds wait out a backoff after
+    failed polls (--all polls them now).
 
     Example: newsmon run --outlet "Yonhap" -v
     """
     from crawler import poll
 
     cfg = common.load(ctx)
+    zone = options.display_zone(cfg, tz_name)
+    clock = common.clock(now)
     report = poll.run_once(
         cfg,
-        common.clock(now),
+        clock,
         every=every or outlet is not None,
         outlet=outlet,
         log_level=ctx.obj["log_level"],
@@ -45,6 +59,9 @@ def run(ctx: click.Context, every: bool, outlet: str | None, now: str | None, qu
         click.echo(line, err=True)
     if not quiet:
         click.echo(report.summary())
+    if not quiet and not report.feeds_polled and not every and outlet is None:
+        waiting = store.feeds.waiting_feeds(common.open_db(cfg, read_only=True))
+        common.echo(health.nothing_due(waiting, clock.now(), zone))
     if report.feed_errors or report.fatal:
         ctx.exit(common.EXIT_FEEDS_FAILED)
 
@@ -76,8 +93,8 @@ def reprocess(ctx: click.Context) -> None:
             bar.close()
         totals = store.db.counts(db)
     click.echo(
-        f"reprocessed {done.articles} articles: {totals['stories']} stories, "
-        f"{totals['events']} events"
+        f"reprocessed {plural(done.articles, 'article')}: {plural(totals['stories'], 'story')}, "
+        f"{plural(totals['events'], 'event')}"
     )
     kept = done.events
     line = f"event ids: {kept.kept} kept ({kept.unchanged} unchanged), {kept.new} new"
@@ -128,25 +145,31 @@ def daemon(ctx: click.Context, metrics_port: int | None, metrics_host: str | Non
     is_flag=True,
     help="Send the failed alerts again (after fixing their target), with 8 fresh attempts.",
 )
+@options.TZ_OPTION
 @click.pass_context
-def notify_command(ctx: click.Context, now: str | None, resend_failed: bool) -> None:
+def notify_command(
+    ctx: click.Context, now: str | None, resend_failed: bool, tz_name: str | None
+) -> None:
     """Send due alerts now (run and the daemon also send them after every poll).
 
-    Lists alerts in trouble: `unknown` ones were being sent when a process died
-    and are never sent again automatically (check the receiver); `failed` ones ran
-    out of attempts or were refused by their receiver (HTTP 401, 404...).
+    Lists alerts in trouble, each once with its last error: `unknown` ones were being
+    sent when a process died and are never sent again automatically (check the
+    receiver); `failed` ones ran out of attempts or were refused by their receiver
+    (HTTP 401, 404...); `pending` ones with an error are retried later. Exit code 1
+    when alerts were tried and none got through.
 
     Example: newsmon notify --resend-failed
     """
     from crawler.alerts import deliver
 
     cfg = common.load(ctx)
+    zone = options.display_zone(cfg, tz_name)
     store.db.require(cfg.database, cfg.path)  # alerts come from polls: no database, none due
     report = deliver.run_pending(cfg, common.clock(now), resend_failed=resend_failed)
-    for error in report.errors:
-        click.echo(f"error: alert {error}", err=True)
     click.echo(report.summary())
-    common.echo(deliver.problem_lines(common.open_db(cfg)))
+    common.echo(deliver.problem_lines(common.open_db(cfg), zone))  # this run's failures too
+    if report.all_failed:
+        ctx.exit(1)
 
 
 @cli.command()
@@ -154,7 +177,8 @@ def notify_command(ctx: click.Context, now: str | None, resend_failed: bool) -> 
     "--dir",
     "directory",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where to write the demo's config.yaml and database [default: a temp dir]; "
+    help="Where to write the demo's config.yaml and database "
+    "[default: ~/.cache/newsmon/demo, or $XDG_CACHE_HOME/newsmon/demo]; "
     "a second demo there starts over.",
 )
 @click.option("--serve", is_flag=True, help="Keep the outlets' server up until Ctrl-C.")
@@ -163,9 +187,9 @@ def demo(ctx: click.Context, directory: Path | None, serve: bool) -> None:
     """Run the whole pipeline offline on bundled outlets served from 127.0.0.1.
 
     Its clock is 2026-01-28: give follow-up commands --since 2026-01-01 (and digest
-    --now 2026-01-28T00:00:00Z); it prints them.
+    --now 2026-01-28T00:00:00Z); it prints them, runnable as printed from any shell.
 
-    Example: newsmon demo --dir /tmp/newsmon-demo
+    Example: newsmon demo --dir ./demo
     """
     from crawler import demo as demo_module
 

@@ -33,22 +33,25 @@ ALL_FEEDS_OPTION = click.option(
 @cli.command()
 @options.output_options
 @ALL_FEEDS_OPTION
+@options.TZ_OPTION
 @click.pass_context
-def feeds(ctx: click.Context, output: str | None, show_retired: bool) -> None:
+def feeds(ctx: click.Context, output: str | None, show_retired: bool, tz_name: str | None) -> None:
     """List outlets and the health of their feeds (FAILING: 3 failed polls in a row).
 
     Feeds removed from the config are kept (their history) as retired: --all shows them.
 
-    Example: newsmon feeds --json | jq '.[] | select(.consecutive_errors > 0)'
+    Example: newsmon feeds --format json | jq '.[] | select(.consecutive_errors > 0)'
     """
     cfg = common.load(ctx)
+    zone = options.display_zone(cfg, tz_name)
     db = common.open_db(cfg, read_only=True)
     now = common.clock(None).now()
     rows = health.shown_feeds(
         health.with_config(store.feeds.feed_health(db, now), cfg, now),
         show_retired=show_retired,
     )
-    common.show([vocabulary.feed(row) for row in rows], output, FEED_COLUMNS)
+    shown = rows if output else [health.shown_times(row, zone) for row in rows]
+    common.show([vocabulary.feed(row) for row in shown], output, FEED_COLUMNS)
     if output is None:  # machine output has them as last_error: stdout is the document alone
         common.echo(health.error_lines(rows))
 
@@ -88,17 +91,24 @@ def articles(
             )
     rows = store.articles.latest_articles(
         db,
-        limit=limit,
+        limit=limit + 1,  # one more says whether the limit cut the list
         search=search,
         outlet=outlet,
         since=isoformat(start) if start else None,
     )
+    more, rows = len(rows) > limit, rows[:limit]
     if output is None:
         rows = [
             {**row, "published": row["published"] and format_instant(row["published"], zone)}
             for row in rows
         ]
+    if output is None and not rows and start is not None:
+        click.echo(f"(no articles stored since {wording.format_moment(start, zone)})")
+        return
     common.show(rows, output, ARTICLE_COLUMNS)
+    if output is None and more:
+        order = "best matches first" if search else "newest first"
+        click.echo(f"({limit} shown, {order}; more match: --limit {limit * 5} shows more)")
 
 
 @cli.command()
@@ -142,6 +152,9 @@ def events(
             }
             for row in rows
         ]
+    if output is None and not rows and start is not None:
+        click.echo(f"(no events since {wording.format_moment(start, zone)})")
+        return
     common.show(rows, output, EVENT_COLUMNS)
 
 
@@ -217,10 +230,11 @@ def digest_command(
 
 
 @cli.command()
-@common.JSON_OPTION
+@options.json_option
 @ALL_FEEDS_OPTION
+@options.TZ_OPTION
 @click.pass_context
-def status(ctx: click.Context, as_json: bool, show_retired: bool) -> None:
+def status(ctx: click.Context, as_json: bool, show_retired: bool, tz_name: str | None) -> None:
     """Feed health, daemon heartbeat and database size at a glance; a health check.
 
     Feeds whose last 3 polls failed are marked FAILING, never dropped. Exit code 1 when
@@ -229,11 +243,12 @@ def status(ctx: click.Context, as_json: bool, show_retired: bool) -> None:
     Example: newsmon status || mail -s "newsmon needs a look" ops@example.org
     """
     cfg = common.load(ctx)
+    zone = options.display_zone(cfg, tz_name)
     db = common.open_db(cfg, read_only=True)
     report = health.status(
         db, cfg.database, common.clock(None).now(), cfg, show_retired=show_retired
     )
-    common.echo([json_text(vocabulary.status(report))] if as_json else health.lines(report))
+    common.echo([json_text(vocabulary.status(report))] if as_json else health.lines(report, zone))
     code, problems = checks.health(report)
     for problem in problems:
         click.echo(f"status: {problem}", err=True)

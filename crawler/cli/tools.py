@@ -16,12 +16,13 @@ from urllib.parse import urlsplit
 import click
 
 from crawler import config, store
-from crawler.cli import cli, common
+from crawler.cli import cli, common, options
 from crawler.clock import parse_duration
 from crawler.config import outlets_file
 from crawler.files import replace_atomically
 from crawler.lock import poll_lock
 from crawler.report.table import cell, json_text
+from crawler.report.wording import plural
 from crawler.schedule import MIN_INTERVAL
 
 MIN_AGE = timedelta(days=1)  # `prune --older-than 180` (seconds!) must not empty the archive
@@ -65,7 +66,9 @@ def apply(cfg: config.Config, plan: outlets_file.Plan, dry_run: bool) -> None:
     target = outlets_file.target(cfg)
     changed = [] if dry_run else outlets_file.write(cfg, plan.outlets)
     verb = "would add" if dry_run else "added"
-    click.echo(f"{verb} {len(plan.outlets)} outlets ({plan.feeds} feeds) to {target}")
+    click.echo(
+        f"{verb} {plural(len(plan.outlets), 'outlet')} ({plural(plan.feeds, 'feed')}) to {target}"
+    )
     for outlet in plan.outlets:
         for url in [*outlet.get("feeds", ()), *outlet.get("sitemaps", ())]:
             click.echo(f"  + {outlet['name']}: {url}")
@@ -106,7 +109,10 @@ def opml_export(ctx: click.Context, file: Path | None) -> None:
             raise common.Failed(f"{file}: cannot write: {exc.strerror or exc}", 1) from None
         click.echo(f"wrote {text.count('<outline ')} feeds to {file}", err=True)
     if sitemaps:
-        click.echo(f"note: {sitemaps} sitemaps left out (feed readers cannot read them)", err=True)
+        click.echo(
+            f"note: {plural(sitemaps, 'sitemap')} left out (feed readers cannot read them)",
+            err=True,
+        )
 
 
 @opml.command("import")
@@ -191,9 +197,12 @@ def add(
 @click.option(
     "--entry", "number", type=click.IntRange(1), help="Check the Nth entry [default: the first]."
 )
-@common.JSON_OPTION
+@options.json_option
+@options.TZ_OPTION
 @click.pass_context
-def check(ctx: click.Context, url: str, number: int | None, as_json: bool) -> None:
+def check(
+    ctx: click.Context, url: str, number: int | None, as_json: bool, tz_name: str | None
+) -> None:
     """Fetch, parse and extract one feed (or sitemap) and one of its articles, storing nothing.
 
     Shows the feed's format, title, entries and refused items, then the entry's
@@ -208,6 +217,7 @@ def check(ctx: click.Context, url: str, number: int | None, as_json: bool) -> No
     from crawler.ingest import build_monitors
 
     cfg = load_any(ctx)
+    zone = options.display_zone(cfg, tz_name)
     monitors = build_monitors(cfg)
     now = common.clock(None).now()
     try:
@@ -221,7 +231,7 @@ def check(ctx: click.Context, url: str, number: int | None, as_json: bool) -> No
     except check_module.NoSuchEntry as exc:
         raise click.BadParameter(str(exc), param_hint="--entry") from None
     # the lines quote a feed and a page nobody has vetted yet: nothing may steer the terminal
-    common.echo([json_text(report)] if as_json else map(cell, check_module.lines(report)))
+    common.echo([json_text(report)] if as_json else map(cell, check_module.lines(report, zone)))
 
 
 @cli.command()
@@ -229,8 +239,11 @@ def check(ctx: click.Context, url: str, number: int | None, as_json: bool) -> No
 @DRY_RUN_OPTION
 @click.option("--vacuum", is_flag=True, help="Then give the freed space back (rewrites the file).")
 @common.NOW_OPTION
+@options.TZ_OPTION
 @click.pass_context
-def prune(ctx: click.Context, age: str, dry_run: bool, vacuum: bool, now: str | None) -> None:
+def prune(
+    ctx: click.Context, age: str, dry_run: bool, vacuum: bool, now: str | None, tz_name: str | None
+) -> None:
     """Delete articles stored more than DURATION ago, keeping every event and its sources.
 
     Their entries, HTML, revisions and similarity-index rows go too, and fetch logs
@@ -245,12 +258,13 @@ def prune(ctx: click.Context, age: str, dry_run: bool, vacuum: bool, now: str | 
 
     cutoff = common.clock(now).now() - duration(age, "--older-than", MIN_AGE)
     cfg = common.load(ctx)
+    zone = options.display_zone(cfg, tz_name)
     store.db.require(cfg.database, cfg.path)  # a mistyped `database:` is exit 5, no lock file
     started = time.monotonic()
     if dry_run:
         db = common.open_db(cfg, create=False)
         counts = prune_module.prune(db, cutoff, dry_run=True)
-        click.echo(prune_module.summary(counts, cutoff, dry_run=True))
+        click.echo(prune_module.summary(counts, cutoff, dry_run=True, tz=zone))
         return
     with poll_lock(cfg.database):
         db = common.open_db(cfg, create=False)
@@ -260,7 +274,7 @@ def prune(ctx: click.Context, age: str, dry_run: bool, vacuum: bool, now: str | 
         finally:
             bar.close()
         click.echo(
-            f"{prune_module.summary(counts, cutoff, dry_run=False)} "
+            f"{prune_module.summary(counts, cutoff, dry_run=False, tz=zone)} "
             f"in {time.monotonic() - started:.1f} s"
         )
         if vacuum:

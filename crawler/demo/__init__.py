@@ -10,8 +10,11 @@ unchanged feeds cost one request each and store nothing twice.
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import shutil
 import signal
-import tempfile
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,11 +29,31 @@ from crawler.loopback import LoopbackServer
 from crawler.model import PollReport
 from crawler.report import records
 from crawler.report.table import cell, table
+from crawler.report.wording import describe_when, format_instant
 
 DEMO_NOW = "2026-01-28T00:00:00Z"  # just after the last bundled story
 DEMO_LATER = "2026-01-28T01:00:00Z"  # a clock at which every demo feed is due again
 DEMO_DATABASE = "newsmon.db"
 MARKER = "# Written by `newsmon demo`"  # the first line of the config.yaml it writes
+
+
+def default_directory() -> Path:
+    """Where a demo without --dir writes: one folder in the user's cache, started over by
+    each demo, that outlives it (its follow-up commands read it) and never piles up."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "newsmon" / "demo"
+
+
+def program() -> str:
+    """How to run this newsmon from any shell: `newsmon` when that is what PATH finds,
+    else the script beside this Python (a venv nobody activated), else `python -m crawler`."""
+    script = Path(sys.executable).parent / "newsmon"
+    found = shutil.which("newsmon")
+    if found and script.is_file() and Path(found).resolve() == script.resolve():
+        return "newsmon"
+    if script.is_file():
+        return shlex.quote(str(script))
+    return f"{shlex.quote(sys.executable)} -m crawler"
 
 
 @contextmanager
@@ -96,7 +119,7 @@ def run(
     from crawler import poll
     from crawler.fetch import reactor
 
-    workdir = directory or Path(tempfile.mkdtemp(prefix="newsmon-demo-"))
+    workdir = directory or default_directory()
     prepare(workdir)
     clock = Clock.from_option(DEMO_NOW)
     with demo_server() as (server, data):
@@ -123,7 +146,10 @@ def run(
 def show(cfg: config.Config, echo: Callable[[str], None]) -> None:
     """The stored articles, then each event with its sources."""
     db = store.db.open_db(cfg.database)
-    rows = store.articles.latest_articles(db, limit=100)
+    rows = [
+        {**row, "published": row["published"] and format_instant(row["published"])}
+        for row in store.articles.latest_articles(db, limit=100)
+    ]
     columns = [
         ("outlet", "outlet"),
         ("published", "published"),
@@ -138,10 +164,7 @@ def show(cfg: config.Config, echo: Callable[[str], None]) -> None:
     for row in sorted(events, key=lambda r: r["time_start"]):
         record = records.event_record(db, row)
         echo(f"[{record['id']}] {record['monitor']}: {cell(record['title'])}")
-        echo(
-            f"    when {record['event_time_start']} .. {record['event_time_end']} "
-            f"({record['event_time_precision']}); facts {json.dumps(record['facts'])}"
-        )
+        echo(f"    when {describe_when(record)}; facts {json.dumps(record['facts'])}")
         for article in record["articles"]:
             copy = f" [{article['copy_relation']} copy]" if article["copy_of"] else ""
             echo(f"    - {cell(article['outlet'])}: {cell(article['title'])}{copy}")
@@ -152,7 +175,7 @@ def show(cfg: config.Config, echo: Callable[[str], None]) -> None:
 def follow_up(path: Path, serve: bool) -> list[str]:
     """What to try next. The demo's clock stands at DEMO_NOW, weeks after its stories:
     commands that default to "the last 24 hours" of today's clock find nothing."""
-    newsmon = f"newsmon --config {path}"
+    newsmon = f"{program()} --config {shlex.quote(str(path))}"
     lines = [
         f"The demo's clock is {DEMO_NOW} (its stories are from January 2026), so give the",
         "commands that look at recent times that clock (--since, --now):",

@@ -54,9 +54,13 @@ def from_page(
     )
 
 
-def from_feed(entry: PendingEntry) -> ArticleRecord | None:
-    """The article as the feed itself tells it, when the page cannot be had."""
+def from_feed(entry: PendingEntry, *, headline: bool = False) -> ArticleRecord | None:
+    """The article as the feed itself tells it, when the page cannot be had. With
+    `headline` (an outlet with `fetch_pages: false`, whose pages are never asked for) an
+    item that is a headline and a link only is kept as its headline, not dropped."""
     fallback = feed_text(entry)
+    if fallback is None and headline and entry.title and entry.title.strip():
+        fallback = (entry.title.strip(), "feed_title")
     if fallback is None or entry.link is None:
         return None
     text, method = fallback

@@ -3,6 +3,7 @@ link, an image or a heading."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
@@ -25,9 +26,15 @@ from crawler.report.wording import (
     summary_line,
 )
 
-# Markdown punctuation that can start emphasis, links, code, headings, lists,
-# tables, HTML or entities. CommonMark lets any ASCII punctuation be backslash-escaped.
-MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~&")
+# Markdown punctuation that can start emphasis, links, code, headings, tables, HTML or
+# entities anywhere in a line. CommonMark lets any ASCII punctuation be backslash-escaped.
+MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()#!|<>~&")
+
+
+# What makes a list item or a heading's underline only at the start of a line ("- ",
+# "+ ", "1. ", "==="): escaped there alone, so dates, ranges and decimals read as
+# written (2026-01-04, 3.5).
+LINE_START = re.compile(r"[-+=]|\d{1,9}(?=\.(?:\s|$))")
 
 
 # Characters that may stay unencoded in a Markdown link destination: parentheses,
@@ -41,7 +48,14 @@ def md(value: Any) -> str:
     So a title can be read, but never become a link, image, heading, emphasis or
     raw HTML in whatever renders the Markdown.
     """
-    return "".join("\\" + char if char in MARKDOWN_SPECIAL else char for char in clean(value))
+    text = clean(value)
+    escaped = "".join("\\" + char if char in MARKDOWN_SPECIAL else char for char in text)
+    lead = LINE_START.match(escaped)
+    if lead is None:
+        return escaped
+    if lead.group().isdigit():  # "1. x": the dot after the number
+        return f"{lead.group()}\\{escaped[lead.end() :]}"
+    return "\\" + escaped
 
 
 def md_source(

@@ -2,7 +2,7 @@
 
 The analyst's pages (latest events, one event with every source, feed health) are a
 Datasette plugin in `report/web/`, registered here; Datasette's tables stay a click
-away. Datasette is an optional extra (`pip install 'newsmon[web]'`), so it is only
+away. Datasette is an optional extra (`pip install -e '.[web]'` in a clone), so it is only
 imported when the command runs. The crawler keeps writing to the database
 while it is served, so the file is opened as a mutable database (Datasette
 reads it through `mode=ro` connections and reloads its schema as it changes);
@@ -13,7 +13,10 @@ makes stale. Nothing here writes: every canned query is a plain SELECT.
 from __future__ import annotations
 
 import contextlib
+import shlex
 import socket
+import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -28,7 +31,6 @@ DESCRIPTION = (
     "copies and rewrites, and the events monitors found in them."
 )
 WEB_PLUGIN = "newsmon"  # the analyst's pages (report/web/) read their settings under this
-INSTALL_HINT = "newsmon serve needs the web extra: pip install 'newsmon[web]'"
 FACET_TIME_LIMIT_MS = 500  # facet counts are a nicety: never worth more than this
 MAX_RETURNED_ROWS = 1000
 LOG_LEVEL = "info"
@@ -162,6 +164,19 @@ def hidden_tables() -> list[str]:
     return [*INTERNAL_TABLES, *shadows]
 
 
+def install_hint(project: Path | None = None) -> str:
+    """How to add the web extra to the Python running newsmon: from a clone (the project's
+    pyproject.toml beside the package), an editable install of its `web` extra; else
+    the extra from PyPI. Spelt with that Python's own path: no venv needs activating."""
+    root = project or Path(__file__).resolve().parents[2]
+    python = shlex.quote(sys.executable)
+    if (root / "pyproject.toml").is_file():
+        command = f"cd {shlex.quote(str(root))} && {python} -m pip install -e '.[web]'"
+    else:
+        command = f"{python} -m pip install 'newsmon[web]'"
+    return f"newsmon serve needs the web extra (Datasette): {command}"
+
+
 def run(cfg: Config, *, host: str, port: int, zone_name: str | None = None) -> None:
     """Serve the database until interrupted (Ctrl-C or SIGTERM end it cleanly); times
     in `zone_name`, else `display.timezone`."""
@@ -178,7 +193,7 @@ def datasette_app(cfg: Config, zone_name: str = "UTC") -> Any:
 
         from crawler.report import web
     except ImportError:
-        raise ServeError(INSTALL_HINT) from None
+        raise ServeError(install_hint()) from None
     store.db.require(cfg.database, cfg.path)  # exit 5, as every reading command
     web.install(database_name(cfg), cfg, zone_name)  # before Datasette looks for templates
     datasette = Datasette(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from crawler import store
 from crawler.clock import isoformat, parse_instant
 from crawler.config import Config
 from crawler.report.table import cell, table
+from crawler.report.wording import format_instant, plural, relative
 
 HEARTBEAT_GRACE = timedelta(seconds=60)  # a live daemon beats every 15 s
 
@@ -115,23 +116,35 @@ FEED_COLUMNS = (
     ("next poll", "next_due"),
     ("24h", "articles_24h"),
     ("state", "state"),
+    ("url", "url"),  # two feeds of one outlet, or two outlets named alike, told apart
 )
+FEED_TIMES = ("last_polled", "last_success", "next_due")
 
 
-def describe(report: dict[str, Any]) -> list[str]:
+def shown_times(feed: dict[str, Any], tz: tzinfo = UTC) -> dict[str, Any]:
+    """A feed row with its times in the display zone, the zone named ("-" stays "-")."""
+    return {
+        **feed,
+        **{key: format_instant(feed[key], tz) for key in FEED_TIMES if feed.get(key)},
+    }
+
+
+def describe(report: dict[str, Any], tz: tzinfo = UTC) -> list[str]:
     """The summary lines above the feed table (the CLI draws the table itself)."""
     daemon = report["daemon"]
     if daemon["state"] == "never started":
         lines = ["daemon: never started (cron mode)"]
     else:
+        started = format_instant(daemon["started"], tz)
         lines = [
-            f"daemon: {daemon['state']} (pid {daemon['pid']}, started {daemon['started']}, "
+            f"daemon: {daemon['state']} (pid {daemon['pid']}, started {started}, "
             f"last heartbeat {daemon['heartbeat_age_s']} s ago)"
         ]
     db = report["database"]
     lines.append(
-        f"database: {db['path']}, {db['bytes'] / 2**20:.1f} MB: {db['articles']} articles, "
-        f"{db['stories']} stories, {db['events']} events, {db['feeds']} feeds"
+        f"database: {db['path']}, {db['bytes'] / 2**20:.1f} MB: "
+        f"{plural(db['articles'], 'article')}, {plural(db['stories'], 'story')}, "
+        f"{plural(db['events'], 'event')}, {plural(db['feeds'], 'feed')}"
     )
     if report["retired_feeds"]:
         lines[-1] += f" ({report['retired_feeds']} retired: no longer in the config)"
@@ -141,12 +154,10 @@ def describe(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def feed_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+def feed_rows(report: dict[str, Any], tz: tzinfo = UTC) -> list[dict[str, Any]]:
     """Feeds with a one-word state: ok, FAILING or retired (removed from config.yaml)."""
-    return [
-        {**feed, "last_success": feed["last_success"] or "never"}
-        for feed in report["feeds"]  # their `state` set by `shown_feeds`
-    ]
+    rows = [shown_times(feed, tz) for feed in report["feeds"]]  # `state` from `shown_feeds`
+    return [{**row, "last_success": row["last_success"] or "never"} for row in rows]
 
 
 def feed_state(feed: dict[str, Any]) -> str:
@@ -156,10 +167,11 @@ def feed_state(feed: dict[str, Any]) -> str:
     return {"inactive": "retired", "failing": "FAILING"}.get(state, "ok")
 
 
-def lines(report: dict[str, Any]) -> list[str]:
-    """`newsmon status` for a terminal: the summary, the feed table, each feed's last error."""
-    shown = [cell(line) for line in describe(report)]
-    shown += ["", *table(feed_rows(report), FEED_COLUMNS)]
+def lines(report: dict[str, Any], tz: tzinfo = UTC) -> list[str]:
+    """`newsmon status` for a terminal: the summary, the feed table, each feed's last error;
+    every time in the display zone, named."""
+    shown = [cell(line) for line in describe(report, tz)]
+    shown += ["", *table(feed_rows(report, tz), FEED_COLUMNS)]
     return shown + error_lines(report["feeds"])
 
 
@@ -171,3 +183,30 @@ def error_lines(feeds: list[dict[str, Any]]) -> list[str]:
         for feed in feeds
         if feed["last_error"]
     ]
+
+
+def nothing_due(waiting: list[dict[str, Any]], now: datetime, tz: tzinfo = UTC) -> list[str]:
+    """Why a run polled no feed, from `store.feeds.waiting_feeds`: when the next poll is
+    due, which feeds wait out a backoff after failed polls, and that `--all` polls now."""
+    if not waiting:
+        return ["nothing to poll: no feed is configured"]
+    first = waiting[0]
+    lines = [
+        f"nothing was due: the next poll is {_when(first, now, tz)}, "
+        f"{cell(first['outlet'])} {cell(first['url'])}"
+    ]
+    backoff = [feed for feed in waiting if feed["consecutive_errors"]]
+    if backoff:
+        soonest = backoff[0]
+        lines.append(
+            f"  in backoff after failed polls: {len(backoff)} of {plural(len(waiting), 'feed')};"
+            f" the first is {_when(soonest, now, tz)}, {cell(soonest['outlet'])} "
+            f"{cell(soonest['url'])} ({plural(soonest['consecutive_errors'], 'failure')} "
+            "in a row; `newsmon feeds` shows the errors)"
+        )
+    lines.append("  `newsmon run --all` polls every feed now")
+    return lines
+
+
+def _when(feed: dict[str, Any], now: datetime, tz: tzinfo) -> str:
+    return f"due {format_instant(feed['next_due'], tz)} ({relative(feed['next_due'], now)})"

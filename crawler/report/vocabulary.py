@@ -47,7 +47,7 @@ def feed(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def status(report: dict[str, Any]) -> dict[str, Any]:
-    """`status --json`: the report with the shared names."""
+    """`status --format json`: the report with the shared names."""
     out = renamed(report, STATUS_NAMES)
     if isinstance(out.get("daemon"), dict):
         out["daemon"] = renamed(out["daemon"], DAEMON_NAMES)

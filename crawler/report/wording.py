@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from crawler.clock import parse_instant
+from crawler.clock import ClockError, parse_instant
+from crawler.text import plural as plural  # the formats say counts through wording
 
 STATUSES = ("new", "updated")  # section order, too: new events first
 
@@ -114,12 +115,6 @@ def safe_url(url: Any) -> str | None:
     if parts.scheme.lower() not in SAFE_URL_SCHEMES or not parts.netloc:
         return None
     return quote(text, safe=URL_SAFE)
-
-
-def plural(count: Any, noun: str) -> str:
-    """ "1 outlet", "3 outlets": counts come from the database, text from here."""
-    number = count if isinstance(count, int) else 0
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def zone_label(moment: datetime) -> str:
@@ -233,10 +228,17 @@ def headline_language(event: dict[str, Any] | None) -> str | None:
     )
 
 
+LISTED = "listed"  # the role of an aggregator's headline: a title in a list, no report
+
+
 def ordered_sources(event: dict[str, Any]) -> list[dict[str, Any]]:
-    """Original reports before syndicated copies, so the first few are distinct voices."""
+    """Reports and confirmations with their own text first, then syndicated copies, then
+    headlines from lists: the first few a digest shows are distinct, readable voices."""
     articles = [a for a in event.get("articles") or [] if isinstance(a, dict)]
-    return sorted(articles, key=lambda article: article.get("copy_of") is not None)
+    return sorted(
+        articles,
+        key=lambda article: (article.get("role") == LISTED, article.get("copy_of") is not None),
+    )
 
 
 def summary_line(
@@ -249,3 +251,23 @@ def summary_line(
     if more:
         line += f"; {plural(more, 'more event')} not shown (the next digest continues)"
     return line
+
+
+def relative(value: Any, now: datetime, *, past: str = "{} ago") -> str:
+    """ "12 min ago", "in 3 h": how far an instant is from now ("" if unparsable);
+    `past` words an instant gone by ("overdue by {}" for a poll that is due)."""
+    try:
+        moment = parse_instant(str(value))
+    except ClockError:
+        return ""
+    seconds = (moment - now).total_seconds()
+    size = abs(seconds)
+    if size < 60:
+        return "now"
+    if size < 3600:
+        amount = f"{size // 60:.0f} min"
+    elif size < 2 * 86400:
+        amount = f"{size // 3600:.0f} h"
+    else:
+        amount = f"{size // 86400:.0f} d"
+    return f"in {amount}" if seconds > 0 else past.format(amount)

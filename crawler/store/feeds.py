@@ -12,8 +12,9 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler.clock import isoformat
-from crawler.config import Config
+from crawler import schedule
+from crawler.clock import isoformat, parse_instant
+from crawler.config import Config, Outlet
 from crawler.model import Entry, FeedState, FeedUpdate
 from crawler.store.entries import record_revision
 
@@ -75,7 +76,11 @@ def state_counts(
 
 
 def sync_outlets(db: sqlite_utils.Database, config: Config, now: datetime) -> None:
-    """Make the feeds table match config.yaml; feeds no longer configured go inactive."""
+    """Make the feeds table match config.yaml; feeds no longer configured go inactive.
+
+    A feed whose interval changed is due again by the new one, counted from its last
+    poll (its backoff too): a reload that shortens 15m to 1m must not wait the 15m out.
+    """
     stamp = isoformat(now)
     with db.atomic():
         configured: list[str] = []
@@ -86,6 +91,11 @@ def sync_outlets(db: sqlite_utils.Database, config: Config, now: datetime) -> No
             ).fetchone()[0]
             for source in outlet.sources:
                 configured.append(source.url)
+                before = db.execute(
+                    "SELECT interval_s, min_interval_s, max_interval_s, last_polled,"
+                    " consecutive_errors, next_due FROM feeds WHERE config_url = ?",
+                    [source.url],
+                ).fetchone()
                 db.execute(
                     """
                     INSERT INTO feeds (outlet_id, config_url, url, kind, interval_s,
@@ -112,8 +122,35 @@ def sync_outlets(db: sqlite_utils.Database, config: Config, now: datetime) -> No
                         "now": stamp,
                     },
                 )
+                due = _rescheduled(before, outlet)
+                if due is not None:
+                    db.execute(
+                        "UPDATE feeds SET next_due = ? WHERE config_url = ?",
+                        [isoformat(due), source.url],
+                    )
         marks = ",".join("?" * len(configured))
         db.execute(f"UPDATE feeds SET active = 0 WHERE config_url NOT IN ({marks})", configured)
+
+
+def _rescheduled(before: tuple | None, outlet: Outlet) -> datetime | None:
+    """The next poll by `outlet`'s intervals when they differ from those the feed's
+    stored next poll was set by; None when nothing changed or it was never polled."""
+    if before is None or before[3] is None:
+        return None
+    wanted = (
+        int(outlet.interval.total_seconds()),
+        _seconds(outlet.min_interval),
+        _seconds(outlet.max_interval),
+    )
+    if tuple(before[:3]) == wanted:
+        return None
+    last_polled, errors = parse_instant(before[3]), before[4]
+    interval = outlet.interval
+    if outlet.min_interval is not None and outlet.max_interval is not None:
+        # adaptive: keep the wait the feed's rate gave, within the new bounds
+        waited = parse_instant(before[5]) - last_polled if not errors else interval
+        interval = min(max(waited, outlet.min_interval), outlet.max_interval)
+    return schedule.next_poll(last_polled, interval, errors)
 
 
 def _seconds(value: timedelta | None) -> int | None:
@@ -174,6 +211,19 @@ def due_feeds(
             r[13],
         )
         for r in rows
+    ]
+
+
+def waiting_feeds(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Configured feeds by when they are next due, first first, with their failures in a
+    row: why a run found nothing due (a backoff after errors, or simply not yet)."""
+    return [
+        dict(row)
+        for row in db.query(
+            """SELECT o.name AS outlet, f.config_url AS url, f.next_due, f.consecutive_errors
+               FROM feeds f JOIN outlets o ON o.id = f.outlet_id
+               WHERE f.active = 1 ORDER BY f.next_due, f.id"""
+        )
     ]
 
 

@@ -18,7 +18,6 @@ from typing import Any
 import sqlite_utils
 
 from crawler import store
-from crawler.clock import ClockError, parse_instant
 from crawler.config import Config
 from crawler.report import records
 from crawler.report.labels import disputed, fact_label, fact_text
@@ -34,6 +33,7 @@ from crawler.report.wording import (
     format_instant,
     format_published,
     plural,
+    relative,
     safe_url,
 )
 
@@ -355,23 +355,3 @@ def feed_view(row: dict[str, Any], now: datetime, tz: tzinfo = UTC) -> FeedView:
         articles_24h=int(row.get("articles_24h") or 0),
         last_error=clean(row.get("last_error")),
     )
-
-
-def relative(value: Any, now: datetime, *, past: str = "{} ago") -> str:
-    """ "12 min ago", "in 3 h": how far an instant is from now ("" if unparsable);
-    `past` words an instant gone by ("overdue by {}" for a poll that is due)."""
-    try:
-        moment = parse_instant(str(value))
-    except ClockError:
-        return ""
-    seconds = (moment - now).total_seconds()
-    size = abs(seconds)
-    if size < 60:
-        return "now"
-    if size < 3600:
-        amount = f"{size // 60:.0f} min"
-    elif size < 2 * 86400:
-        amount = f"{size // 3600:.0f} h"
-    else:
-        amount = f"{size // 86400:.0f} d"
-    return f"in {amount}" if seconds > 0 else past.format(amount)
