@@ -119,20 +119,17 @@ class Agreement:
     - `equal`: the same value ("North Korea" and "North Korea");
     - `within`: places and other hierarchies, written as paths from broad to narrow:
       one path is a prefix of the other (("Taiwan",) and ("Taiwan", "Hualien County")
-      agree; ("Japan", "Honshu") and ("Indonesia", "Sumatra") do not); with `levels`,
-      paths that share their first `levels` names agree too (a quake between two
-      counties is reported "near Hualien" and "off Yilan": both are in Taiwan);
+      agree; ("Japan", "Honshu") and ("Indonesia", "Sumatra") do not);
     - `near`: numbers at most `tolerance` apart (agencies' magnitudes differ by tenths).
     """
 
     rule: Literal["equal", "within", "near"] = "equal"
     tolerance: float = 0.0
-    levels: int = 0
 
     def agrees(self, a: Any, b: Any) -> bool:
         if self.rule == "within":
             x, y = _path(a), _path(b)
-            shorter = min(len(x), len(y), self.levels) if self.levels else min(len(x), len(y))
+            shorter = min(len(x), len(y))
             return bool(x and y) and x[:shorter] == y[:shorter]
         if self.rule == "near" and _is_number(a) and _is_number(b):
             return abs(float(a) - float(b)) <= self.tolerance + 1e-9

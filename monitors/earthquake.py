@@ -11,10 +11,9 @@ Facts: `place` (a path of English names, broad to narrow), `magnitude` and the
 `agency` that measured it (USGS, JMA, EMSC...: the one named nearest the magnitude),
 `depth_km`, `deaths`, and `aftershock` when the shock reported is one.
 
-Identity: two reports are one shock when their places are in one country ("Hualien"
-and "Taiwan" agree, and so do "near Hualien" and "off Yilan" for a shock between the
-two; "Honshu" and "Sumatra" do not), their magnitudes are
-within half a unit (agencies and revisions differ by tenths; an aftershock a unit
+Identity: two reports are one shock when their places agree on the hierarchy
+("Hualien" and "Taiwan" agree, "Honshu" and "Sumatra" do not), their magnitudes are
+within 0.4 (agencies and revisions differ by tenths; an aftershock a unit
 smaller is another shock), and their times overlap. An aftershock is its own event,
 linked to the largest earlier shock at the same place in the two weeks before it.
 """
@@ -70,8 +69,8 @@ FULL_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
 IDENTITY = Identity(
     agree=MappingProxyType(
         {
-            "place": Agreement("within", levels=1),
-            "magnitude": Agreement("near", tolerance=0.5),
+            "place": Agreement("within"),
+            "magnitude": Agreement("near", tolerance=0.4),
         }
     ),
     min_similarity=0.2,

@@ -303,11 +303,3 @@ def test_a_place_reads_narrow_to_broad_in_every_digest():
 def test_deaths_are_read_in_digits_or_words(title, text, language, deaths):
     found = read(title, text, language)
     assert found is not None and found.facts["deaths"] == deaths
-
-
-def test_a_shock_between_two_regions_of_one_country_is_one_event(db):
-    put(db, "hualien", "Magnitude 6.6 earthquake strikes near Hualien, Taiwan")
-    put(db, "yilan", "Magnitude 6.6 quake hits off Yilan in northeastern Taiwan")
-    put(db, "kyushu", "Magnitude 5.2 quake hits Kyushu in southern Japan")
-    found = events_of(db)
-    assert found["hualien"] == found["yilan"] != found["kyushu"]
