@@ -28,7 +28,7 @@ import yaml
 from crawler.config.load import parse, read
 from crawler.config.model import Config, ConfigError
 from crawler.files import replace_atomically
-from crawler.urls import URLError, identity
+from crawler.urls import URLError, feed_identity
 
 DEFAULT_NAME = "outlets.yaml"
 HEADER = (
@@ -65,10 +65,10 @@ class Plan:
 
 
 def feed_key(url: str) -> str:
-    """Two feed URLs are the same feed when they differ only in scheme, `www.`, a trailing
-    slash or tracking parameters (the comparison newsmon makes for article links)."""
+    """Two feed URLs are the same feed when they differ only in the case of scheme or
+    host, a default port or a trailing slash (`urls.feed_identity`)."""
     try:
-        return identity(url)
+        return feed_identity(url)
     except URLError:
         return url
 
