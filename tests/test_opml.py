@@ -387,3 +387,53 @@ def test_a_feed_written_another_way_is_a_duplicate_in_config(tmp_path, written, 
     text = CONFIG + f"  - name: Again\n    feeds: [{written}]\n"
     with pytest.raises(ConfigError, match="already listed"):
         config.parse(text, tmp_path / "config.yaml")
+
+
+def big_outlets(tag: str, megabytes: float) -> list[dict]:
+    """Outlets with long (yet valid) feed URLs: `megabytes` of outlets file in few nodes."""
+    padding = "p" * 1900
+    count = int(megabytes * 2**20 / 2000)
+    return [
+        {"name": f"{tag} {i}", "feeds": [f"https://{tag}.example.org/{i}/{padding}.xml"]}
+        for i in range(count)
+    ]
+
+
+def test_an_outlets_file_never_grows_past_what_every_load_accepts(tmp_path, monkeypatch):
+    """Two imports each over half the limit (16 MiB, here 1 MiB to keep the test quick:
+    the loader and the writer share the one limit)."""
+    monkeypatch.setattr(sys.modules["crawler.config.load"], "MAX_CONFIG_BYTES", 2**20)
+    monkeypatch.setattr(outlets_file, "MAX_CONFIG_BYTES", 2**20)
+    cfg_path = setup(tmp_path)
+    with outlets_file.writing(cfg_path):
+        outlets_file.write(config.load(cfg_path), big_outlets("first", 0.57))
+    first = (tmp_path / "outlets.yaml").read_bytes()
+    with outlets_file.writing(cfg_path), pytest.raises(ConfigError, match="nothing was written"):
+        outlets_file.write(config.load(cfg_path), big_outlets("second", 0.57))
+    assert (tmp_path / "outlets.yaml").read_bytes() == first
+    assert len(config.load(cfg_path).outlets) == 2 + len(big_outlets("first", 0.57))
+
+
+def test_a_kill_between_the_two_writes_leaves_a_retry_that_works(tmp_path, monkeypatch):
+    """The first import names outlets.yaml in config.yaml and dies before writing it."""
+    cfg_path = setup(tmp_path)
+    (tmp_path / "feedly.opml").write_bytes(READER_EXPORT)
+    real = outlets_file.replace_atomically
+    calls: list[Path] = []
+
+    def killed_after_one_write(path, text, **options):
+        if calls:
+            raise KeyboardInterrupt  # the process dies here
+        calls.append(path)
+        real(path, text, **options)
+
+    monkeypatch.setattr(outlets_file, "replace_atomically", killed_after_one_write)
+    cfg = config.load(cfg_path)
+    with pytest.raises(KeyboardInterrupt), outlets_file.writing(cfg_path):
+        outlets_file.write(cfg, [{"name": "Kyodo", "feeds": ["https://kyodo.example/a.xml"]}])
+    monkeypatch.undo()
+    assert config.load(cfg_path).outlets == cfg.outlets  # still loads: nothing half-done
+    again = newsmon("opml", "import", "feedly.opml", config=cfg_path)
+    assert "exists but" not in again.stderr
+    names = [o.name for o in config.load(cfg_path).outlets]
+    assert "Kyodo News" in names and "NK News" in names
