@@ -523,3 +523,18 @@ def test_a_poll_delivers_alerts_and_counts_them(tmp_path, receiver):
     second = newsmon("run", "--all", config=path)
     assert second.returncode == 0, second.stderr
     assert len(posts(receiver)) == 1
+
+
+def test_a_very_long_title_still_arrives_by_mail_within_the_smtp_line_limit(smtp):
+    mailbox, port = smtp
+    url = (
+        f"mailto://user:pass@127.0.0.1:{port}"
+        "?from=newsmon@example.org&to=analyst@example.org&mode=insecure"
+    )
+    headline = "North-Korea-fires-" + "x" * 1000  # one word: nowhere to fold it
+    title = message.render_title({"monitor": MONITOR, "title": headline}, "new")
+    body = f"New event\nSources:\n- Wire: {headline} <https://wire.example.org/a>"
+    assert delivery.send(url, title, body) is None
+    [(_, _, content)] = mailbox.messages
+    assert max(len(line) for line in content.splitlines()) <= 998
+    assert b"North-Korea-fires-" in content

@@ -21,6 +21,7 @@ import sqlite_utils
 
 from crawler import store
 from crawler.alerts.enqueue import enqueue
+from crawler.alerts.message import fit_title
 from crawler.alerts.redact import REDACTOR, redact, secret_parts
 from crawler.clock import Clock
 from crawler.config import Config, NotifyTarget
@@ -120,7 +121,7 @@ def send(url: str, title: str, body: str) -> SendFailure | None:
             return SendFailure(f"{reason} (check the target's url in config.yaml)", True)
         result = sender.notify(
             body=body,
-            title=title,
+            title=fit_title(title),  # rows queued with a longer title, too
             body_format=apprise.NotifyFormat.TEXT,
             timeout=SEND_TIMEOUT_S,
         )
