@@ -1,8 +1,11 @@
-"""Sending alerts through Apprise, at most once each.
+"""Sending alerts through Apprise, at least once each.
 
 `deliver` sends due rows one by one, committing 'sending' before the request leaves
-and the outcome after it, so a crash in between leaves a row that is marked 'unknown'
-and never sent twice. Failures are retried with a growing pause, then given up; a URL
+and the outcome after it. Each delivery runs in a child process under a hard deadline
+and a cap on the receiver's answer (`courier`), so no receiver can hold a poll or its
+memory. A delivery that died (a kill, a crash, the deadline) is sent again: an alert is
+never lost, and receivers drop a repeat by the `newsmon-id` line every alert carries.
+Failures are retried with a growing pause, then given up; a URL
 Apprise cannot use, or a receiver that refuses the request itself (HTTP 400, 401, 403,
 404, 410...), is given up at once: no retry can help until someone fixes the target,
 and `newsmon notify --resend-failed` then sends those alerts again.
@@ -13,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +24,7 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler import store
+from crawler.alerts.courier import Courier
 from crawler.alerts.enqueue import enqueue
 from crawler.alerts.message import fit_title
 from crawler.alerts.redact import REDACTOR, redact, secret_parts
@@ -63,8 +68,8 @@ TRANSIENT_4XX = frozenset({408, 409, 425, 429})
 
 
 INTERRUPTED = (
-    "interrupted while sending: the receiver may or may not have it; not retried "
-    "automatically (at most once)"
+    "interrupted while sending: the receiver may or may not have it; sent again "
+    "(receivers drop a repeat by its newsmon-id)"
 )
 
 
@@ -108,8 +113,8 @@ class SendFailure:
 
 
 def send(url: str, title: str, body: str) -> SendFailure | None:
-    """Blocking Apprise call, run on a worker thread: None on success, else a
-    redacted error. Never raises, so a plugin bug is one failed attempt."""
+    """Blocking Apprise call, run in the courier's child process: None on success, else
+    a redacted error. Never raises, so a plugin bug is one failed attempt."""
     secrets = secret_parts(url)
     REDACTOR.protect(secrets)
     apprise = apprise_module()
@@ -147,31 +152,32 @@ def _short(text: str) -> str:
 
 
 async def deliver(db: sqlite_utils.Database, config: Config, clock: Clock) -> DeliveryReport:
-    """Send every due row once; rows a crash left 'sending' become 'unknown' first.
+    """Send every due row once; rows a crash left 'sending' are due again first.
 
-    The database is used on this thread only; Apprise runs on a worker thread.
-    Callers must hold the poll lock, so no other delivery is in flight: a row in
-    'sending' at the start can only be a crashed run's.
+    The database is used on this thread only; Apprise runs in a child process
+    (`courier`), waited for on a worker thread. Callers must hold the poll lock, so no
+    other delivery is in flight: a row in 'sending' at the start can only be a dead
+    run's.
     """
-    unknown = store.outbox.mark_interrupted(db, clock.now(), INTERRUPTED)
-    if unknown:
-        LOGGER.error("%d alert(s) were interrupted while sending and are now 'unknown'", unknown)
+    interrupted = store.outbox.mark_interrupted(db, clock.now(), INTERRUPTED, MAX_ATTEMPTS)
+    if interrupted:
+        LOGGER.warning("%d alert(s) were interrupted while sending; sent again", interrupted)
     targets = {target.name: target for target in config.notify}
     tally = _Tally()
     handled = 0
-    while handled < MAX_PER_RUN:
-        rows = store.outbox.due(db, clock.now(), sorted(targets), DELIVERY_BATCH)
-        if not rows:
-            break
-        for row in rows:
-            handled += 1
-            if store.outbox.claim(db, row.id):
-                await _deliver_row(db, targets[row.target], row, clock, tally)
+    with closing(Courier()) as courier:
+        while handled < MAX_PER_RUN:
+            rows = store.outbox.due(db, clock.now(), sorted(targets), DELIVERY_BATCH)
+            if not rows:
+                break
+            for row in rows:
+                handled += 1
+                if store.outbox.claim(db, row.id):
+                    await _deliver_row(db, targets[row.target], row, clock, tally, courier)
     return DeliveryReport(
         sent=tally.sent,
         retrying=tally.retrying,
         failed=tally.failed,
-        unknown=unknown,
         errors=tuple(tally.errors),
     )
 
@@ -182,8 +188,10 @@ async def _deliver_row(
     row: store.outbox.OutboxRow,
     clock: Clock,
     tally: _Tally,
+    courier: Courier,
 ) -> None:
-    failure = await asyncio.to_thread(send, target.url, row.title, row.body)
+    error, permanent = await asyncio.to_thread(courier.send, target.url, row.title, row.body)
+    failure = None if error is None else SendFailure(error, permanent)
     now = clock.now()
     attempts = row.attempts + 1
     if failure is None:
