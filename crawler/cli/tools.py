@@ -175,7 +175,10 @@ def add(
     if "://" not in url:
         url = f"https://{url}"
     cfg = load_any(ctx)
-    found = reactor.run(lambda: discover.discover(cfg, url, log_level=ctx.obj["log_level"]))
+    try:
+        found = reactor.run(lambda: discover.discover(cfg, url, log_level=ctx.obj["log_level"]))
+    except discover.TooSlow as exc:
+        raise common.Failed(str(exc), 1) from None
     for tried, where, verdict in found.tried:
         click.echo(f"tried {tried} ({where}): {verdict}")
     if found.found is None:
