@@ -143,3 +143,21 @@ def test_dns_servers_leave_ip_address_hosts_alone(server, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "/feed.xml" in [seen.path for seen in server.requests]
     assert dns.queries == []
+
+
+def test_a_page_refused_at_lookup_is_final():
+    from scrapy.exceptions import CannotResolveHostError
+    from twisted.python.failure import Failure
+
+    from crawler.fetch.answers import describe_failure
+    from crawler.refresh import is_final
+
+    request = Request("http://internal.test/story")
+    try:
+        raise CannotResolveHostError("no results for hostname lookup: internal.test")
+    except CannotResolveHostError:
+        failure = Failure()
+    failure.request = request
+    why = {"internal.test": "DNS lookup failed: blocked: internal.test resolves to 10.0.0.1"}
+    status, error = describe_failure(failure, why)
+    assert error.startswith("blocked: internal.test") and is_final(status, error)
