@@ -368,6 +368,8 @@ def test_a_delivery_killed_mid_send_is_sent_again(tmp_path, receiver):
     first, again = posts(receiver)
     assert first == again  # the same newsmon-id: the receiver drops the repeat
     assert f"newsmon-id: {row['id']}" in again["message"]
+    ids = [seen.headers.get("newsmon-id") for seen in receiver.hits(HOOK)]
+    assert ids == [str(row["id"])] * 2
     assert deliver(db, cfg, T0 + timedelta(days=1)).sent == 0  # and then never again
 
 

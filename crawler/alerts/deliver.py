@@ -26,7 +26,7 @@ import sqlite_utils
 from crawler import store
 from crawler.alerts.courier import Courier
 from crawler.alerts.enqueue import enqueue
-from crawler.alerts.message import fit_title
+from crawler.alerts.message import IDEMPOTENCY_LABEL, fit_title
 from crawler.alerts.redact import REDACTOR, redact, secret_parts
 from crawler.clock import Clock
 from crawler.config import Config, NotifyTarget
@@ -139,6 +139,22 @@ def send(url: str, title: str, body: str) -> SendFailure | None:
         return SendFailure(_short(redact(f"{type(exc).__name__}: {exc}", secrets)))
 
 
+# Apprise's generic webhooks take extra request headers as `+Name=value` in the URL.
+HEADER_SCHEMES = frozenset({"json", "jsons", "xml", "xmls", "form", "forms"})
+
+
+def with_id_header(url: str, row_id: int) -> str:
+    """A generic webhook URL that also sends the row id as a `newsmon-id` header, so a
+    receiver can drop an alert sent again after a dead delivery without reading the
+    body; other services carry the id in the body's last line only."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in HEADER_SCHEMES:
+        return url
+    rest, hash_sign, fragment = rest.partition("#")
+    joiner = "&" if "?" in rest else "?"
+    return f"{scheme}://{rest}{joiner}+{IDEMPOTENCY_LABEL}={row_id}{hash_sign}{fragment}"
+
+
 def refused(logged: str) -> bool:
     """True when the receiver answered a 4xx that only a change of the target can fix
     (a wrong token, a deleted webhook): retrying it 8 times would only hammer it."""
@@ -190,7 +206,8 @@ async def _deliver_row(
     tally: _Tally,
     courier: Courier,
 ) -> None:
-    error, permanent = await asyncio.to_thread(courier.send, target.url, row.title, row.body)
+    url = with_id_header(target.url, row.id)
+    error, permanent = await asyncio.to_thread(courier.send, url, row.title, row.body)
     failure = None if error is None else SendFailure(error, permanent)
     now = clock.now()
     attempts = row.attempts + 1
