@@ -22,6 +22,7 @@ import selectors
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 CONNECT_TIMEOUT_S = 10
@@ -71,8 +72,11 @@ class Courier:
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._child is None or self._child.poll() is not None:
+            package_root = str(Path(__file__).resolve().parents[2])
+            path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
             self._child = subprocess.Popen(
                 [sys.executable, "-m", "crawler.alerts.courier"],
+                env={**os.environ, "PYTHONPATH": path},  # wherever this newsmon was run from
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -158,7 +162,9 @@ def serve() -> None:
     """The child: one JSON request per line in, one JSON answer per line out."""
     from crawler.alerts.deliver import send
     from crawler.alerts.redact import REDACTED_LOGGERS, REDACTOR
+    from crawler.parse.orphans import die_with_parent
 
+    die_with_parent()  # a killed run must not leave a child trickling from a receiver
     bound_requests()
     keep = _Keep()
     keep.addFilter(REDACTOR)  # also records of child loggers, which skip a logger's filter
