@@ -150,7 +150,7 @@ class TooSlow(RuntimeError):
 def time_limit(config: Config) -> float:
     """`add`'s whole search: DEADLINE_TIMEOUTS times `fetch.timeout` (2 minutes by
     default). Each request has its own timeout, but a site that trickles every one of a
-    dozen paths to the edge of it kept `add` going for many minutes."""
+    dozen paths to the edge of it would keep `add` going for many minutes."""
     return DEADLINE_TIMEOUTS * config.fetch.timeout
 
 

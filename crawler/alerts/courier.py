@@ -1,9 +1,9 @@
 """Each alert delivery in a child process newsmon can abandon, under newsmon's own limits.
 
 Apprise's timeouts bound a connect and each read, not a whole delivery: a webhook that
-answers 200 and then one byte every few seconds held a poll (and its poll lock) for
-minutes, and Apprise reads a response body whole, so a receiver sending gigabytes took
-the poll's memory with it. A thread cannot be stopped, a process can: the parent waits
+answers 200 and then one byte every few seconds would hold a poll (and its poll lock)
+for minutes, and Apprise reads a response body whole, so a receiver sending gigabytes
+would take the poll's memory with it. A thread cannot be stopped, a process can: the parent waits
 at most `DEADLINE_S` for each answer and kills the child when it passes. In the child,
 every HTTP request Apprise makes gets a connect and a per-read timeout and has its
 response body read in pieces, refused past `MAX_RESPONSE_BYTES`.

@@ -166,7 +166,7 @@ def write(cfg: Config, outlets: Sequence[dict[str, Any]]) -> list[str]:
         raise ConfigError(f"{path}: the new file does not add the {len(outlets)} outlets")
     # config.yaml first: killed between the two writes, it names an outlets file that is
     # not there yet, which loads as empty, and the same command run again writes it.
-    # (The other order left an outlets file config.yaml did not name, and refused.)
+    # (In the other order a kill leaves an outlets file config.yaml does not name.)
     for target_path, content in ((cfg.path, config_text), (path, text)):
         if target_path == cfg.path and cfg.outlets_file is not None:
             continue
