@@ -17,6 +17,7 @@ MAX_LINKS advertised feeds and MAX_SITEMAPS robots.txt lines are tried.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ FEED_TYPES = {
     "application/feed+json",
     "application/json",
 }
+DEADLINE_TIMEOUTS = 4
 COMMON_PATHS = (
     "/feed",
     "/rss",
@@ -141,9 +143,33 @@ def robots_sitemaps(body: bytes, base: str) -> list[str]:
     return list(dict.fromkeys(found))[:MAX_SITEMAPS]
 
 
+class TooSlow(RuntimeError):
+    """The site did not let `add` finish within its overall time limit."""
+
+
+def time_limit(config: Config) -> float:
+    """`add`'s whole search: DEADLINE_TIMEOUTS times `fetch.timeout` (2 minutes by
+    default). Each request has its own timeout, but a site that trickles every one of a
+    dozen paths to the edge of it would keep `add` going for many minutes."""
+    return DEADLINE_TIMEOUTS * config.fetch.timeout
+
+
 async def discover(config: Config, url: str, *, log_level: str = "WARNING") -> Discovery:
-    """Find the feed behind `url`; every candidate's verdict is kept for the report."""
+    """Find the feed behind `url` within `time_limit`; TooSlow (naming what was tried)
+    when the site does not allow it."""
     result = Discovery()
+    limit = time_limit(config)
+    try:
+        return await asyncio.wait_for(_discover(config, url, log_level, result), limit)
+    except TimeoutError:
+        tried = len(result.tried)
+        raise TooSlow(
+            f"{url}: stopped after {limit:g}s ({DEADLINE_TIMEOUTS} times fetch.timeout) with "
+            f"{tried} address{'es' if tried != 1 else ''} judged: the site answers too slowly"
+        ) from None
+
+
+async def _discover(config: Config, url: str, log_level: str, result: Discovery) -> Discovery:
 
     async def attempt(urls: Sequence[str], where: str, accept: str | None = None) -> bool:
         options = {"accept": accept} if accept else {}

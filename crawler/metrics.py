@@ -30,6 +30,7 @@ import logging
 import os
 import sqlite3
 import time
+import unicodedata
 from pathlib import Path
 
 from crawler import store
@@ -143,7 +144,14 @@ class _Writer:
 
 
 def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    """A label value as the exposition format reads it: backslash, quote and newline
+    escaped; every other control or format character (CR, ESC, bidi) dropped, since a
+    scraper or a terminal showing the page would act on it. Outlet names come from
+    OPML files and feed titles nobody vetted."""
+    kept = "".join(
+        char for char in value if char == "\n" or unicodedata.category(char) not in ("Cc", "Cf")
+    )
+    return kept.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
 async def serve(metrics: Metrics, host: str, port: int) -> asyncio.Server:

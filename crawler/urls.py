@@ -1,7 +1,9 @@
-"""Canonical URLs: one article, one key, whatever link led to it.
+"""Canonical URLs: one article, one key, whatever link led to it; and one feed, one key.
 
 Feeds decorate links with campaign parameters and fragments; the canonical
 form drops them so the "already stored?" check is a single index lookup.
+Feed URLs follow a far narrower rule (`feed_identity`): on a feed URL `?cid=2`,
+`?output=atom`, an `m.` host or an `/amp` path usually names a different feed.
 """
 
 from __future__ import annotations
@@ -133,3 +135,27 @@ def identity(url: str) -> str:
         if k.lower() not in AMP_QUERY
     ]
     return host + (path.rstrip("/") or "/") + ("?" + urlencode(query) if query else "")
+
+
+def feed_identity(url: str) -> str:
+    """The key two feed URLs share when they are the same feed: the URL as written,
+    with only the scheme and host lower-cased, the default port dropped and a trailing
+    slash ignored. Never the article rule: a query, a mobile host or an `/amp` path
+    picks a different feed. Raises URLError for what is not an absolute http(s) URL."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise URLError(f"{url!r}: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise URLError(f"{url!r} is not an absolute http(s) URL")
+    host = parts.hostname.lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    userinfo = parts.netloc.rpartition("@")[0]
+    if userinfo:
+        netloc = f"{userinfo}@{netloc}"
+    path = parts.path.rstrip("/")
+    return urlunsplit((scheme, netloc, path, parts.query, parts.fragment))

@@ -141,7 +141,7 @@ def test_feeds_can_carry_per_feed_options_and_units_parse():
             "feeds: [https://example.org/rss/international.xml]",
             "feeds:\n      - url: https://example.org/a.xml\n        ignore_validators: true",
         )
-        + "fetch:\n  max_bytes: 2MiB\n  timeout: 1.5s\n  per_host_delay: 2\n"
+        + "fetch:\n  max_bytes: 2MiB\n  timeout: 1.5s\n  per_host_delay: 2s\n"
     )
     assert cfg.outlets[0].sources[0].ignore_validators is True
     assert cfg.fetch.max_bytes == 2 * 2**20

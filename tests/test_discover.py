@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import yaml
 
-from crawler import config
+from crawler import config, discover
 from crawler.loopback import Reply
 from tests.builders import Item, page, rss
 from tests.conftest import FAST_FETCH, newsmon, query
@@ -150,3 +151,26 @@ def test_a_hostile_page_is_bounded_and_private_networks_stay_closed(server, tmp_
     assert refused.returncode == 1
     assert "blocked: 127.0.0.1 is a private, loopback or link-local address" in refused.stdout
     assert len(server.requests) == before
+
+
+def test_a_trickling_site_stops_add_within_its_time_limit(server, tmp_path):
+    """Every usual path answers one byte every half second, each to the edge of its
+    timeout: `add` stops after 4 x fetch.timeout with a clear message."""
+    path = tmp_path / "config.yaml"
+    fetch = {**FAST_FETCH, "timeout": "2s"}
+    path.write_text(
+        yaml.safe_dump({"database": "newsmon.db", "allow_private_networks": True, "fetch": fetch}),
+        encoding="utf-8",
+    )
+    server.routes["/"] = home()
+    slow = Reply(200, b"<rss>" + b" " * 1000, {"Content-Type": "application/xml"}, fault="trickle")
+    for usual in (*discover.COMMON_PATHS, "/robots.txt"):
+        server.routes[usual] = slow
+    started = time.monotonic()
+    result = newsmon("add", server.url("/"), config=path)
+    took = time.monotonic() - started
+    assert result.returncode == 1
+    assert "stopped after 8s (4 times fetch.timeout)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert took < 30
+    assert not (tmp_path / "outlets.yaml").exists()

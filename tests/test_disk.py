@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,37 @@ def test_a_read_only_database_directory_is_a_clear_error(server, tmp_path):
         assert result.returncode == 1, result.stderr
         assert "newsmon.db.lock: cannot create the poll lock file" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_a_database_in_a_read_only_folder_can_still_be_read(tmp_path):
+    from crawler import config
+    from crawler.config import MonitorConfig
+    from monitors import build
+    from tests.builders import add_story_article
+
+    folder = tmp_path / "handed-over"
+    folder.mkdir()
+    cfg = write_config(folder, [{"name": "Wire", "feeds": ["http://127.0.0.1:9/rss.xml"]}])
+    monitors = [build(MonitorConfig("launches", "missile_launch"))]
+    db = store.db.open_db(folder / "newsmon.db")
+    store.feeds.sync_outlets(db, config.load(cfg), datetime(2026, 3, 10, tzinfo=UTC))
+    add_story_article(db, "wire", monitors)
+    db.close()
+    if not _can(["chattr", "+i", str(folder)]):
+        pytest.skip("cannot make a directory immutable here (chattr +i)")
+    try:
+        results = {
+            name: newsmon(*command, config=cfg)
+            for name, command in {
+                "status": ["status"],
+                "digest": ["digest", "--since", "2000-01-01"],
+                "events": ["events", "--since", "2000-01-01", "--json"],
+            }.items()
+        }
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    for name, result in results.items():
+        assert result.returncode == 0, (name, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert "North Korea" in results["digest"].stdout
+    assert sorted(p.name for p in folder.iterdir()) == ["config.yaml", "newsmon.db"]

@@ -168,3 +168,15 @@ def test_the_daemon_section_is_checked_before_anything_starts():
     ):
         with pytest.raises(config.ConfigError, match=message):
             config.parse(base + text + "\n", Path("c.yaml"))
+
+
+def test_label_values_carry_no_control_characters():
+    from crawler.metrics import _Writer
+
+    out: list[str] = []
+    write = _Writer(out)
+    write("newsmon_feed_errors", "gauge", "Errors per outlet.")
+    write.sample(1, outlet='Wire\r\x1b[2J\x1b]0;owned\x07 "quoted" \\ \u202eevil\nnext')
+    line = out[-1]
+    assert not any(ch in line for ch in "\r\x1b\x07\u202e")
+    assert line == ('newsmon_feed_errors{outlet="Wire[2J]0;owned \\"quoted\\" \\\\ evil\\nnext"} 1')

@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -29,8 +30,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from crawler import config, store
+from crawler.alerts import courier, enqueue, message, redact
 from crawler.alerts import deliver as delivery
-from crawler.alerts import enqueue, message, redact
 from crawler.clock import Clock
 from crawler.config import ConfigError
 from crawler.loopback import LoopbackServer, Reply
@@ -365,7 +366,7 @@ DELIVER_SCRIPT = textwrap.dedent(
 )
 
 
-def test_a_delivery_killed_mid_send_is_never_sent_again(tmp_path, receiver):
+def test_a_delivery_killed_mid_send_is_sent_again(tmp_path, receiver):
     receiver.routes[HOOK] = Reply(200, b"ok", delay=10)  # takes the body, then stalls
     path = write_config(tmp_path, [{"name": "ops", "url": hook_url(receiver)}])
     cfg, db = open_store(path)
@@ -382,12 +383,83 @@ def test_a_delivery_killed_mid_send_is_never_sent_again(tmp_path, receiver):
     finally:
         child.wait(timeout=30)
     assert [r["state"] for r in rows(db)] == ["sending"]
+    receiver.routes[HOOK] = Reply(200, b"ok")
     report = asyncio.run(delivery.deliver(db, cfg, Clock(T0 + timedelta(hours=1))))
-    assert (report.unknown, report.sent) == (1, 0)
+    assert report.sent == 1
     [row] = rows(db)
-    assert row["state"] == "unknown" and "interrupted" in row["last_error"]
-    assert deliver(db, cfg, T0 + timedelta(days=1)).sent == 0  # and never again
-    assert len(receiver.hits(HOOK)) == 1
+    assert row["state"] == "sent" and row["attempts"] == 2
+    first, again = posts(receiver)
+    assert first == again  # the same newsmon-id: the receiver drops the repeat
+    assert f"newsmon-id: {row['id']}" in again["message"]
+    ids = [seen.headers.get("newsmon-id") for seen in receiver.hits(HOOK)]
+    assert ids == [str(row["id"])] * 2
+    assert deliver(db, cfg, T0 + timedelta(days=1)).sent == 0  # and then never again
+
+
+class RawReceiver:
+    """A webhook receiver on 127.0.0.1 that answers 200 and then misbehaves: `trickle`
+    sends one byte every `pause` seconds, `flood` sends up to `limit` bytes of body."""
+
+    def __init__(self, mode: str, pause: float = 2.0, limit: int = 256 * 2**20):
+        self.mode, self.pause, self.limit = mode, pause, limit
+        self.sent = 0
+        self.requests = 0
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def url(self) -> str:
+        return f"json://127.0.0.1:{self.port}{HOOK}"
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection: socket.socket) -> None:
+        with connection:
+            connection.recv(65536)
+            self.requests += 1
+            length = self.limit if self.mode == "flood" else 10_000
+            head = f"HTTP/1.1 200 OK\r\nContent-Length: {length}\r\n\r\n".encode()
+            try:
+                connection.sendall(head)
+                chunk = b"x" * 65536 if self.mode == "flood" else b"x"
+                while self.sent < self.limit:
+                    connection.sendall(chunk)
+                    self.sent += len(chunk)
+                    if self.mode == "trickle":
+                        time.sleep(self.pause)
+            except OSError:  # the client went away
+                return
+
+    def close(self) -> None:
+        self._socket.close()
+
+
+@pytest.mark.parametrize("mode", ["trickle", "flood"])
+def test_a_receiver_cannot_hold_the_delivery_or_its_memory(tmp_path, monkeypatch, mode):
+    monkeypatch.setattr(courier, "DEADLINE_S", 4)
+    hostile = RawReceiver(mode)
+    try:
+        cfg, db = open_store(write_config(tmp_path, [{"name": "ops", "url": hostile.url()}]))
+        add(db, "wire")
+        started = time.monotonic()
+        report = deliver(db, cfg)
+        took = time.monotonic() - started
+    finally:
+        hostile.close()
+    assert took < 15  # the deadline (4 s) and the child's start, not the receiver's pace
+    assert (report.sent, report.retrying) == (0, 1)
+    [row] = rows(db)
+    assert row["state"] == "pending"  # retried, never lost
+    says = "no answer within 4s" if mode == "trickle" else "larger than 1 MiB"
+    assert says in row["last_error"]
+    if mode == "flood":
+        assert hostile.sent < 64 * 2**20  # the rest of the 256 MiB was never read
 
 
 # -- (e) significant updates -------------------------------------------------------
@@ -546,3 +618,18 @@ def test_a_poll_delivers_alerts_and_counts_them(tmp_path, receiver):
     second = newsmon("run", "--all", config=path)
     assert second.returncode == 0, second.stderr
     assert len(posts(receiver)) == 1
+
+
+def test_a_very_long_title_still_arrives_by_mail_within_the_smtp_line_limit(smtp):
+    mailbox, port = smtp
+    url = (
+        f"mailto://user:pass@127.0.0.1:{port}"
+        "?from=newsmon@example.org&to=analyst@example.org&mode=insecure"
+    )
+    headline = "North-Korea-fires-" + "x" * 1000  # one word: nowhere to fold it
+    title = message.render_title({"monitor": MONITOR, "title": headline}, "new")
+    body = f"New event\nSources:\n- Wire: {headline} <https://wire.example.org/a>"
+    assert delivery.send(url, title, body) is None
+    [(_, _, content)] = mailbox.messages
+    assert max(len(line) for line in content.splitlines()) <= 998
+    assert b"North-Korea-fires-" in content

@@ -37,7 +37,7 @@ READER_EXPORT = b"""<?xml version="1.0" encoding="UTF-8"?>
       <outline type="rss" text="Kyodo News" title="Kyodo News"
                xmlUrl="https://english.kyodonews.net/rss/news.xml"
                htmlUrl="https://english.kyodonews.net/"/>
-      <outline type="rss" text="Yonhap (again)" xmlUrl="http://EN.yna.co.kr/RSS/news.xml/"/>
+      <outline type="rss" text="Yonhap (again)" xmlUrl="HTTPS://EN.yna.co.kr:443/RSS/news.xml/"/>
       <outline text="Korea">
         <outline type="rss" text="NK News" xmlUrl="https://www.nknews.org/feed/"/>
       </outline>
@@ -61,7 +61,7 @@ def test_reading_flattens_folders_and_refuses_bad_outlines_one_by_one():
     found = opml.read(READER_EXPORT, "feedly.opml")
     assert [(f.name, f.url) for f in found.feeds] == [
         ("Kyodo News", "https://english.kyodonews.net/rss/news.xml"),
-        ("Yonhap (again)", "http://EN.yna.co.kr/RSS/news.xml/"),
+        ("Yonhap (again)", "HTTPS://EN.yna.co.kr:443/RSS/news.xml/"),
         ("NK News", "https://www.nknews.org/feed/"),
         ("Yonhap", "https://en.yna.co.kr/RSS/northkorea.xml"),
     ]
@@ -131,8 +131,9 @@ def test_import_adds_to_an_outlets_file_and_leaves_config_yaml_as_written(tmp_pa
 
     result = newsmon("opml", "import", "feedly.opml", "--interval", "30m", config=cfg_path)
     assert result.returncode == 1, result.stderr
-    assert "skipped http://EN.yna.co.kr/RSS/news.xml/: already configured (outlet 'Yonhap')" in (
-        result.stdout
+    assert (
+        "skipped HTTPS://EN.yna.co.kr:443/RSS/news.xml/: already configured (outlet 'Yonhap')"
+        in (result.stdout)
     )
     assert "renamed 'Yonhap' is taken: added as 'Yonhap (en.yna.co.kr)'" in result.stdout
     assert "added 3 outlets (3 feeds)" in result.stdout
@@ -299,15 +300,13 @@ def test_plan_groups_same_named_feeds_and_skips_repeats():
         [
             outlets_file.Candidate("Kyodo", "https://kyodo.example/a.xml"),
             outlets_file.Candidate("kyodo", "https://kyodo.example/b.xml"),
-            outlets_file.Candidate("Other", "https://kyodo.example/a.xml?utm_source=x"),
+            outlets_file.Candidate("Other", "https://KYODO.example:443/a.xml/"),
         ],
     )
     assert plan.outlets == [
         {"name": "Kyodo", "feeds": ["https://kyodo.example/a.xml", "https://kyodo.example/b.xml"]}
     ]
-    assert plan.skipped == [
-        "https://kyodo.example/a.xml?utm_source=x: already configured (outlet 'Kyodo')"
-    ]
+    assert plan.skipped == ["https://KYODO.example:443/a.xml/: already configured (outlet 'Kyodo')"]
 
 
 def test_write_checks_the_whole_result_before_replacing_anything(tmp_path):
@@ -345,3 +344,96 @@ def test_an_outlets_file_that_cannot_be_written_is_exit_1_with_nothing_changed(t
         f"Error: {tmp_path}/no/such/dir/outlets.yaml: cannot write: No such file or directory"
     )
     assert cfg_path.read_text(encoding="utf-8") == text
+
+
+DIFFERENT_FEEDS = [
+    "https://news.example.org/rss?cid=1",
+    "https://news.example.org/rss?cid=2",
+    "https://news.example.org/feed?output=rss",
+    "https://news.example.org/feed?output=atom",
+    "https://m.news.example.org/feed",
+    "https://news.example.org/feed",
+    "https://news.example.org/world/amp",
+    "https://news.example.org/world",
+    "http://news.example.org/world",
+]
+
+
+def test_different_feeds_are_never_folded_by_the_article_rule(tmp_path):
+    outlines = "".join(
+        f'<outline type="rss" text="Feed {i}" xmlUrl="{url.replace("&", "&amp;")}"/>'
+        for i, url in enumerate(DIFFERENT_FEEDS)
+    )
+    (tmp_path / "many.opml").write_text(
+        f'<?xml version="1.0"?><opml version="2.0"><body>{outlines}</body></opml>',
+        encoding="utf-8",
+    )
+    cfg_path = setup(tmp_path)
+    result = newsmon("opml", "import", "many.opml", config=cfg_path)
+    assert result.returncode == 0, result.stderr
+    assert "skipped" not in result.stdout
+    feeds = [s.url for o in config.load(cfg_path).outlets for s in o.sources]
+    assert set(DIFFERENT_FEEDS) <= set(feeds)
+
+
+@pytest.mark.parametrize(
+    ("written", "same_as"),
+    [
+        ("HTTPS://EN.YNA.CO.KR/RSS/news.xml", "https://en.yna.co.kr/RSS/news.xml"),
+        ("https://en.yna.co.kr:443/RSS/news.xml/", "https://en.yna.co.kr/RSS/news.xml"),
+    ],
+)
+def test_a_feed_written_another_way_is_a_duplicate_in_config(tmp_path, written, same_as):
+    text = CONFIG + f"  - name: Again\n    feeds: [{written}]\n"
+    with pytest.raises(ConfigError, match="already listed"):
+        config.parse(text, tmp_path / "config.yaml")
+
+
+def big_outlets(tag: str, megabytes: float) -> list[dict]:
+    """Outlets with long (yet valid) feed URLs: `megabytes` of outlets file in few nodes."""
+    padding = "p" * 1900
+    count = int(megabytes * 2**20 / 2000)
+    return [
+        {"name": f"{tag} {i}", "feeds": [f"https://{tag}.example.org/{i}/{padding}.xml"]}
+        for i in range(count)
+    ]
+
+
+def test_an_outlets_file_never_grows_past_what_every_load_accepts(tmp_path, monkeypatch):
+    """Two imports each over half the limit (16 MiB, here 1 MiB to keep the test quick:
+    the loader and the writer share the one limit)."""
+    monkeypatch.setattr(sys.modules["crawler.config.load"], "MAX_CONFIG_BYTES", 2**20)
+    monkeypatch.setattr(outlets_file, "MAX_CONFIG_BYTES", 2**20)
+    cfg_path = setup(tmp_path)
+    with outlets_file.writing(cfg_path):
+        outlets_file.write(config.load(cfg_path), big_outlets("first", 0.57))
+    first = (tmp_path / "outlets.yaml").read_bytes()
+    with outlets_file.writing(cfg_path), pytest.raises(ConfigError, match="nothing was written"):
+        outlets_file.write(config.load(cfg_path), big_outlets("second", 0.57))
+    assert (tmp_path / "outlets.yaml").read_bytes() == first
+    assert len(config.load(cfg_path).outlets) == 2 + len(big_outlets("first", 0.57))
+
+
+def test_a_kill_between_the_two_writes_leaves_a_retry_that_works(tmp_path, monkeypatch):
+    """The first import names outlets.yaml in config.yaml and dies before writing it."""
+    cfg_path = setup(tmp_path)
+    (tmp_path / "feedly.opml").write_bytes(READER_EXPORT)
+    real = outlets_file.replace_atomically
+    calls: list[Path] = []
+
+    def killed_after_one_write(path, text, **options):
+        if calls:
+            raise KeyboardInterrupt  # the process dies here
+        calls.append(path)
+        real(path, text, **options)
+
+    monkeypatch.setattr(outlets_file, "replace_atomically", killed_after_one_write)
+    cfg = config.load(cfg_path)
+    with pytest.raises(KeyboardInterrupt), outlets_file.writing(cfg_path):
+        outlets_file.write(cfg, [{"name": "Kyodo", "feeds": ["https://kyodo.example/a.xml"]}])
+    monkeypatch.undo()
+    assert config.load(cfg_path).outlets == cfg.outlets  # still loads: nothing half-done
+    again = newsmon("opml", "import", "feedly.opml", config=cfg_path)
+    assert "exists but" not in again.stderr
+    names = [o.name for o in config.load(cfg_path).outlets]
+    assert "Kyodo News" in names and "NK News" in names

@@ -427,3 +427,22 @@ def test_per_host_concurrency_holds_even_without_a_delay(server, tmp_path):
     starts = sorted(seen.at for seen in server.requests if seen.path.startswith("/p"))
     assert len(starts) == 4
     assert all(later - earlier >= 0.35 for earlier, later in pairwise(starts))
+
+
+def test_a_page_over_max_bytes_once_decompressed_is_final_after_one_request(server, tmp_path):
+    """Small on the wire, past max_bytes unpacked: one request, and the feed's own text."""
+    publish(server, "/feed.xml", [Item("Bomb", server.url("/bomb"), description="Feed text.")])
+    server.routes["/bomb"] = Reply(body=page("Bomb", "big", paragraphs=400), gzip=True)
+    cfg = write_config(
+        tmp_path,
+        [{"name": "Wire", "feeds": [server.url("/feed.xml")]}],
+        max_bytes="64KB",
+        retries=2,
+        retry_backoff="0s",
+    )
+    newsmon("run", "--all", config=cfg)
+    assert len(server.hits("/bomb")) == 1
+    [(error,)] = query(cfg, "SELECT error FROM fetches WHERE url = ?", (server.url("/bomb"),))
+    assert error.startswith("too large")
+    stored = query(cfg, "SELECT text_method FROM articles WHERE url = ?", (server.url("/bomb"),))
+    assert stored == [("feed_summary",)]

@@ -298,7 +298,7 @@ def test_the_command_waits_for_no_poll_and_refuses_a_bare_number(tmp_path):
         assert dry.stdout.startswith("would delete what was stored before 2026-01-01 00:00 UTC:")
         assert "9 articles (2 older ones kept: events stand on them)" in dry.stdout
     seconds = newsmon("prune", "--older-than", "180", config=cfg)
-    assert seconds.returncode == 2 and "shorter than 1 day" in seconds.stderr
+    assert seconds.returncode == 2 and "shorter than 1d" in seconds.stderr
     size = (tmp_path / "newsmon.db").stat().st_size
     done = newsmon(
         "prune", "--older-than", "180d", "--vacuum", "--now", NOW.isoformat(), config=cfg

@@ -1,6 +1,6 @@
 import pytest
 
-from crawler.urls import URLError, canonicalize
+from crawler.urls import URLError, canonicalize, feed_identity
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,22 @@ def test_canonical_forms(url, expected):
 def test_non_http_urls_are_rejected(url):
     with pytest.raises(URLError):
         canonicalize(url)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("HTTP://Example.ORG/feed", "http://example.org/feed", True),
+        ("https://example.org:443/feed/", "https://example.org/feed", True),
+        ("https://example.org", "https://example.org/", True),
+        ("https://example.org/rss?cid=1", "https://example.org/rss?cid=2", False),
+        ("https://example.org/rss?utm_source=x", "https://example.org/rss", False),
+        ("https://m.example.org/feed", "https://example.org/feed", False),
+        ("https://example.org/world/amp", "https://example.org/world", False),
+        ("http://example.org/feed", "https://example.org/feed", False),
+        ("https://example.org/Feed", "https://example.org/feed", False),
+        ("https://example.org:8443/feed", "https://example.org/feed", False),
+    ],
+)
+def test_feed_urls_compare_as_written(a, b, same):
+    assert (feed_identity(a) == feed_identity(b)) is same

@@ -1,8 +1,11 @@
-"""Sending alerts through Apprise, at most once each.
+"""Sending alerts through Apprise, at least once each.
 
 `deliver` sends due rows one by one, committing 'sending' before the request leaves
-and the outcome after it, so a crash in between leaves a row that is marked 'unknown'
-and never sent twice. Failures are retried with a growing pause, then given up; a URL
+and the outcome after it. Each delivery runs in a child process under a hard deadline
+and a cap on the receiver's answer (`courier`), so no receiver can hold a poll or its
+memory. A delivery that died (a kill, a crash, the deadline) is sent again: an alert is
+never lost, and receivers drop a repeat by the `newsmon-id` line every alert carries.
+Failures are retried with a growing pause, then given up; a URL
 Apprise cannot use, or a receiver that refuses the request itself (HTTP 400, 401, 403,
 404, 410...), is given up at once: no retry can help until someone fixes the target,
 and `newsmon notify --resend-failed` then sends those alerts again.
@@ -13,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
@@ -20,7 +24,9 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler import store
+from crawler.alerts.courier import Courier
 from crawler.alerts.enqueue import enqueue
+from crawler.alerts.message import IDEMPOTENCY_LABEL, fit_title
 from crawler.alerts.redact import REDACTOR, redact, secret_parts
 from crawler.clock import Clock
 from crawler.config import Config, NotifyTarget
@@ -60,8 +66,8 @@ TRANSIENT_4XX = frozenset({408, 409, 425, 429})
 
 
 INTERRUPTED = (
-    "interrupted while sending: the receiver may or may not have it; not retried "
-    "automatically (at most once)"
+    "interrupted while sending: the receiver may or may not have it; sent again "
+    "(receivers drop a repeat by its newsmon-id)"
 )
 
 
@@ -110,8 +116,8 @@ class SendFailure:
 
 
 def send(url: str, title: str, body: str) -> SendFailure | None:
-    """Blocking Apprise call, run on a worker thread: None on success, else a
-    redacted error. Never raises, so a plugin bug is one failed attempt."""
+    """Blocking Apprise call, run in the courier's child process: None on success, else
+    a redacted error. Never raises, so a plugin bug is one failed attempt."""
     secrets = secret_parts(url)
     REDACTOR.protect(secrets)
     apprise = apprise_module()
@@ -123,7 +129,7 @@ def send(url: str, title: str, body: str) -> SendFailure | None:
             return SendFailure(f"{reason} (check the target's url in config.yaml)", True)
         result = sender.notify(
             body=body,
-            title=title,
+            title=fit_title(title),  # rows queued with a longer title, too
             body_format=apprise.NotifyFormat.TEXT,
             timeout=SEND_TIMEOUT_S,
         )
@@ -134,6 +140,22 @@ def send(url: str, title: str, body: str) -> SendFailure | None:
         return SendFailure(message, refused(logged))
     except Exception as exc:  # any plugin error is one failed attempt
         return SendFailure(_short(redact(f"{type(exc).__name__}: {exc}", secrets)))
+
+
+# Apprise's generic webhooks take extra request headers as `+Name=value` in the URL.
+HEADER_SCHEMES = frozenset({"json", "jsons", "xml", "xmls", "form", "forms"})
+
+
+def with_id_header(url: str, row_id: int) -> str:
+    """A generic webhook URL that also sends the row id as a `newsmon-id` header, so a
+    receiver can drop an alert sent again after a dead delivery without reading the
+    body; other services carry the id in the body's last line only."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in HEADER_SCHEMES:
+        return url
+    rest, hash_sign, fragment = rest.partition("#")
+    joiner = "&" if "?" in rest else "?"
+    return f"{scheme}://{rest}{joiner}+{IDEMPOTENCY_LABEL}={row_id}{hash_sign}{fragment}"
 
 
 def refused(logged: str) -> bool:
@@ -149,31 +171,32 @@ def _short(text: str) -> str:
 
 
 async def deliver(db: sqlite_utils.Database, config: Config, clock: Clock) -> DeliveryReport:
-    """Send every due row once; rows a crash left 'sending' become 'unknown' first.
+    """Send every due row once; rows a crash left 'sending' are due again first.
 
-    The database is used on this thread only; Apprise runs on a worker thread.
-    Callers must hold the poll lock, so no other delivery is in flight: a row in
-    'sending' at the start can only be a crashed run's.
+    The database is used on this thread only; Apprise runs in a child process
+    (`courier`), waited for on a worker thread. Callers must hold the poll lock, so no
+    other delivery is in flight: a row in 'sending' at the start can only be a dead
+    run's.
     """
-    unknown = store.outbox.mark_interrupted(db, clock.now(), INTERRUPTED)
-    if unknown:
-        LOGGER.info("%d alert(s) were interrupted while sending and are now 'unknown'", unknown)
+    interrupted = store.outbox.mark_interrupted(db, clock.now(), INTERRUPTED, MAX_ATTEMPTS)
+    if interrupted:
+        LOGGER.warning("%d alert(s) were interrupted while sending; sent again", interrupted)
     targets = {target.name: target for target in config.notify}
     tally = _Tally()
     handled = 0
-    while handled < MAX_PER_RUN:
-        rows = store.outbox.due(db, clock.now(), sorted(targets), DELIVERY_BATCH)
-        if not rows:
-            break
-        for row in rows:
-            handled += 1
-            if store.outbox.claim(db, row.id):
-                await _deliver_row(db, targets[row.target], row, clock, tally)
+    with closing(Courier()) as courier:
+        while handled < MAX_PER_RUN:
+            rows = store.outbox.due(db, clock.now(), sorted(targets), DELIVERY_BATCH)
+            if not rows:
+                break
+            for row in rows:
+                handled += 1
+                if store.outbox.claim(db, row.id):
+                    await _deliver_row(db, targets[row.target], row, clock, tally, courier)
     return DeliveryReport(
         sent=tally.sent,
         retrying=tally.retrying,
         failed=tally.failed,
-        unknown=unknown,
         errors=tuple(tally.errors),
     )
 
@@ -184,8 +207,11 @@ async def _deliver_row(
     row: store.outbox.OutboxRow,
     clock: Clock,
     tally: _Tally,
+    courier: Courier,
 ) -> None:
-    failure = await asyncio.to_thread(send, target.url, row.title, row.body)
+    url = with_id_header(target.url, row.id)
+    error, permanent = await asyncio.to_thread(courier.send, url, row.title, row.body)
+    failure = None if error is None else SendFailure(error, permanent)
     now = clock.now()
     attempts = row.attempts + 1
     if failure is None:

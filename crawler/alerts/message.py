@@ -26,9 +26,23 @@ TITLE_PREFIX = "[newsmon]"
 IDEMPOTENCY_LABEL = "newsmon-id"
 
 
+# A mail subject is one header line: a long title with no space to fold at passes SMTP's
+# 1,000-octet line limit and every retry is refused. The whole title stays in the body.
+MAX_TITLE_CHARS = 200
+
+
 def render_title(event: dict[str, Any], reason: str) -> str:
-    title = f"{TITLE_PREFIX} {clean(event.get('monitor'))}: {clean(event.get('title')) or UNTITLED}"
-    return title + " (updated)" if reason == "update" else title
+    headline = clean(event.get("title")) or UNTITLED
+    title = f"{TITLE_PREFIX} {clean(event.get('monitor'))}: {headline}"
+    return fit_title(title + " (updated)" if reason == "update" else title)
+
+
+def fit_title(title: str) -> str:
+    """`title` cut to MAX_TITLE_CHARS, keeping its end (" (updated)") when it has one."""
+    if len(title) <= MAX_TITLE_CHARS:
+        return title
+    tail = " (updated)" if title.endswith(" (updated)") else ""
+    return title[: MAX_TITLE_CHARS - len(tail) - 1].rstrip() + "…" + tail
 
 
 def changed_facts(previous: dict[str, Any], current: dict[str, Any]) -> list[str]:

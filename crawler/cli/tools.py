@@ -17,7 +17,7 @@ import click
 
 from crawler import config, store
 from crawler.cli import cli, common, options
-from crawler.clock import parse_duration
+from crawler.clock import ClockError, format_span, parse_duration
 from crawler.config import outlets_file
 from crawler.files import replace_atomically
 from crawler.lock import poll_lock
@@ -39,13 +39,18 @@ def duration(text: str | None, option: str, minimum: timedelta) -> timedelta | N
     (a usage error, before anything is fetched or written)."""
     if text is None:
         return None
-    value = parse_duration(text)
+    try:
+        value = parse_duration(text)
+    except ClockError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
     if value is None:
         raise click.BadParameter(
             f"{text!r} is not a duration (e.g. 15m, 2h, 180d)", param_hint=option
         )
     if value < minimum:
-        raise click.BadParameter(f"{text!r} is shorter than {minimum}", param_hint=option)
+        raise click.BadParameter(
+            f"{text!r} is shorter than {format_span(minimum)}", param_hint=option
+        )
     return value
 
 
@@ -176,7 +181,10 @@ def add(
     if "://" not in url:
         url = f"https://{url}"
     cfg = load_any(ctx)
-    found = reactor.run(lambda: discover.discover(cfg, url, log_level=ctx.obj["log_level"]))
+    try:
+        found = reactor.run(lambda: discover.discover(cfg, url, log_level=ctx.obj["log_level"]))
+    except discover.TooSlow as exc:
+        raise common.Failed(str(exc), 1) from None
     for tried, where, verdict in found.tried:
         click.echo(f"tried {tried} ({where}): {verdict}")
     if found.found is None:

@@ -25,10 +25,10 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from crawler.config.load import parse, read
+from crawler.config.load import MAX_CONFIG_BYTES, parse, read
 from crawler.config.model import Config, ConfigError
 from crawler.files import replace_atomically
-from crawler.urls import URLError, identity
+from crawler.urls import URLError, feed_identity
 
 DEFAULT_NAME = "outlets.yaml"
 HEADER = (
@@ -65,10 +65,10 @@ class Plan:
 
 
 def feed_key(url: str) -> str:
-    """Two feed URLs are the same feed when they differ only in scheme, `www.`, a trailing
-    slash or tracking parameters (the comparison newsmon makes for article links)."""
+    """Two feed URLs are the same feed when they differ only in the case of scheme or
+    host, a default port or a trailing slash (`urls.feed_identity`)."""
     try:
-        return identity(url)
+        return feed_identity(url)
     except URLError:
         return url
 
@@ -154,10 +154,20 @@ def write(cfg: Config, outlets: Sequence[dict[str, Any]]) -> list[str]:
     text = HEADER + yaml.safe_dump(
         {"outlets": [*listed, *outlets]}, sort_keys=False, allow_unicode=True, width=1000
     )
+    for written, content in ((path, text), (cfg.path, config_text)):
+        size = len(content.encode("utf-8"))
+        if size > MAX_CONFIG_BYTES:  # every load refuses such a file: nothing is written
+            raise ConfigError(
+                f"{written}: adding these outlets would make it {size / 2**20:.1f} MiB, past "
+                f"the {MAX_CONFIG_BYTES // 2**20} MiB every load accepts; nothing was written"
+            )
     fresh = parse(config_text, cfg.path, require_outlets=False, included_text=text)
     if len(fresh.outlets) != len(cfg.outlets) + len(outlets):  # cannot happen: say so loudly
         raise ConfigError(f"{path}: the new file does not add the {len(outlets)} outlets")
-    for target_path, content in ((path, text), (cfg.path, config_text)):
+    # config.yaml first: killed between the two writes, it names an outlets file that is
+    # not there yet, which loads as empty, and the same command run again writes it.
+    # (In the other order a kill leaves an outlets file config.yaml does not name.)
+    for target_path, content in ((cfg.path, config_text), (path, text)):
         if target_path == cfg.path and cfg.outlets_file is not None:
             continue
         try:

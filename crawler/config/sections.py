@@ -38,6 +38,7 @@ from crawler.schedule import (
     DEFAULT_MIN_INTERVAL,
     MIN_INTERVAL,
 )
+from crawler.urls import URLError, feed_identity
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 MAX_SQL_TIME_LIMIT_MS = 60_000  # a page that waits longer is a stalled page
@@ -382,7 +383,11 @@ class ConfigReader(ValueReader):
         """A feed is one row, keyed by its URL: listed twice (under two outlets), the
         last outlet silently took it over. Say so, naming both places."""
         place = f"{self.label}{key}"  # the outlets file's places name that file
-        first = self.feed_urls.setdefault(url, f"{place} (line {node.start_mark.line + 1})")
+        try:
+            same = feed_identity(url)
+        except URLError:
+            same = url
+        first = self.feed_urls.setdefault(same, f"{place} (line {node.start_mark.line + 1})")
         if not first.startswith(f"{place} "):
             raise self.fail(node, key, f"this URL is already listed at {first}")
 

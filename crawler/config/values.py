@@ -16,11 +16,13 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from crawler.clock import parse_duration
+from crawler.clock import ClockError, format_span, is_bare_number, parse_duration
 from crawler.config.model import ConfigError
 from crawler.untrusted import MAX_URL
 
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
+_SIZE = re.compile(
+    r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE | re.ASCII
+)
 _SIZE_UNITS = {
     "b": 1,
     "kb": 1000,
@@ -107,11 +109,22 @@ class ValueReader:
         return value
 
     def duration(self, node: yaml.Node, key: str, minimum: timedelta) -> timedelta:
-        value = parse_duration(str(self.scalar(node, key)))
+        text = str(self.scalar(node, key))
+        if is_bare_number(text):
+            number = text.strip()
+            raise self.fail(
+                node, key, f"{number!r} has no unit: write {number}m for minutes or {number}s"
+            )
+        try:
+            value = parse_duration(text, unit_required=True)
+        except ClockError as exc:
+            raise self.fail(node, key, str(exc)) from None
         if value is None:
             raise self.fail(node, key, f"{node.value!r} is not a duration (e.g. 30s, 15m, 2h, 1d)")
         if value < minimum:
-            raise self.fail(node, key, f"{node.value!r} is shorter than the minimum {minimum}")
+            raise self.fail(
+                node, key, f"{node.value!r} is shorter than the minimum {format_span(minimum)}"
+            )
         return value
 
     def size(self, node: yaml.Node, key: str) -> int:

@@ -79,6 +79,8 @@ def describe_failure(
             return None, ROBOTS_DISALLOWED
         if text.startswith(BLOCKED):
             return None, text
+        if "DOWNLOAD_MAXSIZE" in text:  # over max_bytes once decompressed: final, as below
+            return None, f"{TOO_LARGE}{text}"
         return None, f"request dropped: {text}"
     if isinstance(exc, DownloadTimeoutError | TimeoutError | asyncio.TimeoutError):
         return None, f"timed out: {exc}"
@@ -90,7 +92,7 @@ def describe_failure(
         return None, f"download cancelled: {exc}"
     if isinstance(exc, CannotResolveHostError):
         host = urlparse_cached(failure.request).hostname or ""
-        reason = (lookup_errors or {}).get(host, str(exc))
+        reason = (lookup_errors or {}).get(host, str(exc)).removeprefix("DNS lookup failed: ")
         if reason.startswith(BLOCKED):
             return None, reason
         return None, f"DNS lookup failed: {reason.removeprefix('DNS lookup failed: ')}"

@@ -61,6 +61,18 @@ def open_db(path: Path, *, read_only: bool = False, create: bool = True) -> sqli
     """
     if read_only or not create:
         require(path)
+    if read_only:
+        try:
+            return _open(path, read_only=True)
+        except StoreError as exc:
+            fallback = _open_unwritable(path)
+            if fallback is None:
+                raise exc from None
+            return fallback
+    return _open(path, read_only=False)
+
+
+def _open(path: Path, *, read_only: bool) -> sqlite_utils.Database:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
@@ -78,6 +90,29 @@ def open_db(path: Path, *, read_only: bool = False, create: bool = True) -> sqli
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"{path}: cannot open database: {exc}") from None
     return db
+
+
+def _open_unwritable(path: Path) -> sqlite_utils.Database | None:
+    """A database in a folder newsmon cannot write (a read-only mount, a copy handed to an
+    analyst): WAL mode needs its -shm file beside the database, so the normal open fails.
+    Read it with SQLite's read-only, then immutable mode (no one can be writing where no
+    file can be created). None when it cannot be read this way either, or needs a
+    migration (which would be a write)."""
+    base = path.resolve().as_uri()
+    for query in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(f"{base}?{query}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+            db = sqlite_utils.Database(conn, execute_plugins=False)
+            db.execute("PRAGMA query_only = ON")
+            _refuse_newer(db, path)
+            if MIGRATIONS.pending(db):
+                conn.close()
+                return None
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error:
+            continue
+        return db
+    return None
 
 
 def _refuse_newer(db: sqlite_utils.Database, path: Path) -> None:

@@ -4,7 +4,9 @@ A row moves pending → sending → sent, or back to pending with a later
 `next_attempt`, or to failed once retries run out. Each move is its own
 transaction, committed before the next step, so after a crash the row says
 how far it got: a row still 'sending' may or may not have reached its
-receiver, and becomes 'unknown' instead of being sent a second time.
+receiver, and is due again (at least once: receivers drop a repeat by its id);
+after its last attempt it is 'failed'. 'unknown' is kept for rows older
+deliveries left; `resend_failed` makes those due again too.
 """
 
 from __future__ import annotations
@@ -113,13 +115,20 @@ def set_body(db: sqlite_utils.Database, row_id: int, body: str) -> None:
 # -- delivery ------------------------------------------------------------------
 
 
-def mark_interrupted(db: sqlite_utils.Database, now: datetime, error: str) -> int:
-    """Rows a crashed delivery left 'sending' become 'unknown': never sent again."""
+def mark_interrupted(
+    db: sqlite_utils.Database, now: datetime, error: str, max_attempts: int
+) -> int:
+    """Rows a dead delivery left 'sending' are due now (a kill must not lose an alert),
+    or 'failed' once they have had `max_attempts`."""
+    stamp = isoformat(now)
     with db.atomic():
         return db.execute(
-            """UPDATE outbox SET state = 'unknown', last_error = ?, finished = ?
+            """UPDATE outbox SET
+                   state = CASE WHEN attempts >= ? THEN 'failed' ELSE 'pending' END,
+                   next_attempt = ?, last_error = ?,
+                   finished = CASE WHEN attempts >= ? THEN ? ELSE finished END
                WHERE state = 'sending'""",
-            [error, isoformat(now)],
+            [max_attempts, stamp, error, max_attempts, stamp],
         ).rowcount
 
 
@@ -179,13 +188,13 @@ def mark_failed(db: sqlite_utils.Database, row_id: int, now: datetime, error: st
 
 
 def resend_failed(db: sqlite_utils.Database, now: datetime) -> int:
-    """Failed rows become due again with a fresh count of attempts, once an operator has
-    fixed their target; 'unknown' rows stay: they may have arrived (at most once)."""
+    """Failed rows, and 'unknown' ones older deliveries left, become due again with a
+    fresh count of attempts, once an operator has fixed their target."""
     with db.atomic():
         return db.execute(
             """UPDATE outbox SET state = 'pending', attempts = 0, next_attempt = ?,
                       finished = NULL
-               WHERE state = 'failed'""",
+               WHERE state IN ('failed', 'unknown')""",
             [isoformat(now)],
         ).rowcount
 
