@@ -32,6 +32,7 @@ LEAVES = {
     "text",
     "schedule",
     "files",
+    "orphans",
 }
 ALLOWED = {
     "store": set(),

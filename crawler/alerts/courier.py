@@ -162,7 +162,7 @@ def serve() -> None:
     """The child: one JSON request per line in, one JSON answer per line out."""
     from crawler.alerts.deliver import send
     from crawler.alerts.redact import REDACTED_LOGGERS, REDACTOR
-    from crawler.parse.orphans import die_with_parent
+    from crawler.orphans import die_with_parent
 
     die_with_parent()  # a killed run must not leave a child trickling from a receiver
     bound_requests()

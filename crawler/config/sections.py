@@ -7,6 +7,7 @@ partial file overrides only what it sets and every mistake names its key.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 from datetime import timedelta
@@ -380,14 +381,11 @@ class ConfigReader(ValueReader):
         return FeedSource(url, kind)
 
     def once(self, url: str, node: yaml.Node, key: str) -> None:
-        """A feed is one row, keyed by its URL: listed twice (under two outlets), the
-        last outlet silently took it over. Say so, naming both places."""
+        """A feed listed twice (under two outlets) is refused, naming both places."""
         place = f"{self.label}{key}"  # the outlets file's places name that file
-        try:
-            same = feed_identity(url)
-        except URLError:
-            same = url
-        first = self.feed_urls.setdefault(same, f"{place} (line {node.start_mark.line + 1})")
+        with contextlib.suppress(URLError):
+            url = feed_identity(url)
+        first = self.feed_urls.setdefault(url, f"{place} (line {node.start_mark.line + 1})")
         if not first.startswith(f"{place} "):
             raise self.fail(node, key, f"this URL is already listed at {first}")
 

@@ -10,9 +10,9 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from crawler.model import Extracted, Parsed
+from crawler.orphans import die_with_parent
 from crawler.parse.extract import extract_page
 from crawler.parse.feeds import parse as parse_feed_body
-from crawler.parse.orphans import die_with_parent
 
 T = TypeVar("T")
 
