@@ -8,7 +8,16 @@ Feed URLs follow a far narrower rule (`feed_identity`): on a feed URL `?cid=2`,
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import (
+    SplitResult,
+    parse_qsl,
+    quote,
+    unquote,
+    urlencode,
+    urljoin,
+    urlsplit,
+    urlunsplit,
+)
 
 TRACKING_PARAMS = frozenset(
     {
@@ -72,18 +81,7 @@ def is_tracking_param(name: str) -> bool:
 
 def canonicalize(url: str) -> str:
     """Normalise an absolute http(s) URL; raises URLError for anything else."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError as exc:
-        raise URLError(f"{url!r}: {exc}") from None
-    scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise URLError(f"{url!r} is not an absolute http(s) URL")
-    host = parts.hostname.lower().rstrip(".")
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    parts, scheme, netloc = _http_origin(url, host_dot=False)
     path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=-._~%") or "/"
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/") or "/"
@@ -93,6 +91,24 @@ def canonicalize(url: str) -> str:
         if not is_tracking_param(k)
     ]
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+
+
+def _http_origin(url: str, *, host_dot: bool) -> tuple[SplitResult, str, str]:
+    """(parts, scheme, host[:port]) of an absolute http(s) URL: scheme and host lower
+    case, the default port dropped; `host_dot` keeps a trailing dot on the host.
+    Raises URLError for anything else."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise URLError(f"{url!r}: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise URLError(f"{url!r} is not an absolute http(s) URL")
+    host = parts.hostname.lower() if host_dot else parts.hostname.lower().rstrip(".")
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    return parts, scheme, host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
 
 
 def resolve(link: str | None, base: str | None = None) -> str | None:
@@ -142,18 +158,7 @@ def feed_identity(url: str) -> str:
     with only the scheme and host lower-cased, the default port dropped and a trailing
     slash ignored. Never the article rule: a query, a mobile host or an `/amp` path
     picks a different feed. Raises URLError for what is not an absolute http(s) URL."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError as exc:
-        raise URLError(f"{url!r}: {exc}") from None
-    scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise URLError(f"{url!r} is not an absolute http(s) URL")
-    host = parts.hostname.lower()
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    parts, scheme, netloc = _http_origin(url, host_dot=True)
     userinfo = parts.netloc.rpartition("@")[0]
     if userinfo:
         netloc = f"{userinfo}@{netloc}"
