@@ -41,7 +41,7 @@ from monitors.language import (
     rules_for,
 )
 from monitors.language.stamps import lead_paragraphs
-from monitors.lexicon import LexiconError, Section, read_lexicon
+from monitors.lexicon import Section, read_lexicon, with_folder
 
 __all__ = ["IDENTITY", "KIND", "EarthquakeMonitor", "from_config"]
 
@@ -206,15 +206,7 @@ def from_config(config: MonitorConfig) -> EarthquakeMonitor:
     least = config.options.get("min_magnitude", 0.0)
     if isinstance(least, bool) or not isinstance(least, int | float) or not 0 <= least < 10:
         raise ValueError("option 'min_magnitude': expected a number from 0 to 10")
-    lexicons = dict(builtin())
-    folder = config.options.get("lexicons")
-    if folder is not None:
-        if not isinstance(folder, str) or not folder.strip():
-            raise ValueError("option 'lexicons': expected the path of a folder")
-        try:
-            lexicons.update(load_folder(Path(folder).expanduser().resolve()))
-        except LexiconError as exc:
-            raise ValueError(f"option 'lexicons': {exc}") from None
+    lexicons = with_folder(builtin(), config.options.get("lexicons"), load_folder)
     return EarthquakeMonitor(config.name, float(least), MappingProxyType(lexicons))
 
 

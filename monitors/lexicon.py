@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-__all__ = ["LexiconError", "Section", "one_of", "read_lexicon", "whole_number"]
+__all__ = ["LexiconError", "Section", "one_of", "read_lexicon", "whole_number", "with_folder"]
 
 FRAGMENT = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 MAX_EXPANSION = 8  # fragments may name fragments, this deep at most
@@ -222,6 +222,23 @@ def read_lexicon(path: Path) -> Section:
             raise fragments.error(str(key), "expected a pattern (a string or a list of strings)")
         raw[key] = value
     return top.with_fragments(raw)
+
+
+def with_folder(
+    builtin: Mapping[str, T], folder: Any, load: Callable[[Path], Mapping[str, T]]
+) -> dict[str, T]:
+    """A monitor's `lexicons:` option: the built-in lexicons, each language in `folder`
+    (a path) added or replacing; ValueError names the option and the bad file."""
+    lexicons = dict(builtin)
+    if folder is None:
+        return lexicons
+    if not isinstance(folder, str) or not folder.strip():
+        raise ValueError("option 'lexicons': expected the path of a folder")
+    try:
+        lexicons.update(load(Path(folder).expanduser().resolve()))
+    except LexiconError as exc:
+        raise ValueError(f"option 'lexicons': {exc}") from None
+    return lexicons
 
 
 def whole_number(low: int, high: int | None = None) -> Callable[[Any], int]:

@@ -46,7 +46,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -63,7 +62,7 @@ from monitors.launchactors import (
 )
 from monitors.launchfacts import FACT_SENTENCES, RECENT, about_another_time, extract_facts
 from monitors.launchrules import BUILTIN, LaunchLexicon, choose, load_folder
-from monitors.lexicon import LexiconError
+from monitors.lexicon import with_folder
 
 __all__ = ["KIND", "MissileLaunchMonitor", "from_config", "launch_actor", "split_sentences"]
 
@@ -185,15 +184,7 @@ def from_config(config: MonitorConfig) -> MissileLaunchMonitor:
         actors = [actors]
     if not actors or not all(isinstance(a, str) and a.strip() for a in actors):
         raise ValueError("option 'actors': expected a non-empty list of names")
-    lexicons = dict(_builtin())
-    folder = config.options.get("lexicons")
-    if folder is not None:
-        if not isinstance(folder, str) or not folder.strip():
-            raise ValueError("option 'lexicons': expected the path of a folder")
-        try:
-            lexicons.update(load_folder(Path(folder).expanduser().resolve()))
-        except LexiconError as exc:
-            raise ValueError(f"option 'lexicons': {exc}") from None
+    lexicons = with_folder(_builtin(), config.options.get("lexicons"), load_folder)
     return MissileLaunchMonitor(
         config.name, zone, tuple(a.strip() for a in actors), MappingProxyType(lexicons)
     )
