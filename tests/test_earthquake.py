@@ -10,12 +10,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler import config, store
+from crawler import store
 from monitors import build
 from monitors.base import ArticleView, MonitorConfig
 from monitors.earthquake import EarthquakeMonitor, from_config
-from tests.builders import add_article
-from tests.conftest import write_config
+from tests.builders import add_article, outlets_database
 
 PUBLISHED = datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
 QUAKES = build(MonitorConfig("quakes", "earthquake"))
@@ -185,15 +184,8 @@ def test_bad_options_are_refused_with_their_name(options, message):
 
 @pytest.fixture
 def db(tmp_path):
-    cfg = write_config(
-        tmp_path,
-        [
-            {"name": "Wire", "feeds": ["http://127.0.0.1:9/wire.xml"]},
-            {"name": "Aggregator", "feeds": ["http://127.0.0.1:9/agg.xml"]},
-        ],
-    )
-    database = store.db.open_db(tmp_path / "newsmon.db")
-    store.feeds.sync_outlets(database, config.load(cfg), datetime(2026, 3, 8, tzinfo=UTC))
+    """A wire (feed 1) and an aggregator (feed 2), as a first crawl leaves them."""
+    _, database = outlets_database(tmp_path, "Wire", "Aggregator")
     yield database
     database.close()
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import MappingProxyType
 
 import pytest
 
-from crawler import config, store
+from crawler import store
 from monitors.base import Agreement, ArticleView, EventTime, Identity, Match, Parent
-from tests.builders import add_article
-from tests.conftest import write_config
+from tests.builders import add_article, outlets_database
 
 MARKER = re.compile(r"\[(\w+)(?::\s*([^\]]+))?\]")
 QUAKES = Identity(
@@ -67,15 +66,8 @@ LIST = "{lead}\xa0\xa0Outlet One{second}\xa0\xa0Outlet Two{third}\xa0\xa0Outlet 
 
 @pytest.fixture
 def db(tmp_path):
-    cfg = write_config(
-        tmp_path,
-        [
-            {"name": "Wire", "feeds": ["http://127.0.0.1:9/wire.xml"]},
-            {"name": "Aggregator", "feeds": ["http://127.0.0.1:9/agg.xml"]},
-        ],
-    )
-    database = store.db.open_db(tmp_path / "newsmon.db")
-    store.feeds.sync_outlets(database, config.load(cfg), datetime(2026, 3, 8, tzinfo=UTC))
+    """A wire (feed 1) and an aggregator (feed 2), as a first crawl leaves them."""
+    _, database = outlets_database(tmp_path, "Wire", "Aggregator")
     yield database
     database.close()
 

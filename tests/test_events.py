@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 
-from crawler import config, ingest, store
+from crawler import ingest, store
 from crawler.config import MonitorConfig
 from crawler.loopback import Reply
 from monitors import build
-from tests.builders import Item, add_article, add_story_article, article_page, rss, story
+from tests.builders import (
+    Item,
+    add_article,
+    add_story_article,
+    article_page,
+    outlets_database,
+    rss,
+    story,
+)
 from tests.conftest import newsmon, query, write_config
 
 OUTLETS = {
@@ -165,15 +173,8 @@ LIST_SUMMARY = "{lead}\xa0\xa0Google News{second}\xa0\xa0Other Outlet{third}\xa0
 
 @pytest.fixture
 def db(tmp_path):
-    cfg = write_config(
-        tmp_path,
-        [
-            {"name": "Wire", "feeds": ["http://127.0.0.1:9/wire.xml"]},
-            {"name": "Aggregator", "feeds": ["http://127.0.0.1:9/agg.xml"]},
-        ],
-    )
-    database = store.db.open_db(tmp_path / "newsmon.db")
-    store.feeds.sync_outlets(database, config.load(cfg), datetime(2026, 3, 8, tzinfo=UTC))
+    """A wire (feed 1) and an aggregator (feed 2), as a first crawl leaves them."""
+    _, database = outlets_database(tmp_path, "Wire", "Aggregator")
     yield database
     database.close()
 
