@@ -38,8 +38,8 @@ class MonitorConfig:
     package: the engine reads the block and hands it over.
     """
 
-    name: str
-    type: str
+    name: str  # unique; events, digests and alerts name it
+    type: str  # a module in monitors/ (`keywords`, `missile_launch`) or any dotted module path
     options: Mapping[str, Any] = field(default_factory=dict)
 
 

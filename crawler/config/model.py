@@ -26,21 +26,25 @@ class ConfigError(ValueError):
 class FeedSource:
     """One URL to poll: an RSS/Atom/RDF/JSON feed or a (news) sitemap."""
 
-    url: str
+    url: str  # http(s), with a host
     kind: str  # "feed" | "sitemap"
-    ignore_validators: bool = False
+    ignore_validators: bool = (
+        False  # for servers that answer 304 wrongly: never send ETag or Last-Modified
+    )
 
 
 @dataclass(frozen=True)
 class Outlet:
-    name: str
+    """One publisher: a name and the feeds and sitemaps polled for it."""
+
+    name: str  # unique across config.yaml and the outlets file, any case
     sources: tuple[FeedSource, ...]
-    interval: timedelta
+    interval: timedelta  # how often its feeds are polled (at least 1m)
     fetch_pages: bool = True  # false: keep what the feed itself carries, fetch no page
     # Adaptive polling (set either bound): the interval follows the feed's publishing
     # rate, clamped to [min_interval, max_interval]; `interval` applies until one is known.
     min_interval: timedelta | None = None
-    max_interval: timedelta | None = None
+    max_interval: timedelta | None = None  # the longest adaptive interval
     # Its items are lists of other outlets' headlines (Google News and the like): they may
     # join an event through their own headline but never open one.
     aggregator: bool = False
@@ -50,26 +54,26 @@ class Outlet:
 class FetchSettings:
     """Politeness and limits for every HTTP request newsmon makes."""
 
-    user_agent: str = DEFAULT_USER_AGENT
-    timeout: float = 30.0
-    max_bytes: int = 10 * 2**20
-    retries: int = 2
-    retry_backoff: float = 2.0
-    per_host_concurrency: int = 2
-    per_host_delay: float = 1.0
-    autothrottle: bool = True
-    obey_robots: bool = True
-    keep_html: bool = False
-    max_article_attempts: int = 3
-    max_new_per_feed: int = 200
-    extraction_workers: int = 2
+    user_agent: str = DEFAULT_USER_AGENT  # sent with every request, robots.txt included
+    timeout: float = 30.0  # per request, in seconds
+    max_bytes: int = 10 * 2**20  # larger responses are abandoned and recorded
+    retries: int = 2  # per request, pausing retry_backoff, then 2x, 4x...
+    retry_backoff: float = 2.0  # the first pause between retries, in seconds
+    per_host_concurrency: int = 2  # requests in flight to one host at once
+    per_host_delay: float = 1.0  # seconds between requests to one host; AutoThrottle adapts it
+    autothrottle: bool = True  # adapt each host's delay to its latency
+    obey_robots: bool = True  # fetch nothing robots.txt forbids
+    keep_html: bool = False  # keep each page's HTML (gzip) for re-extraction
+    max_article_attempts: int = 3  # tries per page; then the feed's own text, if any, is kept
+    max_new_per_feed: int = 200  # pages fetched per feed per poll; the rest wait for the next
+    extraction_workers: int = 2  # processes for extraction and feed parsing; 0: inline
     # (ip, port) of DNS servers to ask instead of the system resolver; empty: the system's
     dns_servers: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
 class StorySettings:
-    """How alike two articles must be to share a story (see crawler/dedupe.py)."""
+    """How alike two articles must be to share a story (see crawler/stories/)."""
 
     near_duplicate: float = 0.5  # estimated Jaccard of word 5-shingles: a copy
     headline: float = 0.25  # IDF cosine of a headline with a story's headlines: joins it
@@ -82,10 +86,10 @@ class NotifyTarget:
     """Where alerts go: any Apprise URL. The URL may hold secrets, so only
     `name` is ever stored or logged."""
 
-    name: str
-    url: str = field(repr=False)
+    name: str  # how the target is named in the database, the logs and `newsmon notify`
+    url: str = field(repr=False)  # an Apprise URL, usually `${ENV_VAR}`: it may hold a token
     monitors: tuple[str, ...] = ()  # empty: every monitor
-    on: tuple[str, ...] = ("new",)
+    on: tuple[str, ...] = ("new",)  # `new` events, and `update`s that change their facts
 
     def wants(self, monitor: str) -> bool:
         return not self.monitors or monitor in self.monitors
@@ -105,7 +109,7 @@ class DaemonSettings:
     """The daemon's own options: where it serves Prometheus metrics, if anywhere."""
 
     metrics_port: int | None = None  # None: no metrics endpoint
-    metrics_host: str = "127.0.0.1"
+    metrics_host: str = "127.0.0.1"  # the address metrics are served on: they name feed URLs
 
 
 @dataclass(frozen=True)
@@ -128,11 +132,15 @@ class WebSettings:
 
 @dataclass(frozen=True)
 class Config:
+    """The whole of config.yaml, with the outlets of its outlets file."""
+
     path: Path
-    database: Path
+    database: Path  # the SQLite file, relative to config.yaml
+    # May feeds, pages and redirects reach loopback or private addresses? (The demo and
+    # the tests serve their outlets on 127.0.0.1.)
     allow_private_networks: bool
     fetch: FetchSettings
-    outlets: tuple[Outlet, ...]
+    outlets: tuple[Outlet, ...]  # at least one, here or in the outlets file
     monitors: tuple[MonitorConfig, ...]
     stories: StorySettings = StorySettings()
     notify: tuple[NotifyTarget, ...] = ()
