@@ -201,7 +201,7 @@ def digest_command(
     With --reader the position is kept in the database: the next digest for
     that reader starts exactly where this one ended. Events updated with new
     sources are shown as updates. JSON and Atom are for programs and feed
-    readers; the JSON schema is documented in the README and kept stable. An
+    readers; the JSON schema is documented in docs/output.md and kept stable. An
     Atom digest always holds the latest events (--atom-entries); the reader's
     position only marks which of them are new or updated.
 

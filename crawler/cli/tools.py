@@ -131,7 +131,7 @@ def opml_import(ctx: click.Context, file: Path, interval: str | None, dry_run: b
     Each feed becomes an outlet named by its title (feeds with the same title become
     one outlet); folders are flattened. Feeds already configured are skipped, invalid
     outlines reported (exit 1; the valid ones are still added). Outlets go to the
-    outlets file (see README, "Outlets file"), written atomically.
+    outlets file (see docs/configuration.md), written atomically.
 
     Example: newsmon opml import feedly.opml --interval 30m --dry-run
     """

@@ -1,6 +1,6 @@
 """Listings for scripts and spreadsheets: CSV and newline-delimited JSON (`--format csv|nl`).
 
-The rows are the same dicts `--format json` prints (README, "JSON field names"), so a column
+The rows are the same dicts `--format json` prints (docs/output.md, "JSON field names"), so a column
 has the same name in every format. Feed text is stripped of controls and bidi overrides
 as in JSON; in CSV a text cell that a spreadsheet would run as a formula (starting with
 =, +, -, @) gets a leading apostrophe, since a headline is written by a stranger.

@@ -2,7 +2,7 @@
 
 `select` gathers events into plain records relative to a reader's cursor (or a time);
 renderers only format them. The records are also the JSON digest's stable schema
-(README, "Digest JSON"): fields may be added, never renamed or removed. `events --json`
+(docs/output.md, "Digest JSON"): fields may be added, never renamed or removed. `events --json`
 and `event --json` print the same records (`event_summary`, `event_record`), so one
 event has one set of field names wherever it appears.
 """

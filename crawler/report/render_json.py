@@ -1,7 +1,7 @@
 """The digest as one JSON document: the records, stripped of control characters.
 
 JSON is for programs: times stay ISO 8601 UTC whatever zone people read the other
-formats in, and facts keep their raw keys (README, "JSON field names").
+formats in, and facts keep their raw keys (docs/output.md, "JSON field names").
 """
 
 from __future__ import annotations

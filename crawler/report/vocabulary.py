@@ -1,4 +1,4 @@
-"""One set of field names for every JSON, CSV and NDJSON output (README, "JSON field names").
+"""One set of field names for every JSON, CSV and NDJSON output (docs/output.md).
 
 Scripts join `feeds`, `status`, `articles`, `events` and the digest on their fields, so
 one thing has one name everywhere: a plural noun is a list, a count is `<noun>_count`,
