@@ -1,6 +1,6 @@
 """Memory of the daemon over many poll cycles: resident size and its trend.
 
-Target (#6): over 500 poll cycles of 100 feeds, resident memory at most 300 MB
+Target: over 500 poll cycles of 100 feeds, resident memory at most 300 MB
 and no upward trend (the median of the last 100 cycles within 10% of the
 median of cycles 100-200).
 

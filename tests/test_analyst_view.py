@@ -1,4 +1,4 @@
-"""#14.10: what an analyst reads in every digest format: the monitor, local times, facts
+"""What an analyst reads in every digest format: the monitor, local times, facts
 with labels and units, who disagrees with whom, every source's URL, one time everywhere.
 
 Events are built through the crawler's own path (`ingest.add_article`) into a real

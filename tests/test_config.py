@@ -200,7 +200,7 @@ def test_dns_servers_take_ipv4_and_ipv6_with_or_without_a_port():
     )
 
 
-# -- values that would explode later are refused before any I/O (#11.7) -------------
+# -- values that would explode later are refused before any I/O ------------------
 
 _LEVELS = "".join(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "], " for i in range(1, 9))
 ALIAS_BOMB = "{a0: &a0 [lol,lol,lol,lol,lol,lol,lol,lol,lol], " + _LEVELS + "b: x}"

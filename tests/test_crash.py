@@ -43,8 +43,9 @@ def test_kill_9_loses_and_doubles_nothing(tmp_path, mode, kills, seed):
 
 
 def test_ctrl_c_stops_a_run_within_seconds_and_the_next_run_finishes(server, tmp_path):
-    """#11.6: the first SIGINT hung `newsmon run` forever (the main thread waited on a
-    reactor pool thread) holding the poll lock; every cron run after it exited 3."""
+    """The first SIGINT stops `newsmon run` and releases the poll lock (a main thread
+    waiting on a reactor pool thread would hang it, and every cron run after it would
+    exit 3)."""
     import os
     import signal
     import sys

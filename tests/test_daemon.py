@@ -148,7 +148,7 @@ def test_status_flags_a_feed_that_keeps_failing_and_a_silent_daemon():
 
     now = datetime(2026, 1, 4, 12, 0, tzinfo=UTC)
     assert not is_failing(True, 0)
-    assert not is_failing(True, 2)  # one rule everywhere: 3 failed polls in a row (#14)
+    assert not is_failing(True, 2)  # one rule everywhere: 3 failed polls in a row
     assert is_failing(True, 3)
     assert not is_failing(False, 9)  # a retired feed (no longer configured) is history
     beat = {"pid": 7, "started": "2026-01-04T00:00:00Z", "config": "c", "stopped": None}

@@ -1,4 +1,4 @@
-"""#14, setting newsmon up and leaving it running: config mistakes found at load, alerts
+"""Setting newsmon up and leaving it running: config mistakes found at load, alerts
 that cannot be delivered, the demo run twice, and the daemon's log (real subprocesses,
 loopback servers, SQLite files, Apprise)."""
 

@@ -1,4 +1,4 @@
-"""#14, what an analyst running newsmon every day runs into: the real CLI in subprocesses
+"""What an analyst running newsmon every day runs into: the real CLI in subprocesses
 on real SQLite files (files served by web servers, pipes to jq and head, typos, health
 checks, feeds removed from the config)."""
 

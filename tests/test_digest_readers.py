@@ -154,8 +154,8 @@ def shown(cfg, reader: str, now: str = "2026-03-09T00:00:00Z") -> tuple[list[int
 
 
 def test_a_new_readers_first_digest_pages_like_any_other(setup):
-    """#11.4: a new reader's first digest over 620 events showed 500 and moved the cursor
-    past all 620: 120 were never shown."""
+    """A new reader's first digest over 620 events shows 500 and moves the cursor past
+    those 500 only, so the next one shows the other 120."""
     cfg, db = setup
     ids = add_events(db, 620, "2026-03-08T12:00:00Z")
     first, more = shown(cfg, "new")
@@ -167,7 +167,7 @@ def test_a_new_readers_first_digest_pages_like_any_other(setup):
 
 
 def test_two_digests_of_one_reader_at_once_show_each_event_once(setup):
-    """#11.4: both read the same cursor and showed the same events (2-4 of 5 trials).
+    """Two digests must not read the same cursor and show the same events.
     Real concurrent processes, five trials, new events before each. Their output is
     larger than a pipe holds and is read only after a pause, as a slow consumer would:
     each digest stalls writing, after it has read the cursor and before it saves it."""
@@ -218,9 +218,9 @@ def atom(cfg, *args: str, now: str = "2026-03-09T00:00:00Z") -> list[tuple[str, 
 
 
 def test_an_atom_digest_keeps_the_latest_events_for_feed_readers(setup):
-    """#14.3: regenerated a few minutes later, the reader's Atom file had 0 entries, so
-    a feed reader polling less often than cron missed every event. It is a rolling
-    window of the latest events with stable ids and times; the cursor only says new."""
+    """Regenerated a few minutes later, the reader's Atom file still holds the latest
+    events, so a feed reader polling less often than cron misses none: a rolling window
+    with stable ids and times, where the cursor only says which are new."""
     cfg, db = setup
     ids = add_events(db, 3, "2026-03-08T12:00:00Z")
     urn = [f"urn:newsmon:event:{i}" for i in reversed(ids)]  # newest first

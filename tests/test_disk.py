@@ -78,7 +78,7 @@ def test_a_full_disk_stops_the_run_loudly_and_the_next_run_finishes(server, tmp_
 
 
 def test_a_read_only_database_directory_is_a_clear_error(server, tmp_path):
-    """#11.7: the poll lock file's creation was unguarded: a traceback."""
+    """A poll lock file that cannot be created is one clear error, not a traceback."""
     publish(server, 1)
     folder = tmp_path / "data"
     folder.mkdir()

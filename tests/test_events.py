@@ -165,7 +165,7 @@ def test_a_bad_monitor_block_is_a_config_error_before_any_fetch(server, tmp_path
     assert server.requests == []
 
 
-# -- grouping on a real SQLite file, in-process (issue #10) ---------------------------
+# -- grouping on a real SQLite file, in-process ------------------------------------
 
 MONITORS = [build(MonitorConfig("launches", "missile_launch"))]
 LIST_SUMMARY = "{lead}\xa0\xa0Google News{second}\xa0\xa0Other Outlet{third}\xa0\xa0Third Outlet"

@@ -215,7 +215,7 @@ def test_deeply_nested_and_mislabeled_pages_in_one_run(server, tmp_path):
     assert methods[server.url("/deep")].startswith("feed")
 
 
-# -- one poison item costs only itself (#11) ---------------------------------------
+# -- one poison item costs only itself ---------------------------------------------
 
 NORMAL_OUTLETS = 30
 
@@ -249,7 +249,7 @@ def json_feed(items: list[dict]) -> bytes:
 
 
 def test_poison_items_cost_only_themselves_and_are_recorded_on_their_feed(server, tmp_path):
-    """#11.1 and .2: titles that are objects, lists, 2 MB of distinct words, numbers past
+    """Titles that are objects, lists, 2 MB of distinct words, numbers past
     SQLite's integers or lone surrogates, and a numeric url, beside 30 ordinary outlets."""
     from tests.builders import page
 
@@ -302,7 +302,7 @@ def test_poison_items_cost_only_themselves_and_are_recorded_on_their_feed(server
 
 
 def test_bad_characters_and_bad_nesting_cost_only_their_feed(server, tmp_path):
-    """#11.2: `&#xD800;` in RSS, a 200,000-deep JSON array; each beside an innocent feed."""
+    """`&#xD800;` in RSS, a 200,000-deep JSON array; each beside an innocent feed."""
     from tests.builders import Item, page, rss
 
     feed = rss([Item("Odd &#xD800; here", server.url("/a")), Item("Plain", server.url("/b"))])

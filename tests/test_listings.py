@@ -1,4 +1,4 @@
-"""#14.11: the conventions of sqlite-utils, Datasette and Miniflux: `--since 7d`, `--csv` and
+"""The conventions of sqlite-utils, Datasette and Miniflux: `--since 7d`, `--csv` and
 `--nl` beside `--json`, `articles --outlet/--since`, and `newsmon article ID`.
 
 A real SQLite file filled through the crawler's own path (`ingest.add_article`), read

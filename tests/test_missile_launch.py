@@ -264,7 +264,7 @@ def test_from_config_and_registry() -> None:
         from_config(MonitorConfig("m", "missile_launch", {"actor": "North Korea"}))
 
 
-# -- real headline shapes (issue #10) -------------------------------------------------
+# -- real headline shapes ----------------------------------------------------------
 
 MONDAY_29_DEC = "2025-12-29T18:41:00+09:00"
 

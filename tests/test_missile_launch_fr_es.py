@@ -60,7 +60,7 @@ def launch(article: ArticleView) -> Match:
     ],
 )
 def test_the_reuters_headlines_of_the_20_august_launch(language: str, title: str) -> None:
-    """The two items of feed-replay-aug2026 no lexicon read before: a headline only."""
+    """The two items of feed-replay-aug2026 that only the French and Spanish lexicons read."""
     found = launch(view(language, title))
     assert found.account == "report"
     assert found.facts["count"] == 10

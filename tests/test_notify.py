@@ -139,7 +139,7 @@ def test_a_new_event_is_posted_once_with_its_title(tmp_path, receiver):
 
 
 def test_an_alert_reads_like_the_digest_in_the_display_zone(tmp_path, receiver):
-    """#14.10: alerts had no monitor, raw fact keys and UTC only."""
+    """An alert names its monitor, labels its facts and shows times in the display zone."""
     path = write_config(tmp_path, [{"name": "ops", "url": hook_url(receiver)}])
     with path.open("a", encoding="utf-8") as handle:
         handle.write("display:\n  timezone: Asia/Seoul\n")

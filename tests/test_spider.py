@@ -1,4 +1,4 @@
-"""The poll spider's boundaries: what it never requests, and what it never retries (#11)."""
+"""The poll spider's boundaries: what it never requests, and what it never retries."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ SUMMARY = "The river authority said the new locks would open to barges in the sp
 
 
 def test_a_link_too_long_to_request_is_an_error_on_its_entry_with_the_feeds_text(server, tmp_path):
-    """#11.3: Scrapy drops URLs over 2,083 characters without a callback; the entry stayed
-    pending with 0 attempts forever. Now it is final at once and keeps the feed's text."""
+    """Scrapy drops URLs over 2,083 characters without a callback, so such an entry must
+    not wait for an answer: it is final at once and keeps the feed's text."""
     long_with_text = server.url("/a?" + "q=1&" * 600)
     long_without = server.url("/b?" + "r=2&" * 600)
     server.routes["/feed.xml"] = Reply.static(
@@ -76,7 +76,7 @@ def test_a_feed_that_moved_to_a_url_too_long_to_request_is_an_error_on_the_feed(
 
 
 def test_a_page_over_max_bytes_is_refused_once_not_retried(server, tmp_path):
-    """#11.10: a refusal that cannot change is final at the first attempt."""
+    """A refusal that cannot change is final at the first attempt."""
     server.routes["/big"] = Reply(body=page("Big", "big", paragraphs=400), gzip=False)
     server.routes["/feed.xml"] = Reply.static(
         rss([Item("Big", server.url("/big"), description=SUMMARY)]), "application/rss+xml"

@@ -1,4 +1,4 @@
-"""The database as shared state: who may use it, and who waits for whom (#11)."""
+"""The database as shared state: who may use it, and who waits for whom."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def digest_of(path: Path) -> str:
     [("run", "--all"), ("status",), ("feeds",), ("digest",), ("reprocess",), ("daemon",)],
 )
 def test_a_database_from_a_newer_newsmon_is_refused_untouched(tmp_path, command):
-    """#11.5: an unknown migration means a newer schema; this version must not write to it."""
+    """An unknown migration means a newer schema; this version must not write to it."""
     cfg = write_config(tmp_path, [{"name": "A", "feeds": ["http://127.0.0.1:9/f.xml"]}])
     store.db.open_db(tmp_path / "newsmon.db").close()  # the schema, as a first poll makes it
     query(
@@ -79,8 +79,8 @@ def writer_holds_the_lock(database: Path) -> bool:
 
 
 def test_status_and_feeds_do_not_wait_for_a_long_reprocess(tmp_path):
-    """#11.8: both wrote (they synced the feeds table), so a long `reprocess` made them
-    wait 30 s and fail with "database is locked". In WAL mode readers need not wait."""
+    """Neither writes (a sync of the feeds table would wait behind a long `reprocess` and
+    fail after 30 s with "database is locked"). In WAL mode readers need not wait."""
     cfg = write_config(tmp_path, [{"name": "Wire", "feeds": ["http://127.0.0.1:9/rss.xml"]}])
     build_archive(cfg, 6_000)
     database = tmp_path / "newsmon.db"

@@ -1,4 +1,4 @@
-"""Values from the network are typed, bounded and normalised at the parser (#11)."""
+"""Values from the network are typed, bounded and normalised at the parser."""
 
 from __future__ import annotations
 

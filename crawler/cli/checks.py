@@ -1,7 +1,7 @@
 """What a reading command checks before it shows anything: the names typed, the health.
 
-`events --monitor nope` used to print nothing and exit 0, as if the monitor had simply
-found nothing; a typo must say so, with the names that would work. `status` is also a
+`events --monitor nope` must not print nothing and exit 0, as if the monitor had simply
+found nothing: a typo says so, with the names that would work. `status` is also a
 health check: its exit code says whether feeds are failing or the daemon went silent.
 """
 

@@ -1,11 +1,11 @@
 """Asking Apprise itself whether it can use a notify URL, when config.yaml is read.
 
 A URL only shaped like one (`jsn://...`, a `discord://` without its token, a `mailto://`
-without a sender) used to be found when the first alert was due, and then retried eight
-times over two hours although no retry could help. Apprise parses it in a fraction of a
-second with no network I/O, so `config.load` asks it first, and `alerts.deliver` asks
-again before sending. Apprise is imported here, once, on first use: commands that only
-read do not pay for it.
+without a sender) would otherwise be found only when the first alert is due, and then
+retried eight times over two hours although no retry could help. Apprise parses it in
+a fraction of a second with no network I/O, so `config.load` asks it first, and
+`alerts.deliver` asks again before sending. Apprise is imported here, once, on first
+use: commands that only read do not pay for it.
 """
 
 from __future__ import annotations

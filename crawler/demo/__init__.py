@@ -98,8 +98,9 @@ class DemoError(RuntimeError):
 
 
 def prepare(directory: Path) -> None:
-    """Start the demo over in `directory`: a rerun used to add a second set of feeds (the
-    server's port changes) and every article again. Only what a demo wrote is removed."""
+    """Start the demo over in `directory`, so a rerun does not add a second set of feeds
+    (the server's port changes) and every article again. Only what a demo wrote is
+    removed."""
     path = directory / "config.yaml"
     database = directory / DEMO_DATABASE
     ours = path.is_file() and path.read_text(encoding="utf-8").startswith(MARKER)

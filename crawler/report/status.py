@@ -60,8 +60,8 @@ def with_config(feeds: list[dict[str, Any]], config: Config, now: datetime) -> l
     """Feed rows as config.yaml has them now, without writing: feeds no longer configured
     show as retired (`active` 0), configured ones never polled show as due now.
 
-    `status` and `feeds` used to sync the feeds table first; that write waited behind
-    any long writer (a `reprocess`) and failed after 30 s with "database is locked".
+    `status` and `feeds` do not sync the feeds table: that write would wait behind any
+    long writer (a `reprocess`) and fail after 30 s with "database is locked".
     """
     configured = {
         source.url: (outlet.name, source.kind)
