@@ -76,7 +76,7 @@ DEFAULTS = {
     ("Config", "allow_private_networks"): "`false`",
     ("Config", "monitors"): "`[]`",
     ("Config", "outlets"): "required",
-    ("Config", "fetch"): "its section's",
+    ("Config", "fetch"): "its section's defaults",
     ("Outlet", "interval"): f"`{DEFAULT_INTERVAL.seconds // 60}m`",
     ("Outlet", "min_interval"): f"none (`{DEFAULT_MIN_INTERVAL.seconds // 60}m` when only "
     "`max_interval` is set)",
@@ -163,7 +163,7 @@ def default(owner: str, field: dataclasses.Field[Any]) -> str:
     else:
         return "required"
     if dataclasses.is_dataclass(value):
-        return "its section's"
+        return "its section's defaults"
     if (owner, field.name) in TYPES and TYPES[(owner, field.name)] == "duration":
         value = timedelta(seconds=value)
     if (owner, field.name) == ("FetchSettings", "max_bytes"):
