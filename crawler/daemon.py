@@ -28,6 +28,7 @@ import time
 from datetime import UTC, timedelta
 from pathlib import Path
 
+import sqlite_utils
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
@@ -67,8 +68,9 @@ class Daemon:
         self._wake = asyncio.Event()
         self._alerts_lock = asyncio.Lock()
         self._stop = asyncio.Event()
-        self._scheduler: AsyncIOScheduler | None = None
-        self._db = None
+        # Both made by run(): the daemon schedules and stores only while it runs.
+        self._scheduler: AsyncIOScheduler
+        self._db: sqlite_utils.Database
 
     async def run(self) -> None:
         """Run until SIGTERM/SIGINT; raises LockBusy if another poller holds the lock."""
