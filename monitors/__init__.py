@@ -48,7 +48,8 @@ def build(config: MonitorConfig) -> Monitor:
     factory = getattr(module, "from_config", None)
     if not callable(factory):
         raise ValueError(_unknown(kind, f"{module_name} has no from_config"))
-    return factory(config)
+    monitor: Monitor = factory(config)
+    return monitor
 
 
 def _unknown(kind: str, reason: str) -> str:

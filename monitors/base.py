@@ -13,19 +13,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 __all__ = [
     "ACCOUNTS",
     "DEFAULT_IDENTITY",
+    "Account",
     "Agreement",
     "ArticleView",
     "EventTime",
     "Identity",
     "Match",
+    "MergeRule",
     "Monitor",
     "MonitorConfig",
     "Parent",
+    "Precision",
     "identity_of",
 ]
 
@@ -80,7 +83,8 @@ class EventTime:
             raise ValueError("EventTime ends before it starts")
 
 
-ACCOUNTS = ("report", "confirmation", "reaction", "analysis", "follow-up")
+Account = Literal["report", "confirmation", "reaction", "analysis", "follow-up"]
+ACCOUNTS: tuple[Account, ...] = get_args(Account)
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ class Match:
     time: EventTime | None
     facts: Mapping[str, Any] = field(default_factory=dict)  # JSON-serialisable values
     evidence: str | None = None  # the sentence that convinced the monitor
-    account: str = "report"  # one of ACCOUNTS
+    account: Account = "report"
     fact_evidence: Mapping[str, str] = field(default_factory=dict)  # fact -> its sentence
     opens: bool = True  # False: may join an event, never opens one (it is held until one opens)
 
@@ -208,13 +212,13 @@ def identity_of(monitor: Any) -> Identity:
     return identity if isinstance(identity, Identity) else DEFAULT_IDENTITY
 
 
-def _path(value: Any) -> tuple[str, ...]:
+def _path(value: Any) -> tuple[object, ...]:
     if isinstance(value, list | tuple):
         return tuple(_folded(v) for v in value)
     return (_folded(value),)
 
 
-def _folded(value: Any) -> Any:
+def _folded(value: Any) -> object:
     return value.casefold().strip() if isinstance(value, str) else value
 
 

@@ -31,11 +31,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitors import places
-from monitors.base import Agreement, ArticleView, Identity, Match, MonitorConfig
+from monitors.base import Agreement, ArticleView, Identity, Match, MergeRule, MonitorConfig
 from monitors.language import EventWords, find_term, resolve_event_time, rules_for, term_pattern
 from monitors.language.stamps import lead_paragraphs
 
@@ -55,7 +55,7 @@ OPTIONS = frozenset(
 )
 FACT_OPTIONS = frozenset({"pattern", "type", "merge", "unit"})
 FACT_TYPES = ("number", "text")
-MERGES = ("majority", "union", "max", "most_precise")
+MERGES: tuple[MergeRule, ...] = get_args(MergeRule)
 FACT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 FIELDS = ("title", "text")
 DEFAULT_ZONE = "UTC"
@@ -278,15 +278,16 @@ def _identity(options: Mapping[str, Any], facts: Sequence[FactPattern]) -> Ident
         raise ValueError("option 'min_similarity': expected a number from 0 to 1")
     if not 0 <= similarity <= 1:
         raise ValueError("option 'min_similarity': expected a number from 0 to 1")
-    merge = {"place": "most_precise"}
+    merge: dict[str, MergeRule] = {"place": "most_precise"}
     for fact_name, spec in (options.get("facts") or {}).items():
         rule = spec.get("merge") if isinstance(spec, Mapping) else None
         if rule is not None:
-            if rule not in MERGES:
+            chosen = next((m for m in MERGES if m == rule), None)
+            if chosen is None:
                 raise ValueError(
                     f"option 'facts.{fact_name}.merge': expected one of {', '.join(MERGES)}"
                 )
-            merge[fact_name] = rule
+            merge[fact_name] = chosen
     return Identity(
         agree=MappingProxyType(agree),
         min_similarity=float(similarity),

@@ -182,7 +182,7 @@ def load_lexicon(path: Path) -> LaunchLexicon:
     language = top.text("language")
     if not LANGUAGE_CODE.match(language or "") or language != path.stem:
         raise top.error("language", f"expected the file's name ({path.stem!r}), a 2-3 letter code")
-    general = _languages_beside(path.parent).get(language)  # type: ignore[arg-type]
+    general = _languages_beside(path.parent).get(language)
     if general is None:
         raise top.error(
             "language",
@@ -211,9 +211,9 @@ def load_lexicon(path: Path) -> LaunchLexicon:
         sentence_end=general.sentence_end,
         alias_before=actors.text("before", required=False, default="") or "",
         alias_after=actors.text("after", required=False, default="") or "",
-        korea_context=actors.regex("korea_context"),  # type: ignore[arg-type]
+        korea_context=actors.regex("korea_context"),
         actors=_actors(actors.section("names")),
-        nouns=launch.regex("nouns"),  # type: ignore[arg-type]
+        nouns=launch.regex("nouns"),
         patterns=_launch_patterns(launch),
         numbers=numbers,
         vague_counts=vague,
@@ -225,7 +225,7 @@ def load_lexicon(path: Path) -> LaunchLexicon:
         flight_time=facts.ordered("flight_time"),
         launch_area=facts.ordered("launch_area", ("x",)),
         landing_areas=_labelled(facts, "landing_areas", group="x"),
-        launch_context=facts.regex("launch_context"),  # type: ignore[arg-type]
+        launch_context=facts.regex("launch_context"),
         time=general.time,
         event=_event_words(event_time),
         reaction=cue("reaction", ("actor",)),
@@ -317,7 +317,7 @@ def _launch_patterns(launch: Section) -> tuple[LaunchPattern, ...]:
         if subject not in ("before", "either"):
             raise item.error("subject", "expected before or either")
         regex = item.regex("pattern", groups=("verb",))
-        found.append(LaunchPattern(regex, subject == "before"))  # type: ignore[arg-type]
+        found.append(LaunchPattern(regex, subject == "before"))
     if not found:
         raise launch.error("patterns", "expected at least one launch pattern")
     return tuple(found)

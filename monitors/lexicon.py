@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import yaml
 
@@ -79,6 +79,13 @@ class Section:
     def with_fragments(self, extra: Mapping[str, str]) -> Section:
         return Section(self.data, self.file, self.path, {**self.fragments, **extra})
 
+    # A required value, or one with a default, is there: its type says so (no None).
+    @overload
+    def text(self, key: str, *, required: Literal[True] = True) -> str: ...
+    @overload
+    def text(self, key: str, *, required: bool = ..., default: str) -> str: ...
+    @overload
+    def text(self, key: str, *, required: bool = ..., default: None = None) -> str | None: ...
     def text(self, key: str, *, required: bool = True, default: str | None = None) -> str | None:
         value = self.data.get(key)
         if value is None:
@@ -96,6 +103,10 @@ class Section:
             raise self.error(key, "expected true or false")
         return value
 
+    @overload
+    def pattern_source(self, key: str, *, required: Literal[True] = True) -> str: ...
+    @overload
+    def pattern_source(self, key: str, *, required: bool) -> str | None: ...
     def pattern_source(self, key: str, *, required: bool = True) -> str | None:
         """A pattern's source with fragments written out: a string, or a list joined by `|`."""
         value = self.data.get(key)
@@ -122,6 +133,14 @@ class Section:
             source = FRAGMENT.sub(lambda m: self.fragments[m.group(1)], source)
         raise self.error(key, f"fragments nested deeper than {MAX_EXPANSION}")
 
+    @overload
+    def regex(
+        self, key: str, *, required: Literal[True] = True, groups: tuple[str, ...] = ()
+    ) -> re.Pattern[str]: ...
+    @overload
+    def regex(
+        self, key: str, *, required: bool, groups: tuple[str, ...] = ()
+    ) -> re.Pattern[str] | None: ...
     def regex(
         self, key: str, *, required: bool = True, groups: tuple[str, ...] = ()
     ) -> re.Pattern[str] | None:

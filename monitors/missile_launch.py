@@ -47,9 +47,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from monitors.base import Agreement, ArticleView, EventTime, Identity, Match, MonitorConfig
+from monitors.base import Account, Agreement, ArticleView, EventTime, Identity, Match, MonitorConfig
 from monitors.language import period_mentioned, resolve_event_time
 from monitors.language.stamps import lead_paragraphs
 from monitors.launchactors import (
@@ -67,7 +68,10 @@ from monitors.lexicon import with_folder
 __all__ = ["KIND", "MissileLaunchMonitor", "from_config", "launch_actor", "split_sentences"]
 
 KIND = "missile_launch"
-COMMENTARY = ("reaction", "analysis")  # accounts about a launch that never open an event
+COMMENTARY: tuple[Account, ...] = (
+    "reaction",
+    "analysis",
+)  # accounts about a launch that never open an event
 ANSWER_WINDOW = timedelta(days=2)  # a reaction comes within this long after the launch
 ANSWER_REACH = timedelta(days=4)  # and its own time words never reach further back
 HEADLINE_BREAK = re.compile(r"\s*(?:…|\.\.\.|‥|;|\s[-–—|]\s)\s*")
@@ -194,7 +198,7 @@ def from_config(config: MonitorConfig) -> MissileLaunchMonitor:
 class _Evidence:
     sentence: str
     actor: str
-    account: str = "report"
+    account: Account = "report"
 
 
 def _evidence(
@@ -283,7 +287,7 @@ def _answer(
 
 def _commentary(
     title: str, text: str, evidence: _Evidence, actors: Sequence[str], lex: LaunchLexicon
-) -> str | None:
+) -> Literal["reaction", "analysis"] | None:
     """ "reaction" or "analysis" when the article is about a launch rather than a report
     of it; None for a report.
 

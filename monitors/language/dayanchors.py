@@ -13,7 +13,7 @@ with parts of the day and clock times. The words are per language
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 
@@ -193,7 +193,11 @@ def pick(anchors: Sequence[Anchor]) -> Anchor | None:
     words disagree: "북한이 29일 ... 발사했다" in a text whose officials say "전날 오전
     8시께 ... 발사된 미사일", the day before its publication), else the first."""
     candidates = [a for a in anchors if not a.reporting]
-    for wanted in (lambda a: a.eventful and a.clocked, lambda a: a.eventful):
+    tests: tuple[Callable[[Anchor], bool], ...] = (
+        lambda a: a.eventful and a.clocked,
+        lambda a: a.eventful,
+    )
+    for wanted in tests:
         found = next((a for a in candidates if wanted(a)), None)
         if found is not None:
             return found

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -83,10 +83,16 @@ class Language:
     substring: bool = False
 
 
-class Scripted(Protocol):
-    language: str
-    script: Pattern
-    by_language_only: bool
+class Scripted(Hashable, Protocol):
+    """What choosing among languages reads (read-only: the lexicons are frozen), and
+    hashable, for the cache of the other scripts."""
+
+    @property
+    def language(self) -> str: ...
+    @property
+    def script(self) -> Pattern: ...
+    @property
+    def by_language_only(self) -> bool: ...
 
 
 S = TypeVar("S", bound=Scripted)
@@ -102,10 +108,10 @@ def load_language(path: Path) -> Language:
     terms = top.section("terms", required=False)
     terms.check_keys(TERM_KEYS)
     return Language(
-        language=code,  # type: ignore[arg-type]
-        name=top.text("name", required=False, default=code) or code,  # type: ignore[arg-type]
-        script=top.regex("script"),  # type: ignore[arg-type]
-        sentence_end=top.regex("sentence_end"),  # type: ignore[arg-type]
+        language=code,
+        name=top.text("name", required=False, default=code) or code,
+        script=top.regex("script"),
+        sentence_end=top.regex("sentence_end"),
         time=time_rules(top.section("time"), _common_zones()),
         numbers=number_words(
             top.section("numbers", required=False), top.section("units", required=False)

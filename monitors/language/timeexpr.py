@@ -27,10 +27,10 @@ captions: `monitors.language.stamps`.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from monitors.base import EventTime
+from monitors.base import EventTime, Precision
 from monitors.language.clocks import Clock, clocks, place_clock
 from monitors.language.dayanchors import (
     Anchor,
@@ -188,7 +188,11 @@ def _scan(
         groups = m.groupdict()
         # "pre-dawn" and "in the early hours" both mean "early"
         name = part_name(groups.get("mod") or groups.get("mod2"), groups.get("part") or "hours")
-        if name in rules.parts_of_day and not any(s <= m.start() < e for s, e in taken):
+        if (
+            name is not None
+            and name in rules.parts_of_day
+            and not any(s <= m.start() < e for s, e in taken)
+        ):
             parts.append(_Part(m.start(), name, m.group()))
     return _Found(days, tuple(parts), found_clocks)
 
@@ -205,7 +209,8 @@ def _combine(
     # "said today" describes yesterday's launch.
     anchor = pick(found.anchors)
     phrases: list[tuple[int, str]] = []
-    part, day, day_zone = None, None, zone
+    part, day = None, None
+    day_zone: tzinfo = zone
     if anchor is not None:
         day, part, day_zone = anchor.day, anchor.part, anchor.zone or zone
         phrases.append((anchor.start, anchor.phrase))
@@ -298,7 +303,7 @@ def _zoned(
     suffix = rules.zone_suffix.match(text, end) if rules.zone_suffix else None
     named = suffix.group("zone") if suffix else None
     tz = rules.zones.get(named) if named else None
-    if tz is None or str(tz) == str(zone):
+    if suffix is None or tz is None or str(tz) == str(zone):
         return anchor
     day = anchor.day
     if published is not None and not any(p.fullmatch(anchor.phrase) for p in rules.dates):
@@ -307,11 +312,11 @@ def _zoned(
             day = weekday_on_or_before(day.weekday(), there)  # "Saturday" there
         else:
             day -= published.astimezone(zone).date() - there  # "yesterday" there
-    return replace(anchor, day=day, zone=tz, phrase=text[anchor.start : suffix.end()].strip())  # type: ignore[union-attr]
+    return replace(anchor, day=day, zone=tz, phrase=text[anchor.start : suffix.end()].strip())
 
 
 def _window(
-    day: date, part: str | None, zone: ZoneInfo, rules: TimeRules
+    day: date, part: str | None, zone: tzinfo, rules: TimeRules
 ) -> tuple[datetime, datetime]:
     first, last = rules.parts_of_day[part] if part else (0, 24)
     midnight = datetime.combine(day, time())
@@ -322,7 +327,7 @@ def _window(
 
 
 def _event(
-    start: datetime, end: datetime, precision: str, phrases: list[tuple[int, str]]
+    start: datetime, end: datetime, precision: Precision, phrases: list[tuple[int, str]]
 ) -> EventTime:
     spans = sorted((start, start + len(p), p) for start, p in phrases)
     kept = [

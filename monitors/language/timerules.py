@@ -15,7 +15,7 @@ docs/languages.md and in `monitors/language/en.yaml`): a date has `day` and may 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, timedelta, timezone, tzinfo
 from types import MappingProxyType
@@ -146,7 +146,9 @@ def _zone(value: Any) -> tzinfo | None:
     raise TypeError(value)
 
 
-def _relative(parts: Mapping[str, tuple[int, int]]):
+def _relative(
+    parts: Mapping[str, tuple[int, int]],
+) -> Callable[[Any], tuple[int, str | None, bool | str]]:
     def convert(value: Any) -> tuple[int, str | None, bool | str]:
         if not isinstance(value, list) or len(value) != 3:
             raise ValueError(value)
@@ -204,7 +206,7 @@ def time_rules(
         meridiem=meridiem,
         dates=section.ordered("dates", ("day",), required=True),
         clocks=section.ordered("clocks", ("h",), required=True),
-        lead_cut=section.regex("lead_cut"),  # type: ignore[arg-type]
+        lead_cut=section.regex("lead_cut"),
         possessive_after=None if possessive is None else re.compile(possessive + r"\b"),
         possessive_end=None if possessive is None else re.compile(possessive + r"\Z"),
         **{key: section.regex(key, required=False, groups=g) for key, g in OPTIONAL.items()},

@@ -202,9 +202,9 @@ def cities(nations: dict[str, Row], subdivisions: dict[str, Row]) -> list[Row]:
                 )
         # geonames admin-1 codes are not ISO codes; a city is placed under a region only
         # when it carries the region's name (Hualien City in Hualien, Tokyo in Tokyo)
-        code = by_folded.get((city["countrycode"], _fold(name)))
-        if code is not None:
-            region = subdivisions[code]
+        region_code = by_folded.get((city["countrycode"], _fold(name)))
+        if region_code is not None:
+            region = subdivisions[region_code]
             region.zone = region.zone or city["timezone"]
             path = (*region.path, name)
         else:

@@ -60,7 +60,7 @@ SAYS_EN = (
 LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 KOREAN = re.compile(r"[\uac00-\ud7af\u3400-\u9fff]")  # Hangul, and the hanja of 北
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
-KOREAN_ABBREVIATIONS = {
+KOREAN_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "北": ("North Korea",),
     "美": ("United States",),
     "中": ("China",),

@@ -47,7 +47,7 @@ class Hit:
 
 
 @functools.cache
-def automaton() -> tuple[ahocorasick.Automaton, tuple[tuple[int, ...], ...]]:
+def automaton() -> tuple[ahocorasick.Automaton[int], tuple[tuple[int, ...], ...]]:
     """The automaton over every name, and the places of names that mean several."""
     machine = ahocorasick.Automaton(ahocorasick.STORE_INTS)
     shared: list[tuple[int, ...]] = []
