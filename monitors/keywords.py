@@ -31,7 +31,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitors import places
@@ -54,7 +54,8 @@ OPTIONS = frozenset(
     }
 )
 FACT_OPTIONS = frozenset({"pattern", "type", "merge", "unit"})
-FACT_TYPES = ("number", "text")
+FactType = Literal["number", "text"]
+FACT_TYPES: tuple[FactType, ...] = get_args(FactType)
 MERGES: tuple[MergeRule, ...] = get_args(MergeRule)
 FACT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 FIELDS = ("title", "text")
@@ -73,7 +74,7 @@ class FactPattern:
 
     name: str
     patterns: tuple[re.Pattern[str], ...]
-    type: str = "number"
+    type: FactType = "number"
     unit: str | None = None
 
     def read(self, sentences: Sequence[str]) -> tuple[Any, str] | None:

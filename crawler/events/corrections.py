@@ -21,6 +21,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any, Literal, get_args
 
 import sqlite_utils
 
@@ -30,7 +31,8 @@ from crawler.events.summary import SHOWN, Shown
 from crawler.store.corrections import Correction
 
 LOGGER = logging.getLogger(__name__)
-KINDS = ("dismiss", "dismiss_member", "move", "merge", "split")
+CorrectionKind = Literal["dismiss", "dismiss_member", "move", "merge", "split"]
+KINDS: tuple[CorrectionKind, ...] = get_args(CorrectionKind)
 
 
 class CorrectionError(ValueError):
@@ -212,7 +214,7 @@ def split(
     )
 
 
-def _event(db: sqlite_utils.Database, event_id: int) -> dict:
+def _event(db: sqlite_utils.Database, event_id: int) -> dict[str, Any]:
     row = store.events.get_event(db, resolve(db, event_id))
     if row is None:
         raise CorrectionError(f"no event with id {event_id}")
@@ -222,7 +224,7 @@ def _event(db: sqlite_utils.Database, event_id: int) -> dict:
 def _make(
     db: sqlite_utils.Database,
     who: Who,
-    kind: str,
+    kind: CorrectionKind,
     monitor: str,
     event_id: int,
     *,

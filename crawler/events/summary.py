@@ -24,15 +24,15 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal, get_args
 
 import sqlite_utils
 
 from crawler import store, stories
 from crawler.clock import isoformat, parse_instant
-from monitors.base import DEFAULT_IDENTITY, Identity
+from monitors.base import DEFAULT_IDENTITY, Identity, Precision
 
-PRECISION_ORDER = ("minute", "hour", "part_of_day", "day", "days")
+PRECISION_ORDER: tuple[Precision, ...] = get_args(Precision)  # sharpest first
 
 
 FOLLOW_UP_AFTER = timedelta(hours=24)  # a report this long after the first is a follow-up
@@ -57,7 +57,12 @@ class Shown:
 SHOWN = Shown()
 
 
-ROLES = ("first report", "report", "confirmation", "reaction", "analysis", "follow-up", "listed")
+# What a member is to its event: the first report, a later report, the actor's own
+# confirmation, a reaction or an analysis, a follow-up, or a headline list.
+Role = Literal[
+    "first report", "report", "confirmation", "reaction", "analysis", "follow-up", "listed"
+]
+ROLES: tuple[Role, ...] = get_args(Role)
 
 
 def refresh(
@@ -75,7 +80,7 @@ def refresh(
     )
     roles = member_roles(members)
     start, end, precision, point = event_time(members, roles, identity)
-    store.events.set_roles(db, event_id, roles)
+    store.events.set_roles(db, event_id, dict(roles))  # the store takes them as text
     store.events.update_event(
         db,
         event_id,
@@ -139,7 +144,7 @@ def merge_facts(
     return merged, detail
 
 
-def member_roles(members: Sequence[dict[str, Any]]) -> dict[int, str]:
+def member_roles(members: Sequence[dict[str, Any]]) -> dict[int, Role]:
     """What each member is to the event (see ROLES), from its account and its time.
 
     A reaction or an analysis is never the first report, even when published before
@@ -149,7 +154,7 @@ def member_roles(members: Sequence[dict[str, Any]]) -> dict[int, str]:
     direct = [m for m in reports if m["account"] not in ("reaction", "analysis")]
     first = min(direct or reports or members, key=_published_order)
     first_at = _published(first)
-    roles: dict[int, str] = {}
+    roles: dict[int, Role] = {}
     for m in members:
         if m["role"] == "listed":
             roles[m["article_id"]] = "listed"
@@ -166,7 +171,7 @@ def member_roles(members: Sequence[dict[str, Any]]) -> dict[int, str]:
 
 def event_time(
     members: Sequence[dict[str, Any]],
-    roles: dict[int, str],
+    roles: Mapping[int, Role],
     identity: Identity = DEFAULT_IDENTITY,
 ) -> tuple[str, str, str, str]:
     """(start, end, precision, best instant): the best-supported sharp estimate.
@@ -326,7 +331,7 @@ def _published_order(member: dict[str, Any]) -> tuple[datetime, int]:
 
 
 def _representative_title(
-    members: list[dict[str, Any]], roles: dict[int, str], language: str | None = None
+    members: list[dict[str, Any]], roles: Mapping[int, Role], language: str | None = None
 ) -> str:
     """The earliest headline of the most-reported story (usually the wire's own), from
     reports rather than headline lists when there are any, in `language` when a member
@@ -341,4 +346,5 @@ def _representative_title(
         key=lambda s: (sizes[s], -min(m["article_id"] for m in pool if m["story_id"] == s)),
     )
     first = next(m for m in pool if m["story_id"] == story)
-    return first["title"] or first["url"]
+    title: str = first["title"] or first["url"]
+    return title

@@ -11,17 +11,19 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
 TABLE = Path(__file__).parent / "data" / "gazetteer.tsv"
 NAMES = "names.tsv"
-KINDS = ("country", "area", "region", "city")  # most to least likely meant, for one name
+PlaceKind = Literal["country", "area", "region", "city"]
+KINDS: tuple[PlaceKind, ...] = get_args(PlaceKind)  # most to least likely meant, for one name
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One place: its path of English names (broad to narrow), zone and standing."""
 
-    kind: str
+    kind: PlaceKind
     path: tuple[str, ...]
     zone: str | None
     rank: int
@@ -53,13 +55,13 @@ def names(table: Path = TABLE) -> Iterator[tuple[str, tuple[int, ...]]]:
                 yield name, tuple(int(i) for i in found.split(","))
 
 
-def _rows(table: Path) -> Iterator[tuple[str, tuple[str, ...], str, str]]:
+def _rows(table: Path) -> Iterator[tuple[PlaceKind, tuple[str, ...], str, str]]:
     with table.open(encoding="utf-8") as lines:
         for line in lines:
             if not line.startswith("#"):
                 kind, path_text, zone, rank = line.rstrip("\n").split("\t")
                 path = tuple(_intern(part) for part in path_text.split(" > "))
-                yield _intern(kind), path, _intern(zone), rank
+                yield KINDS[KINDS.index(kind)], path, _intern(zone), rank  # ValueError: no kind
 
 
 _STRINGS: dict[str, str] = {}
