@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+import time
 from datetime import UTC, datetime
 
 from feedparser.datetimes import _parse_date as _feedparser_date
@@ -81,7 +82,20 @@ def parse_date(text: str | None) -> datetime | None:
         except (TypeError, ValueError, IndexError):
             pass
     parsed = _feedparser_date(text)  # the many odd formats feedparser knows (Portuguese days...)
-    return datetime(*parsed[:6], tzinfo=UTC) if parsed else None
+    return utc_from_struct(parsed) if parsed else None
+
+
+def utc_from_struct(stamp: time.struct_time) -> datetime:
+    """feedparser's parsed dates (a struct_time in UTC) as an aware datetime."""
+    return datetime(
+        stamp.tm_year,
+        stamp.tm_mon,
+        stamp.tm_mday,
+        stamp.tm_hour,
+        stamp.tm_min,
+        stamp.tm_sec,
+        tzinfo=UTC,
+    )
 
 
 def iso_with_offset(value: datetime | None) -> str | None:

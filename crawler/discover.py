@@ -115,7 +115,8 @@ def advertised(body: bytes, base: str, content_type: str | None) -> tuple[list[s
         tree = lxml.html.fromstring(decode_html(body[:MAX_PAGE_BYTES], content_type))
     except (ValueError, etree.ParserError):
         return [], None
-    links, comments = [], []
+    links: list[str] = []
+    comments: list[str] = []
     for node in tree.iter("link"):
         rel = (node.get("rel") or "").lower().split()
         kind = (node.get("type") or "").lower().split(";")[0].strip()

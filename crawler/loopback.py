@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 PLACEHOLDER = b"{{BASE}}"
 FIXED_MTIME = email.utils.formatdate(1767225600, usegmt=True)  # 2026-01-01T00:00:00Z
@@ -87,7 +88,8 @@ class LoopbackServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self._httpd.server_address[0]}:{self.port}"
+        host = self._httpd.server_address[0]
+        return f"http://{host.decode() if isinstance(host, bytes) else host}:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -126,7 +128,9 @@ class LoopbackServer:
 class _QuietServer(ThreadingHTTPServer):
     """Clients that hang up (a killed crawler, a timeout) are normal here, not errors."""
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
             super().handle_error(request, client_address)
 

@@ -33,6 +33,8 @@ import time
 import unicodedata
 from pathlib import Path
 
+import sqlite_utils
+
 from crawler import store
 from crawler.clock import parse_instant
 from crawler.model import PollReport
@@ -58,7 +60,7 @@ class Metrics:
         self.polls = self.feed_polls = self.articles = self.events = self.alerts = 0
         self.errors = dict.fromkeys(ERROR_KINDS, 0)
         self.last_duration: float | None = None
-        self._db = None
+        self._db: sqlite_utils.Database | None = None
 
     def poll_done(self, report: PollReport, seconds: float) -> None:
         self.polls += 1

@@ -134,13 +134,13 @@ class Refresh:
         for problem in update.refused:
             self.report.item_errors.append(f"{feed.outlet}: {feed.url}: refused: {problem}")
         _log_poll(feed, answer, parsed.format, update.new)
-        children = []
+        children: list[str] = []
         for url in parsed.sitemaps[:MAX_CHILD_SITEMAPS]:
-            problem = untrusted.link_problem(url)
-            if problem is None:
+            link_problem = untrusted.link_problem(url)
+            if link_problem is None:
                 children.append(url)
             else:  # Scrapy would drop it without a word
-                self.report.page_errors.append(f"{feed.outlet}: {url[:200]}...: {problem}")
+                self.report.page_errors.append(f"{feed.outlet}: {url[:200]}...: {link_problem}")
         return children, self.pages_to_fetch(feed)
 
     def feed_failed(
@@ -249,13 +249,14 @@ class Refresh:
         """An extracted page: its article (or the feed's own text) stored with its story
         and events, in one transaction; every entry waiting for the link is linked."""
         waiting = self._waiting.pop(_wait_key(entry), [entry])
-        url = page.canonical_url or resolve(answer.url) or entry.link
+        url = page.canonical_url or resolve(answer.url) or entry.link or answer.url
         keep = answer.body if self.config.fetch.keep_html else None
         record = articles.from_page(entry, page, url=url, fetched_url=answer.url, html=keep)
         if record is None:
             self._page_error(waiting, answer.status, "no text on the page nor in the feed")
             return
-        aliases = {e.link for e in waiting if e.link} | {resolve(answer.url)} - {None}
+        fetched = resolve(answer.url)
+        aliases = {e.link for e in waiting if e.link} | ({fetched} if fetched else set())
         outcome = ingest.add_article(
             self.db,
             waiting[0],

@@ -144,7 +144,7 @@ def bound_requests() -> None:
         response._content_consumed = True
         return response
 
-    requests.Session.send = send
+    requests.Session.send = send  # type: ignore[method-assign]  # the one way in, for every plugin
 
 
 class _Keep(logging.Handler):
@@ -180,7 +180,7 @@ def serve() -> None:
         keep.records.clear()
         _refused.clear()
         failure = send(request["url"], request["title"], request["body"])
-        answer = {} if failure is None else {"error": failure.message}
+        answer: dict[str, Any] = {} if failure is None else {"error": failure.message}
         if failure is not None and _refused:  # Apprise words it "a connection error"
             answer["error"] = _refused[0]
         answer["logs"] = keep.records

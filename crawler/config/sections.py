@@ -396,5 +396,5 @@ class ConfigReader(ValueReader):
         for required in ("name", "type"):
             if not isinstance(raw.get(required), str) or not raw[required].strip():
                 raise self.fail(node, f"{key}.{required}", "missing or not a string")
-        options = {k: v for k, v in raw.items() if k not in ("name", "type")}
+        options = {str(k): v for k, v in raw.items() if k not in ("name", "type")}
         return MonitorConfig(name=raw["name"].strip(), type=raw["type"].strip(), options=options)

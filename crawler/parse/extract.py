@@ -80,7 +80,8 @@ def extract_page(html: bytes, url: str, content_type: str | None = None) -> Extr
             canonical_url=canonical,
             paywalled=paywalled,
         )
-    text = untrusted.normalise(((doc.text if doc else None) or "").strip(), MAX_CONTENT)
+    found = doc.text if doc and not isinstance(doc, dict) else None  # a dict only if asked
+    text = untrusted.normalise((found or "").strip(), MAX_CONTENT)
     return Extracted(
         text=text,
         title=untrusted.lenient_text(meta.title, MAX_TITLE),
@@ -184,8 +185,9 @@ def _meta(tree: lxml.html.HtmlElement, names: tuple[str, ...]) -> str | None:
     wanted = {n.lower() for n in names}
     for node in tree.iter("meta"):
         key = (node.get("property") or node.get("name") or node.get("itemprop") or "").lower()
-        if key in wanted and node.get("content", "").strip():
-            return node.get("content").strip()
+        content = (node.get("content") or "").strip()
+        if key in wanted and content:
+            return content
     return None
 
 

@@ -9,12 +9,13 @@ Everything downstream sees only `Entry` and `Parsed` (`items`).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 import feedparser
 
 from crawler import untrusted
-from crawler.dates import iso_with_offset, parse_date
+from crawler.dates import iso_with_offset, parse_date, utc_from_struct
 from crawler.model import Parsed
 from crawler.parse.items import FeedError, make_entry, refused_entry
 from crawler.parse.jsonfeed import parse_json_feed
@@ -106,13 +107,13 @@ def _parse_feedparser(body: bytes, url: str, content_type: str | None) -> Parsed
     )
 
 
-def _feedparser_published(item: dict) -> str | None:
+def _feedparser_published(item: dict[str, Any]) -> str | None:
     # dict.get: FeedParserDict.get maps missing keys onto others (with a warning).
     text = dict.get(item, "published") or dict.get(item, "updated")
     published = parse_date(text) if isinstance(text, str) else None
     if published is None:
         stamp = dict.get(item, "published_parsed") or dict.get(item, "updated_parsed")
-        published = datetime(*stamp[:6], tzinfo=UTC) if stamp else None
+        published = utc_from_struct(stamp) if stamp else None
     return iso_with_offset(published)
 
 

@@ -9,7 +9,7 @@ from lxml import etree
 
 from crawler import untrusted
 from crawler.dates import iso_with_offset, parse_date
-from crawler.model import Parsed
+from crawler.model import Entry, Parsed
 from crawler.parse.items import FeedError, make_entry, refused_entry
 from crawler.untrusted import Refused
 from crawler.urls import resolve
@@ -18,32 +18,35 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 ROOT_SNIFF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(urlset|sitemapindex)\b")
 
-_SAFE_XML = dict(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    huge_tree=False,
-    remove_comments=True,
-    recover=False,
-)
+
+def _safe_parser() -> etree.XMLParser:
+    """No entities, no network, no DTD, no huge trees: a sitemap is untrusted input."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        recover=False,
+    )
 
 
 def parse_sitemap(body: bytes, url: str) -> Parsed:
     try:
-        root = etree.fromstring(body, parser=etree.XMLParser(**_SAFE_XML))
+        root = etree.fromstring(body, parser=_safe_parser())
     except etree.XMLSyntaxError as exc:
         raise FeedError(f"malformed sitemap XML: {exc}") from None
     kind = etree.QName(root).localname
     if kind == "sitemapindex":
         children = []
-        for loc in root.iter(f"{{{SITEMAP_NS}}}loc", "loc"):
-            child = resolve(loc.text, url)
+        for loc_node in root.iter(f"{{{SITEMAP_NS}}}loc", "loc"):
+            child = resolve(loc_node.text, url)
             if child:
                 children.append(child)
             if len(children) >= untrusted.MAX_ENTRIES:
                 break
         return Parsed(format="sitemapindex", entries=(), sitemaps=tuple(children))
-    entries = []
+    entries: list[Entry] = []
     for node in root.iter(f"{{{SITEMAP_NS}}}url", "url"):
         if len(entries) >= untrusted.MAX_ENTRIES:
             break

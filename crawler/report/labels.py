@@ -124,7 +124,7 @@ def fact_lines(event: dict[str, Any]) -> list[FactLine]:
             for option in given
             if isinstance(option, dict)
         ]
-        differ = ()
+        differ: tuple[tuple[str, str], ...] = ()
         if disputed(value, len(options)):
             options.sort(key=lambda option: option.get("value") != value)  # shown one first
             differ = tuple(

@@ -53,9 +53,9 @@ def minhash(tokens: Sequence[str]) -> tuple[int, ...] | None:
     result = []
     for i in range(BINS):  # an empty bin borrows the next filled one, marked by the distance
         distance = 0
-        while bins[(i + distance) % BINS] is None:
+        while (filled := bins[(i + distance) % BINS]) is None:
             distance += 1
-        result.append(bins[(i + distance) % BINS] + distance * _BIN_RANGE)
+        result.append(filled + distance * _BIN_RANGE)
     return tuple(result)
 
 

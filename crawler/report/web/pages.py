@@ -264,9 +264,8 @@ def fact_rows(record: dict[str, Any], sources: list[Source]) -> list[FactRow]:
     values the event does not show (a count a vaguer "several" outranks). Keys that
     read alike are one row ("count" and "count_text" are both the count, as in the
     digests)."""
-    facts = record.get("facts") if isinstance(record.get("facts"), dict) else {}
-    given = record.get("fact_sources") if isinstance(record.get("fact_sources"), dict) else {}
-    evidence = record.get("fact_evidence") if isinstance(record.get("fact_evidence"), dict) else {}
+    facts, given = _dict_at(record, "facts"), _dict_at(record, "fact_sources")
+    evidence = _dict_at(record, "fact_evidence")
     by_id = {s.article_id: SourceRef(s.number, s.outlet, s.anchor) for s in sources}
     keys_by_label: dict[str, list[str]] = {}
     for key in [*facts, *(k for k in given if k not in facts)]:
@@ -283,7 +282,7 @@ def fact_rows(record: dict[str, Any], sources: list[Source]) -> list[FactRow]:
             if isinstance(option, dict)
         ]
         shown_key = next((key for key in keys if key in facts), None)
-        said = evidence.get(shown_key) if isinstance(evidence.get(shown_key), dict) else {}
+        said = _dict_at(evidence, shown_key) if shown_key is not None else {}
         rows.append(
             FactRow(
                 label=label,
@@ -291,10 +290,16 @@ def fact_rows(record: dict[str, Any], sources: list[Source]) -> list[FactRow]:
                 values=values,
                 evidence=clean(said.get("sentence")),
                 evidence_source=by_id.get(said.get("article")),
-                differ=disputed(facts.get(shown_key), len(values)),
+                differ=disputed(facts[shown_key] if shown_key is not None else None, len(values)),
             )
         )
     return rows
+
+
+def _dict_at(values: dict[str, Any], key: str) -> dict[str, Any]:
+    """The mapping stored under `key`; empty when there is none (the JSON may be old)."""
+    value = values.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -333,7 +338,7 @@ def feed_views(
 
 def feed_view(row: dict[str, Any], now: datetime, tz: tzinfo = UTC) -> FeedView:
     state = store.feeds.feed_state(
-        row.get("active"), row.get("consecutive_errors") or 0, row.get("last_polled")
+        bool(row.get("active")), row.get("consecutive_errors") or 0, row.get("last_polled")
     )
     return FeedView(
         state=state,
