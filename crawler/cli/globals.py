@@ -91,7 +91,7 @@ def _set_config(ctx: click.Context, _: click.Parameter, value: Path | None) -> N
         ctx.ensure_object(dict)["config_path"] = config.resolve_path(str(value))
 
 
-def _set_level(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+def _set_level(ctx: click.Context, _: click.Parameter | None, value: str | None) -> None:
     if value is not None:
         level = value.upper()
         setup_logging(level)

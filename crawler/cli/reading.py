@@ -6,6 +6,7 @@ with --reader, which moves its cursor.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -210,23 +211,22 @@ def digest_command(
     cfg = common.load(ctx)
     if atom_entries is not None and fmt not in digest.WINDOWED:
         raise click.UsageError(f"--atom-entries applies to --format atom, not {fmt}")
-    show = {
-        "tz": options.display_zone(cfg, tz_name),
-        "atom_entries": atom_entries or cfg.display.atom_entries,
-        "dismissed": dismissed,
-    }
+    publish = functools.partial(
+        digest.publish,
+        tz=options.display_zone(cfg, tz_name),
+        atom_entries=atom_entries or cfg.display.atom_entries,
+        dismissed=dismissed,
+    )
     clock_now = common.clock(now).now()
     since_value = options.since(since, clock_now)
     db = common.open_db(cfg, read_only=reader is None, create=False)
     checks.known_monitor(cfg, db, monitor)
     if reader is None:
-        common.echo(digest.publish(db, fmt, None, since_value, monitor, output, clock_now, **show))
+        common.echo(publish(db, fmt, None, since_value, monitor, output, clock_now))
         return
     with reader_lock(cfg.database, reader):  # two digests of one reader take turns
         # printed before the cursor moves: a reader gone mid-way (`| head`) sees it again
-        digest.publish(
-            db, fmt, reader, since_value, monitor, output, clock_now, emit=common.echo, **show
-        )
+        publish(db, fmt, reader, since_value, monitor, output, clock_now, emit=common.echo)
 
 
 @cli.command()

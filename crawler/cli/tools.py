@@ -11,6 +11,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import overload
 from urllib.parse import urlsplit
 
 import click
@@ -34,6 +35,10 @@ DRY_RUN_OPTION = click.option(
 )
 
 
+@overload
+def duration(text: str, option: str, minimum: timedelta) -> timedelta: ...
+@overload
+def duration(text: str | None, option: str, minimum: timedelta) -> timedelta | None: ...
 def duration(text: str | None, option: str, minimum: timedelta) -> timedelta | None:
     """An option's duration, read as config.yaml reads one, refused below `minimum`
     (a usage error, before anything is fetched or written)."""

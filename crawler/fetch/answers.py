@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 from collections.abc import Mapping
 
+from scrapy import Request
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -64,6 +65,15 @@ def page_answer(response: Response) -> PageAnswer:
     )
 
 
+def request_of(source: Response | Failure) -> Request:
+    """The request a response answers, or an errback's failure is about: Scrapy sets it
+    on both (on a Failure as an attribute of its own, which Twisted's types do not know)."""
+    request: Request | None = getattr(source, "request", None)
+    if request is None:
+        raise TypeError(f"no request on {source!r}")
+    return request
+
+
 def describe_failure(
     failure: Failure, lookup_errors: Mapping[str, str] | None = None
 ) -> tuple[int | None, str]:
@@ -91,7 +101,7 @@ def describe_failure(
             return None, f"{TOO_LARGE}{exc}"
         return None, f"download cancelled: {exc}"
     if isinstance(exc, CannotResolveHostError):
-        host = urlparse_cached(failure.request).hostname or ""
+        host = urlparse_cached(request_of(failure)).hostname or ""
         reason = (lookup_errors or {}).get(host, str(exc)).removeprefix("DNS lookup failed: ")
         if reason.startswith(BLOCKED):
             return None, reason

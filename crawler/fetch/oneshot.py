@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 from crawler.config import Config
 from crawler.config.values import url_problem
 from crawler.fetch import reactor
-from crawler.fetch.answers import describe_failure, feed_answer
+from crawler.fetch.answers import describe_failure, feed_answer, request_of
 from crawler.fetch.settings import scrapy_settings
 from crawler.fetch.spider import FEED_ACCEPT
 from crawler.model import FeedAnswer
@@ -125,6 +125,6 @@ class OneShotSpider(scrapy.Spider):
         self.results[url] = Fetched(url, answer, status=response.status, text=text)
 
     def failed(self, failure: Failure) -> None:
-        url = failure.request.meta["wanted"]
+        url = request_of(failure).meta["wanted"]
         status, error = describe_failure(failure, self.lookup_errors)
         self.results[url] = Fetched(url, error=error, status=status)

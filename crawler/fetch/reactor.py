@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -42,7 +42,7 @@ class Interrupted(RuntimeError):
     """SIGINT or SIGTERM stopped the command; it stopped between transactions."""
 
 
-def run(main: Callable[[], Awaitable[T]]) -> T:
+def run(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run `main()` on a fresh asyncio loop driven by Twisted's asyncio reactor.
 
     SIGINT and SIGTERM cancel `main()` (the daemon installs its own handlers
@@ -58,8 +58,12 @@ def run(main: Callable[[], Awaitable[T]]) -> T:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     install_reactor(ASYNCIO_REACTOR)
-    from twisted.internet import reactor
+    from twisted.internet import reactor as installed
+    from twisted.internet.asyncioreactor import AsyncioSelectorReactor
 
+    if not isinstance(installed, AsyncioSelectorReactor):  # what install_reactor made
+        raise RuntimeError(f"expected Twisted's asyncio reactor, found {installed!r}")
+    reactor: AsyncioSelectorReactor = installed
     outcome: dict[str, asyncio.Task[T]] = {}
 
     def start() -> None:

@@ -21,7 +21,7 @@ from scrapy.http import Response
 from scrapy.utils.log import failure_to_exc_info
 from twisted.python.failure import Failure
 
-from crawler.fetch.answers import describe_failure, feed_answer, header, page_answer
+from crawler.fetch.answers import describe_failure, feed_answer, header, page_answer, request_of
 from crawler.model import FeedAnswer, FeedState, PendingEntry
 from crawler.parse.items import FeedError
 from crawler.parse.pool import Workers
@@ -67,7 +67,8 @@ class PollSpider(scrapy.Spider):
         same way. Anything else costs only the feed or page it happened on.
         """
         exc = failure.value
-        request = response.request
+        assert exc is not None  # Twisted makes no Failure without its exception
+        request = request_of(response)
         if self.refresh.stopping:  # cancelled: the database is closing, nothing is lost
             LOGGER.debug("after the poll was cancelled, %s: %r", request.url, exc)
             return
@@ -164,7 +165,7 @@ class PollSpider(scrapy.Spider):
     def feed_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         if self.refresh.stopping:
             return
-        request = failure.request
+        request = request_of(failure)
         feed: FeedState = request.meta["feed"]
         status, error = describe_failure(failure, self.lookup_errors)
         self._log_fetch(feed.id, failure, feed.kind, status=status, error=error)
@@ -216,7 +217,7 @@ class PollSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> None:
         if self.refresh.stopping:
             return
-        entry: PendingEntry = failure.request.meta["entry"]
+        entry: PendingEntry = request_of(failure).meta["entry"]
         self._progress.advance()
         status, error = describe_failure(failure, self.lookup_errors)
         self._log_fetch(entry.feed_id, failure, "page", status=status, error=error)
@@ -236,8 +237,9 @@ class PollSpider(scrapy.Spider):
             url, status, size = source.url, source.status, len(source.body)
             latency = source.meta.get("download_latency")
         else:
-            url, size = source.request.url, None
-            latency = source.request.meta.get("download_latency")
+            request = request_of(source)
+            url, size = request.url, None
+            latency = request.meta.get("download_latency")
         self.refresh.log_fetch(
             feed_id, url, kind, status=status, size=size, duration=latency, error=error
         )
