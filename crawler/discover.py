@@ -28,7 +28,7 @@ from lxml import etree
 
 from crawler.config import Config
 from crawler.fetch.oneshot import PAGE_ACCEPT, Fetched, fetch
-from crawler.model import Parsed
+from crawler.model import Parsed, SourceKind
 from crawler.parse.extract import decode_html
 from crawler.parse.feeds import FeedError, parse
 from crawler.urls import resolve
@@ -64,7 +64,7 @@ class Found:
     """A candidate that works: what it is, and what its outlet would be called."""
 
     url: str
-    kind: str  # "feed" | "sitemap"
+    kind: SourceKind
     format: str
     title: str | None
     entries: int
@@ -105,7 +105,7 @@ def judge(fetched: Fetched) -> tuple[Found | None, str]:
     return _found(fetched.url, "feed", parsed, readable), f"{parsed.format}, {readable} entries"
 
 
-def _found(url: str, kind: str, parsed: Parsed, entries: int) -> Found:
+def _found(url: str, kind: SourceKind, parsed: Parsed, entries: int) -> Found:
     return Found(url, kind, parsed.format, parsed.title, entries)
 
 

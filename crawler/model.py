@@ -9,8 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Literal, get_args
 
 from crawler.text import plural
+
+SourceKind = Literal["feed", "sitemap"]  # what a polled URL is: a feed, or a (news) sitemap
+SOURCE_KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,7 @@ class FeedState:
     outlet: str
     config_url: str
     url: str
-    kind: str
+    kind: SourceKind
     interval_s: int
     ignore_validators: bool
     etag: str | None

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from crawler import __version__
+from crawler.model import SourceKind
 from monitors.base import MonitorConfig
 
 DEFAULT_USER_AGENT = f"newsmon/{__version__} (+https://github.com/newsmon/newsmon)"
@@ -27,7 +28,7 @@ class FeedSource:
     """One URL to poll: an RSS/Atom/RDF/JSON feed or a (news) sitemap."""
 
     url: str  # http(s), with a host
-    kind: str  # "feed" | "sitemap"
+    kind: SourceKind
     ignore_validators: bool = (
         False  # for servers that answer 304 wrongly: never send ETag or Last-Modified
     )

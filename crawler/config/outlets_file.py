@@ -28,6 +28,7 @@ import yaml
 from crawler.config.load import MAX_CONFIG_BYTES, parse, read
 from crawler.config.model import Config, ConfigError
 from crawler.files import replace_atomically
+from crawler.model import SourceKind
 from crawler.urls import URLError, feed_identity
 
 DEFAULT_NAME = "outlets.yaml"
@@ -48,7 +49,7 @@ class Candidate:
 
     name: str
     url: str
-    kind: str = "feed"  # "feed" | "sitemap"
+    kind: SourceKind = "feed"
 
 
 @dataclass

@@ -33,6 +33,7 @@ from crawler.config.model import (
     WebSettings,
 )
 from crawler.config.values import APPRISE_URL, ValueReader
+from crawler.model import SOURCE_KINDS, SourceKind
 from crawler.schedule import (
     DEFAULT_INTERVAL,
     DEFAULT_MAX_INTERVAL,
@@ -323,7 +324,7 @@ class ConfigReader(ValueReader):
         name = self.string(fields["name"], f"{key}.name")
         sources = [
             self.source(item, f"{key}.{kind}s[{i}]", kind)
-            for kind in ("feed", "sitemap")
+            for kind in SOURCE_KINDS
             if f"{kind}s" in fields
             for i, item in enumerate(self.sequence(fields[f"{kind}s"], f"{key}.{kind}s"))
         ]
@@ -363,16 +364,13 @@ class ConfigReader(ValueReader):
             **bounds,
         )
 
-    def source(self, node: yaml.Node, key: str, kind: str) -> FeedSource:
+    def source(self, node: yaml.Node, key: str, kind: SourceKind) -> FeedSource:
         if isinstance(node, yaml.MappingNode):
             fields = self.mapping(node, key, {"url", "ignore_validators"})
             if "url" not in fields:
                 raise self.fail(node, f"{key}.url", "missing")
-            ignore = (
-                self.boolean(fields["ignore_validators"], f"{key}.ignore_validators")
-                if "ignore_validators" in fields
-                else False
-            )
+            flag = fields.get("ignore_validators")  # a YAML node when given
+            ignore = self.boolean(flag, f"{key}.ignore_validators") if flag is not None else False
             url = self.url(fields["url"], f"{key}.url")
             self.once(url, fields["url"], f"{key}.url")
             return FeedSource(url, kind, ignore)
