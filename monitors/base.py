@@ -18,17 +18,14 @@ from typing import Any, Literal, Protocol, get_args
 __all__ = [
     "ACCOUNTS",
     "DEFAULT_IDENTITY",
-    "Account",
     "Agreement",
     "ArticleView",
     "EventTime",
     "Identity",
     "Match",
-    "MergeRule",
     "Monitor",
     "MonitorConfig",
     "Parent",
-    "Precision",
     "identity_of",
 ]
 
