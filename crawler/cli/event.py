@@ -10,11 +10,11 @@ from typing import Any
 
 import click
 
-from crawler import ingest, store
+from crawler import store
 from crawler.cli import cli, common, options
-from crawler.events import Shown, corrections
-from crawler.report import records
-from crawler.report.corrections import correction_record, correction_sentence
+from crawler.events import corrections
+from crawler.report import correct, records
+from crawler.report.corrections import correction_record
 from crawler.report.table import event_lines, json_text
 
 
@@ -102,27 +102,26 @@ def article_ids(value: str) -> list[int]:
 
 
 def _correct(
-    ctx: click.Context, by: str | None, note: str | None, now: str | None, as_json: bool, make: Any
+    ctx: click.Context,
+    by: str | None,
+    note: str | None,
+    now: str | None,
+    as_json: bool,
+    asked: correct.Asked,
 ) -> None:
     """Open the database, make the correction(s) and say what changed."""
     cfg = common.load(ctx)
     db = common.open_db(cfg, create=False)
     who = corrections.Who(by or corrections.current_user(), common.clock(now).now(), note)
     try:
-        made = make(
-            db, who, ingest.shown(ingest.build_monitors(cfg), ingest.Rules.from_config(cfg))
-        )
+        made = correct.make(db, cfg, asked, who)
     except corrections.CorrectionError as exc:
         raise click.ClickException(str(exc)) from None
-    made = made if isinstance(made, list) else [made]
-    made_records = [correction_record(correction) for correction in made]
     if as_json:
+        made_records = [correction_record(correction) for correction in made]
         common.echo([json_text(made_records if len(made_records) > 1 else made_records[0])])
         return
-    for correction in made_records:
-        side = correction["to_event"] or correction["from_event"]
-        sentence = correction_sentence(side, correction, options.display_zone(cfg, None))
-        click.echo(f"event {side}: {sentence} (correction {correction['id']})")
+    common.echo(correct.said(made, options.display_zone(cfg, None)))
 
 
 @event.command("dismiss")
@@ -150,13 +149,11 @@ def dismiss(
 
     Example: newsmon event dismiss 12 --article 40 --note "an off-topic newsletter"
     """
-
-    def make(db: Any, who: corrections.Who, shown: Shown) -> Any:
-        if article_id is None:
-            return corrections.dismiss(db, event_id, who, shown=shown)
-        return corrections.dismiss_member(db, event_id, article_id, who, shown=shown)
-
-    _correct(ctx, by, note, now, as_json, make)
+    if article_id is None:
+        asked = correct.Asked("dismiss", event_id)
+    else:
+        asked = correct.Asked("dismiss_member", event_id, (article_id,))
+    _correct(ctx, by, note, now, as_json, asked)
 
 
 @event.command("move")
@@ -178,11 +175,7 @@ def move(
 
     Example: newsmon event move 41 --to 12 --note "reports the 28 January launch"
     """
-
-    def make(db: Any, who: corrections.Who, shown: Shown) -> Any:
-        return corrections.move(db, article_id, to_event, who, shown=shown)
-
-    _correct(ctx, by, note, now, as_json, make)
+    _correct(ctx, by, note, now, as_json, correct.Asked("move", to_event, (article_id,)))
 
 
 @event.command("merge")
@@ -204,11 +197,7 @@ def merge(
 
     Example: newsmon event merge 12 15 16 --note "one launch, reported in three time zones"
     """
-
-    def make(db: Any, who: corrections.Who, shown: Shown) -> Any:
-        return corrections.merge(db, event_id, others, who, shown=shown)
-
-    _correct(ctx, by, note, now, as_json, make)
+    _correct(ctx, by, note, now, as_json, correct.Asked("merge", event_id, others=others))
 
 
 @event.command("split")
@@ -235,9 +224,5 @@ def split(
 
     Example: newsmon event split 12 --articles 40,41 --note "the drills, not the launch"
     """
-    ids = article_ids(articles)
-
-    def make(db: Any, who: corrections.Who, shown: Shown) -> Any:
-        return corrections.split(db, event_id, ids, who, shown=shown)
-
-    _correct(ctx, by, note, now, as_json, make)
+    asked = correct.Asked("split", event_id, tuple(article_ids(articles)))
+    _correct(ctx, by, note, now, as_json, asked)

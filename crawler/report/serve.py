@@ -7,7 +7,8 @@ imported when the command runs. The crawler keeps writing to the database
 while it is served, so the file is opened as a mutable database (Datasette
 reads it through `mode=ro` connections and reloads its schema as it changes);
 `immutable` would let Datasette cache counts and schema that the next poll
-makes stale. Nothing here writes: every canned query is a plain SELECT.
+makes stale. Every canned query is a plain SELECT; only the event page's correction
+buttons write, and only when `web.corrections` (or `--corrections`) turns them on.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 import shlex
 import socket
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +139,17 @@ def metadata(cfg: Config) -> dict[str, Any]:
                 "queries": CANNED_QUERIES,
             }
         },
-        "plugins": {WEB_PLUGIN: {"database": database_name(cfg)}},
+        "plugins": {WEB_PLUGIN: plugin_config(cfg)},
+    }
+
+
+def plugin_config(cfg: Config) -> dict[str, Any]:
+    """What the analyst's pages read from Datasette: the database, and whether (and how)
+    the event page offers corrections."""
+    return {
+        "database": database_name(cfg),
+        "corrections": cfg.web.corrections,
+        "user_header": cfg.web.user_header,
     }
 
 
@@ -177,12 +189,24 @@ def install_hint(project: Path | None = None) -> str:
     return f"newsmon serve needs the web extra (Datasette): {command}"
 
 
-def run(cfg: Config, *, host: str, port: int, zone_name: str | None = None) -> None:
+def run(
+    cfg: Config,
+    *,
+    host: str,
+    port: int,
+    zone_name: str | None = None,
+    corrections: bool = False,
+) -> None:
     """Serve the database until interrupted (Ctrl-C or SIGTERM end it cleanly); times
-    in `zone_name`, else `display.timezone`."""
+    in `zone_name`, else `display.timezone`; correction buttons with `corrections` (or
+    `web.corrections`)."""
+    if corrections:
+        cfg = replace(cfg, web=replace(cfg.web, corrections=True))
     app = datasette_app(cfg, zone_name or cfg.display.timezone)
     sock = listen(host, port)
     click.echo(f"Serving {cfg.database} on {url(host, port)} (Ctrl-C to stop)", err=True)
+    if cfg.web.corrections:
+        click.echo("Corrections are on: whoever reaches this address can correct events", err=True)
     serve_forever(app, sock)
 
 
