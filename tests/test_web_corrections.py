@@ -24,7 +24,7 @@ from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, bu
 
 import yaml
 
-from crawler.report import correct
+from crawler.report import asked
 from crawler.report.web import SECURITY_HEADERS
 from tests import test_corrections
 from tests.test_corrections import run, sources
@@ -266,8 +266,8 @@ REFUSED = [
     ("dismiss-member", {"article": "NEXT"}, "article NEXT is not a source of event EVENT"),
     ("split", {"article": ["WIRE", "TOKYO", "COPY"]}, "leaves event EVENT empty"),
     ("split", {}, "name at least one article to split off"),
-    ("dismiss", {"note": "x" * (correct.MAX_NOTE + 1)}, "a note of at most"),
-    ("dismiss", {"by": "x" * (correct.MAX_BY + 1)}, "a name of 1 to"),
+    ("dismiss", {"note": "x" * (asked.MAX_NOTE + 1)}, "a note of at most"),
+    ("dismiss", {"by": "x" * (asked.MAX_BY + 1)}, "a name of 1 to"),
 ]
 
 

@@ -10,10 +10,11 @@ from typing import Any
 
 import click
 
-from crawler import store
+from crawler import correct, store
 from crawler.cli import cli, common, options
 from crawler.events import corrections
-from crawler.report import correct, records
+from crawler.report import records
+from crawler.report.asked import Asked, said
 from crawler.report.corrections import correction_record
 from crawler.report.table import event_lines, json_text
 
@@ -107,21 +108,25 @@ def _correct(
     note: str | None,
     now: str | None,
     as_json: bool,
-    asked: correct.Asked,
+    kind: str,
+    event_id: int,
+    **what: tuple[int, ...],
 ) -> None:
-    """Open the database, make the correction(s) and say what changed."""
+    """Open the database, make the correction(s) (`crawler.correct`, as the web view's
+    buttons do) and say what changed."""
     cfg = common.load(ctx)
     db = common.open_db(cfg, create=False)
-    who = corrections.Who(by or corrections.current_user(), common.clock(now).now(), note)
+    by = by or corrections.current_user()
+    asked = Asked(kind, event_id, by, common.clock(now).now(), note, **what)
     try:
-        made = correct.make(db, cfg, asked, who)
+        made = correct.make(db, cfg, asked)
     except corrections.CorrectionError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
         made_records = [correction_record(correction) for correction in made]
         common.echo([json_text(made_records if len(made_records) > 1 else made_records[0])])
         return
-    common.echo(correct.said(made, options.display_zone(cfg, None)))
+    common.echo(said(made, options.display_zone(cfg, None)))
 
 
 @event.command("dismiss")
@@ -150,10 +155,9 @@ def dismiss(
     Example: newsmon event dismiss 12 --article 40 --note "an off-topic newsletter"
     """
     if article_id is None:
-        asked = correct.Asked("dismiss", event_id)
+        _correct(ctx, by, note, now, as_json, "dismiss", event_id)
     else:
-        asked = correct.Asked("dismiss_member", event_id, (article_id,))
-    _correct(ctx, by, note, now, as_json, asked)
+        _correct(ctx, by, note, now, as_json, "dismiss_member", event_id, articles=(article_id,))
 
 
 @event.command("move")
@@ -175,7 +179,7 @@ def move(
 
     Example: newsmon event move 41 --to 12 --note "reports the 28 January launch"
     """
-    _correct(ctx, by, note, now, as_json, correct.Asked("move", to_event, (article_id,)))
+    _correct(ctx, by, note, now, as_json, "move", to_event, articles=(article_id,))
 
 
 @event.command("merge")
@@ -197,7 +201,7 @@ def merge(
 
     Example: newsmon event merge 12 15 16 --note "one launch, reported in three time zones"
     """
-    _correct(ctx, by, note, now, as_json, correct.Asked("merge", event_id, others=others))
+    _correct(ctx, by, note, now, as_json, "merge", event_id, others=others)
 
 
 @event.command("split")
@@ -224,5 +228,5 @@ def split(
 
     Example: newsmon event split 12 --articles 40,41 --note "the drills, not the launch"
     """
-    asked = correct.Asked("split", event_id, tuple(article_ids(articles)))
-    _correct(ctx, by, note, now, as_json, asked)
+    ids = tuple(article_ids(articles))
+    _correct(ctx, by, note, now, as_json, "split", event_id, articles=ids)

@@ -272,8 +272,16 @@ def serve(ctx: click.Context, host: str, port: int, tz_name: str | None, correct
 
     Example: newsmon serve --port 8001   # then open http://127.0.0.1:8001/
     """
+    from crawler import correct
     from crawler.report import serve as serve_module
 
     cfg = common.load(ctx)
     options.display_zone(cfg, tz_name)  # a wrong --tz is refused before anything listens
-    serve_module.run(cfg, host=host, port=port, zone_name=tz_name, corrections=corrections)
+    serve_module.run(
+        cfg,
+        host=host,
+        port=port,
+        zone_name=tz_name,
+        corrections=corrections,
+        corrector=correct.attempt,
+    )

@@ -25,6 +25,7 @@ import click
 
 from crawler import store
 from crawler.config import Config
+from crawler.report.asked import Corrector
 from crawler.store import canned
 
 TITLE = "newsmon"
@@ -196,22 +197,24 @@ def run(
     port: int,
     zone_name: str | None = None,
     corrections: bool = False,
+    corrector: Corrector | None = None,
 ) -> None:
     """Serve the database until interrupted (Ctrl-C or SIGTERM end it cleanly); times
     in `zone_name`, else `display.timezone`; correction buttons with `corrections` (or
-    `web.corrections`)."""
+    `web.corrections`), made by `corrector` (the CLI's own path, handed in by it)."""
     if corrections:
         cfg = replace(cfg, web=replace(cfg.web, corrections=True))
-    app = datasette_app(cfg, zone_name or cfg.display.timezone)
+    app = datasette_app(cfg, zone_name or cfg.display.timezone, corrector)
     sock = listen(host, port)
     click.echo(f"Serving {cfg.database} on {url(host, port)} (Ctrl-C to stop)", err=True)
-    if cfg.web.corrections:
+    if cfg.web.corrections and corrector is not None:
         click.echo("Corrections are on: whoever reaches this address can correct events", err=True)
     serve_forever(app, sock)
 
 
-def datasette_app(cfg: Config, zone_name: str = "UTC") -> Any:
-    """The Datasette ASGI app on the database, refusing before anything listens."""
+def datasette_app(cfg: Config, zone_name: str = "UTC", corrector: Corrector | None = None) -> Any:
+    """The Datasette ASGI app on the database, refusing before anything listens;
+    with `corrector`, the event pages can correct (when `web.corrections` is on)."""
     try:
         from datasette.app import Datasette
 
@@ -219,7 +222,9 @@ def datasette_app(cfg: Config, zone_name: str = "UTC") -> Any:
     except ImportError:
         raise ServeError(install_hint()) from None
     store.db.require(cfg.database, cfg.path)  # exit 5, as every reading command
-    web.install(database_name(cfg), cfg, zone_name)  # before Datasette looks for templates
+    web.install(
+        database_name(cfg), cfg, zone_name, corrector
+    )  # before Datasette looks for templates
     datasette = Datasette(
         files=[str(cfg.database)], metadata=metadata(cfg), settings=settings(cfg), cors=False
     )

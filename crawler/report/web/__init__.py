@@ -40,7 +40,7 @@ from markupsafe import Markup, escape
 from crawler import store
 from crawler.clock import Clock
 from crawler.config import Config
-from crawler.report.correct import MAX_NOTE
+from crawler.report.asked import MAX_NOTE, Corrector
 from crawler.report.serve import WEB_PLUGIN as PLUGIN
 from crawler.report.web import activity, correcting, filters, pages, reader, site, stored
 from crawler.report.web.fields import json_fields
@@ -71,12 +71,13 @@ _HEADER_NAMES = {name for name, _ in _HEADER_PAIRS}
 T = TypeVar("T")
 
 
-def install(name: str, cfg: Config, zone_name: str) -> None:
+def install(name: str, cfg: Config, zone_name: str, corrector: Corrector | None = None) -> None:
     """Register this module with Datasette's plugin manager (once per process), serving
-    database `name` with `cfg`, times shown in `zone_name`."""
+    database `name` with `cfg`, times shown in `zone_name`, corrections (when
+    `web.corrections` turns them on) made by `corrector`."""
     from datasette.plugins import pm  # importing it loads Datasette's own plugins
 
-    site.register(name, cfg, zone_name)
+    site.register(name, cfg, zone_name, corrector)
     module = sys.modules[__name__]
     if not pm.is_registered(module):
         pm.register(module, name=PLUGIN)
@@ -121,7 +122,9 @@ def reading(view: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
 
 def corrections_on(datasette: Any) -> bool:
     """`web.corrections` (or `serve --corrections`): the event page's buttons."""
-    return correcting.enabled(datasette.plugin_config(PLUGIN) or {})
+    name = database_name(datasette)
+    here = site.current(name) if name else None
+    return correcting.enabled(datasette.plugin_config(PLUGIN) or {}, here)
 
 
 @hookimpl

@@ -1,8 +1,9 @@
 """The event page's correction buttons (`web.corrections: true`, or `newsmon serve
---corrections`): each form POSTs to `/-/event/ID/ACTION`, made by `report.correct`, the
-path `newsmon event dismiss|move|merge|split` takes, so a refusal reads the same.
+--corrections`): each form POSTs to `/-/event/ID/ACTION` and is made by the `Corrector`
+`newsmon serve` registered (`crawler.correct.attempt`, the path of `newsmon event
+dismiss|move|merge|split`), so a refusal reads as the CLI's.
 
-Off, the route does not exist and no page shows a button. On:
+Off (or with no corrector), the route does not exist and no page shows a button. On:
 
 - CSRF: Datasette's asgi-csrf checks a form's `csrftoken` field against its cookie, but
   lets through a POST that carries no cookie at all, which is what a form posted from
@@ -12,8 +13,9 @@ Off, the route does not exist and no page shows a button. On:
   thread (two corrections never contend), and closes it; the pages keep reading
   `mode=ro`.
 - Every field is bounded: the body (MAX_BODY), ids (digits, within SQLite's integers),
-  the note and the name (`correct.check`). A correction refused, for bad input or
-  because it makes no sense, is its one-line reason on the event page.
+  the note and the name (`crawler.correct.check`). A correction refused, for bad input,
+  because it makes no sense or because the database cannot take it now (locked, a
+  read-only file), is its one-line reason on the event page.
 - The answer is a 303 to the event page, or to the event it became (merged, emptied),
   with what was done as a Datasette message.
 """
@@ -21,11 +23,14 @@ Off, the route does not exist and no page shows a button. On:
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import secrets
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
@@ -35,10 +40,10 @@ from datasette.utils.asgi import Response
 
 from crawler import store
 from crawler.clock import Clock
-from crawler.events.corrections import CorrectionError, Who
-from crawler.report import correct
+from crawler.report.asked import MAX_IDS, Asked, Said
 from crawler.report.web.site import Site
 
+LOGGER = logging.getLogger(__name__)
 # The form's action → the correction's kind.
 ACTIONS = {
     "dismiss": "dismiss",
@@ -50,7 +55,7 @@ ACTIONS = {
 ACTION_PATTERN = "|".join(ACTIONS)
 FALLBACK_WHO = "web"  # no header configured and no name typed
 MAX_BODY = 64 * 1024  # bytes: a form of a few ids and a note
-MAX_FIELDS = correct.MAX_IDS + 10
+MAX_FIELDS = MAX_IDS + 10
 ID = re.compile(r"^[0-9]{1,19}$")
 CSRF_FIELD = "csrftoken"  # Datasette's asgi-csrf form field
 T = TypeVar("T")
@@ -62,17 +67,23 @@ class FormError(ValueError):
     """A form no correction can come from: too large, or not a form."""
 
 
+class FieldError(ValueError):
+    """A field of the form that is no id, or not one id."""
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What the write did: the lines to show, whether it was refused, and where to go."""
+    """What the write did, and the event to show now (None: it is gone)."""
 
-    lines: list[str]
-    refused: bool
-    landing: int | None  # the event to show now; None: it is gone (the landing page)
+    said: Said
+    landing: int | None
 
 
-def enabled(plugin_config: dict[str, Any]) -> bool:
-    return bool(plugin_config.get("corrections"))
+def enabled(plugin_config: dict[str, Any], here: Site | None) -> bool:
+    """Corrections turned on, and a corrector to make them."""
+    return (
+        bool(plugin_config.get("corrections")) and here is not None and here.corrector is not None
+    )
 
 
 async def correct_event(
@@ -89,47 +100,52 @@ async def correct_event(
     if not csrf_ok(request, form):
         return Response.text("Refused: the form's CSRF token is missing or wrong\n", status=403)
     event_id = int(request.url_vars["event_id"])
-    config = datasette.plugin_config("newsmon") or {}
-    who = Who(
-        who_of(request, form, config.get("user_header")),
-        Clock.from_option(None).now(),
-        field(form, "note"),
-    )
+    by = who_of(request, form, (datasette.plugin_config("newsmon") or {}).get("user_header"))
+    at = Clock.from_option(None).now()
+    corrector = here.corrector
+    assert corrector is not None  # the route exists only with one
 
     def in_db(db: sqlite_utils.Database) -> Outcome:
         try:
-            asked = asked_of(request.url_vars["action"], event_id, form)
-            made = correct.make(db, here.config, asked, who)
-            lines, refused = correct.said(made, here.zone), False
-        except CorrectionError as exc:
-            lines, refused = [f"Not corrected: {exc}"], True
-        return Outcome(lines, refused, landing(db, event_id))
+            asked = asked_of(request.url_vars["action"], event_id, form, by, at)
+        except FieldError as exc:
+            return Outcome(Said([f"Not corrected: {exc}"], True), event_id)
+        return Outcome(corrector(db, here.config, asked, here.zone), landing(db, event_id))
 
-    outcome = await write(path, in_db)
-    for line in outcome.lines:
-        datasette.add_message(request, line, datasette.ERROR if outcome.refused else datasette.INFO)
+    try:
+        outcome = await write(path, in_db)
+    except (store.db.StoreError, store.db.NewerDatabase, sqlite3.OperationalError) as exc:
+        said = str(exc) if path in str(exc) else f"{path}: {exc}"
+        LOGGER.warning("correction on event %d not made: %s", event_id, said)
+        outcome = Outcome(Said([f"Not corrected: {said}"], True), event_id)
+    kind = datasette.ERROR if outcome.said.refused else datasette.INFO
+    for line in outcome.said.lines:
+        datasette.add_message(request, line, kind)
     where = "/" if outcome.landing is None else f"{event_path}{outcome.landing}"
     return Response.redirect(datasette.urls.path(where), status=303)
 
 
-def asked_of(action: str, event_id: int, form: dict[str, list[str]]) -> correct.Asked:
+def asked_of(
+    action: str, event_id: int, form: dict[str, list[str]], by: str, at: datetime
+) -> Asked:
     """The correction a form asks for, from the page of event `event_id`."""
     kind = ACTIONS[action]
+    note = field(form, "note")
     if kind == "dismiss":
-        return correct.Asked(kind, event_id)
+        return Asked(kind, event_id, by, at, note)
     if kind == "dismiss_member":
-        return correct.Asked(kind, event_id, (one_id(form, "article"),))
+        return Asked(kind, event_id, by, at, note, articles=(one_id(form, "article"),))
     if kind == "move":
-        return correct.Asked(kind, one_id(form, "to"), (one_id(form, "article"),))
+        return Asked(kind, one_id(form, "to"), by, at, note, articles=(one_id(form, "article"),))
     if kind == "merge":
-        return correct.Asked(kind, one_id(form, "into"), others=(event_id,))
-    return correct.Asked(kind, event_id, tuple(all_ids(form, "article")))
+        return Asked(kind, one_id(form, "into"), by, at, note, others=(event_id,))
+    return Asked(kind, event_id, by, at, note, articles=tuple(all_ids(form, "article")))
 
 
 def one_id(form: dict[str, list[str]], name: str) -> int:
     found = all_ids(form, name)
     if len(found) != 1:
-        raise CorrectionError(f"give one {name} id")
+        raise FieldError(f"give one {name} id")
     return found[0]
 
 
@@ -137,7 +153,7 @@ def all_ids(form: dict[str, list[str]], name: str) -> list[int]:
     values = [value.strip() for value in form.get(name, []) if value.strip()]
     for value in values:
         if not ID.match(value):
-            raise CorrectionError(f"{name}: {value[:20]!r} is not an id (a whole number)")
+            raise FieldError(f"{name}: {value[:20]!r} is not an id (a whole number)")
     return [int(value) for value in values]
 
 
