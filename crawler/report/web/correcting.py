@@ -41,6 +41,7 @@ from datasette.utils.asgi import Response
 from crawler import store
 from crawler.clock import Clock
 from crawler.report.asked import MAX_IDS, Asked, Said
+from crawler.report.serve import WEB_PLUGIN
 from crawler.report.web.site import Site
 
 LOGGER = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ async def correct_event(
     if not csrf_ok(request, form):
         return Response.text("Refused: the form's CSRF token is missing or wrong\n", status=403)
     event_id = int(request.url_vars["event_id"])
-    by = who_of(request, form, (datasette.plugin_config("newsmon") or {}).get("user_header"))
+    by = who_of(request, form, (datasette.plugin_config(WEB_PLUGIN) or {}).get("user_header"))
     at = Clock.from_option(None).now()
     corrector = here.corrector
     assert corrector is not None  # the route exists only with one
