@@ -4,12 +4,14 @@ A real `newsmon serve` process on loopback serves a real SQLite file holding two
 launches (`tests.test_corrections.desk`: the 8 March one reported by Wire, its copy and
 Tokyo Desk; the 15 March one). A browser-like client keeps Datasette's cookies, reads
 the forms and their CSRF token from the page and posts them. What a correction did is
-read back through the CLI (`newsmon event ID --json`) and the corrections table.
+read back through the CLI (`newsmon event ID --json`) and the corrections table; what
+the page refuses, `newsmon event dismiss|move|merge|split` refuses in the same words.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -22,11 +24,14 @@ from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, build_opener
 
+import pytest
 import yaml
 
+from crawler import config
 from crawler.report import asked
 from crawler.report.web import SECURITY_HEADERS
 from tests import test_corrections
+from tests.conftest import newsmon
 from tests.test_corrections import run, sources
 from tests.test_serve import stop
 from tests.test_web import Node, TreeBuilder, start_serve
@@ -300,4 +305,35 @@ def test_a_form_too_large_to_be_a_correction_is_refused(desk):
     with serving(cfg, {"corrections": True}) as browser:
         answer = browser.submit(event, "dismiss", note="x" * 70_000)
         assert answer.status == 400 and "more than" in answer.html
+    assert recorded(cfg) == []
+
+
+def test_the_web_settings_are_checked_with_their_key(desk):
+    cfg, _ = desk
+    document = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    loaded = config.load(cfg, check_targets=False).web
+    assert (loaded.corrections, loaded.user_header) == (False, None)  # off unless turned on
+    for web, said in [
+        ({"corrections": "yes"}, "web.corrections: expected true or false"),
+        ({"user_header": "X User"}, "web.user_header: 'X User' is not a header name"),
+        ({"user_header": ""}, "web.user_header: expected a non-empty string"),
+    ]:
+        cfg.write_text(yaml.safe_dump({**document, "web": web}), encoding="utf-8")
+        with pytest.raises(config.ConfigError, match=re.escape(said)):
+            config.load(cfg, check_targets=False)
+    cfg.write_text(yaml.safe_dump({**document, "web": {"user_header": USER_HEADER}}))
+    assert config.load(cfg, check_targets=False).web.user_header == USER_HEADER
+
+
+def test_the_cli_refuses_what_the_page_refuses_in_the_same_words(desk):
+    cfg, ids = desk
+    event = str(ids["march-8"])
+    long_note = "x" * (asked.MAX_NOTE + 1)
+    for args, said in [
+        (["dismiss", event, "--note", long_note], "a note of at most"),
+        (["dismiss", str(2**63)], f"no event with id {2**63}"),
+        (["merge", event, event], f"event {event} is event {event} itself"),
+    ]:
+        result = newsmon("event", *args, config=cfg)
+        assert result.returncode == 1 and f"Error: {said}" in result.stderr, result.stderr
     assert recorded(cfg) == []
