@@ -21,9 +21,9 @@ crawler keeps writing, in WAL mode), each page in one read transaction under Dat
 SQL time limit, and refuses a POST; a correction (`correcting`) writes on a short
 connection of its own. The plugin does nothing in a Datasette not configured for it
 (`metadata`'s "plugins" → "newsmon" names the database and whether corrections are
-on). A page's template extends
-`newsmon_base.html`; an event's own buttons belong in the `newsmon_event_actions`
-block of `newsmon_event.html` and `newsmon_events.html`.
+on). A page's template extends `newsmon_base.html`; an event's own buttons belong in
+the `newsmon_event_actions` block of `newsmon_event.html` and `newsmon_events.html`
+(the event page's holds the correction forms, `newsmon_correct.html`).
 """
 
 from __future__ import annotations
