@@ -162,14 +162,16 @@ class Site:
     hostile_event: int
 
 
-def start_serve(directory: Path, config_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`newsmon serve` on a free loopback port, with the clock at NOW."""
+def start_serve(
+    directory: Path, config_path: Path, *args: str
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`newsmon serve` (with `args`) on a free loopback port, with the clock at NOW."""
     port = free_port()
     log = directory / "serve.log"
     command = [sys.executable, "-m", "crawler", "--config", str(config_path)]
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [*command, "serve", "--port", str(port)],
+            [*command, "serve", "--port", str(port), *args],
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=directory,

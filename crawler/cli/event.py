@@ -10,11 +10,12 @@ from typing import Any
 
 import click
 
-from crawler import ingest, store
+from crawler import correct, store
 from crawler.cli import cli, common, options
-from crawler.events import Shown, corrections
+from crawler.events import corrections
 from crawler.report import records
-from crawler.report.corrections import correction_record, correction_sentence
+from crawler.report.asked import Asked, said
+from crawler.report.corrections import correction_record
 from crawler.report.table import event_lines, json_text
 
 
@@ -102,27 +103,30 @@ def article_ids(value: str) -> list[int]:
 
 
 def _correct(
-    ctx: click.Context, by: str | None, note: str | None, now: str | None, as_json: bool, make: Any
+    ctx: click.Context,
+    by: str | None,
+    note: str | None,
+    now: str | None,
+    as_json: bool,
+    kind: str,
+    event_id: int,
+    **what: tuple[int, ...],
 ) -> None:
-    """Open the database, make the correction(s) and say what changed."""
+    """Open the database, make the correction(s) (`crawler.correct`, as the web view's
+    buttons do) and say what changed."""
     cfg = common.load(ctx)
     db = common.open_db(cfg, create=False)
-    who = corrections.Who(by or corrections.current_user(), common.clock(now).now(), note)
+    by = by or corrections.current_user()
+    asked = Asked(kind, event_id, by, common.clock(now).now(), note, **what)
     try:
-        made = make(
-            db, who, ingest.shown(ingest.build_monitors(cfg), ingest.Rules.from_config(cfg))
-        )
+        made = correct.make(db, cfg, asked)
     except corrections.CorrectionError as exc:
         raise click.ClickException(str(exc)) from None
-    made = made if isinstance(made, list) else [made]
-    made_records = [correction_record(correction) for correction in made]
     if as_json:
+        made_records = [correction_record(correction) for correction in made]
         common.echo([json_text(made_records if len(made_records) > 1 else made_records[0])])
         return
-    for correction in made_records:
-        side = correction["to_event"] or correction["from_event"]
-        sentence = correction_sentence(side, correction, options.display_zone(cfg, None))
-        click.echo(f"event {side}: {sentence} (correction {correction['id']})")
+    common.echo(said(made, options.display_zone(cfg, None)))
 
 
 @event.command("dismiss")
@@ -150,13 +154,10 @@ def dismiss(
 
     Example: newsmon event dismiss 12 --article 40 --note "an off-topic newsletter"
     """
-
-    def make(db: Any, who: corrections.Who, shown: Shown) -> Any:
-        if article_id is None:
-            return corrections.dismiss(db, event_id, who, shown=shown)
-        return corrections.dismiss_member(db, event_id, article_id, who, shown=shown)
-
-    _correct(ctx, by, note, now, as_json, make)
+    if article_id is None:
+        _correct(ctx, by, note, now, as_json, "dismiss", event_id)
+    else:
+        _correct(ctx, by, note, now, as_json, "dismiss_member", event_id, articles=(article_id,))
 
 
 @event.command("move")
@@ -178,11 +179,7 @@ def move(
 
     Example: newsmon event move 41 --to 12 --note "reports the 28 January launch"
     """
-
-    def make(db: Any, who: corrections.Who, shown: Shown) -> Any:
-        return corrections.move(db, article_id, to_event, who, shown=shown)
-
-    _correct(ctx, by, note, now, as_json, make)
+    _correct(ctx, by, note, now, as_json, "move", to_event, articles=(article_id,))
 
 
 @event.command("merge")
@@ -204,11 +201,7 @@ def merge(
 
     Example: newsmon event merge 12 15 16 --note "one launch, reported in three time zones"
     """
-
-    def make(db: Any, who: corrections.Who, shown: Shown) -> Any:
-        return corrections.merge(db, event_id, others, who, shown=shown)
-
-    _correct(ctx, by, note, now, as_json, make)
+    _correct(ctx, by, note, now, as_json, "merge", event_id, others=others)
 
 
 @event.command("split")
@@ -235,9 +228,5 @@ def split(
 
     Example: newsmon event split 12 --articles 40,41 --note "the drills, not the launch"
     """
-    ids = article_ids(articles)
-
-    def make(db: Any, who: corrections.Who, shown: Shown) -> Any:
-        return corrections.split(db, event_id, ids, who, shown=shown)
-
-    _correct(ctx, by, note, now, as_json, make)
+    ids = tuple(article_ids(articles))
+    _correct(ctx, by, note, now, as_json, "split", event_id, articles=ids)

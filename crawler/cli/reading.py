@@ -259,15 +259,29 @@ def status(ctx: click.Context, as_json: bool, show_retired: bool, tz_name: str |
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
 @options.TZ_OPTION
+@click.option(
+    "--corrections",
+    is_flag=True,
+    help="Offer correction buttons on the event pages (as `web.corrections: true`): "
+    "dismiss, move, merge, split. Whoever reaches the server can then correct events.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, tz_name: str | None) -> None:
+def serve(ctx: click.Context, host: str, port: int, tz_name: str | None, corrections: bool) -> None:
     """The web view: latest events, each with its sources, and feed health (Datasette;
     needs the `web` extra). Datasette's tables and JSON API are one click away.
 
     Example: newsmon serve --port 8001   # then open http://127.0.0.1:8001/
     """
+    from crawler import correct
     from crawler.report import serve as serve_module
 
     cfg = common.load(ctx)
     options.display_zone(cfg, tz_name)  # a wrong --tz is refused before anything listens
-    serve_module.run(cfg, host=host, port=port, zone_name=tz_name)
+    serve_module.run(
+        cfg,
+        host=host,
+        port=port,
+        zone_name=tz_name,
+        corrections=corrections,
+        corrector=correct.attempt,
+    )

@@ -6,7 +6,7 @@ problem is reported as one `ConfigError` naming the file, line and key path
 
     model     the typed config and its defaults
     load      finding and reading the file, its size, nesting and aliases
-    sections  each section of the file; values: each single value
+    sections  each section of the file; settings: daemon, display, web; values: each value
     outlets_file  the second file of outlets, which `opml import` and `add` write
 """
 

@@ -129,6 +129,12 @@ class WebSettings:
     # keeps a core busy until the time limit. Off unless the user turns it on.
     allow_sql: bool = False
     sql_time_limit_ms: int = 1000  # every query a page or visitor runs stops after this
+    # Correction buttons on the event pages (dismiss, move, merge, split): anyone who can
+    # reach the server could then change events. Off unless the user turns it on.
+    corrections: bool = False
+    # Who made a correction, as a proxy in front of `newsmon serve` names its user
+    # (e.g. X-Forwarded-User); None: the form's own "by" field.
+    user_header: str | None = None
 
 
 @dataclass(frozen=True)

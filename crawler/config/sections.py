@@ -1,5 +1,5 @@
 """Reading the sections of config.yaml into the typed config: outlets, fetch, stories,
-monitors, notify, events, display, web.
+monitors, notify, events (display, daemon and web: `settings`).
 
 Each section builds its frozen dataclass from checked values (`ValueReader`), so a
 partial file overrides only what it sets and every mistake names its key.
@@ -16,7 +16,6 @@ from typing import Any
 
 import yaml
 
-from crawler.clock import ClockError, zone
 from crawler.config.apprise_urls import unusable
 from crawler.config.model import (
     NOTIFY_REASONS,
@@ -32,7 +31,8 @@ from crawler.config.model import (
     StorySettings,
     WebSettings,
 )
-from crawler.config.values import APPRISE_URL, ValueReader
+from crawler.config.settings import SettingsReader
+from crawler.config.values import APPRISE_URL
 from crawler.model import SOURCE_KINDS, SourceKind
 from crawler.schedule import (
     DEFAULT_INTERVAL,
@@ -43,7 +43,6 @@ from crawler.schedule import (
 from crawler.urls import URLError, feed_identity
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
-MAX_SQL_TIME_LIMIT_MS = 60_000  # a page that waits longer is a stalled page
 MAX_PATH_PART = 255  # bytes in one component of the database path (NAME_MAX)
 
 
@@ -63,7 +62,7 @@ TOP_LEVEL = {
 }
 
 
-class ConfigReader(ValueReader):
+class ConfigReader(SettingsReader):
     """The whole file: `config` reads the top level, each section its own part.
 
     `check_targets`: ask Apprise whether it can use each notify URL (a fraction of a
@@ -151,51 +150,6 @@ class ConfigReader(ValueReader):
             daemon=self.daemon(top["daemon"]) if "daemon" in top else DaemonSettings(),
             web=self.web(top["web"]) if "web" in top else WebSettings(),
         )
-
-    def daemon(self, node: yaml.Node) -> DaemonSettings:
-        fields = self.mapping(node, "daemon", {"metrics_port", "metrics_host"})
-        values: dict[str, Any] = {}
-        if "metrics_port" in fields:
-            port = self.integer(fields["metrics_port"], "daemon.metrics_port", 1)
-            if port > 65535:
-                raise self.fail(fields["metrics_port"], "daemon.metrics_port", "above 65535")
-            values["metrics_port"] = port
-        if "metrics_host" in fields:
-            host = self.string(fields["metrics_host"], "daemon.metrics_host")
-            try:
-                ipaddress.ip_address(host)
-            except ValueError:
-                raise self.fail(
-                    fields["metrics_host"], "daemon.metrics_host", f"{host!r} is not an IP address"
-                ) from None
-            values["metrics_host"] = host
-        return DaemonSettings(**values)
-
-    def web(self, node: yaml.Node) -> WebSettings:
-        fields = self.mapping(node, "web", set(WebSettings.__dataclass_fields__))
-        values: dict[str, Any] = {}
-        if "allow_sql" in fields:
-            values["allow_sql"] = self.boolean(fields["allow_sql"], "web.allow_sql")
-        if "sql_time_limit_ms" in fields:
-            limit = self.integer(fields["sql_time_limit_ms"], "web.sql_time_limit_ms", 10)
-            if limit > MAX_SQL_TIME_LIMIT_MS:
-                raise self.fail(fields["sql_time_limit_ms"], "web.sql_time_limit_ms", "over 1 min")
-            values["sql_time_limit_ms"] = limit
-        return WebSettings(**values)
-
-    def display(self, node: yaml.Node) -> DisplaySettings:
-        fields = self.mapping(node, "display", set(DisplaySettings.__dataclass_fields__))
-        values: dict[str, Any] = {}
-        if "timezone" in fields:
-            name = self.string(fields["timezone"], "display.timezone")
-            try:
-                zone(name)
-            except ClockError as exc:
-                raise self.fail(fields["timezone"], "display.timezone", str(exc)) from None
-            values["timezone"] = name
-        if "atom_entries" in fields:
-            values["atom_entries"] = self.integer(fields["atom_entries"], "display.atom_entries", 1)
-        return DisplaySettings(**values)
 
     def events(self, node: yaml.Node) -> EventSettings:
         fields = self.mapping(node, "events", {"title_language"})

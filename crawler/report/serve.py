@@ -7,7 +7,8 @@ imported when the command runs. The crawler keeps writing to the database
 while it is served, so the file is opened as a mutable database (Datasette
 reads it through `mode=ro` connections and reloads its schema as it changes);
 `immutable` would let Datasette cache counts and schema that the next poll
-makes stale. Nothing here writes: every canned query is a plain SELECT.
+makes stale. Every canned query is a plain SELECT; only the event page's correction
+buttons write, and only when `web.corrections` (or `--corrections`) turns them on.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 import shlex
 import socket
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ import click
 
 from crawler import store
 from crawler.config import Config
+from crawler.report.asked import Corrector
 from crawler.store import canned
 
 TITLE = "newsmon"
@@ -137,7 +140,17 @@ def metadata(cfg: Config) -> dict[str, Any]:
                 "queries": CANNED_QUERIES,
             }
         },
-        "plugins": {WEB_PLUGIN: {"database": database_name(cfg)}},
+        "plugins": {WEB_PLUGIN: plugin_config(cfg)},
+    }
+
+
+def plugin_config(cfg: Config) -> dict[str, Any]:
+    """What the analyst's pages read from Datasette: the database, and whether (and how)
+    the event page offers corrections."""
+    return {
+        "database": database_name(cfg),
+        "corrections": cfg.web.corrections,
+        "user_header": cfg.web.user_header,
     }
 
 
@@ -177,17 +190,31 @@ def install_hint(project: Path | None = None) -> str:
     return f"newsmon serve needs the web extra (Datasette): {command}"
 
 
-def run(cfg: Config, *, host: str, port: int, zone_name: str | None = None) -> None:
+def run(
+    cfg: Config,
+    *,
+    host: str,
+    port: int,
+    zone_name: str | None = None,
+    corrections: bool = False,
+    corrector: Corrector | None = None,
+) -> None:
     """Serve the database until interrupted (Ctrl-C or SIGTERM end it cleanly); times
-    in `zone_name`, else `display.timezone`."""
-    app = datasette_app(cfg, zone_name or cfg.display.timezone)
+    in `zone_name`, else `display.timezone`; correction buttons with `corrections` (or
+    `web.corrections`), made by `corrector` (the CLI's own path, handed in by it)."""
+    if corrections:
+        cfg = replace(cfg, web=replace(cfg.web, corrections=True))
+    app = datasette_app(cfg, zone_name or cfg.display.timezone, corrector)
     sock = listen(host, port)
     click.echo(f"Serving {cfg.database} on {url(host, port)} (Ctrl-C to stop)", err=True)
+    if cfg.web.corrections and corrector is not None:
+        click.echo("Corrections are on: whoever reaches this address can correct events", err=True)
     serve_forever(app, sock)
 
 
-def datasette_app(cfg: Config, zone_name: str = "UTC") -> Any:
-    """The Datasette ASGI app on the database, refusing before anything listens."""
+def datasette_app(cfg: Config, zone_name: str = "UTC", corrector: Corrector | None = None) -> Any:
+    """The Datasette ASGI app on the database, refusing before anything listens;
+    with `corrector`, the event pages can correct (when `web.corrections` is on)."""
     try:
         from datasette.app import Datasette
 
@@ -195,7 +222,9 @@ def datasette_app(cfg: Config, zone_name: str = "UTC") -> Any:
     except ImportError:
         raise ServeError(install_hint()) from None
     store.db.require(cfg.database, cfg.path)  # exit 5, as every reading command
-    web.install(database_name(cfg), cfg, zone_name)  # before Datasette looks for templates
+    web.install(
+        database_name(cfg), cfg, zone_name, corrector
+    )  # before Datasette looks for templates
     datasette = Datasette(
         files=[str(cfg.database)], metadata=metadata(cfg), settings=settings(cfg), cors=False
     )

@@ -11,16 +11,19 @@ table and row pages (`render_cell`), and the security headers on every answer
 "Tables".
 
     pages     events and feed health; activity: the charts' page; stored: one article
+    correcting  the event page's correction buttons, when `web.corrections` is on
     reader    the pages' own read-only connections, apart from visitors' queries
     filters   the events form, read and bounded; chart: SVG drawn on the server
     site      the served config.yaml and display zone, re-read when the file changes
 
 Pages read on connections of their own (`reader`), which open the file `mode=ro` (the
 crawler keeps writing, in WAL mode), each page in one read transaction under Datasette's
-SQL time limit. The plugin does nothing in a Datasette not configured for it (`metadata`'s
-"plugins" → "newsmon" names the database). A page's template extends
-`newsmon_base.html`; an event's own buttons belong in the `newsmon_event_actions`
-block of `newsmon_event.html` and `newsmon_events.html`.
+SQL time limit, and refuses a POST; a correction (`correcting`) writes on a short
+connection of its own. The plugin does nothing in a Datasette not configured for it
+(`metadata`'s "plugins" → "newsmon" names the database and whether corrections are
+on). A page's template extends `newsmon_base.html`; an event's own buttons belong in
+the `newsmon_event_actions` block of `newsmon_event.html` and `newsmon_events.html`
+(the event page's holds the correction forms, `newsmon_correct.html`).
 """
 
 from __future__ import annotations
@@ -37,8 +40,9 @@ from markupsafe import Markup, escape
 from crawler import store
 from crawler.clock import Clock
 from crawler.config import Config
+from crawler.report.asked import MAX_NOTE, Corrector
 from crawler.report.serve import WEB_PLUGIN as PLUGIN
-from crawler.report.web import activity, filters, pages, reader, site, stored
+from crawler.report.web import activity, correcting, filters, pages, reader, site, stored
 from crawler.report.web.fields import json_fields
 from crawler.report.wording import zone_label
 
@@ -67,12 +71,13 @@ _HEADER_NAMES = {name for name, _ in _HEADER_PAIRS}
 T = TypeVar("T")
 
 
-def install(name: str, cfg: Config, zone_name: str) -> None:
+def install(name: str, cfg: Config, zone_name: str, corrector: Corrector | None = None) -> None:
     """Register this module with Datasette's plugin manager (once per process), serving
-    database `name` with `cfg`, times shown in `zone_name`."""
+    database `name` with `cfg`, times shown in `zone_name`, corrections (when
+    `web.corrections` turns them on) made by `corrector`."""
     from datasette.plugins import pm  # importing it loads Datasette's own plugins
 
-    site.register(name, cfg, zone_name)
+    site.register(name, cfg, zone_name, corrector)
     module = sys.modules[__name__]
     if not pm.is_registered(module):
         pm.register(module, name=PLUGIN)
@@ -88,13 +93,38 @@ def database_name(datasette: Any) -> str | None:
 def register_routes(datasette: Any) -> list[tuple[str, Callable[..., Any]]]:
     if database_name(datasette) is None:
         return []
-    return [
-        (r"^/$", events_view),
-        (rf"^{EVENT_PATH}(?P<event_id>[0-9]{{1,18}})$", event_view),
-        (rf"^{ARTICLE_PATH}(?P<article_id>[0-9]{{1,18}})$", article_view),
-        (rf"^{ACTIVITY_PATH}$", activity_view),
-        (rf"^{FEEDS_PATH}$", feeds_view),
+    routes = [
+        (r"^/$", reading(events_view)),
+        (rf"^{EVENT_PATH}(?P<event_id>[0-9]{{1,18}})$", reading(event_view)),
+        (rf"^{ARTICLE_PATH}(?P<article_id>[0-9]{{1,18}})$", reading(article_view)),
+        (rf"^{ACTIVITY_PATH}$", reading(activity_view)),
+        (rf"^{FEEDS_PATH}$", reading(feeds_view)),
     ]
+    if corrections_on(datasette):
+        action = correcting.ACTION_PATTERN
+        path = rf"^{EVENT_PATH}(?P<event_id>[0-9]{{1,18}})/(?P<action>{action})$"
+        routes.append((path, correct_view))
+    return routes
+
+
+def reading(view: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """A page that only reads: a POST (or any method but GET and HEAD) is refused."""
+
+    async def only_reading(datasette: Any, request: Any) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return Response.text(
+                "This page only reads\n", status=405, headers={"Allow": "GET, HEAD"}
+            )
+        return await view(datasette, request)
+
+    return only_reading
+
+
+def corrections_on(datasette: Any) -> bool:
+    """`web.corrections` (or `serve --corrections`): the event page's buttons."""
+    name = database_name(datasette)
+    here = site.current(name) if name else None
+    return correcting.enabled(datasette.plugin_config(PLUGIN) or {}, here)
 
 
 @hookimpl
@@ -251,6 +281,12 @@ async def feeds_view(datasette: Any, request: Any) -> Response:
     return await render(datasette, request, "newsmon_feeds.html", page, nav="feeds")
 
 
+async def correct_view(datasette: Any, request: Any) -> Response:
+    """A correction from the event page's buttons (`correcting`)."""
+    path = datasette.get_database(database_name(datasette)).path
+    return await correcting.correct_event(datasette, request, served(datasette), path, EVENT_PATH)
+
+
 async def read(datasette: Any, fn: Callable[[sqlite_utils.Database], T]) -> T:
     """Run `fn` on newsmon's own read-only connection (`reader`), under Datasette's SQL
     time limit."""
@@ -273,6 +309,9 @@ async def render(
         "feeds_path": FEEDS_PATH,
         "zone_name": here.zone_name,
         "zone_label": zone_label(now.astimezone(here.zone)),
+        "corrections": corrections_on(datasette),
+        "by_field": not (datasette.plugin_config(PLUGIN) or {}).get("user_header"),
+        "note_max": MAX_NOTE,
     }
     html = await datasette.render_template(template, context, request=request)
     return Response.html(html)  # the security headers: `asgi_wrapper`

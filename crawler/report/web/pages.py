@@ -20,6 +20,7 @@ import sqlite_utils
 from crawler import store
 from crawler.config import Config
 from crawler.report import records
+from crawler.report.corrections import correction_sentences
 from crawler.report.labels import disputed, fact_label, fact_text
 from crawler.report.status import with_config
 from crawler.report.web import activity
@@ -116,6 +117,8 @@ class EventView:
     notes: list[str]
     sources: list[Source] = field(default_factory=list)
     fact_rows: list[FactRow] = field(default_factory=list)
+    dismissed: bool = False
+    corrections: list[str] = field(default_factory=list)  # on its own page, one sentence each
 
 
 def latest_events(
@@ -205,6 +208,8 @@ def event_view(record: dict[str, Any], *, detail: bool = False, tz: tzinfo = UTC
         notes=role_notes(sources),
         sources=sources if detail else [],
         fact_rows=fact_rows(record, sources) if detail else [],
+        dismissed=bool(record.get("dismissed")),
+        corrections=correction_sentences(record, tz) if detail else [],
     )
 
 

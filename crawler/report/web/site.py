@@ -18,25 +18,29 @@ from pathlib import Path
 from crawler import config
 from crawler.clock import zone
 from crawler.config import Config
+from crawler.report.asked import Corrector
 
 
 @dataclass(frozen=True)
 class Site:
-    """The served config, the zone times are shown in, and the files' change stamps."""
+    """The served config, the zone times are shown in, the files' change stamps, and
+    what makes a correction (None: the pages only read)."""
 
     config: Config
     zone: tzinfo
     zone_name: str
     stamps: tuple[int | None, ...]
+    corrector: Corrector | None = None
 
 
 _sites: dict[str, Site] = {}
 _lock = threading.Lock()
 
 
-def register(name: str, cfg: Config, zone_name: str) -> Site:
-    """Serve `cfg` under database `name`, times in `zone_name` (an IANA name)."""
-    site = Site(cfg, zone(zone_name), zone_name, stamps(cfg))
+def register(name: str, cfg: Config, zone_name: str, corrector: Corrector | None = None) -> Site:
+    """Serve `cfg` under database `name`, times in `zone_name` (an IANA name),
+    corrections made by `corrector` when `web.corrections` turns them on."""
+    site = Site(cfg, zone(zone_name), zone_name, stamps(cfg), corrector)
     with _lock:
         _sites[name] = site
     return site
