@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
@@ -39,6 +39,7 @@ class MarkerMonitor:
         facts: dict = {}
         time = None
         reaction = False
+        follow_up = False
         for key, value in MARKER.findall(f"{article.title}\n{article.text}"):
             if key == "place":
                 facts["place"] = [part.strip() for part in value.split("/")]
@@ -48,6 +49,8 @@ class MarkerMonitor:
                 facts["aftershock"] = True
             elif key == "reaction":
                 reaction = True
+            elif key == "followup":
+                follow_up = True
             elif key == "at":
                 at = datetime.fromisoformat(value)
                 time = EventTime(at - timedelta(minutes=5), at + timedelta(minutes=5), "minute")
@@ -55,7 +58,7 @@ class MarkerMonitor:
             kind="earthquake",
             time=time,
             facts=facts,
-            account="follow-up" if reaction else "report",
+            account="follow-up" if reaction or follow_up else "report",
             opens=not reaction,
         )
 
@@ -192,6 +195,43 @@ def test_an_aftershock_is_its_own_event_linked_to_its_main_shock(db):
     assert found["main"] != found["after"]
     assert store.events.get_event(db, found["after"])["parent_id"] == found["main"]
     assert store.events.get_event(db, found["main"])["parent_id"] is None
+
+
+def test_an_aftershock_without_a_magnitude_never_joins_its_main_shock(db):
+    report(db, "main", "Quake hits Granada", "[place: Spain / Granada] [magnitude: 4.7]")
+    report(db, "after", "Aftershock quake rattles Granada", "[place: Spain / Granada] [aftershock]")
+    report(db, "more", "Quake: more aftershocks", "[place: Spain / Granada] [aftershock]")
+    found = groups(db)
+    assert found["main"] != found["after"] == found["more"]
+    assert store.events.get_event(db, found["after"])["parent_id"] == found["main"]
+
+
+def test_a_follow_up_reaches_back_to_the_shock_it_follows(tmp_path):
+    reaching = MarkerMonitor(identity=replace(QUAKES, follow_up_reach=timedelta(days=14)))
+    for monitors, name in (([reaching], "reach"), (MONITORS, "none")):
+        (tmp_path / name).mkdir()
+        _, database = outlets_database(tmp_path / name, "Wire", "Aggregator")
+        at = "[at: 2026-03-08T02:00:00+00:00]"
+        add_article(
+            database,
+            "main",
+            "Quake hits Peru",
+            "2026-03-08T03:00:00+00:00",
+            f"[place: Peru] [magnitude: 7.0] {at}",
+            monitors,
+        )
+        add_article(
+            database,
+            "losses",
+            "Peru quake losses mount",
+            "2026-03-17T12:00:00+00:00",
+            "[place: Peru] [followup]",
+            monitors,
+        )
+        found = groups(database)
+        database.close()
+        # ten days later: only a follow-up that reaches back finds the shock
+        assert (found["main"] == found["losses"]) is (name == "reach")
 
 
 def test_every_member_says_why_it_joined(db):

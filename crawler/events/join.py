@@ -7,9 +7,11 @@ that monitor when
 - time: the article's event-time interval and the event's, each widened by the
   monitor's `time_tolerance`, overlap (intervals are UTC, already shaped by the
   precision of what the text said: "around 7:50 a.m." is minutes, "Sunday" a local day,
-  no time word at all the monitor's `undated_window` before publication);
+  no time word at all the monitor's `undated_window` before publication; a `follow-up`
+  account reaches back the monitor's `follow_up_reach` before it);
 - facts: every fact the monitor's identity names (an actor, a place, a magnitude)
-  agrees when both state it; when no fact can be compared (one side states none of
+  agrees when both state it (and a follower, an aftershock, never joins the event it
+  follows); when no fact can be compared (one side states none of
   them), the headlines must be at least `min_similarity` alike.
 
 When several events qualify, the one agreeing on more stated facts wins, then the one
@@ -33,7 +35,7 @@ prints it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -75,7 +77,8 @@ def assign(
     time = _bounded(match.time or _default_time(article, identity))
     member = {**member_row(article, monitor, match, time), "headline": headline}
     terms = text.title_terms(headline or article.title)
-    verdicts = _verdicts(db, monitor, match.facts, time, story_id, terms, identity)
+    reach = identity.follow_up_reach if match.account == "follow-up" else None
+    verdicts = _verdicts(db, monitor, match.facts, time, story_id, terms, identity, reach)
     chosen = _best(verdicts, article)
     compared = [v.summary() for v in verdicts if v is not chosen][:REJECTIONS_KEPT]
     role = "listed" if listing else match.account
@@ -117,8 +120,11 @@ def _verdicts(
     story_id: int,
     terms: list[str],
     identity: Identity,
+    reach: timedelta | None = None,
 ) -> list[Verdict]:
     since = time.start - identity.time_tolerance
+    if reach:  # a follow-up finds the event it follows, however long before its own words
+        since = min(since, time.end - reach)
     until = time.end + identity.time_tolerance
     verdicts = []
     for event in store.events.overlapping_events(db, monitor, isoformat(since), isoformat(until)):
