@@ -63,6 +63,7 @@ KEYS = frozenset(
         "follow_up",
         "follows",
         "earlier",
+        "recalled",
         "magnitude",
         "depth",
         "deaths",
@@ -98,6 +99,7 @@ class QuakeLexicon:
     follow_up: re.Pattern[str]
     follows: re.Pattern[str]
     earlier: re.Pattern[str]
+    recalled: re.Pattern[str]
     magnitude: tuple[re.Pattern[str], ...]  # each with a group `value` (and `unit`)
     depth: tuple[re.Pattern[str], ...]
     deaths: tuple[re.Pattern[str], ...]
@@ -130,6 +132,7 @@ def load_lexicon(path: Path) -> QuakeLexicon:
         follow_up=_pattern(top, "follow_up", required=False),
         follows=_pattern(top, "follows", required=False),
         earlier=_pattern(top, "earlier", required=False),
+        recalled=_pattern(top, "recalled", required=False),
         magnitude=_patterns(top, "magnitude"),
         depth=_patterns(top, "depth"),
         deaths=_patterns(top, "deaths"),

@@ -8,7 +8,8 @@
 - a `follow-up`: the headline or the first sentence names a shock in the words of what
   followed it (`follow_up`: rescue, aid, losses, rebuilding), or names it only after
   such a time word ("a week after the quake"), or dates it before the account ("the
-  quake of last week"). Its time words date the account, not the
+  quake of last week"), or recalls it in a relative clause while telling of something
+  else ("the harvest escaped the quake that struck ..."). Its time words date the account, not the
   shock, so it reaches back to the shock it follows.
 
 Evidence comes from the headline and the first lead sentence; later lead sentences count
@@ -95,10 +96,11 @@ def happened(sentence: str, lex: QuakeLexicon) -> bool:
 
 
 def _follows_up(sentence: str, lex: QuakeLexicon) -> bool:
-    """Told as what followed the shock: dated before the account ("last week"); or, with
+    """Told as what followed the shock: dated before the account ("last week") or recalled
+    in a relative clause ("losses from the quake that struck ..."); or, with
     no sign of the shock happening in the sentence itself, in aftermath words or named
     only after a word placing the account later ("a week after the quake")."""
-    if lex.earlier.search(sentence):
+    if lex.earlier.search(sentence) or lex.recalled.search(sentence):
         return True
     if happened(_blank(sentence, lex), lex):
         return False  # a report of the shock itself, whatever followed

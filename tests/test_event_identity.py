@@ -206,6 +206,32 @@ def test_an_aftershock_without_a_magnitude_never_joins_its_main_shock(db):
     assert store.events.get_event(db, found["after"])["parent_id"] == found["main"]
 
 
+def test_one_list_naming_an_aftershock_of_a_known_shock_opens_its_own_event(db):
+    headline_list(
+        db, "orphan", "Aftershock quake rattles Crete [place: Greece / Crete] [aftershock]"
+    )
+    assert store.events.list_events(db) == []  # no shock it follows: one list opens nothing
+    report(db, "main", "Quake hits Granada", "[place: Spain / Granada] [magnitude: 5.0]")
+    headline_list(
+        db, "after", "Aftershock quake rattles Granada [place: Spain / Granada] [aftershock]"
+    )
+    found = groups(db)
+    assert "orphan" not in found
+    assert found["after"] != found["main"]
+    assert store.events.get_event(db, found["after"])["parent_id"] == found["main"]
+
+
+def test_a_list_naming_an_aftershock_opens_when_its_main_shock_does(db):
+    headline_list(
+        db, "after", "Aftershock quake rattles Granada [place: Spain / Granada] [aftershock]"
+    )
+    assert store.events.list_events(db) == []
+    report(db, "main", "Quake hits Granada", "[place: Spain / Granada] [magnitude: 5.0]")
+    found = groups(db)
+    assert found["after"] != found["main"]
+    assert store.events.get_event(db, found["after"])["parent_id"] == found["main"]
+
+
 def test_a_follow_up_reaches_back_to_the_shock_it_follows(tmp_path):
     reaching = MarkerMonitor(identity=replace(QUAKES, follow_up_reach=timedelta(days=14)))
     for monitors, name in (([reaching], "reach"), (MONITORS, "none")):

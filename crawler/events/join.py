@@ -26,7 +26,9 @@ other articles' headlines (an aggregator's page, `crawler.parse.listing`), or a 
 the monitor marks `opens=False` (a reaction to an event). Such a match waits in
 `held_matches` until a report opens an event it fits. Headline lists that agree are the
 exception: when `lists_to_open` independent lists (different pages, different lead
-headlines) carry one event and no report has come, the event opens from them.
+headlines) carry one event and no report has come, the event opens from them; and a
+list naming a follower (an aftershock) of a known event opens the follower's own event,
+the followed event's reports being its other witness (`crawler.events.follow`).
 
 Every member records why it is there (`reason`, JSON): what it was compared with,
 which facts agreed, the time overlap and the similarity. `newsmon event ID --explain`
@@ -43,7 +45,7 @@ import sqlite_utils
 from crawler import store, stories, text
 from crawler.clock import isoformat, parse_instant
 from crawler.events import corrections
-from crawler.events.follow import link_parent
+from crawler.events.follow import link_parent, open_follower, open_held_followers
 from crawler.events.held import attach_held, open_from_lists
 from crawler.events.identity import Verdict, compare
 from crawler.events.members import add_member, create, member_row, title_weights, to_json
@@ -100,6 +102,8 @@ def assign(
         store.events.hold_match(db, {**member, "listing": int(listing), "reason": to_json(reason)})
         if listing:
             opened = open_from_lists(db, monitor, member, match, time, terms, identity)
+            if opened is None:
+                opened = open_follower(db, monitor, match.kind, member, match.facts, identity)
             if opened is not None:
                 refresh(db, opened, identity, title_language)
                 return opened, True
@@ -109,6 +113,8 @@ def assign(
     attach_held(db, event_id, monitor, time, match.facts, identity)
     link_parent(db, event_id, monitor, match.facts, time, identity)
     refresh(db, event_id, identity, title_language)
+    for follower in open_held_followers(db, event_id, monitor, match.kind, identity):
+        refresh(db, follower, identity, title_language)
     return event_id, True
 
 
