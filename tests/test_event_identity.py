@@ -260,6 +260,15 @@ def test_a_follow_up_reaches_back_to_the_shock_it_follows(tmp_path):
         assert (found["main"] == found["losses"]) is (name == "reach")
 
 
+def test_time_words_dating_something_after_the_report_do_not_date_the_event(db):
+    at = "[at: 2026-03-08T02:00:00+00:00]"
+    report(db, "main", "Quake hits Peru", f"[place: Peru] [magnitude: 7.0] {at}")
+    later = "[at: 2026-03-09T20:00:00+00:00]"  # after its own publication: what followed
+    report(db, "toll", "Peru quake toll", f"[place: Peru] {later}", "2026-03-08T12:00:00+00:00")
+    found = groups(db)
+    assert found["toll"] == found["main"]
+
+
 def test_every_member_says_why_it_joined(db):
     report(db, "first", "Quake hits Taiwan", "[place: Taiwan] [magnitude: 6.6]")
     report(db, "second", "Taiwan quake", "[place: Taiwan / Hualien County] [magnitude: 6.5]")

@@ -7,6 +7,7 @@ that monitor when
 - time: the article's event-time interval and the event's, each widened by the
   monitor's `time_tolerance`, overlap (intervals are UTC, already shaped by the
   precision of what the text said: "around 7:50 a.m." is minutes, "Sunday" a local day,
+  an interval beginning after the report's publication not the event's at all,
   no time word at all the monitor's `undated_window` before publication; a `follow-up`
   account reaches back the monitor's `follow_up_reach` before it);
 - facts: every fact the monitor's identity names (an actor, a place, a magnitude)
@@ -76,7 +77,7 @@ def assign(
     """
     if corrections.held_out(db, article.id, monitor):  # an analyst took it out of its event
         return None, False
-    time = _bounded(match.time or _default_time(article, identity))
+    time = _bounded(_reported(match.time, article, identity) or _default_time(article, identity))
     member = {**member_row(article, monitor, match, time), "headline": headline}
     terms = text.title_terms(headline or article.title)
     reach = identity.follow_up_reach if match.account == "follow-up" else None
@@ -183,6 +184,16 @@ def _bounded(time: EventTime) -> EventTime:
     if time.end - time.start <= store.events.MAX_EVENT_SPAN:
         return time
     return EventTime(time.end - store.events.MAX_EVENT_SPAN, time.end, "days", time.phrase)
+
+
+def _reported(
+    time: EventTime | None, article: StoredArticle, identity: Identity
+) -> EventTime | None:
+    """The monitor's time, unless it begins after the report was published: an event is
+    reported after it happens, so such words date something later (what followed it)."""
+    if time is None or time.start <= _instant(article) + identity.time_tolerance:
+        return time
+    return None
 
 
 def _default_time(article: StoredArticle, identity: Identity) -> EventTime:
