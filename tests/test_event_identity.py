@@ -348,3 +348,19 @@ def test_the_event_time_improves_as_better_reports_arrive():
     assert event_time(members, member_roles(members))[2] == "day"
     members.append(member(2, *CLOCK))
     assert event_time(members, member_roles(members))[:3] == CLOCK
+
+
+def test_follow_ups_bound_only_the_end_of_an_undated_event():
+    from crawler.events.summary import event_time, member_roles
+
+    # accounts of what followed, a week apart: each says the shock came before it
+    early = member(
+        1, "2026-01-13T12:00:00Z", "2026-01-20T12:00:00Z", "days", "2026-01-20T12:00:00Z"
+    )
+    late = member(2, "2026-01-20T12:00:00Z", "2026-01-27T12:00:00Z", "days", "2026-01-27T12:00:00Z")
+    members = [{**early, "account": "follow-up"}, {**late, "account": "follow-up"}]
+    start, end, precision, _ = event_time(members, member_roles(members), QUAKES)
+    assert (start, end, precision) == ("2026-01-13T12:00:00Z", "2026-01-20T12:00:00Z", "days")
+    # two reports (not follow-ups) a week apart narrow it to what both allow
+    start, _, _, _ = event_time([early, late], member_roles([early, late]), QUAKES)
+    assert start == "2026-01-20T12:00:00Z"
