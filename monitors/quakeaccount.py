@@ -32,6 +32,11 @@ if TYPE_CHECKING:
     from monitors.earthquake import QuakeLexicon
 
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# "the strongest since 2011", "desde 1999", "2011年以来": a year compared with, not the date
+SINCE = re.compile(
+    r"(?:since|desde|depuis|seit|in\s+over|em\s+mais\s+de)\s+(?:(?:\w+\s+){0,2})?$", re.I
+)
+SINCE_AFTER = re.compile(r"^\s*(?:年)?(?:以来|이후|以降)")
 
 
 @dataclass(frozen=True)
@@ -133,5 +138,10 @@ def _earlier_year(sentence: str, published: datetime | None) -> bool:
     """The sentence dates what it tells in an earlier year: history, not news."""
     if published is None:
         return False
-    years = (int(y) for y in YEAR.findall(sentence.translate(FULL_WIDTH)))
-    return any(year < published.year for year in years)
+    text = sentence.translate(FULL_WIDTH)
+    return any(
+        int(found.group()) < published.year
+        and not SINCE.search(text[max(0, found.start() - 24) : found.start()])
+        and not SINCE_AFTER.match(text[found.end() :])
+        for found in YEAR.finditer(text)
+    )

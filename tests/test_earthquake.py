@@ -397,6 +397,18 @@ def test_a_shock_reported_after_another_is_an_aftershock():
 
 
 @pytest.mark.parametrize(
+    ("title", "language"),
+    [
+        ("Strongest quake since 2011 jolts northern Japan", "en"),
+        ("Terremoto más fuerte desde 1999 sacude Colombia", "es"),
+        ("2011年以来の強い地震、東北で震度6弱", "ja"),
+    ],
+)
+def test_a_year_a_new_shock_is_compared_with_does_not_make_it_history(title, language):
+    assert read(title, "", language) is not None
+
+
+@pytest.mark.parametrize(
     ("title", "text"),
     [
         ("Terremoto de magnitude 6,1 atinge a costa do Chile", ""),
