@@ -169,7 +169,11 @@ class Identity:
     `one_of`: groups of facts that are one quantity told two ways ("3" and "several"):
     the event shows the largest, a number winning a tie;
     `lists_to_open`: how many independent headline lists that agree open an event when
-    no report has; `parent`: how a follower event is linked to an earlier one.
+    no report has; `parent`: how a follower event is linked to an earlier one (a report
+    flagged as a follower and an event that is not, or the reverse, are never one event);
+    `follow_up_reach`: how long before its publication a `follow-up` account (what
+    followed the event: rescue, losses) may find the event it follows, since its own time
+    words date the account.
     """
 
     agree: Mapping[str, Agreement] = field(
@@ -183,6 +187,7 @@ class Identity:
     one_of: tuple[tuple[str, ...], ...] = ()
     lists_to_open: int = 2
     parent: Parent | None = None
+    follow_up_reach: timedelta = timedelta(0)
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_similarity <= 1.0:

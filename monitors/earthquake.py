@@ -22,26 +22,29 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitors import places
-from monitors.base import Agreement, ArticleView, Identity, Match, MonitorConfig, Parent
-from monitors.language import (
-    EventWords,
-    NumberWords,
-    languages,
-    parse_number,
-    resolve_event_time,
-    rules_for,
+from monitors.base import (
+    Agreement,
+    ArticleView,
+    EventTime,
+    Identity,
+    Match,
+    MonitorConfig,
+    Parent,
 )
+from monitors.language import EventWords, NumberWords, languages, resolve_event_time, rules_for
 from monitors.language.stamps import lead_paragraphs
 from monitors.lexicon import Section, read_lexicon, with_folder
+from monitors.quakeaccount import read
+from monitors.quakefacts import read_facts
 
 __all__ = ["IDENTITY", "KIND", "EarthquakeMonitor", "from_config"]
 
@@ -49,7 +52,7 @@ KIND = "earthquake"
 BUILTIN = Path(__file__).resolve().parent / "lexicons" / "earthquake"
 OPTIONS = frozenset({"min_magnitude", "lexicons"})
 LEAD_SENTENCES = 4  # facts and the place come from the headline and this many sentences
-SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=다\.)|\n+")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*|(?<=다\.)|\n+")
 KEYS = frozenset(
     {
         "language",
@@ -57,14 +60,19 @@ KEYS = frozenset(
         "aftershock",
         "happened",
         "not_a_shock",
+        "follow_up",
+        "follows",
+        "earlier",
+        "recalled",
         "magnitude",
         "depth",
         "deaths",
         "agencies",
     }
 )
-MILES_TO_KM = 1.609
-FULL_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
+FOLLOW_UP_WINDOW = timedelta(days=7)  # a follow-up's own interval: the week before it
+RECENT = timedelta(days=1)  # a follow-up's stated time earlier than this dates the shock
+REACH = timedelta(days=14)  # how far back a follow-up may find the shock it follows
 
 IDENTITY = Identity(
     agree=MappingProxyType(
@@ -76,6 +84,7 @@ IDENTITY = Identity(
     min_similarity=0.2,
     merge=MappingProxyType({"place": "most_precise", "deaths": "max"}),
     parent=Parent("aftershock", ("place",), timedelta(days=14), rank="magnitude"),
+    follow_up_reach=REACH,
 )
 
 
@@ -87,6 +96,10 @@ class QuakeLexicon:
     aftershock: re.Pattern[str]
     happened: re.Pattern[str]
     not_a_shock: re.Pattern[str]
+    follow_up: re.Pattern[str]
+    follows: re.Pattern[str]
+    earlier: re.Pattern[str]
+    recalled: re.Pattern[str]
     magnitude: tuple[re.Pattern[str], ...]  # each with a group `value` (and `unit`)
     depth: tuple[re.Pattern[str], ...]
     deaths: tuple[re.Pattern[str], ...]
@@ -102,7 +115,12 @@ def load_lexicon(path: Path) -> QuakeLexicon:
     if language is None:
         raise top.error("language", f"no language file for {code!r} (monitors/language/)")
     # {number}: a number in digits or words ("12", "two", "두"), read by the language file
-    top = top.with_fragments({"number": f"(?P<value>{language.numbers.number.pattern})"})
+    top = top.with_fragments(
+        {
+            "number": f"(?P<value>{language.numbers.number.pattern})",
+            "shock": f"(?:{top.pattern_source('nouns')})",  # any of the nouns
+        }
+    )
     agencies = top.section("agencies", required=False)
     return QuakeLexicon(
         language=code,
@@ -111,6 +129,10 @@ def load_lexicon(path: Path) -> QuakeLexicon:
         aftershock=_pattern(top, "aftershock", required=False),
         happened=_pattern(top, "happened"),
         not_a_shock=_pattern(top, "not_a_shock", required=False),
+        follow_up=_pattern(top, "follow_up", required=False),
+        follows=_pattern(top, "follows", required=False),
+        earlier=_pattern(top, "earlier", required=False),
+        recalled=_pattern(top, "recalled", required=False),
         magnitude=_patterns(top, "magnitude"),
         depth=_patterns(top, "depth"),
         deaths=_patterns(top, "deaths"),
@@ -146,11 +168,6 @@ def _patterns(section: Section, key: str) -> tuple[re.Pattern[str], ...]:
     return tuple(compiled)
 
 
-def _first(patterns: Sequence[re.Pattern[str]], sentence: str) -> re.Match[str] | None:
-    found = [m for pattern in patterns if (m := pattern.search(sentence))]
-    return min(found, key=lambda m: m.start(), default=None)
-
-
 @functools.cache
 def builtin() -> Mapping[str, QuakeLexicon]:
     return load_folder(BUILTIN)
@@ -178,12 +195,24 @@ class EarthquakeMonitor:
         rules = rules_for(article.language, article.text, title)
         lex = self.lexicons.get(rules.language) or self.lexicons["en"]
         lead = _lead_sentences(article.text, title)
-        evidence = _evidence([title, *lead], lex)
-        if evidence is None:
+        reading = read(title, lead, lex, article.published)
+        if reading is None:
             return None
-        facts, sources = _facts(evidence, title, lead, lex, article.language)
+        blanked = dict(zip((title, *lead), reading.sentences, strict=True))
+        facts, sources = read_facts(
+            blanked[reading.evidence],
+            reading.sentences[0],
+            reading.sentences[1:],
+            lex,
+            article.language,
+        )
+        sources = {k: _unblanked(v, blanked) for k, v in sources.items()}
+        if reading.aftershock:
+            facts["aftershock"], sources["aftershock"] = True, reading.evidence
         if facts.get("magnitude", self.min_magnitude) < self.min_magnitude:
             return None
+        if reading.account == "follow-up" and "place" not in facts:
+            return None  # what followed a shock it cannot place: nothing to join
         zone = _zone(facts.get("place"))
         time = resolve_event_time(
             article.text or title,
@@ -192,7 +221,18 @@ class EarthquakeMonitor:
             rules.time,
             EventWords(body_clock=lex.nouns),
         )
-        return Match(kind=KIND, time=time, facts=facts, evidence=evidence, fact_evidence=sources)
+        if reading.account == "follow-up":
+            time = _follow_up_time(time, article.published)
+            if time is not None and published_before(time, article.published, REACH):
+                return None  # what followed a shock long past: history, not news
+        return Match(
+            kind=KIND,
+            time=time,
+            facts=facts,
+            evidence=reading.evidence,
+            account=reading.account,
+            fact_evidence=sources,
+        )
 
 
 def from_config(config: MonitorConfig) -> EarthquakeMonitor:
@@ -218,121 +258,25 @@ def _lead_sentences(text: str, title: str) -> list[str]:
     return sentences[:LEAD_SENTENCES]
 
 
-def _evidence(candidates: Sequence[str], lex: QuakeLexicon) -> str | None:
-    """The first of headline and lead that tells of a shock that happened; or a
-    headline naming the shock ("Japan quake") whose first lead sentence tells what
-    happened ("The JMA put it at magnitude 5.8")."""
-    for sentence in candidates:
-        if not sentence or not lex.nouns.search(sentence):
-            continue
-        if lex.not_a_shock.search(sentence):
-            continue
-        if _happened(sentence, lex):
-            return sentence
-    title, *lead = candidates
-    named = bool(title) and lex.nouns.search(title) and not lex.not_a_shock.search(title)
-    if named and lead and _happened(lead[0], lex) and not lex.not_a_shock.search(lead[0]):
-        return title
-    return None
+def _unblanked(sentence: str, blanked: Mapping[str, str]) -> str:
+    return next((k for k, v in blanked.items() if v == sentence), sentence)
 
 
-def _happened(sentence: str, lex: QuakeLexicon) -> bool:
-    return bool(lex.happened.search(sentence) or _first(lex.magnitude, sentence))
+def _follow_up_time(time: EventTime | None, published: datetime | None) -> EventTime | None:
+    """A follow-up's time words date the account ("on Monday" rescuers searched), not
+    the shock: the days before its publication, or the stated time when it is earlier
+    ("the quake of 10 August"), at the "days" precision that never sets an event's."""
+    if published is None:
+        return time
+    end = published.astimezone(UTC)
+    if time is not None and time.precision != "days" and time.end < end - RECENT:
+        return time
+    return EventTime(end - FOLLOW_UP_WINDOW, end, "days", None)
 
 
-def _facts(
-    evidence: str, title: str, lead: list[str], lex: QuakeLexicon, language: str | None
-) -> tuple[dict[str, Any], dict[str, str]]:
-    facts: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    sentences = [evidence, *(s for s in [title, *lead] if s != evidence)]
-    place = places.event_place(title, lead, language or lex.language, lex.nouns)
-    if place:
-        facts["place"] = list(place)
-    for sentence in sentences:
-        found = _first(lex.magnitude, sentence)
-        if found and "magnitude" not in facts:
-            value = _number(found.group("value"))
-            if value is not None and 0 < value < 10:
-                facts["magnitude"] = value
-                sources["magnitude"] = sentence
-                agency = _agency(sentence, found.start(), lex)
-                if agency:
-                    facts["agency"] = agency
-                    sources["agency"] = sentence
-        depth = _first(lex.depth, sentence)
-        if depth and "depth_km" not in facts:
-            km = _kilometres(depth)
-            if km is not None:
-                facts["depth_km"] = km
-                sources["depth_km"] = sentence
-        deaths = _first(lex.deaths, sentence)
-        if deaths and "deaths" not in facts:
-            count = _count(deaths, lex)
-            if count is not None and count == int(count):
-                facts["deaths"] = int(count)
-                sources["deaths"] = sentence
-    if "magnitude" in facts and "agency" not in facts:
-        # a headline's magnitude, with the agency named in the lead ("..., the USGS said")
-        for sentence in lead:
-            agency = _agency(sentence, 0, lex)
-            if agency:
-                facts["agency"], sources["agency"] = agency, sentence
-                break
-    first = lex.nouns.search(evidence)
-    if first and lex.aftershock.fullmatch(first.group()):
-        facts["aftershock"] = True
-        sources["aftershock"] = evidence
-    if "place" in facts:
-        sources["place"] = next(
-            (s for s in sentences if any(_named(part, s) for part in facts["place"])), evidence
-        )
-    return facts, sources
-
-
-def _count(found: re.Match[str], lex: QuakeLexicon) -> float | None:
-    """A number the pattern found, in digits or in the language's number words."""
-    if "word" in found.groupdict():
-        return parse_number(found, lex.numbers)
-    return _number(found.group("value"))
-
-
-def _agency(sentence: str, position: int, lex: QuakeLexicon) -> str | None:
-    """The agency named nearest the magnitude in its sentence."""
-    best: tuple[int, str] | None = None
-    for name, pattern in lex.agencies.items():
-        for found in pattern.finditer(sentence):
-            distance = abs(found.start() - position)
-            if best is None or distance < best[0]:
-                best = (distance, name)
-    return best[1] if best else None
-
-
-def _kilometres(found: re.Match[str]) -> float | int | None:
-    groups = found.groupdict()
-    value = _number(groups.get("value") or "")
-    unit = (groups.get("unit") or "km").casefold()
-    if value is None:
-        return None
-    if unit.startswith("mile"):
-        value = round(value * MILES_TO_KM)
-    return int(value) if value == int(value) else value
-
-
-def _number(text: str) -> float | None:
-    text = (
-        text.translate(FULL_WIDTH).replace(",", ".")
-        if text.count(",") == 1 and len(text.split(",")[1]) < 3
-        else text.translate(FULL_WIDTH).replace(",", "").replace(" ", "")
-    )
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-def _named(name: str, sentence: str) -> bool:
-    return name.casefold() in sentence.casefold()
+def published_before(time: EventTime, published: datetime | None, span: timedelta) -> bool:
+    """Whether the interval ends more than `span` before the publication."""
+    return published is not None and time.end < published.astimezone(UTC) - span
 
 
 def _zone(place: Any) -> ZoneInfo:

@@ -295,3 +295,128 @@ def test_a_place_reads_narrow_to_broad_in_every_digest():
 def test_deaths_are_read_in_digits_or_words(title, text, language, deaths):
     found = read(title, text, language)
     assert found is not None and found.facts["deaths"] == deaths
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "language"),
+    [
+        # what followed the shock, in the headline: losses, rescue, aid, rebuilding
+        ("Chile counts quake losses in the billions", "", "en"),
+        ("Rescuers dig through rubble after Ecuador quake", "", "en"),
+        ("Aid reaches villages in Nepal two days after the earthquake", "", "en"),
+        # the headline names a shock, the first sentence says what followed it
+        (
+            "Turkey declares a state of emergency",
+            "Turkey declared a state of emergency to cope with the fallout from a devastating "
+            "earthquake in its south-east.",
+            "en",
+        ),
+        # dated before the account
+        ("Death toll from last week's quake in Peru reaches 40", "", "en"),
+        ("Pérdidas del terremoto en Ecuador superan lo previsto", "", "es"),
+        ("Ajuda chega ao Chile após terremoto", "", "pt"),
+        ("ネパール地震の損失、500億円規模に", "", "ja"),
+        ("네팔 지진 복구 지원 본격화", "", "ko"),
+    ],
+)
+def test_a_follow_up_of_a_named_shock_is_read_as_an_account_of_it(title, text, language):
+    found = read(title, text, language)
+    assert found is not None
+    assert found.account == "follow-up"
+    assert found.facts.get("place")
+    # its time words date the account: the shock is somewhere in the days before it
+    assert found.time.precision == "days"
+    assert found.time.end <= PUBLISHED
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "language"),
+    [
+        ("Earthquake strikes Ecuador, rescuers search the rubble", "", "en"),
+        ("Magnitude 6.4 earthquake hits Chile; no damage reported", "", "en"),
+        ("Terremoto atinge o norte do Chile, sem danos", "", "pt"),
+    ],
+)
+def test_a_report_of_the_shock_itself_is_a_report_whatever_followed(title, text, language):
+    found = read(title, text, language)
+    assert found is not None
+    assert found.account == "report"
+
+
+def test_a_follow_up_that_names_no_place_is_not_matched():
+    assert read("Insurers count quake losses", "") is None
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "language"),
+    [
+        # a story about something else that mentions a quake further down
+        (
+            "Hotel bookings climb to a record in July",
+            "Travel agencies reported strong demand. Hotels were full. A rumour of an "
+            "earthquake striking Japan spread last year.",
+            "en",
+        ),
+        (
+            "７月の宿泊客、過去最多",
+            "旅行会社によると需要は強かった。ホテルは満室だった。昨年は地震が発生するとのうわさが広がった。",
+            "ja",
+        ),
+        # history: a shock dated in an earlier year, a decade on
+        ("Rebuilding the city cost billions after the 1999 quake in Armenia", "", "en"),
+        ("Lo que costó reconstruir la ciudad tras el terremoto de 1999", "", "es"),
+        ("A decade after the earthquake, a mountain town struggles", "", "en"),
+        ("Duas décadas após o terremoto, a cidade ainda se reconstrói", "", "pt"),
+    ],
+)
+def test_a_mention_further_down_or_a_shock_long_past_is_not_a_report(title, text, language):
+    assert read(title, text, language) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "language", "magnitude"),
+    [
+        ("Strong 6.2 quake hits southern Chile", "en", 6.2),
+        ("A 5.4-magnitude earthquake rattles Crete", "en", 5.4),
+        # "after the 7.1 quake": the earlier shock's number, not this one's
+        ("New 5.6 quake strikes Ecuador days after deadly 7.1 quake", "en", 5.6),
+        ("Terremoto de magnitude 5,6 atinge o sul do Peru", "pt", 5.6),
+    ],
+)
+def test_a_magnitude_written_before_the_noun_is_read(title, language, magnitude):
+    found = read(title, "", language)
+    assert found is not None
+    assert found.facts["magnitude"] == magnitude
+
+
+def test_a_shock_reported_after_another_is_an_aftershock():
+    found = read("New 5.6 quake strikes Ecuador days after deadly 7.1 quake", "")
+    assert found is not None
+    assert found.facts.get("aftershock") is True
+    assert read("Strong 6.2 quake hits southern Chile", "").facts.get("aftershock") is None
+
+
+@pytest.mark.parametrize(
+    ("title", "language"),
+    [
+        ("Strongest quake since 2011 jolts northern Japan", "en"),
+        ("Terremoto más fuerte desde 1999 sacude Colombia", "es"),
+        ("2011年以来の強い地震、東北で震度6弱", "ja"),
+    ],
+)
+def test_a_year_a_new_shock_is_compared_with_does_not_make_it_history(title, language):
+    assert read(title, "", language) is not None
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Terremoto de magnitude 6,1 atinge a costa do Chile", ""),
+        ("Forte tremor sacode o centro do México", ""),
+        ("Sismo", "Um sismo de magnitude 5,2 atingiu o sul da Espanha nesta terça-feira."),
+    ],
+)
+def test_portuguese_reports_are_read(title, text):
+    found = read(title, text, "pt")
+    assert found is not None
+    assert found.account == "report"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
@@ -39,6 +39,7 @@ class MarkerMonitor:
         facts: dict = {}
         time = None
         reaction = False
+        follow_up = False
         for key, value in MARKER.findall(f"{article.title}\n{article.text}"):
             if key == "place":
                 facts["place"] = [part.strip() for part in value.split("/")]
@@ -48,6 +49,8 @@ class MarkerMonitor:
                 facts["aftershock"] = True
             elif key == "reaction":
                 reaction = True
+            elif key == "followup":
+                follow_up = True
             elif key == "at":
                 at = datetime.fromisoformat(value)
                 time = EventTime(at - timedelta(minutes=5), at + timedelta(minutes=5), "minute")
@@ -55,7 +58,7 @@ class MarkerMonitor:
             kind="earthquake",
             time=time,
             facts=facts,
-            account="follow-up" if reaction else "report",
+            account="follow-up" if reaction or follow_up else "report",
             opens=not reaction,
         )
 
@@ -194,6 +197,78 @@ def test_an_aftershock_is_its_own_event_linked_to_its_main_shock(db):
     assert store.events.get_event(db, found["main"])["parent_id"] is None
 
 
+def test_an_aftershock_without_a_magnitude_never_joins_its_main_shock(db):
+    report(db, "main", "Quake hits Granada", "[place: Spain / Granada] [magnitude: 4.7]")
+    report(db, "after", "Aftershock quake rattles Granada", "[place: Spain / Granada] [aftershock]")
+    report(db, "more", "Quake: more aftershocks", "[place: Spain / Granada] [aftershock]")
+    found = groups(db)
+    assert found["main"] != found["after"] == found["more"]
+    assert store.events.get_event(db, found["after"])["parent_id"] == found["main"]
+
+
+def test_one_list_naming_an_aftershock_of_a_known_shock_opens_its_own_event(db):
+    headline_list(
+        db, "orphan", "Aftershock quake rattles Crete [place: Greece / Crete] [aftershock]"
+    )
+    assert store.events.list_events(db) == []  # no shock it follows: one list opens nothing
+    report(db, "main", "Quake hits Granada", "[place: Spain / Granada] [magnitude: 5.0]")
+    headline_list(
+        db, "after", "Aftershock quake rattles Granada [place: Spain / Granada] [aftershock]"
+    )
+    found = groups(db)
+    assert "orphan" not in found
+    assert found["after"] != found["main"]
+    assert store.events.get_event(db, found["after"])["parent_id"] == found["main"]
+
+
+def test_a_list_naming_an_aftershock_opens_when_its_main_shock_does(db):
+    headline_list(
+        db, "after", "Aftershock quake rattles Granada [place: Spain / Granada] [aftershock]"
+    )
+    assert store.events.list_events(db) == []
+    report(db, "main", "Quake hits Granada", "[place: Spain / Granada] [magnitude: 5.0]")
+    found = groups(db)
+    assert found["after"] != found["main"]
+    assert store.events.get_event(db, found["after"])["parent_id"] == found["main"]
+
+
+def test_a_follow_up_reaches_back_to_the_shock_it_follows(tmp_path):
+    reaching = MarkerMonitor(identity=replace(QUAKES, follow_up_reach=timedelta(days=14)))
+    for monitors, name in (([reaching], "reach"), (MONITORS, "none")):
+        (tmp_path / name).mkdir()
+        _, database = outlets_database(tmp_path / name, "Wire", "Aggregator")
+        at = "[at: 2026-03-08T02:00:00+00:00]"
+        add_article(
+            database,
+            "main",
+            "Quake hits Peru",
+            "2026-03-08T03:00:00+00:00",
+            f"[place: Peru] [magnitude: 7.0] {at}",
+            monitors,
+        )
+        add_article(
+            database,
+            "losses",
+            "Peru quake losses mount",
+            "2026-03-17T12:00:00+00:00",
+            "[place: Peru] [followup]",
+            monitors,
+        )
+        found = groups(database)
+        database.close()
+        # ten days later: only a follow-up that reaches back finds the shock
+        assert (found["main"] == found["losses"]) is (name == "reach")
+
+
+def test_time_words_dating_something_after_the_report_do_not_date_the_event(db):
+    at = "[at: 2026-03-08T02:00:00+00:00]"
+    report(db, "main", "Quake hits Peru", f"[place: Peru] [magnitude: 7.0] {at}")
+    later = "[at: 2026-03-09T20:00:00+00:00]"  # after its own publication: what followed
+    report(db, "toll", "Peru quake toll", f"[place: Peru] {later}", "2026-03-08T12:00:00+00:00")
+    found = groups(db)
+    assert found["toll"] == found["main"]
+
+
 def test_every_member_says_why_it_joined(db):
     report(db, "first", "Quake hits Taiwan", "[place: Taiwan] [magnitude: 6.6]")
     report(db, "second", "Taiwan quake", "[place: Taiwan / Hualien County] [magnitude: 6.5]")
@@ -273,3 +348,19 @@ def test_the_event_time_improves_as_better_reports_arrive():
     assert event_time(members, member_roles(members))[2] == "day"
     members.append(member(2, *CLOCK))
     assert event_time(members, member_roles(members))[:3] == CLOCK
+
+
+def test_follow_ups_bound_only_the_end_of_an_undated_event():
+    from crawler.events.summary import event_time, member_roles
+
+    # accounts of what followed, a week apart: each says the shock came before it
+    early = member(
+        1, "2026-01-13T12:00:00Z", "2026-01-20T12:00:00Z", "days", "2026-01-20T12:00:00Z"
+    )
+    late = member(2, "2026-01-20T12:00:00Z", "2026-01-27T12:00:00Z", "days", "2026-01-27T12:00:00Z")
+    members = [{**early, "account": "follow-up"}, {**late, "account": "follow-up"}]
+    start, end, precision, _ = event_time(members, member_roles(members), QUAKES)
+    assert (start, end, precision) == ("2026-01-13T12:00:00Z", "2026-01-20T12:00:00Z", "days")
+    # two reports (not follow-ups) a week apart narrow it to what both allow
+    start, _, _, _ = event_time([early, late], member_roles([early, late]), QUAKES)
+    assert start == "2026-01-20T12:00:00Z"

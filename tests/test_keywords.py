@@ -169,3 +169,36 @@ def test_a_latin_term_matches_its_plural_but_not_other_words() -> None:
     assert quakes.match(article("Two quakes hit Peru", "")) is not None
     assert quakes.match(article("Deux séismes au Pérou", "", "fr")) is not None
     assert quakes.match(article("Earthquaker band tours Peru", "")) is None
+
+
+def _docs_example() -> KeywordMonitor:
+    """The keyword example of docs/writing-a-monitor.md, as a user copies it."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    docs = Path(__file__).resolve().parents[1] / "docs" / "writing-a-monitor.md"
+    block = re.search(r"```yaml\n(monitors:\n.*?)```", docs.read_text(encoding="utf-8"), re.S)
+    assert block is not None
+    (config,) = yaml.safe_load(block.group(1))["monitors"]
+    options = {k: v for k, v in config.items() if k not in ("name", "type")}
+    return from_config(MonitorConfig(config["name"], config["type"], options))
+
+
+@pytest.mark.parametrize(
+    ("title", "language", "magnitude"),
+    [
+        ("Strong 6.3 quake shakes northern Chile", "en", 6.3),
+        ("A 5.2-magnitude earthquake hits Crete", "en", 5.2),
+        ("Magnitude 7.1 earthquake strikes off Alaska", "en", 7.1),
+        ("Terremoto de magnitude 5,9 atinge o sul do Peru", "pt", 5.9),
+    ],
+)
+def test_the_docs_keyword_example_reads_the_magnitude_however_it_is_written(
+    title, language, magnitude
+) -> None:
+    article = ArticleView("test:quake", title, "", PUBLISHED, language)
+    found = _docs_example().match(article)
+    assert found is not None
+    assert found.facts["magnitude"] == magnitude

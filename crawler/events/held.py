@@ -4,7 +4,8 @@ A headline list (an aggregator's page) or a match its monitor marks `opens=False
 reaction) waits in `held_matches` until a report opens an event it fits. Lists are the
 one exception: several independent lists (other pages, other lead headlines) that agree
 on one event are witnesses enough, so they open it, marked `origin: lists`, and direct
-reports join it later. One list alone opens nothing.
+reports join it later. One list alone opens nothing, unless it names a follower (an
+aftershock) of an event already known (`crawler.events.follow`).
 """
 
 from __future__ import annotations

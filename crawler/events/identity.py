@@ -2,7 +2,9 @@
 
 Each fact the monitor's `Identity.agree` names must agree when both state it (an
 actor, a place on its hierarchy, a magnitude within its tolerance); a fact one of them
-leaves unstated is `unknown`, and the engine then asks for headline similarity.
+leaves unstated is `unknown`, and the engine then asks for headline similarity. A
+follower (the flag of the identity's `parent` rule) and an event that is not one never
+agree: the follower is an event of its own, linked to the other.
 """
 
 from __future__ import annotations
@@ -50,6 +52,14 @@ def compare_facts(event_facts: Any, facts: Any, identity: Identity) -> tuple[boo
 
 def compare(event_facts: Any, facts: Any, identity: Identity) -> Verdict:
     verdict = Verdict(event_id=0, fits=True)
+    flag = identity.parent.flag if identity.parent else None
+    if flag and bool(event_facts.get(flag)) != bool(facts.get(flag)):
+        # a follower (an aftershock) is its own event, linked to the one it follows
+        verdict.fits = False
+        verdict.conflict = (
+            f"{flag} differs: {bool(event_facts.get(flag))} vs {bool(facts.get(flag))}"
+        )
+        return verdict
     for key, agreement in identity.agree.items():
         if key not in event_facts or key not in facts:
             verdict.unknown.append(key)

@@ -7,9 +7,12 @@ that monitor when
 - time: the article's event-time interval and the event's, each widened by the
   monitor's `time_tolerance`, overlap (intervals are UTC, already shaped by the
   precision of what the text said: "around 7:50 a.m." is minutes, "Sunday" a local day,
-  no time word at all the monitor's `undated_window` before publication);
+  an interval beginning after the report's publication not the event's at all,
+  no time word at all the monitor's `undated_window` before publication; a `follow-up`
+  account reaches back the monitor's `follow_up_reach` before it);
 - facts: every fact the monitor's identity names (an actor, a place, a magnitude)
-  agrees when both state it; when no fact can be compared (one side states none of
+  agrees when both state it (and a follower, an aftershock, never joins the event it
+  follows); when no fact can be compared (one side states none of
   them), the headlines must be at least `min_similarity` alike.
 
 When several events qualify, the one agreeing on more stated facts wins, then the one
@@ -24,7 +27,9 @@ other articles' headlines (an aggregator's page, `crawler.parse.listing`), or a 
 the monitor marks `opens=False` (a reaction to an event). Such a match waits in
 `held_matches` until a report opens an event it fits. Headline lists that agree are the
 exception: when `lists_to_open` independent lists (different pages, different lead
-headlines) carry one event and no report has come, the event opens from them.
+headlines) carry one event and no report has come, the event opens from them; and a
+list naming a follower (an aftershock) of a known event opens the follower's own event,
+the followed event's reports being its other witness (`crawler.events.follow`).
 
 Every member records why it is there (`reason`, JSON): what it was compared with,
 which facts agreed, the time overlap and the similarity. `newsmon event ID --explain`
@@ -33,7 +38,7 @@ prints it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -41,7 +46,7 @@ import sqlite_utils
 from crawler import store, stories, text
 from crawler.clock import isoformat, parse_instant
 from crawler.events import corrections
-from crawler.events.follow import link_parent
+from crawler.events.follow import link_parent, open_follower, open_held_followers
 from crawler.events.held import attach_held, open_from_lists
 from crawler.events.identity import Verdict, compare
 from crawler.events.members import add_member, create, member_row, title_weights, to_json
@@ -72,10 +77,11 @@ def assign(
     """
     if corrections.held_out(db, article.id, monitor):  # an analyst took it out of its event
         return None, False
-    time = _bounded(match.time or _default_time(article, identity))
+    time = _bounded(_reported(match.time, article, identity) or _default_time(article, identity))
     member = {**member_row(article, monitor, match, time), "headline": headline}
     terms = text.title_terms(headline or article.title)
-    verdicts = _verdicts(db, monitor, match.facts, time, story_id, terms, identity)
+    reach = identity.follow_up_reach if match.account == "follow-up" else None
+    verdicts = _verdicts(db, monitor, match.facts, time, story_id, terms, identity, reach)
     chosen = _best(verdicts, article)
     compared = [v.summary() for v in verdicts if v is not chosen][:REJECTIONS_KEPT]
     role = "listed" if listing else match.account
@@ -97,6 +103,8 @@ def assign(
         store.events.hold_match(db, {**member, "listing": int(listing), "reason": to_json(reason)})
         if listing:
             opened = open_from_lists(db, monitor, member, match, time, terms, identity)
+            if opened is None:
+                opened = open_follower(db, monitor, match.kind, member, match.facts, identity)
             if opened is not None:
                 refresh(db, opened, identity, title_language)
                 return opened, True
@@ -106,6 +114,8 @@ def assign(
     attach_held(db, event_id, monitor, time, match.facts, identity)
     link_parent(db, event_id, monitor, match.facts, time, identity)
     refresh(db, event_id, identity, title_language)
+    for follower in open_held_followers(db, event_id, monitor, match.kind, identity):
+        refresh(db, follower, identity, title_language)
     return event_id, True
 
 
@@ -117,8 +127,11 @@ def _verdicts(
     story_id: int,
     terms: list[str],
     identity: Identity,
+    reach: timedelta | None = None,
 ) -> list[Verdict]:
     since = time.start - identity.time_tolerance
+    if reach:  # a follow-up finds the event it follows, however long before its own words
+        since = min(since, time.end - reach)
     until = time.end + identity.time_tolerance
     verdicts = []
     for event in store.events.overlapping_events(db, monitor, isoformat(since), isoformat(until)):
@@ -171,6 +184,16 @@ def _bounded(time: EventTime) -> EventTime:
     if time.end - time.start <= store.events.MAX_EVENT_SPAN:
         return time
     return EventTime(time.end - store.events.MAX_EVENT_SPAN, time.end, "days", time.phrase)
+
+
+def _reported(
+    time: EventTime | None, article: StoredArticle, identity: Identity
+) -> EventTime | None:
+    """The monitor's time, unless it begins after the report was published: an event is
+    reported after it happens, so such words date something later (what followed it)."""
+    if time is None or time.start <= _instant(article) + identity.time_tolerance:
+        return time
+    return None
 
 
 def _default_time(article: StoredArticle, identity: Identity) -> EventTime:

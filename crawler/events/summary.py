@@ -180,7 +180,9 @@ def event_time(
     precision. The one the fewest members contradict wins (a member contradicts a
     candidate when its interval does not overlap it: "Tuesday" contradicts "Monday
     night", not "3:50 p.m. Tuesday"; a report naming no time contradicts nothing),
-    then the sharper, then the larger; its interval is the group's intersection. So a
+    then the sharper, then the larger; its interval is the group's intersection (a
+    follow-up's days bound only its end: the event came before the account, however
+    long before). So a
     stated clock sets the time over day words that contain it, the time improves as
     better reports arrive, and one misread part of day cannot outvote the reports
     that contradict it. With no time named at all, the instant is shortly before the
@@ -221,7 +223,9 @@ def _best_supported_time(timed: Sequence[dict[str, Any]]) -> tuple[str, str, str
         if not sharp:
             continue
         for group in _agreeing_groups(sharp):
-            start = max(m["time_start"] for m in group)
+            # a follow-up's days say only that the event came before the account
+            bounded = [m["time_start"] for m in group if not _open_start(m)]
+            start = max(bounded) if bounded else min(m["time_start"] for m in group)
             end = min(m["time_end"] for m in group)
             if start > end:
                 earliest = min(group, key=_published_order)
@@ -232,6 +236,10 @@ def _best_supported_time(timed: Sequence[dict[str, Any]]) -> tuple[str, str, str
             if best is None or key > best:
                 best, chosen = key, (start, end, precision)
     return chosen
+
+
+def _open_start(member: dict[str, Any]) -> bool:
+    return bool(member["account"] == "follow-up" and member["precision"] == "days")
 
 
 def _overlap(a: datetime, b: datetime, low: datetime, high: datetime) -> bool:
