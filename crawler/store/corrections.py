@@ -35,8 +35,8 @@ class Correction:
 def add(db: sqlite_utils.Database, correction: Correction) -> int:
     """Record a correction with its articles; its id (the one given is ignored)."""
     correction_id = db.execute(
-        """INSERT INTO corrections (kind, monitor, event_id, target_id, by, at, note)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        """INSERT INTO corrections (kind, monitor, event_id, target_id, "by", at, note)
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         [
             correction.kind,
             correction.monitor,
@@ -46,7 +46,7 @@ def add(db: sqlite_utils.Database, correction: Correction) -> int:
             correction.at,
             correction.note,
         ],
-    ).lastrowid
+    ).fetchone()[0]
     rows = [
         (correction_id, article_id, role)
         for role, ids in (

@@ -20,9 +20,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 import sqlite_utils
 
+from crawler.store.backend import is_postgres
 from crawler.store.stories import TOTAL
 
 LISTED_SLACK = "-1 day"  # an entry seen this close to its feed's latest parse is listed
@@ -90,8 +92,7 @@ def prepare(db: sqlite_utils.Database, cutoff: str, *, helpers: bool = True) -> 
         )
         db.execute(
             f"""INSERT INTO temp.prune_listed (feed_id, since)
-                SELECT e.feed_id, strftime('%Y-%m-%dT%H:%M:%SZ', max(e.last_seen),
-                                           '{LISTED_SLACK}')
+                SELECT e.feed_id, {_shifted(db, "max(e.last_seen)", LISTED_SLACK)}
                 FROM entries e JOIN feeds f ON f.id = e.feed_id
                 WHERE f.active = 1 GROUP BY e.feed_id"""
         )
@@ -103,6 +104,14 @@ def prepare(db: sqlite_utils.Database, cutoff: str, *, helpers: bool = True) -> 
            WHERE a.fetched_at < ?""",
         [cutoff],
     ).fetchone()[0]
+
+
+def _shifted(db: Any, time: str, shift: str) -> str:
+    """SQL for ISO UTC text `time` moved by `shift` ("-1 day"), as ISO UTC text."""
+    if is_postgres(db):
+        return f"""to_char(CAST({time} AS timestamptz) + interval '{shift}',
+                           'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+    return f"strftime('%Y-%m-%dT%H:%M:%SZ', {time}, '{shift}')"
 
 
 def finish(db: sqlite_utils.Database) -> None:

@@ -155,9 +155,10 @@ def index_article(
 
 def new_story(db: sqlite_utils.Database, article_id: int, title: str | None, at: str) -> int:
     story_id = db.execute(
-        "INSERT INTO stories (first_article, title, first_at, last_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO stories (first_article, title, first_at, last_at) VALUES (?, ?, ?, ?)"
+        " RETURNING id",
         [article_id, title, at, at],
-    ).lastrowid
+    ).fetchone()[0]
     db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article_id])
     return story_id
 
