@@ -57,7 +57,7 @@ def set_high_water(db: sqlite_utils.Database, value: int) -> None:
     """Only ever moves forward, so a late writer cannot make events be looked at twice."""
     db.execute(
         """INSERT INTO counters (name, value) VALUES (?, ?)
-           ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)""",
+           ON CONFLICT (name) DO UPDATE SET value = max(counters.value, excluded.value)""",
         [HIGH_WATER, value],
     )
 
