@@ -87,6 +87,25 @@ def query(config: Path, sql: str, params: tuple = ()) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
 
 
+def dump(database) -> str:
+    """Every row of every table of `database` (a path or a PostgreSQL URL), as text."""
+    if isinstance(database, Path):
+        with closing(sqlite3.connect(database)) as conn:
+            return "\n".join(conn.iterdump())
+    from crawler.store.pgdb import PgDatabase
+
+    db = PgDatabase.connect(database.dsn, str(database))
+    try:
+        tables = db.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchall()
+        return "\n".join(
+            repr(row) for (table,) in tables for row in db.execute(f"SELECT * FROM {table}")
+        )
+    finally:
+        db.close()
+
+
 def database_at(directory: Path):
     """The database a test in `directory` uses: the `backend` fixture's PostgreSQL
     database when it set one, else `directory`/newsmon.db."""

@@ -179,6 +179,18 @@ def _refuse_newer(db: sqlite_utils.Database, path: Path) -> None:
         )
 
 
+def size_bytes(db: Database, database: Path | DatabaseURL) -> int:
+    """What the database takes: SQLite's file with its -wal and -shm, or PostgreSQL's
+    own count of the database's size."""
+    if isinstance(database, DatabaseURL):
+        return int(db.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+    return sum(
+        p.stat().st_size
+        for p in database.parent.glob(database.name + "*")
+        if p.suffix != ".lock" and p.is_file()
+    )
+
+
 def counts(db: Database) -> dict[str, int]:
     return {
         table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
