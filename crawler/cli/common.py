@@ -50,8 +50,8 @@ def exit_codes() -> dict[type[BaseException], int]:
 
     return {
         config.ConfigError: EXIT_CONFIG,
-        DemoError: EXIT_CONFIG,
-        ServeNeedsSQLite: EXIT_CONFIG,  # before ServeError: a config to change, not a fault  # --dir names a folder the demo must not touch
+        DemoError: EXIT_CONFIG,  # --dir names a folder the demo must not touch
+        ServeNeedsSQLite: EXIT_CONFIG,  # before ServeError: a config to change, not a fault
         LockBusy: EXIT_BUSY,
         store.db.NewerDatabase: EXIT_NEWER_DATABASE,
         store.db.MissingDatabase: EXIT_NO_DATABASE,
