@@ -115,6 +115,17 @@ def is_postgres(db: object) -> bool:
     return dialect(db) == "postgresql"
 
 
+def continue_ids(db: Database, table: str) -> None:
+    """New rows of `table` get ids after its highest, as SQLite gives them: PostgreSQL's
+    sequence would go on from the highest id it ever gave (after a reprocess emptied
+    the table, or a copy wrote ids itself)."""
+    if is_postgres(db):
+        db.execute(
+            f"""SELECT setval(pg_get_serial_sequence('{table}', 'id'),
+                              coalesce(max(id), 0) + 1, false) FROM {table}"""
+        )
+
+
 def sqlite_memory() -> sqlite_utils.Database:
     return sqlite_utils.Database(memory=True)
 

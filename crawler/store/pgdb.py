@@ -135,6 +135,11 @@ class PgDatabase:
                 cursor.execute(self.sql(sql, params=True), params)
             yield from cursor.fetchall()
 
+    def stream(self, sql: str, params: Any = None) -> Iterator[tuple[Any, ...]]:
+        """Rows as the server sends them, one at a time (no whole result in memory)."""
+        with self.raw.cursor() as cursor:
+            yield from cursor.stream(self.sql(sql, params=params is not None), params)
+
     @contextmanager
     def atomic(self) -> Iterator[PgDatabase]:
         with self.raw.transaction():

@@ -160,7 +160,7 @@ def delete_batch(
         stories = [
             row[0]
             for row in db.execute(
-                f"SELECT DISTINCT story_id FROM articles WHERE id {within} AND story_id NOT NULL"
+                f"SELECT DISTINCT story_id FROM articles WHERE id {within} AND story_id IS NOT NULL"
             )
         ]
         counts.entry_keys = db.execute(
@@ -291,7 +291,7 @@ def would_delete(db: sqlite_utils.Database, cutoff: str, kept: int) -> PruneCoun
             """SELECT count(*) FROM (
                  SELECT a.story_id FROM articles a LEFT JOIN temp.prune_ids p ON p.id = a.id
                  WHERE a.story_id IS NOT NULL GROUP BY a.story_id
-                 HAVING count(p.id) = count(*))"""
+                 HAVING count(p.id) = count(*)) AS gone"""
         ),
     )
 
