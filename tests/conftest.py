@@ -80,7 +80,8 @@ def query(config: Path, sql: str, params: tuple = ()) -> list[tuple]:
 
         db = PgDatabase.connect(url, url)
         try:
-            return [tuple(row) for row in db.execute(sql, list(params) or None).fetchall()]
+            cursor = db.execute(sql, list(params) or None)
+            return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
         finally:
             db.close()
     with closing(sqlite3.connect(config.parent / "newsmon.db")) as conn, conn:

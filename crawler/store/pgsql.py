@@ -88,7 +88,7 @@ def _conflict(masked: str, primary_key: PrimaryKey) -> str:
         return masked
     returning = _RETURNING.search(masked)
     if returning:
-        return masked[: returning.start()] + clause + " " + masked[returning.start() :]
+        return masked[: returning.start()].rstrip() + clause + " " + masked[returning.start() :]
     return masked.rstrip().rstrip(";") + clause
 
 
