@@ -51,17 +51,19 @@ def _copy_rows(
     table: tables_sql.Table,
     after: tuple[Any, ...] | None,
     advance: Callable[[int], None],
+    *,
+    new: bool,
 ) -> int:
     written, batch = 0, []
     for row in tables_sql.rows(source, table, after):
         batch.append(row)
         if len(batch) >= BATCH:
-            tables_sql.write_batch(target, table, batch)
+            tables_sql.write_batch(target, table, batch, new=new)
             written += len(batch)
             advance(len(batch))
             batch = []
     if batch:
-        tables_sql.write_batch(target, table, batch)
+        tables_sql.write_batch(target, table, batch, new=new)
         written += len(batch)
         advance(len(batch))
     return written
@@ -73,16 +75,15 @@ def copy_table(
     """Copy what the target lacks of one table, then check it (copying it whole again
     when the check fails after a resume)."""
     if table.key:
-        written = _copy_rows(
-            source, target, table, tables_sql.last_position(target, table), advance
-        )
+        last = tables_sql.last_position(target, table)
+        written = _copy_rows(source, target, table, last, advance, new=True)
     else:
         written = 0
     source_digest, target_digest = digest(source, table), digest(target, table)
     if source_digest != target_digest:
         if not table.key:
             tables_sql.clear(target, table)
-        written += _copy_rows(source, target, table, None, advance)
+        written += _copy_rows(source, target, table, None, advance, new=not table.key)
         target_digest = digest(target, table)
     return Checked(
         table.name,

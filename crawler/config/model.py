@@ -8,9 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crawler import __version__
 from monitors.base import MonitorConfig
+
+if TYPE_CHECKING:
+    from crawler.store.backend import DatabaseURL
 
 DEFAULT_USER_AGENT = f"newsmon/{__version__} (+https://github.com/newsmon/newsmon)"
 
@@ -129,7 +133,7 @@ class WebSettings:
 @dataclass(frozen=True)
 class Config:
     path: Path
-    database: Path  # or a store.backend.DatabaseURL (PostgreSQL)
+    database: Path | DatabaseURL  # a file (SQLite) or a postgresql:// URL
     allow_private_networks: bool
     fetch: FetchSettings
     outlets: tuple[Outlet, ...]

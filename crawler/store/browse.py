@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import sqlite_utils
 
@@ -107,13 +107,16 @@ def find_events(
 
 def count_found(db: sqlite_utils.Database, query: EventQuery) -> int:
     where, params = _where(db, query)
-    return db.execute(f"SELECT count(*) FROM events e {where}", params).fetchone()[0]
+    return int(db.execute(f"SELECT count(*) FROM events e {where}", params).fetchone()[0])
 
 
 def latest_event_time(db: sqlite_utils.Database, query: EventQuery) -> str | None:
     """When the latest matching event happened: where a chart without dates ends."""
     where, params = _where(db, query)
-    return db.execute(f"SELECT max({EVENT_TIME}) FROM events e {where}", params).fetchone()[0]
+    return cast(
+        "str | None",
+        db.execute(f"SELECT max({EVENT_TIME}) FROM events e {where}", params).fetchone()[0],
+    )
 
 
 def _bucket(column: str, minutes: int) -> str:

@@ -107,9 +107,17 @@ def _key_table(table: Table) -> Table:
     return Table(table.name, table.key, types, table.key)
 
 
-def write_batch(db: Database, table: Table, rows: list[tuple[Any, ...]]) -> None:
+def write_batch(
+    db: Database, table: Table, rows: list[tuple[Any, ...]], *, new: bool = False
+) -> None:
     """Write `rows` in one transaction; a row whose key is already there is replaced
-    (the migrations seed `counters`), so writing a batch twice adds nothing."""
+    (the migrations seed `counters`), so writing a batch twice adds nothing. `new`:
+    no row's key is there yet (they all follow the target's last), so PostgreSQL may
+    take them by COPY."""
+    if new and is_postgres(db):
+        with db.atomic():
+            db.copy_in(table.name, table.columns, rows)  # type: ignore[attr-defined]
+        return
     verb = "INSERT OR REPLACE" if table.key else "INSERT"
     marks = ", ".join("?" for _ in table.columns)
     sql = f"{verb} INTO {table.name} ({', '.join(table.columns)}) VALUES ({marks})"

@@ -61,7 +61,7 @@ def add(db: sqlite_utils.Database, correction: Correction) -> int:
         " VALUES (?, ?, ?)",
         rows,
     )
-    return correction_id
+    return int(correction_id)
 
 
 def set_target(db: sqlite_utils.Database, correction_id: int, target_id: int) -> None:

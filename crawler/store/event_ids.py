@@ -51,7 +51,7 @@ def snapshot(db: sqlite_utils.Database) -> list[Snapshot]:
 
 
 def highest_id(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT value FROM counters WHERE name = 'event_id'").fetchone()[0]
+    return int(db.execute("SELECT value FROM counters WHERE name = 'event_id'").fetchone()[0])
 
 
 def set_highest_id(db: sqlite_utils.Database, value: int) -> None:

@@ -140,6 +140,14 @@ class PgDatabase:
         with self.raw.cursor() as cursor:
             yield from cursor.stream(self.sql(sql, params=params is not None), params)
 
+    def copy_in(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Rows into `table` through COPY: a bulk write, many times faster than INSERTs."""
+        with self.raw.cursor() as cursor:
+            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            with cursor.copy(sql.encode()) as copy:
+                for row in rows:
+                    copy.write_row(row)
+
     @contextmanager
     def atomic(self) -> Iterator[PgDatabase]:
         with self.raw.transaction():

@@ -99,11 +99,13 @@ def prepare(db: sqlite_utils.Database, cutoff: str, *, helpers: bool = True) -> 
     if helpers:
         for name, target in HELPER_INDEXES.items():
             db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
-    return db.execute(
-        """SELECT count(*) FROM articles a JOIN temp.prune_keep k ON k.id = a.id
+    return int(
+        db.execute(
+            """SELECT count(*) FROM articles a JOIN temp.prune_keep k ON k.id = a.id
            WHERE a.fetched_at < ?""",
-        [cutoff],
-    ).fetchone()[0]
+            [cutoff],
+        ).fetchone()[0]
+    )
 
 
 def _shifted(db: Any, time: str, shift: str) -> str:
@@ -124,7 +126,7 @@ def finish(db: sqlite_utils.Database) -> None:
 
 def remaining(db: sqlite_utils.Database) -> int:
     """Articles still to go (after `prepare`)."""
-    return db.execute("SELECT count(*) FROM temp.prune_ids").fetchone()[0]
+    return int(db.execute("SELECT count(*) FROM temp.prune_ids").fetchone()[0])
 
 
 def next_batch(db: sqlite_utils.Database, size: int) -> list[Doomed]:
@@ -272,7 +274,7 @@ def would_delete(db: sqlite_utils.Database, cutoff: str, kept: int) -> PruneCoun
     """What a prune with this cutoff would remove (after `prepare`), by counting."""
 
     def count(sql: str, *params: object) -> int:
-        return db.execute(sql, params).fetchone()[0]
+        return int(db.execute(sql, params).fetchone()[0])
 
     doomed = "IN (SELECT id FROM temp.prune_ids)"
     of_doomed = f"SELECT count(*) FROM entries WHERE article_id {doomed}"

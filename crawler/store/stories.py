@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import sqlite_utils
 
@@ -37,7 +38,8 @@ def exact_duplicate(db: sqlite_utils.Database, text_hash: str, article_id: int) 
 
 
 def story_of(db: sqlite_utils.Database, article_id: int) -> int:
-    return db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+    row = db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()
+    return cast(int, row[0])
 
 
 def band_candidates(
@@ -162,7 +164,7 @@ def new_story(db: sqlite_utils.Database, article_id: int, title: str | None, at:
         [article_id, title, at, at],
     ).fetchone()[0]
     db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article_id])
-    return story_id
+    return int(story_id)
 
 
 def join_story(
