@@ -9,6 +9,11 @@ article every 5 minutes (288 a day), so the 3-day story window is already full
 (864 articles) when the 1k figure is taken: what grows is the archive alone.
 
     python -m bench.growth [--sizes 1000 10000 100000] [--probe 300]
+        [--postgres postgresql://user@host/db]
+
+With `--postgres`, the same articles are added on SQLite and then on PostgreSQL (a
+fresh database made on that server for the run, and dropped after it), and the cost
+per article on PostgreSQL is printed as a ratio of SQLite's at each size.
 """
 
 from __future__ import annotations
@@ -16,10 +21,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -69,9 +77,9 @@ def add_synthetic(
     published = at.isoformat(timespec="seconds")
     entry_id = db.execute(
         "INSERT INTO entries (feed_id, entry_key, link, title, first_seen, last_seen)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         [feed_id, f"k{n}", url, title, published, published],
-    ).lastrowid
+    ).fetchone()[0]
     entry = PendingEntry(entry_id, feed_id, url, title, None, published, None, None, 0)
     record = ArticleRecord(
         url=url,
@@ -92,50 +100,85 @@ def add_synthetic(
     return time.perf_counter() - started
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
-    parser.add_argument("--probe", type=int, default=300, help="articles timed at each size")
-    args = parser.parse_args()
-    rng = random.Random(42)
-    corpus = Corpus(rng)
+def grow(database, sizes: list[int], probe: int) -> list[dict]:
+    """Time `probe` additions at each archive size in `sizes` (same articles each call)."""
+    corpus = Corpus(random.Random(42))
     monitors = [
         build(config.MonitorConfig("launches", "missile_launch")),
         build(config.MonitorConfig("quakes", "keywords", {"include": ["earthquake"]})),
     ]
     results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        db = store.db.open_db(Path(tmp) / "growth.db")
-        db.execute("INSERT INTO outlets (name) VALUES ('bench')")
-        db.execute(
-            "INSERT INTO feeds (outlet_id, config_url, url, kind, interval_s, next_due)"
-            " VALUES (1, 'https://bench.example/rss', 'https://bench.example/rss',"
-            " 'feed', 900, '2026-01-01T00:00:00Z')"
-        )
-        stored = 0
-        for size in sorted(args.sizes):
-            fill_started = time.perf_counter()
-            while stored < size:
-                add(db, monitors, corpus, stored, 1)
-                stored += 1
-            fill = time.perf_counter() - fill_started
-            timings = [add(db, monitors, corpus, stored + i, 1) for i in range(args.probe)]
-            stored += args.probe
-            row = {
-                "stored": size,
-                "median_ms": round(statistics.median(timings) * 1000, 2),
-                "p90_ms": round(statistics.quantiles(timings, n=10)[-1] * 1000, 2),
-                "fill_s": round(fill, 1),
-                "db_mb": round((Path(tmp) / "growth.db").stat().st_size / 2**20, 1),
-            }
-            results.append(row)
-            print(json.dumps(row), flush=True)
+    db = store.db.open_db(database)
+    db.execute("INSERT INTO outlets (name) VALUES ('bench')")
+    db.execute(
+        "INSERT INTO feeds (outlet_id, config_url, url, kind, interval_s, next_due)"
+        " VALUES (1, 'https://bench.example/rss', 'https://bench.example/rss',"
+        " 'feed', 900, '2026-01-01T00:00:00Z')"
+    )
+    stored = 0
+    for size in sorted(sizes):
+        fill_started = time.perf_counter()
+        while stored < size:
+            add(db, monitors, corpus, stored, 1)
+            stored += 1
+        fill = time.perf_counter() - fill_started
+        timings = [add(db, monitors, corpus, stored + i, 1) for i in range(probe)]
+        stored += probe
+        row = {
+            "backend": store.backend.dialect(db),
+            "stored": size,
+            "median_ms": round(statistics.median(timings) * 1000, 2),
+            "p90_ms": round(statistics.quantiles(timings, n=10)[-1] * 1000, 2),
+            "fill_s": round(fill, 1),
+            "db_mb": round(store.db.size_bytes(db, database) / 2**20, 1),
+        }
+        results.append(row)
+        print(json.dumps(row), flush=True)
+    db.close()
+    return results
+
+
+def report(results: list[dict]) -> None:
     base = results[0]["median_ms"]
     for row in results:
         print(
-            f"{row['stored']:>7} stored: {row['median_ms']} ms per article "
+            f"{row['backend']:>10} {row['stored']:>7} stored: {row['median_ms']} ms per article "
             f"({row['median_ms'] / base:.2f}x the {results[0]['stored']} figure)"
         )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--probe", type=int, default=300, help="articles timed at each size")
+    parser.add_argument("--postgres", help="also run on this PostgreSQL server (a URL)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite = grow(Path(tmp) / "growth.db", args.sizes, args.probe)
+    report(sqlite)
+    if not args.postgres:
+        return
+    with scratch_database(args.postgres) as url:
+        postgres = grow(url, args.sizes, args.probe)
+    report(postgres)
+    for lite, pg in zip(sqlite, postgres, strict=True):
+        ratio = pg["median_ms"] / lite["median_ms"]
+        print(f"{lite['stored']:>7} stored: PostgreSQL/SQLite per article {ratio:.2f}x")
+
+
+@contextmanager
+def scratch_database(server: str) -> Iterator[store.backend.DatabaseURL]:
+    """A new database on `server` for one run, dropped after it."""
+    import psycopg
+
+    name = f"newsmon_bench_{os.getpid()}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield store.backend.DatabaseURL(server.rsplit("/", 1)[0] + "/" + name)
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

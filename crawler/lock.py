@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,13 +25,18 @@ class LockUnavailable(RuntimeError):
     """The lock file cannot be created (a read-only or missing directory, a bad path)."""
 
 
-def lock_path(database: Path, kind: str | None = None) -> Path:
-    """`<database>.lock` (the poll lock), or `<database>.<kind>.lock`."""
+def lock_path(database: Path | str, kind: str | None = None) -> Path:
+    """`<database>.lock` (the poll lock), or `<database>.<kind>.lock`. A PostgreSQL
+    database (a URL) has no folder: its lock files are in the temporary folder, named
+    by a hash of the URL (so they hold between processes of this machine)."""
+    if isinstance(database, str):
+        digest = hashlib.sha256(database.encode()).hexdigest()[:16]
+        database = Path(tempfile.gettempdir()) / f"newsmon-{digest}"
     return database.with_name(f"{database.name}.{kind}.lock" if kind else f"{database.name}.lock")
 
 
 @contextmanager
-def poll_lock(database: Path) -> Iterator[None]:
+def poll_lock(database: Path | str) -> Iterator[None]:
     path = lock_path(database)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,7 +63,7 @@ READER_WAIT = 30.0  # seconds a digest waits for another digest of the same read
 
 
 @contextmanager
-def reader_lock(database: Path, reader: str, wait: float = READER_WAIT) -> Iterator[None]:
+def reader_lock(database: Path | str, reader: str, wait: float = READER_WAIT) -> Iterator[None]:
     """Hold reader `reader`'s digest: from reading its cursor until the cursor is saved.
 
     Two digests of one reader at once both read the same cursor and showed the same

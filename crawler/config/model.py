@@ -8,10 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crawler import __version__
 from crawler.model import SourceKind
 from monitors.base import MonitorConfig
+
+if TYPE_CHECKING:
+    from crawler.store.backend import DatabaseURL
 
 DEFAULT_USER_AGENT = f"newsmon/{__version__} (+https://github.com/newsmon/newsmon)"
 
@@ -142,7 +146,7 @@ class Config:
     """The whole of config.yaml, with the outlets of its outlets file."""
 
     path: Path
-    database: Path  # the SQLite file, relative to config.yaml
+    database: Path | DatabaseURL  # a file (SQLite) or a postgresql:// URL
     # May feeds, pages and redirects reach loopback or private addresses? (The demo and
     # the tests serve their outlets on 127.0.0.1.)
     allow_private_networks: bool

@@ -13,13 +13,14 @@ from crawler.clock import isoformat, parse_instant
 from crawler.config import Config
 from crawler.report.table import cell, table
 from crawler.report.wording import format_instant, plural, relative
+from crawler.store.backend import DatabaseURL
 
 HEARTBEAT_GRACE = timedelta(seconds=60)  # a live daemon beats every 15 s
 
 
 def status(
     db: sqlite_utils.Database,
-    database: Path,
+    database: Path | DatabaseURL,
     now: datetime,
     config: Config | None = None,
     *,
@@ -29,11 +30,7 @@ def status(
     if config is not None:
         feeds = with_config(feeds, config, now)
     shown = shown_feeds(feeds, show_retired=show_retired)
-    size = sum(
-        p.stat().st_size
-        for p in database.parent.glob(database.name + "*")
-        if p.suffix != ".lock" and p.is_file()
-    )
+    size = store.db.size_bytes(db, database)
     return {
         "now": isoformat(now),
         "daemon": daemon_summary(store.daemon.daemon_state(db), now),

@@ -44,7 +44,9 @@ def overlapping_events(
            ORDER BY time_start DESC""",
         [monitor, earliest, until, since],
     ).fetchall()
-    return [EventRow(*row[:5], json.loads(row[5]), row[6]) for row in rows]
+    return [
+        EventRow(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6]) for row in rows
+    ]
 
 
 def event_story_ids(db: sqlite_utils.Database, event_id: int) -> set[int]:
@@ -70,16 +72,20 @@ def event_terms(db: sqlite_utils.Database, event_id: int) -> list[str]:
 
 
 def _next_change(db: sqlite_utils.Database) -> int:
-    return db.execute(
-        "UPDATE counters SET value = value + 1 WHERE name = 'event_change' RETURNING value"
-    ).fetchone()[0]
+    return int(
+        db.execute(
+            "UPDATE counters SET value = value + 1 WHERE name = 'event_change' RETURNING value"
+        ).fetchone()[0]
+    )
 
 
 def next_event_id(db: sqlite_utils.Database) -> int:
     """An id no event ever had: one merged away or rebuilt away keeps pointing where it went."""
-    return db.execute(
-        "UPDATE counters SET value = value + 1 WHERE name = 'event_id' RETURNING value"
-    ).fetchone()[0]
+    return int(
+        db.execute(
+            "UPDATE counters SET value = value + 1 WHERE name = 'event_id' RETURNING value"
+        ).fetchone()[0]
+    )
 
 
 def create_event(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
@@ -87,7 +93,11 @@ def create_event(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
     row = {"id": next_event_id(db), **row, "created_seq": seq, "change_seq": seq}
     columns = ", ".join(row)
     marks = ", ".join(f":{key}" for key in row)
-    return db.execute(f"INSERT INTO events ({columns}) VALUES ({marks})", row).lastrowid
+    return int(
+        db.execute(f"INSERT INTO events ({columns}) VALUES ({marks}) RETURNING id", row).fetchone()[
+            0
+        ]
+    )
 
 
 def update_event(db: sqlite_utils.Database, event_id: int, changes: dict[str, Any]) -> None:
@@ -255,7 +265,7 @@ def count_events(
     upto: int | None = None,
 ) -> int:
     where, params = _event_filter(monitor, since, upto)
-    return db.execute(f"SELECT count(*) FROM events {where}", params).fetchone()[0]
+    return int(db.execute(f"SELECT count(*) FROM events {where}", params).fetchone()[0])
 
 
 def _event_filter(

@@ -132,7 +132,7 @@ def sync_outlets(db: sqlite_utils.Database, config: Config, now: datetime) -> No
         db.execute(f"UPDATE feeds SET active = 0 WHERE config_url NOT IN ({marks})", configured)
 
 
-def _rescheduled(before: tuple | None, outlet: Outlet) -> datetime | None:
+def _rescheduled(before: tuple[Any, ...] | None, outlet: Outlet) -> datetime | None:
     """The next poll by `outlet`'s intervals when they differ from those the feed's
     stored next poll was set by; None when nothing changed or it was never polled."""
     if before is None or before[3] is None:
@@ -165,7 +165,7 @@ def entries_per_day(
         "SELECT count(*) FROM entries WHERE feed_id = ? AND first_seen >= ?",
         [feed_id, isoformat(now - window)],
     ).fetchone()[0]
-    return count / (window.total_seconds() / 86400)
+    return float(count / (window.total_seconds() / 86400))
 
 
 def due_feeds(

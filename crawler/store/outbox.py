@@ -57,7 +57,7 @@ def set_high_water(db: sqlite_utils.Database, value: int) -> None:
     """Only ever moves forward, so a late writer cannot make events be looked at twice."""
     db.execute(
         """INSERT INTO counters (name, value) VALUES (?, ?)
-           ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)""",
+           ON CONFLICT (name) DO UPDATE SET value = max(counters.value, excluded.value)""",
         [HIGH_WATER, value],
     )
 
@@ -91,7 +91,7 @@ def add(
     cursor = db.execute(
         """INSERT OR IGNORE INTO outbox (target, event_id, reason, change_seq, facts,
                facts_hash, title, body, state, next_attempt, created)
-           VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?) RETURNING id""",
         [
             target,
             event_id,
@@ -105,7 +105,8 @@ def add(
             stamp,
         ],
     )
-    return cursor.lastrowid if cursor.rowcount else None
+    row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def set_body(db: sqlite_utils.Database, row_id: int, body: str) -> None:

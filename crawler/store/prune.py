@@ -20,9 +20,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 import sqlite_utils
 
+from crawler.store.backend import is_postgres
 from crawler.store.stories import TOTAL
 
 LISTED_SLACK = "-1 day"  # an entry seen this close to its feed's latest parse is listed
@@ -90,19 +92,28 @@ def prepare(db: sqlite_utils.Database, cutoff: str, *, helpers: bool = True) -> 
         )
         db.execute(
             f"""INSERT INTO temp.prune_listed (feed_id, since)
-                SELECT e.feed_id, strftime('%Y-%m-%dT%H:%M:%SZ', max(e.last_seen),
-                                           '{LISTED_SLACK}')
+                SELECT e.feed_id, {_shifted(db, "max(e.last_seen)", LISTED_SLACK)}
                 FROM entries e JOIN feeds f ON f.id = e.feed_id
                 WHERE f.active = 1 GROUP BY e.feed_id"""
         )
     if helpers:
         for name, target in HELPER_INDEXES.items():
             db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
-    return db.execute(
-        """SELECT count(*) FROM articles a JOIN temp.prune_keep k ON k.id = a.id
+    return int(
+        db.execute(
+            """SELECT count(*) FROM articles a JOIN temp.prune_keep k ON k.id = a.id
            WHERE a.fetched_at < ?""",
-        [cutoff],
-    ).fetchone()[0]
+            [cutoff],
+        ).fetchone()[0]
+    )
+
+
+def _shifted(db: Any, time: str, shift: str) -> str:
+    """SQL for ISO UTC text `time` moved by `shift` ("-1 day"), as ISO UTC text."""
+    if is_postgres(db):
+        return f"""to_char(CAST({time} AS timestamptz) + interval '{shift}',
+                           'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+    return f"strftime('%Y-%m-%dT%H:%M:%SZ', {time}, '{shift}')"
 
 
 def finish(db: sqlite_utils.Database) -> None:
@@ -115,7 +126,7 @@ def finish(db: sqlite_utils.Database) -> None:
 
 def remaining(db: sqlite_utils.Database) -> int:
     """Articles still to go (after `prepare`)."""
-    return db.execute("SELECT count(*) FROM temp.prune_ids").fetchone()[0]
+    return int(db.execute("SELECT count(*) FROM temp.prune_ids").fetchone()[0])
 
 
 def next_batch(db: sqlite_utils.Database, size: int) -> list[Doomed]:
@@ -151,7 +162,7 @@ def delete_batch(
         stories = [
             row[0]
             for row in db.execute(
-                f"SELECT DISTINCT story_id FROM articles WHERE id {within} AND story_id NOT NULL"
+                f"SELECT DISTINCT story_id FROM articles WHERE id {within} AND story_id IS NOT NULL"
             )
         ]
         counts.entry_keys = db.execute(
@@ -263,7 +274,7 @@ def would_delete(db: sqlite_utils.Database, cutoff: str, kept: int) -> PruneCoun
     """What a prune with this cutoff would remove (after `prepare`), by counting."""
 
     def count(sql: str, *params: object) -> int:
-        return db.execute(sql, params).fetchone()[0]
+        return int(db.execute(sql, params).fetchone()[0])
 
     doomed = "IN (SELECT id FROM temp.prune_ids)"
     of_doomed = f"SELECT count(*) FROM entries WHERE article_id {doomed}"
@@ -282,7 +293,7 @@ def would_delete(db: sqlite_utils.Database, cutoff: str, kept: int) -> PruneCoun
             """SELECT count(*) FROM (
                  SELECT a.story_id FROM articles a LEFT JOIN temp.prune_ids p ON p.id = a.id
                  WHERE a.story_id IS NOT NULL GROUP BY a.story_id
-                 HAVING count(p.id) = count(*))"""
+                 HAVING count(p.id) = count(*)) AS gone"""
         ),
     )
 

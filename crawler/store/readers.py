@@ -14,7 +14,7 @@ from crawler.store.events import decode_event
 
 
 def latest_change(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT value FROM counters WHERE name = 'event_change'").fetchone()[0]
+    return int(db.execute("SELECT value FROM counters WHERE name = 'event_change'").fetchone()[0])
 
 
 def events_changed(
@@ -47,10 +47,12 @@ def count_events_changed(
     db: sqlite_utils.Database, after: int, upto: int, monitor: str | None = None
 ) -> int:
     clause, params = ("AND monitor = ?", [monitor]) if monitor else ("", [])
-    return db.execute(
-        f"SELECT count(*) FROM events WHERE change_seq > ? AND change_seq <= ? {clause}",
-        [after, upto, *params],
-    ).fetchone()[0]
+    return int(
+        db.execute(
+            f"SELECT count(*) FROM events WHERE change_seq > ? AND change_seq <= ? {clause}",
+            [after, upto, *params],
+        ).fetchone()[0]
+    )
 
 
 def reader_cursor(db: sqlite_utils.Database, reader: str) -> int | None:
@@ -59,14 +61,14 @@ def reader_cursor(db: sqlite_utils.Database, reader: str) -> int | None:
 
 
 def reader_updated(db: sqlite_utils.Database, reader: str) -> str:
-    return db.execute("SELECT updated FROM readers WHERE name = ?", [reader]).fetchone()[0]
+    return str(db.execute("SELECT updated FROM readers WHERE name = ?", [reader]).fetchone()[0])
 
 
 def save_reader_cursor(db: sqlite_utils.Database, reader: str, cursor: int, now: str) -> None:
     with db.atomic():
         db.execute(
             """INSERT INTO readers (name, cursor, updated) VALUES (?, ?, ?)
-               ON CONFLICT (name) DO UPDATE SET cursor = max(cursor, excluded.cursor),
+               ON CONFLICT (name) DO UPDATE SET cursor = max(readers.cursor, excluded.cursor),
                updated = excluded.updated""",
             [reader, cursor, now],
         )
