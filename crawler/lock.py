@@ -1,5 +1,9 @@
-"""One poller at a time per database (cron runs and the daemon share this lock), and one
-digest at a time per reader.
+"""One `newsmon run` at a time per database, never beside a daemon (cron runs and
+daemons share this lock), and one digest at a time per reader.
+
+Daemons take the poll lock shared: several daemons on one machine poll one database
+together, each claiming its hosts (`store.leases`), while a `newsmon run` (which takes
+it exclusively) beside any of them exits at once instead of polling.
 
 Advisory locks on files beside the database: the kernel drops them when the
 holder dies, even by kill -9, so a crash never leaves a stale lock behind.
@@ -30,7 +34,8 @@ def lock_path(database: Path, kind: str | None = None) -> Path:
 
 
 @contextmanager
-def poll_lock(database: Path) -> Iterator[None]:
+def poll_lock(database: Path, *, shared: bool = False) -> Iterator[None]:
+    """Exclusive for `newsmon run` and `notify`; `shared` for daemons."""
     path = lock_path(database)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,7 +44,7 @@ def poll_lock(database: Path) -> Iterator[None]:
         raise LockUnavailable(f"{path}: cannot create the poll lock file: {exc.strerror}") from None
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
             raise LockBusy(

@@ -20,6 +20,38 @@ from crawler.store.schema import MIGRATIONS
 BUSY_TIMEOUT_MS = 30_000
 
 
+class Database(sqlite_utils.Database):
+    """sqlite-utils' database whose outermost `atomic()` is `BEGIN IMMEDIATE`.
+
+    A deferred transaction that reads and then writes fails at once ("database is
+    locked") when another process wrote in between, busy timeout or not; several
+    daemons on one file would turn that into lost articles. IMMEDIATE takes the write
+    lock first (waiting up to the busy timeout), so every unit of work that reads what
+    it then writes (is this URL stored? which event does this article join?) runs
+    alone, whichever process runs it.
+    """
+
+    immediate = True  # off on `query_only` connections, which SQLite refuses it
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite_utils.Database]:
+        if self.conn.in_transaction or not self.immediate:
+            with super().atomic():  # a savepoint inside the outer transaction
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.conn.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.rollback()
+            raise
+
+
 class StoreError(RuntimeError):
     """The database cannot be opened or written (read-only file, full disk, corruption)."""
 
@@ -76,7 +108,7 @@ def _open(path: Path, *, read_only: bool) -> sqlite_utils.Database:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-        db = sqlite_utils.Database(conn, execute_plugins=False)  # no plugin scan: 28 ms
+        db = Database(conn, execute_plugins=False)  # no plugin scan: 28 ms
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _refuse_newer(db, path)
         db.execute("PRAGMA foreign_keys = ON")
@@ -87,6 +119,7 @@ def _open(path: Path, *, read_only: bool) -> sqlite_utils.Database:
             MIGRATIONS.apply(db)
         if read_only:
             db.execute("PRAGMA query_only = ON")
+            db.immediate = False
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"{path}: cannot open database: {exc}") from None
     return db
