@@ -81,6 +81,7 @@ class Daemon:
         """Run until SIGTERM/SIGINT; raises LockBusy if another poller holds the lock."""
         with poll_lock(self.cfg.database, shared=True):
             self._db = store.db.open_db(self.cfg.database)
+            self._renew_now()  # counted among the live pollers before anyone's first claim
             workers = Workers(self.cfg.fetch.extraction_workers)
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGINT):
@@ -229,13 +230,16 @@ class Daemon:
                     self._schedule(feed_id)
 
     def _claim(self) -> list[FeedState]:
-        """Lease this daemon's share of the hosts with feeds due (and those a killed run
-        left work for, once): the feeds of those hosts."""
+        """Lease this daemon's share of the hosts with feeds due: the feeds of those hosts.
+        Feeds holding entries a killed run left count as due once at start, and whenever
+        their host's lease ran out in a killed poller's hands."""
         now, ready = self.clock.now(), self._ready
 
         def candidates() -> list[FeedState]:
+            waiting = store.feeds.due_feeds(self._db, now)  # due, or holding entries
+            abandoned = store.leases.abandoned_hosts(self._db, now)
             due = store.leases.due_ids(self._db, now) | ready
-            return [f for f in store.feeds.due_feeds(self._db, now, every=True) if f.id in due]
+            return [f for f in waiting if f.id in due or store.leases.host_of(f.url) in abandoned]
 
         feeds = store.leases.claim(self._db, self.holder, now, self.ttl, candidates)
         self._ready = ready - {feed.id for feed in feeds}
@@ -291,6 +295,9 @@ class Daemon:
             )
 
     async def _renew(self) -> None:
+        self._renew_now()
+
+    def _renew_now(self) -> None:
         store.leases.renew(self._db, self.holder, self.clock.now(), self.ttl)
 
     async def _heartbeat(self) -> None:

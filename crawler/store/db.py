@@ -7,6 +7,8 @@ written; read-only commands open it `query_only`, so a long writer never blocks 
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -116,13 +118,28 @@ def _open(path: Path, *, read_only: bool) -> sqlite_utils.Database:
             db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
         if MIGRATIONS.pending(db):  # a read, so readers of a current database never write
-            MIGRATIONS.apply(db)
+            with _migrating(path):
+                if MIGRATIONS.pending(db):  # another process may have just done it
+                    MIGRATIONS.apply(db)
         if read_only:
             db.execute("PRAGMA query_only = ON")
             db.immediate = False
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"{path}: cannot open database: {exc}") from None
     return db
+
+
+@contextmanager
+def _migrating(path: Path) -> Iterator[None]:
+    """One process migrates at a time: daemons started together on a new database would
+    each create the same tables (a migration's script commits as it goes, so SQLite's
+    own write lock cannot hold it whole). The kernel drops the lock if the holder dies."""
+    fd = os.open(path.with_name(f"{path.name}.migrate.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _open_unwritable(path: Path) -> sqlite_utils.Database | None:

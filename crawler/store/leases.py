@@ -8,9 +8,10 @@ never wait for each other), polls them, and gives the hosts back. A feed's new
 not due. A lease has an expiry: a poller killed mid-poll cannot give its hosts back,
 and another takes them once the expiry has passed. A live poller renews its leases.
 
-Each claim takes a share of the due hosts (the due hosts divided among the pollers
-seen alive within one lease), so a round spreads over the fleet; a poller that is
-done claims again and takes what is left.
+Each claim takes half a share of the due hosts (the due hosts divided among the
+pollers seen alive within one lease), so a round spreads over the fleet even when
+its pollers started a moment apart; a poller that is done claims again and takes
+what is left.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import sqlite_utils
 
 from crawler.clock import isoformat
 from crawler.model import FeedState
+
+CHUNKS = 2  # claims per poller in a round, at least
 
 
 def is_postgres(db: object) -> bool:
@@ -83,9 +86,9 @@ def claim(
                 [*hosts, holder, stamp],
             ).fetchall()
         ]
-        if share:
+        if share:  # half a share: whoever is done first claims again
             alive = alive_pollers(db, now, ttl)
-            free = free[: max(1, math.ceil(len(hosts) / max(alive, 1)))]
+            free = free[: max(1, math.ceil(len(hosts) / (CHUNKS * max(alive, 1))))]
         if not free:
             return []
         taken = ",".join("?" * len(free))
@@ -145,6 +148,18 @@ def held_until(db: sqlite_utils.Database, hosts: Iterable[str], now: datetime) -
             WHERE host IN ({marks}) AND holder IS NOT NULL AND expires_at > ?""",
         [*hosts, isoformat(now)],
     ).fetchone()[0]
+
+
+def abandoned_hosts(db: sqlite_utils.Database, now: datetime) -> set[str]:
+    """Hosts whose holder let the lease run out without giving it back: it was killed,
+    and the entries it had announced but not fetched are left for the next claimer."""
+    return {
+        row[0]
+        for row in db.execute(
+            "SELECT host FROM host_leases WHERE holder IS NOT NULL AND expires_at <= ?",
+            [isoformat(now)],
+        ).fetchall()
+    }
 
 
 def due_ids(db: sqlite_utils.Database, now: datetime) -> set[int]:
