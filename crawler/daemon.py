@@ -225,8 +225,9 @@ class Daemon:
                     break
                 polled |= {feed.id for feed in feeds}
                 await self._poll(feeds, workers)
+            self._ready = set()  # what was left is another poller's, or was not due
             for feed_id in batch - polled:  # another poller has them, or they moved on
-                if not self._stop.is_set() and f"feed-{feed_id}" in self._jobs():
+                if not self._stop.is_set():
                     self._schedule(feed_id)
 
     def _claim(self) -> list[FeedState]:

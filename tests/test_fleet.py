@@ -35,7 +35,7 @@ OUTLETS = {
     "Peninsula Post": ["reworded", "followup"],
     "Strategy Review": ["analysis"],
 }
-FILLER_FEEDS = 3  # more feeds per host, two plain pages each
+FILLER_FEEDS = 1  # more feeds per host, two plain pages each
 HOOK = "/hook"
 
 
