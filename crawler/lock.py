@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +30,12 @@ class LockUnavailable(RuntimeError):
 
 
 def lock_path(database: Path, kind: str | None = None) -> Path:
-    """`<database>.lock` (the poll lock), or `<database>.<kind>.lock`."""
+    """`<database>.lock` (the poll lock), or `<database>.<kind>.lock`. A PostgreSQL
+    database (a URL) has no folder: its lock files are in the temporary folder, named
+    by a hash of the URL (so they hold between processes of this machine)."""
+    if isinstance(database, str):
+        digest = hashlib.sha256(database.encode()).hexdigest()[:16]
+        database = Path(tempfile.gettempdir()) / f"newsmon-{digest}"
     return database.with_name(f"{database.name}.{kind}.lock" if kind else f"{database.name}.lock")
 
 

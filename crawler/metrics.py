@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sqlite3
 import time
 import unicodedata
 from pathlib import Path
@@ -78,7 +77,7 @@ class Metrics:
         self.heartbeat = time.time()
 
     def render(self) -> str:
-        """The exposition; raises sqlite3.Error / StoreError when the database fails."""
+        """The exposition; raises a database error (store.db.database_errors) when it fails."""
         if self._db is None:
             self._db = store.db.open_db(self.database, read_only=True)
         out: list[str] = []
@@ -185,7 +184,7 @@ def _response(metrics: Metrics, request: bytes) -> bytes:
         return _http(404, "Not Found", "metrics are at /metrics\n")
     try:
         body = metrics.render()
-    except (sqlite3.Error, store.db.StoreError) as exc:
+    except store.db.database_errors() as exc:
         LOGGER.warning("metrics scrape failed: %s", exc)
         return _http(500, "Internal Server Error", f"database error: {exc}\n")
     return _http(200, "OK", body, CONTENT_TYPE, head=method == "HEAD")

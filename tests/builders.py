@@ -117,9 +117,9 @@ def entry_with_record(
     with db.atomic():
         entry_id = db.execute(
             "INSERT INTO entries (feed_id, entry_key, link, title, summary, first_seen,"
-            " last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " last_seen) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [feed_id, key, link, title, summary, published, published],
-        ).lastrowid
+        ).fetchone()[0]
     entry = PendingEntry(entry_id, feed_id, link, title, None, published, summary, None, 0)
     record = ArticleRecord(
         link,
@@ -144,13 +144,13 @@ def outlets_database(directory, *names: str):
     from datetime import UTC
 
     from crawler import config, store
-    from tests.conftest import write_config
+    from tests.conftest import database_at, write_config
 
     path = write_config(
         directory,
         [{"name": name, "feeds": [f"http://127.0.0.1:9/{n}.xml"]} for n, name in enumerate(names)],
     )
-    db = store.db.open_db(directory / "newsmon.db")
+    db = store.db.open_db(database_at(directory))
     store.feeds.sync_outlets(db, config.load(path), datetime(2026, 3, 1, tzinfo=UTC))
     return path, db
 

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from crawler.loopback import LoopbackServer
+from tests import postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -72,5 +73,69 @@ def newsmon(
 
 
 def query(config: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows of `sql` on the test's database (the `backend` fixture's, else newsmon.db)."""
+    url = os.environ.get("NEWSMON_DATABASE")
+    if url:
+        from crawler.store.pgdb import PgDatabase
+
+        db = PgDatabase.connect(url, url)
+        try:
+            cursor = db.execute(sql, list(params) or None)
+            return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+        finally:
+            db.close()
     with closing(sqlite3.connect(config.parent / "newsmon.db")) as conn, conn:
         return conn.execute(sql, params).fetchall()
+
+
+def dump(database) -> str:
+    """Every row of every table of `database` (a path or a PostgreSQL URL), as text."""
+    if isinstance(database, Path):
+        with closing(sqlite3.connect(database)) as conn:
+            return "\n".join(conn.iterdump())
+    from crawler.store.pgdb import PgDatabase
+
+    db = PgDatabase.connect(database.dsn, str(database))
+    try:
+        tables = db.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchall()
+        return "\n".join(
+            repr(row) for (table,) in tables for row in db.execute(f"SELECT * FROM {table}")
+        )
+    finally:
+        db.close()
+
+
+def database_at(directory: Path):
+    """The database a test in `directory` uses: the `backend` fixture's PostgreSQL
+    database when it set one, else `directory`/newsmon.db."""
+    from crawler.store.backend import DatabaseURL
+
+    url = os.environ.get("NEWSMON_DATABASE")
+    return DatabaseURL(url) if url else directory / "newsmon.db"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[postgres.Cluster]:
+    """One throw-away PostgreSQL server for the session (skips where none can start)."""
+    cluster, why = postgres.start_cluster()
+    if cluster is None:
+        pytest.skip(why.splitlines()[0] if why else "no PostgreSQL server")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request, monkeypatch) -> Iterator[str]:
+    """Runs the test on each backend: on PostgreSQL, NEWSMON_DATABASE names a fresh
+    database, which the config, the CLI and `database_at` all follow."""
+    if request.param == "sqlite":
+        monkeypatch.delenv("NEWSMON_DATABASE", raising=False)
+        yield "sqlite"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.database()
+    monkeypatch.setenv("NEWSMON_DATABASE", url)
+    yield "postgresql"
+    cluster.drop(url)

@@ -11,7 +11,9 @@ from crawler import config, store
 from crawler.report import digest, records
 from monitors import build
 from tests.builders import add_story_article
-from tests.conftest import newsmon, write_config
+from tests.conftest import database_at, newsmon, write_config
+
+pytestmark = pytest.mark.usefixtures("backend")
 
 MONITORS = [build(config.MonitorConfig("launches", "missile_launch"))]
 
@@ -19,7 +21,7 @@ MONITORS = [build(config.MonitorConfig("launches", "missile_launch"))]
 @pytest.fixture
 def setup(tmp_path):
     cfg = write_config(tmp_path, [{"name": "Wire", "feeds": ["http://127.0.0.1:9/rss.xml"]}])
-    db = store.db.open_db(tmp_path / "newsmon.db")
+    db = store.db.open_db(database_at(tmp_path))
     store.feeds.sync_outlets(db, config.load(cfg), datetime(2026, 3, 8, tzinfo=UTC))
     yield cfg, db
     db.close()

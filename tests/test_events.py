@@ -22,6 +22,8 @@ from tests.builders import (
 )
 from tests.conftest import newsmon, query, write_config
 
+pytestmark = pytest.mark.usefixtures("backend")
+
 OUTLETS = {
     "Wire Agency": ["wire", "next-week"],
     "Copy Daily": ["wire-copy", "unrelated"],

@@ -13,7 +13,6 @@ import logging
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -38,7 +37,7 @@ from crawler.loopback import LoopbackServer, Reply
 from monitors import build
 from monitors.base import MonitorConfig
 from tests.builders import Item, add_story_article, article_page, rss, story
-from tests.conftest import FAST_FETCH, ROOT, newsmon
+from tests.conftest import FAST_FETCH, ROOT, dump, newsmon
 
 MONITOR = "launches"
 MONITORS = [build(MonitorConfig(MONITOR, "missile_launch"))]
@@ -48,6 +47,8 @@ SECRET = "SECRET123"
 TITLE = (
     "[newsmon] launches: North Korea fires two ballistic missiles off its east coast, Seoul says"
 )
+
+pytestmark = pytest.mark.usefixtures("backend")
 
 
 # -- helpers -------------------------------------------------------------------
@@ -567,8 +568,8 @@ def test_a_token_in_the_url_is_never_stored_or_logged(tmp_path, receiver, caplog
     report = deliver(db, cfg)
     assert report.retrying == 1 and report.errors
     assert rows(db)[0]["last_error"]
-    dump = "\n".join(sqlite3.connect(cfg.database).iterdump())
-    assert "ops" in dump and SECRET not in dump
+    everything = dump(cfg.database)
+    assert "ops" in everything and SECRET not in everything
     assert SECRET not in caplog.text and SECRET not in "\n".join(report.errors)
     assert any(r.name.startswith("apprise") for r in caplog.records)  # it did log
 

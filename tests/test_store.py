@@ -16,7 +16,7 @@ import pytest
 
 from crawler import config, store
 from tests.builders import entry_with_record
-from tests.conftest import newsmon, query, write_config
+from tests.conftest import database_at, newsmon, query, write_config
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -119,11 +119,13 @@ def test_status_and_feeds_do_not_wait_for_a_long_reprocess(tmp_path):
         (0, "1h", timedelta(hours=1)),  # unchanged: the stored next poll stands
     ],
 )
-def test_a_changed_interval_reschedules_from_the_last_poll(tmp_path, errors, interval, due):
+def test_a_changed_interval_reschedules_from_the_last_poll(
+    tmp_path, backend, errors, interval, due
+):
     t0 = datetime(2026, 3, 1, tzinfo=UTC)
     url = "http://127.0.0.1:9/feed.xml"
     path = write_config(tmp_path, [{"name": "A", "feeds": [url], "interval": "1h"}])
-    db = store.db.open_db(tmp_path / "newsmon.db")
+    db = store.db.open_db(database_at(tmp_path))
     store.feeds.sync_outlets(db, config.load(path), t0)
     [feed] = store.feeds.due_feeds(db, t0)
     for _ in range(errors):

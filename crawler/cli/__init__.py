@@ -47,4 +47,4 @@ def main() -> None:
 
 
 # The commands register themselves on `cli` when imported.
-from crawler.cli import article, event, polling, reading, tools  # noqa: E402, F401
+from crawler.cli import article, database, event, polling, reading, tools  # noqa: E402, F401

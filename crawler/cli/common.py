@@ -46,11 +46,12 @@ def exit_codes() -> dict[type[BaseException], int]:
     from crawler.demo import DemoError
     from crawler.metrics import MetricsError
     from crawler.opml import OpmlError
-    from crawler.report.serve import ServeError
+    from crawler.report.serve import ServeError, ServeNeedsSQLite
 
     return {
         config.ConfigError: EXIT_CONFIG,
         DemoError: EXIT_CONFIG,  # --dir names a folder the demo must not touch
+        ServeNeedsSQLite: EXIT_CONFIG,  # before ServeError: a config to change, not a fault
         LockBusy: EXIT_BUSY,
         store.db.NewerDatabase: EXIT_NEWER_DATABASE,
         store.db.MissingDatabase: EXIT_NO_DATABASE,
@@ -62,6 +63,7 @@ def exit_codes() -> dict[type[BaseException], int]:
         OpmlError: 1,
         MetricsError: 1,  # the metrics port cannot be bound
         sqlite3.Error: 1,  # raised below any command: the database itself failed
+        **{kind: 1 for kind in store.db.database_errors()},  # PostgreSQL's, when in use
     }
 
 
@@ -97,7 +99,9 @@ class NewsmonGroup(click.Group):
         except Exception as exc:
             for kind, code in exit_codes().items():
                 if isinstance(exc, kind):
-                    database = isinstance(exc, sqlite3.Error)
+                    database = isinstance(exc, store.db.database_errors()) and not isinstance(
+                        exc, store.db.StoreError
+                    )
                     raise Failed(f"database error: {exc}" if database else str(exc), code) from None
             raise
 

@@ -286,8 +286,8 @@ def prune(
             f"in {time.monotonic() - started:.1f} s"
         )
         if vacuum:
-            before = cfg.database.stat().st_size
+            before = store.db.size_bytes(db, cfg.database)
             store.prune.vacuum(db)
-            after = cfg.database.stat().st_size
+            after = store.db.size_bytes(db, cfg.database)
             click.echo(f"vacuumed: {before / 2**20:.1f} MiB -> {after / 2**20:.1f} MiB")
         db.close()

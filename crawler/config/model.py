@@ -129,7 +129,7 @@ class WebSettings:
 @dataclass(frozen=True)
 class Config:
     path: Path
-    database: Path
+    database: Path  # or a store.backend.DatabaseURL (PostgreSQL)
     allow_private_networks: bool
     fetch: FetchSettings
     outlets: tuple[Outlet, ...]

@@ -18,6 +18,7 @@ import yaml
 
 from crawler.clock import ClockError, zone
 from crawler.config.apprise_urls import unusable
+from crawler.config.database import database_setting
 from crawler.config.model import (
     NOTIFY_REASONS,
     Config,
@@ -43,7 +44,6 @@ from crawler.urls import URLError, feed_identity
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 MAX_SQL_TIME_LIMIT_MS = 60_000  # a page that waits longer is a stalled page
-MAX_PATH_PART = 255  # bytes in one component of the database path (NAME_MAX)
 
 
 TOP_LEVEL = {
@@ -87,16 +87,7 @@ class ConfigReader(ValueReader):
         """The typed config; `included` is the node tree of the `outlets_file` (None when
         the file is missing or empty: no outlets yet)."""
         top = self.mapping(node, "", TOP_LEVEL)
-        database = Path(self.string(top["database"], "database")) if "database" in top else None
-        if database is None:
-            database = Path("newsmon.db")
-        for part in database.parts:
-            if len(part.encode("utf-8", "surrogateescape")) > MAX_PATH_PART:
-                raise self.fail(
-                    top["database"], "database", f"a path part over {MAX_PATH_PART} bytes"
-                )
-        if not database.is_absolute():
-            database = self.path.parent / database
+        database = database_setting(self, top)
         outlets_file = self.outlets_file(node)
         if "outlets" not in top and outlets_file is None and self.require_outlets:
             raise self.fail(node, "outlets", "missing: list at least one outlet to poll")

@@ -112,6 +112,19 @@ class ServeError(RuntimeError):
     """The database cannot be served: Datasette is not installed, or there is no database yet."""
 
 
+class ServeNeedsSQLite(ServeError):
+    """`database:` is PostgreSQL, and Datasette reads SQLite files only."""
+
+
+def refuse_postgres(cfg: Config) -> None:
+    if isinstance(cfg.database, str):
+        raise ServeNeedsSQLite(
+            f"newsmon serve needs an SQLite database (Datasette reads SQLite only), and "
+            f"{cfg.database} is PostgreSQL: copy it to a file with `newsmon db copy "
+            f"{cfg.database} archive.db` and serve that (NEWSMON_DATABASE=archive.db)"
+        )
+
+
 def settings(cfg: Config) -> dict[str, Any]:
     """Datasette's settings from config.yaml's `web:`: a time limit on every query, and
     visitors' own SQL (the SQL box, `?sql=`, `?_where=`) refused unless `allow_sql`."""
@@ -188,6 +201,7 @@ def run(cfg: Config, *, host: str, port: int, zone_name: str | None = None) -> N
 
 def datasette_app(cfg: Config, zone_name: str = "UTC") -> Any:
     """The Datasette ASGI app on the database, refusing before anything listens."""
+    refuse_postgres(cfg)
     try:
         from datasette.app import Datasette
 

@@ -29,11 +29,7 @@ def status(
     if config is not None:
         feeds = with_config(feeds, config, now)
     shown = shown_feeds(feeds, show_retired=show_retired)
-    size = sum(
-        p.stat().st_size
-        for p in database.parent.glob(database.name + "*")
-        if p.suffix != ".lock" and p.is_file()
-    )
+    size = store.db.size_bytes(db, database)
     return {
         "now": isoformat(now),
         "daemon": daemon_summary(store.daemon.daemon_state(db), now),

@@ -19,6 +19,7 @@ import sqlite_utils
 
 from crawler.clock import isoformat
 from crawler.model import ArticleRecord, PendingEntry
+from crawler.store import search as search_sql
 from crawler.store.entries import entry_done
 from crawler.store.leases import serialise
 from crawler.text import word_count
@@ -111,19 +112,16 @@ def latest_articles(
     """
     clauses = []
     if outlet is not None:
-        clauses.append("o.name = :outlet COLLATE NOCASE")
+        clauses.append("lower(o.name) = lower(:outlet)")
     if since is not None:
         clauses.append("a.fetched_at >= :since")
     params = {"limit": limit, "outlet": outlet, "since": since}
     if search:
         where = " ".join(f"AND {clause}" for clause in clauses)
+        join, match, order = search_sql.ranked_join(db, "a", "q")
         rows = db.query(
-            select
-            + f"""
-            JOIN articles_fts ON articles_fts.rowid = a.id
-            WHERE articles_fts MATCH :q {where} ORDER BY articles_fts.rank LIMIT :limit
-            """,
-            {**params, "q": _fts_query(search)},
+            select + f" {join} WHERE {match} {where} ORDER BY {order} LIMIT :limit",
+            {**params, "q": search_sql.query_value(db, search)},
         )
     else:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
@@ -131,9 +129,3 @@ def latest_articles(
             select + f" {where} ORDER BY a.fetched_at DESC, a.id DESC LIMIT :limit", params
         )
     return [dict(row) for row in rows]
-
-
-def _fts_query(text: str) -> str:
-    """Quote each word so user text never hits FTS5 syntax errors (AND of the words)."""
-    words = [w.replace('"', '""') for w in text.split()]
-    return " ".join(f'"{w}"' for w in words) or '""'

@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler.store.articles import _fts_query
+from crawler.store import search
 from crawler.store.events import decode_event
 
 EVENT_TIME = "coalesce(e.time_point, e.time_start)"
@@ -46,7 +46,7 @@ class Window:
     minutes: int
 
 
-def _where(query: EventQuery) -> tuple[str, dict[str, Any]]:
+def _where(db: Any, query: EventQuery) -> tuple[str, dict[str, Any]]:
     clauses: list[str] = []
     params: dict[str, Any] = {}
     if query.monitor:
@@ -59,27 +59,26 @@ def _where(query: EventQuery) -> tuple[str, dict[str, Any]]:
         clauses.append("e.time_start < :end")
         params["end"] = query.end
     if query.ids is not None:
-        clauses.append("e.id IN (SELECT value FROM json_each(:ids))")
+        clauses.append("e.id IN (SELECT CAST(value AS INTEGER) FROM json_each(:ids))")
         params["ids"] = query.ids
     if query.outlet:
         clauses.append(
             """e.id IN (SELECT ea.event_id FROM event_articles ea
                         JOIN articles a ON a.id = ea.article_id
                         JOIN outlets o ON o.id = a.outlet_id
-                        WHERE o.name = :outlet COLLATE NOCASE)"""
+                        WHERE lower(o.name) = lower(:outlet))"""
         )
         params["outlet"] = query.outlet
     if query.text:
         # The full-text match runs once (uncorrelated), not once per event.
         clauses.append(
-            """(e.title LIKE :like ESCAPE '\\' OR e.facts LIKE :like ESCAPE '\\'
+            f"""(e.title LIKE :like ESCAPE '\\' OR e.facts LIKE :like ESCAPE '\\'
                 OR e.id IN (SELECT ea.event_id FROM event_articles ea
-                            WHERE ea.article_id IN (SELECT rowid FROM articles_fts
-                                                    WHERE articles_fts MATCH :fts)))"""
+                            WHERE ea.article_id IN ({search.matching_ids(db, "fts")})))"""
         )
         escaped = query.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params["like"] = f"%{escaped}%"
-        params["fts"] = _fts_query(query.text)
+        params["fts"] = search.query_value(db, query.text)
     return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
@@ -88,7 +87,7 @@ def resolve(db: sqlite_utils.Database, query: EventQuery) -> EventQuery:
     asks five questions of the same events, and each lookup reads every member row."""
     if not (query.outlet or query.text):
         return query
-    where, params = _where(EventQuery(outlet=query.outlet, text=query.text))
+    where, params = _where(db, EventQuery(outlet=query.outlet, text=query.text))
     ids = [row[0] for row in db.execute(f"SELECT e.id FROM events e {where}", params)]
     return replace(query, outlet=None, text=None, ids=json.dumps(ids))
 
@@ -97,7 +96,7 @@ def find_events(
     db: sqlite_utils.Database, query: EventQuery, *, limit: int, offset: int = 0
 ) -> list[dict[str, Any]]:
     """Events matching `query`, most recently active first."""
-    where, params = _where(query)
+    where, params = _where(db, query)
     rows = db.query(
         f"""SELECT e.* FROM events e {where}
             ORDER BY e.last_updated DESC, e.id DESC LIMIT :limit OFFSET :offset""",
@@ -107,13 +106,13 @@ def find_events(
 
 
 def count_found(db: sqlite_utils.Database, query: EventQuery) -> int:
-    where, params = _where(query)
+    where, params = _where(db, query)
     return db.execute(f"SELECT count(*) FROM events e {where}", params).fetchone()[0]
 
 
 def latest_event_time(db: sqlite_utils.Database, query: EventQuery) -> str | None:
     """When the latest matching event happened: where a chart without dates ends."""
-    where, params = _where(query)
+    where, params = _where(db, query)
     return db.execute(f"SELECT max({EVENT_TIME}) FROM events e {where}", params).fetchone()[0]
 
 
@@ -123,14 +122,20 @@ def _bucket(column: str, minutes: int) -> str:
     hour, minute = (f"CAST(substr({column}, {at}, 2) AS INTEGER)" for at in (12, 15))
     of_day = f"({hour} * 60 + {minute})"
     start = f"({of_day} / {minutes} * {minutes})"
-    return f"substr({column}, 1, 11) || printf('%02d:%02d', {start} / 60, {start} % 60)"
+    hours, minutes_of = (_two_digits(f"{start} {op}") for op in ("/ 60", "% 60"))
+    return f"substr({column}, 1, 11) || {hours} || ':' || {minutes_of}"
+
+
+def _two_digits(number: str) -> str:
+    """`number` (0-99) as two digits, in SQL both backends read alike."""
+    return f"(CASE WHEN {number} < 10 THEN '0' ELSE '' END || CAST({number} AS TEXT))"
 
 
 def events_per_bucket(
     db: sqlite_utils.Database, query: EventQuery, window: Window
 ) -> list[tuple[str, int]]:
     """Matching events per bucket of their event time, inside the window."""
-    where, params = _where(query)
+    where, params = _where(db, query)
     at = f"{EVENT_TIME}"
     bounds = f"{at} >= :lo AND {at} < :hi"
     where = f"{where} AND {bounds}" if where else f"WHERE {bounds}"
@@ -146,7 +151,7 @@ def reports_per_bucket(
 ) -> list[tuple[str, int]]:
     """The matching events' member articles per bucket of the time they were published
     (else stored), inside the window."""
-    where, params = _where(query)
+    where, params = _where(db, query)
     narrowed = f"AND ea.event_id IN (SELECT e.id FROM events e {where})" if where else ""
     rows = db.execute(
         f"""SELECT {_bucket(ARTICLE_TIME, window.minutes)} AS b, count(*)
@@ -179,6 +184,6 @@ def outlet_names(db: sqlite_utils.Database) -> list[str]:
         row[0]
         for row in db.execute(
             "SELECT o.name FROM outlets o WHERE EXISTS"
-            " (SELECT 1 FROM articles a WHERE a.outlet_id = o.id) ORDER BY o.name COLLATE NOCASE"
+            " (SELECT 1 FROM articles a WHERE a.outlet_id = o.id) ORDER BY lower(o.name), o.name"
         )
     ]

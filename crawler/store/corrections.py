@@ -35,8 +35,8 @@ class Correction:
 def add(db: sqlite_utils.Database, correction: Correction) -> int:
     """Record a correction with its articles; its id (the one given is ignored)."""
     correction_id = db.execute(
-        """INSERT INTO corrections (kind, monitor, event_id, target_id, by, at, note)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        """INSERT INTO corrections (kind, monitor, event_id, target_id, "by", at, note)
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         [
             correction.kind,
             correction.monitor,
@@ -46,7 +46,7 @@ def add(db: sqlite_utils.Database, correction: Correction) -> int:
             correction.at,
             correction.note,
         ],
-    ).lastrowid
+    ).fetchone()[0]
     rows = [
         (correction_id, article_id, role)
         for role, ids in (
@@ -127,7 +127,7 @@ def merged_event_in(db: sqlite_utils.Database, monitor: str, since: str, until: 
     """The event now holding the reports of the latest merged-away event of `monitor`
     whose reports' times overlap [since, until]."""
     row = db.execute(
-        """SELECT ea.event_id FROM corrections c
+        """SELECT min(ea.event_id) FROM corrections c
            JOIN correction_articles ca ON ca.correction_id = c.id AND ca.role = 'anchor'
            JOIN event_articles ea ON ea.article_id = ca.article_id AND ea.monitor = c.monitor
            WHERE c.kind = 'merge' AND c.monitor = ?

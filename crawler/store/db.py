@@ -10,19 +10,22 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
 from crawler import __version__
+from crawler.store.backend import Database, DatabaseURL, is_postgres
 from crawler.store.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 30_000
 
 
-class Database(sqlite_utils.Database):
+class SqliteDatabase(sqlite_utils.Database):
     """sqlite-utils' database whose outermost `atomic()` is `BEGIN IMMEDIATE`.
 
     A deferred transaction that reads and then writes fails at once ("database is
@@ -59,11 +62,23 @@ class StoreError(RuntimeError):
 
 
 def is_database_failure(exc: BaseException) -> bool:
-    """True when SQLite itself failed (I/O, full disk, read-only, corruption, a constraint):
-    every later write would fail too. A value SQLite cannot bind is no such failure."""
-    return isinstance(exc, sqlite3.Error) and not isinstance(
-        exc, sqlite3.InterfaceError | sqlite3.ProgrammingError
+    """True when the database itself failed (I/O, full disk, read-only, corruption, a
+    constraint, a lost server): every later write would fail too. A value the driver
+    cannot bind is no such failure."""
+    if isinstance(exc, sqlite3.Error):
+        return not isinstance(exc, sqlite3.InterfaceError | sqlite3.ProgrammingError)
+    psycopg = sys.modules.get("psycopg")  # loaded only when a PostgreSQL database is open
+    return (
+        psycopg is not None
+        and isinstance(exc, psycopg.Error)
+        and not isinstance(exc, psycopg.InterfaceError | psycopg.DataError)
     )
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions a failing database raises, for `except` at the edges."""
+    psycopg = sys.modules.get("psycopg")
+    return (sqlite3.Error, StoreError) + ((psycopg.Error,) if psycopg is not None else ())
 
 
 class NewerDatabase(RuntimeError):
@@ -74,9 +89,12 @@ class MissingDatabase(RuntimeError):
     """A command that only reads was pointed at a database that does not exist."""
 
 
-def require(path: Path, config: Path | None = None) -> None:
+def require(path: Path | DatabaseURL, config: Path | None = None) -> None:
     """Raise MissingDatabase unless `path` exists: a mistyped `database:` must not leave
-    an empty database (and its directories) behind and show nothing as if all were well."""
+    an empty database (and its directories) behind and show nothing as if all were well.
+    A PostgreSQL database is looked for when it is opened (the server says)."""
+    if isinstance(path, DatabaseURL):
+        return
     if not path.exists():
         raise MissingDatabase(
             f"{path}: no such database (the first poll creates it: run `newsmon run` first, "
@@ -84,8 +102,8 @@ def require(path: Path, config: Path | None = None) -> None:
         )
 
 
-def open_db(path: Path, *, read_only: bool = False, create: bool = True) -> sqlite_utils.Database:
-    """Open (creating and migrating) the database in WAL mode.
+def open_db(path: Path | DatabaseURL, *, read_only: bool = False, create: bool = True) -> Any:
+    """Open (creating and migrating) the database: SQLite in WAL mode, or PostgreSQL.
 
     A database that a newer newsmon has migrated is refused before anything is
     written: this version would write rows its schema no longer describes.
@@ -93,6 +111,8 @@ def open_db(path: Path, *, read_only: bool = False, create: bool = True) -> sqli
     never write, so in WAL mode no writer can make them wait; they, and callers that
     pass `create=False`, never create the file either (MissingDatabase).
     """
+    if isinstance(path, DatabaseURL):
+        return _open_postgres(path, read_only=read_only)
     if read_only or not create:
         require(path)
     if read_only:
@@ -110,7 +130,7 @@ def _open(path: Path, *, read_only: bool) -> sqlite_utils.Database:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-        db = Database(conn, execute_plugins=False)  # no plugin scan: 28 ms
+        db = SqliteDatabase(conn, execute_plugins=False)  # no plugin scan: 28 ms
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _refuse_newer(db, path)
         db.execute("PRAGMA foreign_keys = ON")
@@ -140,6 +160,35 @@ def _migrating(path: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def _open_postgres(url: DatabaseURL, *, read_only: bool) -> Database:
+    from crawler.store import pgopen
+
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreError(
+            f"{url.name}: PostgreSQL needs psycopg: pip install 'newsmon[postgresql]'"
+        ) from None
+    try:
+        db = pgopen.connect(url)
+    except pgopen.MissingPgDatabase as exc:
+        raise MissingDatabase(
+            f"{url.name}: no such database on the server ({exc}); create it first "
+            "(createdb, or CREATE DATABASE)"
+        ) from None
+    except psycopg.Error as exc:
+        raise StoreError(f"{url.name}: cannot open database: {exc}".strip()) from None
+    try:
+        unknown = pgopen.prepare(db, url.name, read_only=read_only)
+    except psycopg.Error as exc:
+        db.close()
+        raise StoreError(f"{url.name}: cannot open database: {exc}".strip()) from None
+    if unknown:
+        db.close()
+        raise NewerDatabase(pgopen.newer_message(url.name, unknown))
+    return db
 
 
 def _open_unwritable(path: Path) -> sqlite_utils.Database | None:
@@ -180,7 +229,19 @@ def _refuse_newer(db: sqlite_utils.Database, path: Path) -> None:
         )
 
 
-def counts(db: sqlite_utils.Database) -> dict[str, int]:
+def size_bytes(db: Database, database: Path | DatabaseURL) -> int:
+    """What the database takes: SQLite's file with its -wal and -shm, or PostgreSQL's
+    own count of the database's size."""
+    if isinstance(database, DatabaseURL):
+        return int(db.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+    return sum(
+        p.stat().st_size
+        for p in database.parent.glob(database.name + "*")
+        if p.suffix != ".lock" and p.is_file()
+    )
+
+
+def counts(db: Database) -> dict[str, int]:
     return {
         table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         for table in ("outlets", "feeds", "entries", "articles", "fetches", "stories", "events")
@@ -188,9 +249,9 @@ def counts(db: sqlite_utils.Database) -> dict[str, int]:
 
 
 @contextmanager
-def snapshot(db: sqlite_utils.Database) -> Iterator[None]:
+def snapshot(db: Database) -> Iterator[None]:
     """One read transaction: everything read inside sees the same committed state."""
-    db.execute("BEGIN")
+    db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ" if is_postgres(db) else "BEGIN")
     try:
         yield
     finally:

@@ -62,7 +62,9 @@ def renumber(db: sqlite_utils.Database, ids: Mapping[int, int]) -> None:
     """Event `old` becomes event `ids[old]`, members with it. Ids may swap: every event
     first steps aside to a negative id. The caller holds the transaction."""
     db.execute("PRAGMA defer_foreign_keys = ON")  # members follow their event below
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS event_renumber (old INTEGER PRIMARY KEY, new)")
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS event_renumber (old INTEGER PRIMARY KEY, new INTEGER)"
+    )
     db.execute("DELETE FROM event_renumber")
     db.conn.executemany("INSERT INTO event_renumber (old, new) VALUES (?, ?)", list(ids.items()))
     for table, column in EVENT_ID_COLUMNS:

@@ -87,7 +87,9 @@ def create_event(db: sqlite_utils.Database, row: dict[str, Any]) -> int:
     row = {"id": next_event_id(db), **row, "created_seq": seq, "change_seq": seq}
     columns = ", ".join(row)
     marks = ", ".join(f":{key}" for key in row)
-    return db.execute(f"INSERT INTO events ({columns}) VALUES ({marks})", row).lastrowid
+    return db.execute(
+        f"INSERT INTO events ({columns}) VALUES ({marks}) RETURNING id", row
+    ).fetchone()[0]
 
 
 def update_event(db: sqlite_utils.Database, event_id: int, changes: dict[str, Any]) -> None:

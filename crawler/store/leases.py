@@ -25,14 +25,9 @@ import sqlite_utils
 
 from crawler.clock import isoformat
 from crawler.model import FeedState
+from crawler.store.backend import is_postgres
 
 CHUNKS = 2  # claims per poller in a round, at least
-
-
-def is_postgres(db: object) -> bool:
-    """PostgreSQL speaks `FOR UPDATE SKIP LOCKED` and advisory locks; SQLite needs neither
-    (its write transaction already runs alone)."""
-    return getattr(db, "dialect", "sqlite") == "postgresql"
 
 
 def host_of(url: str) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from crawler.clock import isoformat
+from crawler.store.backend import is_postgres
 
 HIGH_WATER = "outbox_seq"  # counters row: the last event change the outbox has looked at
 STATES = ("pending", "sending", "sent", "failed", "unknown", "skipped")
@@ -62,7 +63,7 @@ def set_high_water(db: sqlite_utils.Database, value: int) -> None:
     """Only ever moves forward, so a late writer cannot make events be looked at twice."""
     db.execute(
         """INSERT INTO counters (name, value) VALUES (?, ?)
-           ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)""",
+           ON CONFLICT (name) DO UPDATE SET value = max(counters.value, excluded.value)""",
         [HIGH_WATER, value],
     )
 
@@ -96,7 +97,7 @@ def add(
     cursor = db.execute(
         """INSERT OR IGNORE INTO outbox (target, event_id, reason, change_seq, facts,
                facts_hash, title, body, state, next_attempt, created)
-           VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?) RETURNING id""",
         [
             target,
             event_id,
@@ -110,7 +111,8 @@ def add(
             stamp,
         ],
     )
-    return cursor.lastrowid if cursor.rowcount else None
+    row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def set_body(db: sqlite_utils.Database, row_id: int, body: str) -> None:
@@ -146,7 +148,7 @@ def claim_next(
     if not targets:
         return None
     marks = ",".join("?" * len(targets))
-    skip = " FOR UPDATE SKIP LOCKED" if getattr(db, "dialect", "sqlite") == "postgresql" else ""
+    skip = " FOR UPDATE SKIP LOCKED" if is_postgres(db) else ""
     with db.atomic():
         row = db.execute(
             f"""UPDATE outbox SET state = 'sending', attempts = attempts + 1,

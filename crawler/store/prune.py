@@ -20,9 +20,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 import sqlite_utils
 
+from crawler.store.backend import is_postgres
 from crawler.store.stories import TOTAL
 
 LISTED_SLACK = "-1 day"  # an entry seen this close to its feed's latest parse is listed
@@ -90,8 +92,7 @@ def prepare(db: sqlite_utils.Database, cutoff: str, *, helpers: bool = True) -> 
         )
         db.execute(
             f"""INSERT INTO temp.prune_listed (feed_id, since)
-                SELECT e.feed_id, strftime('%Y-%m-%dT%H:%M:%SZ', max(e.last_seen),
-                                           '{LISTED_SLACK}')
+                SELECT e.feed_id, {_shifted(db, "max(e.last_seen)", LISTED_SLACK)}
                 FROM entries e JOIN feeds f ON f.id = e.feed_id
                 WHERE f.active = 1 GROUP BY e.feed_id"""
         )
@@ -103,6 +104,14 @@ def prepare(db: sqlite_utils.Database, cutoff: str, *, helpers: bool = True) -> 
            WHERE a.fetched_at < ?""",
         [cutoff],
     ).fetchone()[0]
+
+
+def _shifted(db: Any, time: str, shift: str) -> str:
+    """SQL for ISO UTC text `time` moved by `shift` ("-1 day"), as ISO UTC text."""
+    if is_postgres(db):
+        return f"""to_char(CAST({time} AS timestamptz) + interval '{shift}',
+                           'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+    return f"strftime('%Y-%m-%dT%H:%M:%SZ', {time}, '{shift}')"
 
 
 def finish(db: sqlite_utils.Database) -> None:
@@ -151,7 +160,7 @@ def delete_batch(
         stories = [
             row[0]
             for row in db.execute(
-                f"SELECT DISTINCT story_id FROM articles WHERE id {within} AND story_id NOT NULL"
+                f"SELECT DISTINCT story_id FROM articles WHERE id {within} AND story_id IS NOT NULL"
             )
         ]
         counts.entry_keys = db.execute(
@@ -282,7 +291,7 @@ def would_delete(db: sqlite_utils.Database, cutoff: str, kept: int) -> PruneCoun
             """SELECT count(*) FROM (
                  SELECT a.story_id FROM articles a LEFT JOIN temp.prune_ids p ON p.id = a.id
                  WHERE a.story_id IS NOT NULL GROUP BY a.story_id
-                 HAVING count(p.id) = count(*))"""
+                 HAVING count(p.id) = count(*)) AS gone"""
         ),
     )
 

@@ -66,7 +66,7 @@ def save_reader_cursor(db: sqlite_utils.Database, reader: str, cursor: int, now:
     with db.atomic():
         db.execute(
             """INSERT INTO readers (name, cursor, updated) VALUES (?, ?, ?)
-               ON CONFLICT (name) DO UPDATE SET cursor = max(cursor, excluded.cursor),
+               ON CONFLICT (name) DO UPDATE SET cursor = max(readers.cursor, excluded.cursor),
                updated = excluded.updated""",
             [reader, cursor, now],
         )

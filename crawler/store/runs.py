@@ -12,8 +12,8 @@ from crawler.clock import isoformat
 def start_run(db: sqlite_utils.Database, now: datetime, pid: int) -> int:
     with db.atomic():
         return db.execute(
-            "INSERT INTO runs (started, pid) VALUES (?, ?)", [isoformat(now), pid]
-        ).lastrowid
+            "INSERT INTO runs (started, pid) VALUES (?, ?) RETURNING id", [isoformat(now), pid]
+        ).fetchone()[0]
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, now: datetime, **counts: int) -> None:

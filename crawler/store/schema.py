@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from crawler.store import schema_corrections, schema_fleet
+from crawler.store import schema_corrections, schema_fleet, search
 
 MIGRATIONS = Migrations("newsmon")
 
@@ -123,7 +123,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         );
         """
     )
-    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    search.create_index(db)
 
 
 @MIGRATIONS()

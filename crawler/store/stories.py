@@ -98,7 +98,8 @@ def add_story_terms(db: sqlite_utils.Database, story_id: int, weights: dict[str,
     delta = sum((old.get(t, 0.0) + w) ** 2 - old.get(t, 0.0) ** 2 for t, w in weights.items())
     db.conn.executemany(
         """INSERT INTO story_terms (story_id, term, weight) VALUES (?, ?, ?)
-           ON CONFLICT (story_id, term) DO UPDATE SET weight = weight + excluded.weight""",
+           ON CONFLICT (story_id, term)
+           DO UPDATE SET weight = story_terms.weight + excluded.weight""",
         [(story_id, term, weight) for term, weight in weights.items()],
     )
     db.execute("UPDATE stories SET norm2 = norm2 + ? WHERE id = ?", [delta, story_id])
@@ -148,16 +149,18 @@ def index_article(
         [(term, at, article_id) for term in terms],
     )
     db.conn.executemany(
-        "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
+        "INSERT INTO term_df (term, df) VALUES (?, 1)"
+        " ON CONFLICT (term) DO UPDATE SET df = term_df.df + 1",
         [(term,) for term in [*terms, TOTAL]],
     )
 
 
 def new_story(db: sqlite_utils.Database, article_id: int, title: str | None, at: str) -> int:
     story_id = db.execute(
-        "INSERT INTO stories (first_article, title, first_at, last_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO stories (first_article, title, first_at, last_at) VALUES (?, ?, ?, ?)"
+        " RETURNING id",
         [article_id, title, at, at],
-    ).lastrowid
+    ).fetchone()[0]
     db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article_id])
     return story_id
 
@@ -203,7 +206,8 @@ def merge_stories(db: sqlite_utils.Database, keep: int, drop: int) -> None:
     db.execute(
         """INSERT INTO story_terms (story_id, term, weight)
            SELECT ?, term, weight FROM story_terms WHERE story_id = ? AND true
-           ON CONFLICT (story_id, term) DO UPDATE SET weight = weight + excluded.weight""",
+           ON CONFLICT (story_id, term)
+           DO UPDATE SET weight = story_terms.weight + excluded.weight""",
         [keep, drop],
     )
     db.execute("DELETE FROM story_terms WHERE story_id = ?", [drop])
