@@ -165,7 +165,14 @@ class Fleet:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         for process in self.daemons:
-            process.wait(timeout=60)
+            try:
+                process.wait(timeout=120)
+            except subprocess.TimeoutExpired:  # reported, then stopped for good
+                print(f"daemon {process.pid} did not stop within 120 s of SIGTERM; killed")
+                log = (self.cfg.parent / "daemons.log").read_text(errors="replace")
+                print("\n".join(log.splitlines()[-15:]))
+                process.kill()
+                process.wait()
         self.daemons = []
 
     def rows(self, sql: str) -> list[tuple]:

@@ -138,9 +138,10 @@ def _open(path: Path, *, read_only: bool) -> sqlite_utils.Database:
             db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
         if MIGRATIONS.pending(db):  # a read, so readers of a current database never write
-            with _migrating(path):
+            with _migrating(path) as lock:
                 if MIGRATIONS.pending(db):  # another process may have just done it
                     MIGRATIONS.apply(db)
+                    lock.unlink()  # done: later opens find nothing pending
         if read_only:
             db.execute("PRAGMA query_only = ON")
             db.immediate = False
@@ -150,14 +151,18 @@ def _open(path: Path, *, read_only: bool) -> sqlite_utils.Database:
 
 
 @contextmanager
-def _migrating(path: Path) -> Iterator[None]:
+def _migrating(path: Path) -> Iterator[Path]:
     """One process migrates at a time: daemons started together on a new database would
     each create the same tables (a migration's script commits as it goes, so SQLite's
-    own write lock cannot hold it whole). The kernel drops the lock if the holder dies."""
-    fd = os.open(path.with_name(f"{path.name}.migrate.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    own write lock cannot hold it whole). The kernel drops the lock if the holder dies.
+
+    The migrator removes the lock file while it still holds it: whoever waits on it
+    then finds nothing pending, and whoever comes later never needs it."""
+    lock = path.with_name(f"{path.name}.migrate.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        yield lock
     finally:
         os.close(fd)
 
