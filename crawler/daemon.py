@@ -79,8 +79,10 @@ class Daemon:
 
     async def run(self) -> None:
         """Run until SIGTERM/SIGINT; raises LockBusy if another poller holds the lock."""
-        with poll_lock(self.cfg.database, shared=True):
+        with poll_lock(self.cfg.database, shared=True) as alone:
             self._db = store.db.open_db(self.cfg.database)
+            if alone:  # a killed poller's leases need not run out first
+                store.leases.forget_dead(self._db)
             self._renew_now()  # counted among the live pollers before anyone's first claim
             workers = Workers(self.cfg.fetch.extraction_workers)
             loop = asyncio.get_running_loop()

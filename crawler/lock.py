@@ -40,8 +40,9 @@ def lock_path(database: Path, kind: str | None = None) -> Path:
 
 
 @contextmanager
-def poll_lock(database: Path, *, shared: bool = False) -> Iterator[None]:
-    """Exclusive for `newsmon run` and `notify`; `shared` for daemons."""
+def poll_lock(database: Path, *, shared: bool = False) -> Iterator[bool]:
+    """Exclusive for `newsmon run` and `notify`; `shared` for daemons. Yields True when
+    no other poller of this machine holds it: every lease they left is a dead one's."""
     path = lock_path(database)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -49,8 +50,17 @@ def poll_lock(database: Path, *, shared: bool = False) -> Iterator[None]:
     except OSError as exc:
         raise LockUnavailable(f"{path}: cannot create the poll lock file: {exc.strerror}") from None
     try:
+        alone = True
         try:
-            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not shared:
+                    raise
+                _share(fd)
+                alone = False
+            if shared and alone:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
             raise LockBusy(
@@ -59,9 +69,24 @@ def poll_lock(database: Path, *, shared: bool = False) -> Iterator[None]:
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield
+        yield alone
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def _share(fd: int, wait: float = 1.0) -> None:
+    """The lock shared, waiting a moment: another daemon starting may hold it exclusively
+    for the instant it takes to find out whether it is alone. A `newsmon run` holding it
+    longer makes this raise BlockingIOError."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 READER_WAIT = 30.0  # seconds a digest waits for another digest of the same reader

@@ -89,7 +89,9 @@ async def poll_once(
         db = store.db.open_db(config.database)
         try:
             store.feeds.sync_outlets(db, config, clock.now())
-            # hosts a daemon on another machine is polling now are left to it
+            # the lock is ours alone: leases left here are a killed poller's; hosts a
+            # daemon on another machine (PostgreSQL) is polling now are left to it
+            store.leases.forget_dead(db)
             holder, ttl, now = fleet.holder_id(), fleet.lease_ttl(config), clock.now()
             feeds = store.leases.claim(
                 db,

@@ -125,6 +125,18 @@ def leave(db: sqlite_utils.Database, holder: str) -> None:
         db.execute("DELETE FROM fleet WHERE holder = ?", [holder])
 
 
+def forget_dead(db: sqlite_utils.Database) -> None:
+    """Free every lease and forget every poller: called by a poller that knows it is the
+    only one (a SQLite file, and no other poller of this machine holds the poll lock), so
+    whatever they left is a killed one's. Its unfetched entries are found again as
+    due (pending), without waiting for the leases to run out."""
+    if is_postgres(db):  # pollers on other machines may be alive
+        return
+    with db.atomic():
+        db.execute("UPDATE host_leases SET holder = NULL WHERE holder IS NOT NULL")
+        db.execute("DELETE FROM fleet")
+
+
 def alive_pollers(db: sqlite_utils.Database, now: datetime, ttl: timedelta) -> int:
     """Pollers that claimed or renewed within one lease: those a round is shared among."""
     return db.execute(
