@@ -231,6 +231,31 @@ class Daemon:
             for feed_id in batch - polled:  # another poller has them, or they moved on
                 if not self._stop.is_set():
                     self._schedule(feed_id)
+            if batch - polled and not self._stop.is_set():
+                self._recheck(batch - polled)
+
+    def _recheck(self, feed_ids: set[int]) -> None:
+        """Look at `feed_ids` again when the first lease on their hosts runs out: if its
+        holder was killed, what it left (entries announced, not fetched) is ours then,
+        though the feeds themselves are not due for an interval."""
+        now = self.clock.now()
+        feeds = [f for f in store.feeds.due_feeds(self._db, now, every=True) if f.id in feed_ids]
+        hosts = {store.leases.host_of(feed.url) for feed in feeds}
+        until = store.leases.held_until(self._db, hosts, now)
+        if until is None:
+            return
+        self._scheduler.add_job(
+            self._mark_all_due,
+            DateTrigger(run_date=parse_instant(until) + timedelta(seconds=1)),
+            args=[sorted(feed_ids)],
+            id="recheck",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    async def _mark_all_due(self, feed_ids: list[int]) -> None:
+        self._due.update(feed_ids)
+        self._wake.set()
 
     def _claim(self) -> list[FeedState]:
         """Lease this daemon's share of the hosts with feeds due: the feeds of those hosts.
