@@ -8,8 +8,12 @@ downloader, one slot per host) and a crawl never overlaps another. After the
 crawl each feed's job is set again from its new next-due time, which the
 crawl computed (adaptive interval, backoff, Retry-After, max-age, TTL).
 
-The daemon holds the poll lock for its whole life: `newsmon run` from cron
-beside it exits at once (code 3) instead of double-polling. SIGTERM/SIGINT
+Several daemons may poll one database (on one machine, or on several with
+PostgreSQL): a poller claims the due feeds of its share of hosts (`store.leases`),
+so no feed is polled twice and no host is polled from two places at once; a daemon
+killed mid-poll loses its hosts when their leases expire and another takes them.
+Each daemon holds the poll lock shared for its whole life: `newsmon run` from cron
+beside any of them exits at once (code 3) instead of double-polling. SIGTERM/SIGINT
 stop it at once: the crawl in progress is cancelled; every article already
 stored is whole (one transaction each) and entries not yet stored stay
 pending for the next start. SIGHUP reloads config.yaml (a changed interval counts from each
@@ -32,7 +36,7 @@ import sqlite_utils
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from crawler import config, metrics, schedule, store
+from crawler import config, fleet, metrics, schedule, store
 from crawler.alerts import deliver
 from crawler.clock import Clock, isoformat, parse_instant
 from crawler.ingest import build_monitors
@@ -65,6 +69,9 @@ class Daemon:
         self.log_level = log_level
         self.clock = Clock()
         self._due: set[int] = set()
+        self._ready: set[int] = set()  # feeds a killed run left work for, at (re)start
+        self.holder = fleet.holder_id()
+        self.ttl = fleet.lease_ttl(self.cfg)
         self._wake = asyncio.Event()
         self._alerts_lock = asyncio.Lock()
         self._stop = asyncio.Event()
@@ -74,8 +81,11 @@ class Daemon:
 
     async def run(self) -> None:
         """Run until SIGTERM/SIGINT; raises LockBusy if another poller holds the lock."""
-        with poll_lock(self.cfg.database):
+        with poll_lock(self.cfg.database, shared=True) as alone:
             self._db = store.db.open_db(self.cfg.database)
+            if alone:  # a killed poller's leases need not run out first
+                store.leases.forget_dead(self._db)
+            self._renew_now()  # counted among the live pollers before anyone's first claim
             workers = Workers(self.cfg.fetch.extraction_workers)
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGINT):
@@ -97,6 +107,14 @@ class Daemon:
                     "interval",
                     seconds=ALERT_EVERY.total_seconds(),
                     id="alerts",
+                    max_instances=1,
+                    coalesce=True,
+                )
+                self._scheduler.add_job(  # counted among the fleet's live pollers
+                    self._renew,
+                    "interval",
+                    seconds=self.ttl.total_seconds() / fleet.RENEWALS,
+                    id="fleet",
                     max_instances=1,
                     coalesce=True,
                 )
@@ -125,7 +143,8 @@ class Daemon:
                     endpoint.close()
                 self.metrics.close()
                 workers.close()
-                store.daemon.daemon_stopped(self._db, self.clock.now())
+                store.leases.leave(self._db, self.holder)
+                store.daemon.daemon_stopped(self._db, self.clock.now(), os.getpid())
                 self._db.close()
         LOGGER.info("daemon stopped")
 
@@ -141,6 +160,7 @@ class Daemon:
             LOGGER.error("config reload rejected: the database cannot change while running")
             return
         self.cfg, self.monitors = fresh, monitors
+        self.ttl = fleet.lease_ttl(fresh)
         store.feeds.sync_outlets(self._db, self.cfg, self.clock.now())
         self._schedule_all()
         LOGGER.info("config reloaded: %s; %s", plural(len(self._jobs()), "feed"), self._next_job())
@@ -169,15 +189,19 @@ class Daemon:
         for job_id in self._jobs():
             if job_id not in wanted:
                 self._scheduler.remove_job(job_id)
+        self._ready |= ready
         for feed in feeds:
             self._schedule(feed.id, now_if_ready=feed.id in ready)
 
     def _schedule(self, feed_id: int, now_if_ready: bool = False) -> None:
         due, interval_s = store.feeds.feed_due(self._db, feed_id)
+        now = self.clock.now()
         if now_if_ready:  # work a killed run left, or due at (re)start: go at once, together
-            when = self.clock.now()
+            when = now
+        elif parse_instant(due) <= now:  # its host is another poller's: look again soon
+            when = now + self.ttl / fleet.RENEWALS
         else:
-            when = max(parse_instant(due), self.clock.now()) + schedule.jitter(interval_s)
+            when = parse_instant(due) + schedule.jitter(interval_s)
         self._scheduler.add_job(
             self._mark_due,
             DateTrigger(run_date=when),
@@ -197,17 +221,64 @@ class Daemon:
         while not self._stop.is_set():
             await self._wake.wait()
             self._wake.clear()
-            if self._stop.is_set():
-                break
             batch, self._due = self._due, set()
-            feeds = [
-                f
-                for f in store.feeds.due_feeds(self._db, self.clock.now(), every=True)
-                if f.id in batch
-            ]
-            if not feeds:
-                continue
-            started = time.monotonic()
+            polled: set[int] = set()
+            while not self._stop.is_set():  # claim a share, poll it, claim what is left
+                feeds = self._claim()
+                if not feeds:
+                    break
+                polled |= {feed.id for feed in feeds}
+                await self._poll(feeds, workers)
+            self._ready = set()  # what was left is another poller's, or was not due
+            for feed_id in batch - polled:  # another poller has them, or they moved on
+                if not self._stop.is_set():
+                    self._schedule(feed_id)
+            if batch - polled and not self._stop.is_set():
+                self._recheck(batch - polled)
+
+    def _recheck(self, feed_ids: set[int]) -> None:
+        """Look at `feed_ids` again when the first lease on their hosts runs out: if its
+        holder was killed, what it left (entries announced, not fetched) is ours then,
+        though the feeds themselves are not due for an interval."""
+        now = self.clock.now()
+        feeds = [f for f in store.feeds.due_feeds(self._db, now, every=True) if f.id in feed_ids]
+        hosts = {store.leases.host_of(feed.url) for feed in feeds}
+        until = store.leases.held_until(self._db, hosts, now)
+        if until is None:
+            return
+        self._scheduler.add_job(
+            self._mark_all_due,
+            DateTrigger(run_date=parse_instant(until) + timedelta(seconds=1)),
+            args=[sorted(feed_ids)],
+            id="recheck",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    async def _mark_all_due(self, feed_ids: list[int]) -> None:
+        self._due.update(feed_ids)
+        self._wake.set()
+
+    def _claim(self) -> list[FeedState]:
+        """Lease this daemon's share of the hosts with feeds due: the feeds of those hosts.
+        Feeds holding entries a killed run left count as due once at start, and whenever
+        their host's lease ran out in a killed poller's hands."""
+        now, ready = self.clock.now(), self._ready
+
+        def candidates() -> list[FeedState]:
+            waiting = store.feeds.due_feeds(self._db, now)  # due, or holding entries
+            abandoned = store.leases.abandoned_hosts(self._db, now)
+            due = store.leases.due_ids(self._db, now) | ready
+            return [f for f in waiting if f.id in due or store.leases.host_of(f.url) in abandoned]
+
+        feeds = store.leases.claim(self._db, self.holder, now, self.ttl, candidates)
+        self._ready = ready - {feed.id for feed in feeds}
+        return feeds
+
+    async def _poll(self, feeds: list[FeedState], workers: Workers) -> None:
+        started = time.monotonic()
+        hosts = {store.leases.host_of(feed.url) for feed in feeds}
+        async with fleet.holding(self._db, self.holder, hosts, self.ttl, self.clock):
             report = await poll(
                 self._db,
                 self.cfg,
@@ -217,17 +288,15 @@ class Daemon:
                 workers=workers,
                 log_level=self.log_level,
             )
-            delivery = await self._alerts()
-            report.add_alerts(delivery.sent, delivery.errors, delivery.unknown)
-            self.metrics.poll_done(report, time.monotonic() - started)
-            LOGGER.info("poll done: %s; %s", report.summary(), self._polled(feeds))
-            for error in (
-                report.feed_errors + report.page_errors + report.fatal + report.alert_errors
-            ):
-                LOGGER.warning("poll error: %s", error)
-            for feed in feeds:
-                if not self._stop.is_set():
-                    self._schedule(feed.id)
+        delivery = await self._alerts()
+        report.add_alerts(delivery.sent, delivery.errors, delivery.unknown)
+        self.metrics.poll_done(report, time.monotonic() - started)
+        LOGGER.info("poll done: %s; %s", report.summary(), self._polled(feeds))
+        for error in report.feed_errors + report.page_errors + report.fatal + report.alert_errors:
+            LOGGER.warning("poll error: %s", error)
+        for feed in feeds:
+            if not self._stop.is_set():
+                self._schedule(feed.id)
 
     def _polled(self, feeds: list[FeedState]) -> str:
         """What the poll's one log line adds to the summary: whose feeds, the next poll."""
@@ -254,6 +323,12 @@ class Daemon:
             LOGGER.warning(
                 "alert error: %s interrupted while sending, marked unknown", report.unknown
             )
+
+    async def _renew(self) -> None:
+        self._renew_now()
+
+    def _renew_now(self) -> None:
+        store.leases.renew(self._db, self.holder, self.clock.now(), self.ttl)
 
     async def _heartbeat(self) -> None:
         store.daemon.daemon_heartbeat(self._db, self.clock.now())

@@ -181,6 +181,7 @@ def process_article(
     """
     row = store.derived.article_row(db, article_id)
     at = stories.story_time(row.published_utc, row.fetched_at)
+    store.leases.serialise(db, "stories")  # another process's copy joins the same story
     decision = stories.assign_story(
         db,
         article_id,
@@ -195,7 +196,8 @@ def process_article(
     matched, new = [], 0
     for monitor in monitors:
         match = _match(monitor, view)
-        if match is not None:
+        if match is not None:  # two reports of one launch at once open one event
+            store.leases.serialise(db, f"events:{monitor.name}")
             event_id, created = events.assign(
                 db,
                 row,

@@ -1,5 +1,9 @@
-"""One poller at a time per database (cron runs and the daemon share this lock), and one
-digest at a time per reader.
+"""One `newsmon run` at a time per database, never beside a daemon (cron runs and
+daemons share this lock), and one digest at a time per reader.
+
+Daemons take the poll lock shared: several daemons on one machine poll one database
+together, each claiming its hosts (`store.leases`), while a `newsmon run` (which takes
+it exclusively) beside any of them exits at once instead of polling.
 
 Advisory locks on files beside the database: the kernel drops them when the
 holder dies, even by kill -9, so a crash never leaves a stale lock behind.
@@ -36,7 +40,9 @@ def lock_path(database: Path | str, kind: str | None = None) -> Path:
 
 
 @contextmanager
-def poll_lock(database: Path | str) -> Iterator[None]:
+def poll_lock(database: Path | str, *, shared: bool = False) -> Iterator[bool]:
+    """Exclusive for `newsmon run` and `notify`; `shared` for daemons. Yields True when
+    no other poller of this machine holds it: every lease they left is a dead one's."""
     path = lock_path(database)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,8 +50,17 @@ def poll_lock(database: Path | str) -> Iterator[None]:
     except OSError as exc:
         raise LockUnavailable(f"{path}: cannot create the poll lock file: {exc.strerror}") from None
     try:
+        alone = True
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not shared:
+                    raise
+                _share(fd)
+                alone = False
+            if shared and alone:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
             raise LockBusy(
@@ -54,9 +69,24 @@ def poll_lock(database: Path | str) -> Iterator[None]:
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield
+        yield alone
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def _share(fd: int, wait: float = 1.0) -> None:
+    """The lock shared, waiting a moment: another daemon starting may hold it exclusively
+    for the instant it takes to find out whether it is alone. A `newsmon run` holding it
+    longer makes this raise BlockingIOError."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 READER_WAIT = 30.0  # seconds a digest waits for another digest of the same reader

@@ -11,7 +11,7 @@ from typing import Any
 import sqlite_utils
 from scrapy.crawler import AsyncCrawlerRunner
 
-from crawler import store
+from crawler import fleet, store
 from crawler.alerts import deliver
 from crawler.clock import Clock
 from crawler.config import Config
@@ -80,7 +80,8 @@ async def poll_once(
     outlet: str | None = None,
     log_level: str = "WARNING",
 ) -> PollReport:
-    """One poll of the due feeds under the database lock; call inside `reactor.run`."""
+    """One poll of the due feeds under the database lock, of the hosts no daemon holds;
+    call inside `reactor.run`."""
     if outlet is not None:
         outlet = config.outlet(outlet).name
     monitors = build_monitors(config)  # a bad monitor is a config error, before any I/O
@@ -88,9 +89,25 @@ async def poll_once(
         db = store.db.open_db(config.database)
         try:
             store.feeds.sync_outlets(db, config, clock.now())
-            feeds = store.feeds.due_feeds(db, clock.now(), every=every, outlet=outlet)
+            # the lock is ours alone: leases left here are a killed poller's; hosts a
+            # daemon on another machine (PostgreSQL) is polling now are left to it
+            store.leases.forget_dead(db)
+            holder, ttl, now = fleet.holder_id(), fleet.lease_ttl(config), clock.now()
+            feeds = store.leases.claim(
+                db,
+                holder,
+                now,
+                ttl,
+                lambda: store.feeds.due_feeds(db, now, every=every, outlet=outlet),
+                share=False,
+            )
             run_id = store.runs.start_run(db, clock.now(), os.getpid())
-            report = await poll(db, config, clock, feeds, monitors=monitors, log_level=log_level)
+            hosts = {store.leases.host_of(feed.url) for feed in feeds}
+            async with fleet.holding(db, holder, hosts, ttl, clock):
+                report = await poll(
+                    db, config, clock, feeds, monitors=monitors, log_level=log_level
+                )
+            store.leases.leave(db, holder)
             store.runs.finish_run(
                 db,
                 run_id,

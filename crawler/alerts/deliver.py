@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import socket
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import UTC, timedelta, tzinfo
@@ -50,7 +52,9 @@ BACKOFF_CAP = timedelta(hours=1)
 SEND_TIMEOUT_S = 60  # one whole Apprise call; each service has its own shorter timeouts
 
 
-DELIVERY_BATCH = 100
+# A claimed alert is another daemon's to send again only after this: past the
+# courier's hard deadline, so a live delivery always ends first.
+CLAIM = timedelta(seconds=2 * SEND_TIMEOUT_S)
 
 
 MAX_PER_RUN = 1000  # a backlog drains over several polls instead of stalling one
@@ -158,6 +162,11 @@ def with_id_header(url: str, row_id: int) -> str:
     return f"{scheme}://{rest}{joiner}+{IDEMPOTENCY_LABEL}={row_id}{hash_sign}{fragment}"
 
 
+def claimer() -> str:
+    """Who claims alerts: machine and process, as a lease holder reads."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def refused(logged: str) -> bool:
     """True when the receiver answered a 4xx that only a change of the target can fix
     (a wrong token, a deleted webhook): retrying it 8 times would only hammer it."""
@@ -174,25 +183,23 @@ async def deliver(db: sqlite_utils.Database, config: Config, clock: Clock) -> De
     """Send every due row once; rows a crash left 'sending' are due again first.
 
     The database is used on this thread only; Apprise runs in a child process
-    (`courier`), waited for on a worker thread. Callers must hold the poll lock, so no
-    other delivery is in flight: a row in 'sending' at the start can only be a dead
-    run's.
+    (`courier`), waited for on a worker thread. Several daemons may deliver at once:
+    each row is claimed by one of them until past the courier's deadline, so a row
+    still 'sending' once its claim has expired can only be a dead delivery's.
     """
     interrupted = store.outbox.mark_interrupted(db, clock.now(), INTERRUPTED, MAX_ATTEMPTS)
     if interrupted:
         LOGGER.warning("%d alert(s) were interrupted while sending; sent again", interrupted)
     targets = {target.name: target for target in config.notify}
     tally = _Tally()
-    handled = 0
+    holder = claimer()
     with closing(Courier()) as courier:
-        while handled < MAX_PER_RUN:
-            rows = store.outbox.due(db, clock.now(), sorted(targets), DELIVERY_BATCH)
-            if not rows:
+        for _ in range(MAX_PER_RUN):
+            now = clock.now()
+            row = store.outbox.claim_next(db, now, sorted(targets), holder, now + CLAIM)
+            if row is None:
                 break
-            for row in rows:
-                handled += 1
-                if store.outbox.claim(db, row.id):
-                    await _deliver_row(db, targets[row.target], row, clock, tally, courier)
+            await _deliver_row(db, targets[row.target], row, clock, tally, courier)
     return DeliveryReport(
         sent=tally.sent,
         retrying=tally.retrying,

@@ -36,6 +36,7 @@ def enqueue(db: sqlite_utils.Database, config: Config, now: datetime) -> int:
     """Add outbox rows for every event changed since the high-water mark; returns the
     rows that will be sent. One transaction: the rows and the new mark commit together."""
     with db.atomic():
+        store.leases.serialise(db, "outbox")  # one enqueuer at a time reads the mark
         mark = store.outbox.high_water(db)
         latest = store.readers.latest_change(db)
         added = 0

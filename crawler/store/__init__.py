@@ -13,6 +13,7 @@ what is committed. Nothing outside this package writes SQL.
     store.corrections  analysts' corrections and moved event ids; store.event_ids:
                     event ids kept through reprocess
     store.readers   the change sequence and digest cursors; store.outbox: alerts
+    store.leases    hosts leased to one poller at a time (several daemons, one database)
     store.prune     retention: old articles out, what events stand on kept
     store.lookups   one article with its story, copies and events (`newsmon article`)
     store.browse    the web view's event search and per-day counts
@@ -32,6 +33,7 @@ from crawler.store import (
     events,
     feeds,
     fetches,
+    leases,
     lookups,
     outbox,
     prune,
@@ -55,6 +57,7 @@ __all__ = [
     "events",
     "feeds",
     "fetches",
+    "leases",
     "lookups",
     "outbox",
     "prune",

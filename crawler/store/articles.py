@@ -1,7 +1,11 @@
 """Stored articles: one per canonical URL, every URL known to lead to it, full-text search.
 
 An article is committed with its entry's `done` mark, so a kill never leaves an entry
-done without its article or an article without its entry.
+done without its article or an article without its entry. Two processes storing one
+article at once store it once: SQLite runs their write transactions one after the
+other; on PostgreSQL the URL's identity is held for the transaction, and the insert
+gives way (`ON CONFLICT`) to a row another process committed under the same URL. The
+same text under another URL is another outlet's copy, kept and linked by the stories.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from crawler.clock import isoformat
 from crawler.model import ArticleRecord, PendingEntry
 from crawler.store import search as search_sql
 from crawler.store.entries import entry_done
+from crawler.store.leases import serialise
 from crawler.text import word_count
 from crawler.urls import identity
 
@@ -39,18 +44,20 @@ def store_article(
     """Store one article with its URL aliases and close its entry: (article id, was new)."""
     stamp = isoformat(now)
     with db.atomic():
+        serialise(db, f"article:{identity(article.url)}")
         existing = article_for_url(db, article.url)
         created = existing is None
         if existing is None:
             outlet_id = db.execute(
                 "SELECT outlet_id FROM feeds WHERE id = ?", [entry.feed_id]
             ).fetchone()[0]
-            existing = db.execute(
+            inserted = db.execute(
                 """
                 INSERT INTO articles (url, fetched_url, outlet_id, feed_id, title, author,
                     published, published_utc, language, site_name, description, text,
                     text_method, text_hash, word_count, fetched_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (url) DO NOTHING RETURNING id
                 """,
                 [
                     article.url,
@@ -70,7 +77,14 @@ def store_article(
                     word_count(article.text),
                     stamp,
                 ],
-            ).fetchone()[0]
+            ).fetchone()
+            if inserted is None:  # stored under this very URL by another process
+                existing = db.execute(
+                    "SELECT id FROM articles WHERE url = ?", [article.url]
+                ).fetchone()[0]
+                entry_done(db, entry.id, existing, {article.url, *aliases})
+                return existing, False
+            existing = inserted[0]
             if article.html is not None:
                 db.execute(
                     "INSERT INTO article_html (article_id, html_gz) VALUES (?, ?)",

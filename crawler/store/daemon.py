@@ -26,11 +26,13 @@ def daemon_heartbeat(db: sqlite_utils.Database, now: datetime) -> None:
         db.execute("UPDATE daemon SET heartbeat = ? WHERE id = 1", [isoformat(now)])
 
 
-def daemon_stopped(db: sqlite_utils.Database, now: datetime) -> None:
+def daemon_stopped(db: sqlite_utils.Database, now: datetime, pid: int) -> None:
+    """Marked stopped only by the daemon the row names: with several daemons on one
+    database the row names the latest started, and the others' heartbeats keep it."""
     with db.atomic():
         db.execute(
-            "UPDATE daemon SET stopped = ?, heartbeat = ? WHERE id = 1",
-            [isoformat(now), isoformat(now)],
+            "UPDATE daemon SET stopped = ?, heartbeat = ? WHERE id = 1 AND pid = ?",
+            [isoformat(now), isoformat(now), pid],
         )
 
 

@@ -7,6 +7,8 @@ written; read-only commands open it `query_only`, so a long writer never blocks 
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -21,6 +23,38 @@ from crawler.store.backend import Database, DatabaseURL, is_postgres
 from crawler.store.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 30_000
+
+
+class SqliteDatabase(sqlite_utils.Database):
+    """sqlite-utils' database whose outermost `atomic()` is `BEGIN IMMEDIATE`.
+
+    A deferred transaction that reads and then writes fails at once ("database is
+    locked") when another process wrote in between, busy timeout or not; several
+    daemons on one file would turn that into lost articles. IMMEDIATE takes the write
+    lock first (waiting up to the busy timeout), so every unit of work that reads what
+    it then writes (is this URL stored? which event does this article join?) runs
+    alone, whichever process runs it.
+    """
+
+    immediate = True  # off on `query_only` connections, which SQLite refuses it
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite_utils.Database]:
+        if self.conn.in_transaction or not self.immediate:
+            with super().atomic():  # a savepoint inside the outer transaction
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.conn.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.rollback()
+            raise
 
 
 class StoreError(RuntimeError):
@@ -96,7 +130,7 @@ def _open(path: Path, *, read_only: bool) -> sqlite_utils.Database:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-        db = sqlite_utils.Database(conn, execute_plugins=False)  # no plugin scan: 28 ms
+        db = SqliteDatabase(conn, execute_plugins=False)  # no plugin scan: 28 ms
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _refuse_newer(db, path)
         db.execute("PRAGMA foreign_keys = ON")
@@ -104,12 +138,33 @@ def _open(path: Path, *, read_only: bool) -> sqlite_utils.Database:
             db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
         if MIGRATIONS.pending(db):  # a read, so readers of a current database never write
-            MIGRATIONS.apply(db)
+            with _migrating(path) as lock:
+                if MIGRATIONS.pending(db):  # another process may have just done it
+                    MIGRATIONS.apply(db)
+                    lock.unlink()  # done: later opens find nothing pending
         if read_only:
             db.execute("PRAGMA query_only = ON")
+            db.immediate = False
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"{path}: cannot open database: {exc}") from None
     return db
+
+
+@contextmanager
+def _migrating(path: Path) -> Iterator[Path]:
+    """One process migrates at a time: daemons started together on a new database would
+    each create the same tables (a migration's script commits as it goes, so SQLite's
+    own write lock cannot hold it whole). The kernel drops the lock if the holder dies.
+
+    The migrator removes the lock file while it still holds it: whoever waits on it
+    then finds nothing pending, and whoever comes later never needs it."""
+    lock = path.with_name(f"{path.name}.migrate.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield lock
+    finally:
+        os.close(fd)
 
 
 def _open_postgres(url: DatabaseURL, *, read_only: bool) -> Database:

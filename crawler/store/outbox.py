@@ -7,6 +7,11 @@ how far it got: a row still 'sending' may or may not have reached its
 receiver, and is due again (at least once: receivers drop a repeat by its id);
 after its last attempt it is 'failed'. 'unknown' is kept for rows older
 deliveries left; `resend_failed` makes those due again too.
+
+Several daemons deliver from one outbox: a row is claimed by one of them in a single
+statement (`claim_next`: PostgreSQL skips rows another claimer has locked), with an
+expiry past the courier's hard deadline. A row is due again as interrupted only once
+its claim has expired, so a live daemon's alert is never sent a second time by another.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from crawler.clock import isoformat
+from crawler.store.backend import is_postgres
 
 HIGH_WATER = "outbox_seq"  # counters row: the last event change the outbox has looked at
 STATES = ("pending", "sending", "sent", "failed", "unknown", "skipped")
@@ -119,46 +125,43 @@ def set_body(db: sqlite_utils.Database, row_id: int, body: str) -> None:
 def mark_interrupted(
     db: sqlite_utils.Database, now: datetime, error: str, max_attempts: int
 ) -> int:
-    """Rows a dead delivery left 'sending' are due now (a kill must not lose an alert),
-    or 'failed' once they have had `max_attempts`."""
+    """Rows a dead delivery left 'sending' (their claim expired) are due now (a kill must
+    not lose an alert), or 'failed' once they have had `max_attempts`."""
     stamp = isoformat(now)
     with db.atomic():
         return db.execute(
             """UPDATE outbox SET
                    state = CASE WHEN attempts >= ? THEN 'failed' ELSE 'pending' END,
-                   next_attempt = ?, last_error = ?,
+                   next_attempt = ?, last_error = ?, claimed_by = NULL,
                    finished = CASE WHEN attempts >= ? THEN ? ELSE finished END
-               WHERE state = 'sending'""",
-            [max_attempts, stamp, error, max_attempts, stamp],
+               WHERE state = 'sending' AND (claim_expires IS NULL OR claim_expires <= ?)""",
+            [max_attempts, stamp, error, max_attempts, stamp, stamp],
         ).rowcount
 
 
-def due(
-    db: sqlite_utils.Database, now: datetime, targets: list[str], limit: int
-) -> list[OutboxRow]:
-    """Pending rows whose time has come, oldest first, for targets still configured."""
+def claim_next(
+    db: sqlite_utils.Database, now: datetime, targets: list[str], holder: str, until: datetime
+) -> OutboxRow | None:
+    """The oldest due row for a configured target, committed 'sending' for `holder` until
+    `until` before anything leaves the process; None when nothing is due (or every due
+    row is another claimer's)."""
     if not targets:
-        return []
+        return None
     marks = ",".join("?" * len(targets))
-    rows = db.execute(
-        f"""SELECT id, target, event_id, reason, title, body, attempts FROM outbox
-            WHERE state = 'pending' AND next_attempt <= ? AND target IN ({marks})
-            ORDER BY next_attempt, id LIMIT ?""",
-        [isoformat(now), *targets, limit],
-    ).fetchall()
-    return [OutboxRow(*row) for row in rows]
-
-
-def claim(db: sqlite_utils.Database, row_id: int) -> bool:
-    """Commit 'sending' before anything leaves the process; False if another run has it."""
+    skip = " FOR UPDATE SKIP LOCKED" if is_postgres(db) else ""
     with db.atomic():
-        return bool(
-            db.execute(
-                """UPDATE outbox SET state = 'sending', attempts = attempts + 1
-                   WHERE id = ? AND state = 'pending'""",
-                [row_id],
-            ).rowcount
-        )
+        row = db.execute(
+            f"""UPDATE outbox SET state = 'sending', attempts = attempts + 1,
+                       claimed_by = ?, claim_expires = ?
+                WHERE id = (SELECT id FROM outbox
+                            WHERE state = 'pending' AND next_attempt <= ?
+                              AND target IN ({marks})
+                            ORDER BY next_attempt, id LIMIT 1{skip})
+                  AND state = 'pending'
+                RETURNING id, target, event_id, reason, title, body, attempts - 1""",
+            [holder, isoformat(until), isoformat(now), *targets],
+        ).fetchone()
+    return OutboxRow(*row) if row else None
 
 
 def mark_sent(db: sqlite_utils.Database, row_id: int, now: datetime) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from crawler.store import schema_corrections, search
+from crawler.store import schema_corrections, schema_fleet, search
 
 MIGRATIONS = Migrations("newsmon")
 
@@ -387,6 +387,7 @@ def m009_event_identity(db: sqlite_utils.Database) -> None:
     )
 
 
-# Analysts' corrections and event ids kept through reprocess (in a module of its own,
-# this one being at its size limit); registered last, so it runs after every other.
+# Analysts' corrections, event ids kept through reprocess, and the fleet's leases (in
+# modules of their own, this one being at its size limit); registered last, in order.
 MIGRATIONS()(schema_corrections.m010_corrections_and_stable_event_ids)
+MIGRATIONS()(schema_fleet.m011_host_leases_and_outbox_claims)
