@@ -19,6 +19,7 @@ from crawler import ingest
 from crawler.clock import isoformat
 from crawler.config import Config, Outlet
 from crawler.config.outlets_file import feed_key
+from crawler.errors import NewsmonError, UsageError
 from crawler.fetch.oneshot import PAGE_ACCEPT, fetch
 from crawler.model import Entry, Parsed, PendingEntry, StoredArticle
 from crawler.parse import articles
@@ -34,11 +35,11 @@ TEXT_LINES = 5  # of the article's text shown
 LINE_WIDTH = 200
 
 
-class CheckFailed(RuntimeError):
+class CheckFailed(NewsmonError, RuntimeError):
     """The feed could not be fetched or parsed: the one thing `check` must not hide."""
 
 
-class NoSuchEntry(ValueError):
+class NoSuchEntry(UsageError, ValueError):
     """`--entry N` past the feed's last entry."""
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from crawler import store
 from crawler.clock import parse_instant
+from crawler.errors import NewsmonError
 from crawler.model import PollReport
 
 LOGGER = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ READ_TIMEOUT = 5.0  # seconds a client has to send its request
 ERROR_KINDS = ("feed", "page", "item", "fatal")
 
 
-class MetricsError(RuntimeError):
+class MetricsError(NewsmonError, RuntimeError):
     """The metrics port cannot be listened on (in use, no permission)."""
 
 

@@ -22,6 +22,7 @@ from lxml import etree
 from crawler.config import Config
 from crawler.config.outlets_file import Candidate
 from crawler.config.values import url_problem
+from crawler.errors import NewsmonError
 
 MAX_BYTES = 10 * 2**20
 MAX_FEEDS = 10_000  # outlines with a feed URL; the rest are ignored, and said so
@@ -34,7 +35,7 @@ _SAFE_XML = dict(
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-class OpmlError(ValueError):
+class OpmlError(NewsmonError, ValueError):
     """The file is not OPML at all (not XML, or no <opml><body>)."""
 
 

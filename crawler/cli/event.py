@@ -108,12 +108,7 @@ def _correct(
     cfg = common.load(ctx)
     db = common.open_db(cfg, create=False)
     who = corrections.Who(by or corrections.current_user(), common.clock(now).now(), note)
-    try:
-        made = make(
-            db, who, ingest.shown(ingest.build_monitors(cfg), ingest.Rules.from_config(cfg))
-        )
-    except corrections.CorrectionError as exc:
-        raise click.ClickException(str(exc)) from None
+    made = make(db, who, ingest.shown(ingest.build_monitors(cfg), ingest.Rules.from_config(cfg)))
     made = made if isinstance(made, list) else [made]
     made_records = [correction_record(correction) for correction in made]
     if as_json:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from crawler import __version__
+from crawler.errors import UsageError
 from monitors.base import MonitorConfig
 
 DEFAULT_USER_AGENT = f"newsmon/{__version__} (+https://github.com/newsmon/newsmon)"
@@ -18,7 +19,7 @@ DEFAULT_USER_AGENT = f"newsmon/{__version__} (+https://github.com/newsmon/newsmo
 NOTIFY_REASONS = ("new", "update")  # update: the event's facts changed
 
 
-class ConfigError(ValueError):
+class ConfigError(UsageError, ValueError):
     """The configuration file is missing, unreadable or invalid."""
 
 

@@ -26,6 +26,7 @@ import sqlite_utils
 
 from crawler import store
 from crawler.clock import isoformat
+from crawler.errors import NewsmonError
 from crawler.events.summary import SHOWN, Shown
 from crawler.store.corrections import Correction
 
@@ -33,7 +34,7 @@ LOGGER = logging.getLogger(__name__)
 KINDS = ("dismiss", "dismiss_member", "move", "merge", "split")
 
 
-class CorrectionError(ValueError):
+class CorrectionError(NewsmonError, ValueError):
     """A correction that cannot be made: no such event or article, or it makes no sense."""
 
 

@@ -23,6 +23,7 @@ import click
 
 from crawler import store
 from crawler.config import Config
+from crawler.errors import NewsmonError
 from crawler.store import canned
 
 TITLE = "newsmon"
@@ -108,7 +109,7 @@ CANNED_QUERIES = {
 }
 
 
-class ServeError(RuntimeError):
+class ServeError(NewsmonError, RuntimeError):
     """The database cannot be served: Datasette is not installed, or there is no database yet."""
 
 

@@ -15,12 +15,13 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler import __version__
+from crawler.errors import EXIT_NEWER_DATABASE, EXIT_NO_DATABASE, NewsmonError
 from crawler.store.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 30_000
 
 
-class StoreError(RuntimeError):
+class StoreError(NewsmonError, RuntimeError):
     """The database cannot be opened or written (read-only file, full disk, corruption)."""
 
 
@@ -32,12 +33,24 @@ def is_database_failure(exc: BaseException) -> bool:
     )
 
 
-class NewerDatabase(RuntimeError):
+def as_store_error(exc: BaseException) -> StoreError | None:
+    """A database driver's error that escaped a command, as the StoreError it means (None
+    for anything else): the CLI reports the database failing without naming a driver."""
+    if isinstance(exc, sqlite3.Error):
+        return StoreError(f"database error: {exc}")
+    return None
+
+
+class NewerDatabase(NewsmonError, RuntimeError):
     """The database was written by a newer newsmon (a migration this one does not know)."""
 
+    exit_code = EXIT_NEWER_DATABASE
 
-class MissingDatabase(RuntimeError):
+
+class MissingDatabase(NewsmonError, RuntimeError):
     """A command that only reads was pointed at a database that does not exist."""
+
+    exit_code = EXIT_NO_DATABASE
 
 
 def require(path: Path, config: Path | None = None) -> None:
