@@ -20,7 +20,8 @@ catches those still does. `monitors/` imports nothing from here: its errors deri
         store.db.StoreError, lock.LockUnavailable, metrics.MetricsError,
         report.serve.ServeError, report.digest.DigestError, opml.OpmlError,
         config.outlets_file.WriteError, events.corrections.CorrectionError,
-        check.CheckFailed, discover.TooSlow, untrusted.Refused, parse.items.FeedError
+        check.CheckFailed, discover.TooSlow, untrusted.Refused, parse.items.FeedError,
+        fetch.netguard.BlockedRequest, fetch.netguard.BlockedAddress
     monitors.base.MonitorError        2  (not a NewsmonError: monitors/ stands alone)
     └── monitors.lexicon.LexiconError 2  a lexicon file that does not load
 
