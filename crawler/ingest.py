@@ -28,7 +28,7 @@ from crawler.clock import isoformat, parse_instant
 from crawler.config import Config, ConfigError, StorySettings
 from crawler.dates import parse_date
 from crawler.events import corrections, event_ids
-from crawler.model import ArticleRecord, PendingEntry, StoredArticle
+from crawler.model import ArticleRecord, MonitorFailure, PendingEntry, StoredArticle
 from crawler.parse import listing
 from crawler.text import html_to_text
 from monitors import build
@@ -73,7 +73,7 @@ def add_article(
     now: datetime,
     aliases: Iterable[str] = (),
     rules: Rules = DEFAULT_RULES,
-    failures: list[str] | None = None,
+    failures: list[MonitorFailure] | None = None,
 ) -> Outcome:
     """Store an article, its story and its events as one unit of work. A monitor that
     raises costs only its own reading; each such failure is appended to `failures`."""
@@ -99,7 +99,7 @@ def link_entry(
     *,
     now: datetime,
     rules: Rules = DEFAULT_RULES,
-    failures: list[str] | None = None,
+    failures: list[MonitorFailure] | None = None,
 ) -> int:
     """An entry whose link leads to a stored article: linked, and read again when its
     headline is new. Returns the new events it opened."""
@@ -116,7 +116,7 @@ def apply_revisions(
     db: sqlite_utils.Database,
     monitors: Sequence[Monitor],
     rules: Rules = DEFAULT_RULES,
-    failures: list[str] | None = None,
+    failures: list[MonitorFailure] | None = None,
 ) -> int:
     """Read every headline not yet read again; returns the new events they opened."""
     new = 0
@@ -132,7 +132,7 @@ def apply_revision(
     revision: dict[str, Any],
     monitors: Sequence[Monitor],
     rules: Rules = DEFAULT_RULES,
-    failures: list[str] | None = None,
+    failures: list[MonitorFailure] | None = None,
 ) -> int:
     """The monitors read the new headline (with its text); a monitor the article is not
     yet matched by may now match it. The caller holds the transaction."""
@@ -179,7 +179,7 @@ def process_article(
     article_id: int,
     monitors: Sequence[Monitor],
     rules: Rules = DEFAULT_RULES,
-    failures: list[str] | None = None,
+    failures: list[MonitorFailure] | None = None,
 ) -> Outcome:
     """Story and events for one stored article; the caller holds the transaction.
 
@@ -267,7 +267,9 @@ def _view(row: StoredArticle, is_list: bool) -> ArticleView:
     )
 
 
-def _match(monitor: Monitor, view: ArticleView, failures: list[str] | None = None) -> Match | None:
+def _match(
+    monitor: Monitor, view: ArticleView, failures: list[MonitorFailure] | None = None
+) -> Match | None:
     """The monitor's reading of the article; None when it raised (logged, and counted in
     `failures`): a monitor's bug must not cost the article or the other monitors."""
     try:
@@ -275,7 +277,8 @@ def _match(monitor: Monitor, view: ArticleView, failures: list[str] | None = Non
     except Exception as exc:
         LOGGER.exception("monitor %s failed on %s", monitor.name, view.url)
         if failures is not None:
-            failures.append(f"{monitor.name}: {view.url}: {type(exc).__name__}: {exc}"[:500])
+            error = f"{type(exc).__name__}: {exc}"[:300]
+            failures.append(MonitorFailure(monitor.name, view.url, error))
         return None
 
 

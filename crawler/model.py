@@ -159,6 +159,18 @@ class FetchFailure:
         return self.kind in FINAL_KINDS or self.status in GONE
 
 
+@dataclass(frozen=True)
+class MonitorFailure:
+    """A monitor raised while reading an article: counted, and the run goes on."""
+
+    monitor: str
+    url: str
+    error: str  # the exception's type and message
+
+    def __str__(self) -> str:
+        return f"{self.monitor}: {self.url}: {self.error}"
+
+
 @dataclass
 class PollReport:
     """What one poll did, for the summary line and the exit code."""
@@ -174,7 +186,7 @@ class PollReport:
     page_errors: list[str] = field(default_factory=list)
     item_errors: list[str] = field(default_factory=list)  # feed items refused (`untrusted`)
     fatal: list[str] = field(default_factory=list)  # database trouble or bugs: run fails
-    monitor_errors: list[str] = field(default_factory=list)  # a monitor raised on an article
+    monitor_errors: list[MonitorFailure] = field(default_factory=list)
     alerts_sent: int = 0
     alert_errors: list[str] = field(default_factory=list)  # never fail the run
 

@@ -49,6 +49,9 @@ def feed(row: dict[str, Any]) -> dict[str, Any]:
 def status(report: dict[str, Any]) -> dict[str, Any]:
     """`status --format json`: the report with the shared names."""
     out = renamed(report, STATUS_NAMES)
+    # Shown to people only (`status` prints each failing monitor); a script watches the
+    # daemon's newsmon_poll_errors_total{kind="monitor"} instead.
+    out.pop("monitor_failures", None)
     if isinstance(out.get("daemon"), dict):
         out["daemon"] = renamed(out["daemon"], DAEMON_NAMES)
     if isinstance(out.get("database"), dict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from crawler.store import schema_corrections
+from crawler.store import schema_corrections, schema_monitors
 
 MIGRATIONS = Migrations("newsmon")
 
@@ -390,3 +390,4 @@ def m009_event_identity(db: sqlite_utils.Database) -> None:
 # Analysts' corrections and event ids kept through reprocess (in a module of its own,
 # this one being at its size limit); registered last, so it runs after every other.
 MIGRATIONS()(schema_corrections.m010_corrections_and_stable_event_ids)
+MIGRATIONS()(schema_monitors.m011_monitor_failures)
