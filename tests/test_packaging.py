@@ -16,7 +16,7 @@ import crawler
 from tests.conftest import ROOT
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-PINNED = ("pytest", "pytest-timeout", "pytest-cov", "ruff", "hypothesis")
+PINNED = ("pytest", "pytest-timeout", "pytest-cov", "pytest-xdist", "ruff", "hypothesis")
 
 
 def test_the_version_is_written_once_in_the_package() -> None:
