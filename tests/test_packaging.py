@@ -73,3 +73,14 @@ def test_the_wheel_carries_the_licence_and_the_type_markers(tmp_path: Path) -> N
     names = zipfile.ZipFile(wheel).namelist()
     assert {"crawler/py.typed", "monitors/py.typed"} <= set(names)
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
+
+
+def test_ci_runs_the_readmes_test_command_with_a_coverage_floor() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [command] = [line for line in readme.splitlines() if "install -q -e '.[dev]'" in line]
+    assert command.endswith(".venv/bin/python -m pytest -q --cov")
+    assert "\n.venv/bin/python -m pytest -q --cov " in ci
+    floor = PYPROJECT["tool"]["coverage"]["report"]["fail_under"]
+    assert 50 <= floor < 100
+    assert PYPROJECT["tool"]["coverage"]["run"]["source"] == ["crawler", "monitors"]
