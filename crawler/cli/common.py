@@ -40,7 +40,7 @@ class Failed(click.ClickException):
 
 
 class NewsmonGroup(click.Group):
-    """Every command's errors go through one map to one line and one exit code; every
+    """Every command's errors become one line and the exit code their class carries; every
     command also takes the global options after its name (`newsmon events --config x`)."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
