@@ -19,12 +19,12 @@ from crawler import ingest
 from crawler.clock import isoformat
 from crawler.config import Config, Outlet
 from crawler.config.outlets_file import feed_key
+from crawler.errors import NewsmonError, UsageError
 from crawler.fetch.oneshot import PAGE_ACCEPT, fetch
 from crawler.model import Entry, Parsed, PendingEntry, StoredArticle
 from crawler.parse import articles
 from crawler.parse.extract import extract_page
 from crawler.parse.feeds import FeedError, parse
-from crawler.refresh import is_final
 from crawler.report.wording import format_instant
 from crawler.text import plural, word_count
 from crawler.urls import resolve
@@ -34,11 +34,11 @@ TEXT_LINES = 5  # of the article's text shown
 LINE_WIDTH = 200
 
 
-class CheckFailed(RuntimeError):
+class CheckFailed(NewsmonError, RuntimeError):
     """The feed could not be fetched or parsed: the one thing `check` must not hide."""
 
 
-class NoSuchEntry(ValueError):
+class NoSuchEntry(UsageError, ValueError):
     """`--entry N` past the feed's last entry."""
 
 
@@ -168,7 +168,7 @@ async def _article(
     if answer is not None and not page.text:
         shown["error"] = f"not an HTML page (Content-Type {answer.content_type})"
     if answer is None or shown["error"]:
-        final = is_final(page.status, shown["error"])
+        final = page.failure is not None and page.failure.final
         shown["fallback"] = "at once" if final else f"after {cfg.fetch.max_article_attempts} tries"
         return articles.from_feed(entry), shown
     extracted = extract_page(answer.body, answer.url, answer.content_type)

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from crawler.errors import UsageError
+
 ENV_VAR = "NEWSMON_NOW"
 
 
-class ClockError(ValueError):
+class ClockError(UsageError, ValueError):
     """A fixed time, a --since value or a time zone could not be understood."""
 
 

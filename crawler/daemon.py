@@ -292,8 +292,8 @@ class Daemon:
         report.add_alerts(delivery.sent, delivery.errors, delivery.unknown)
         self.metrics.poll_done(report, time.monotonic() - started)
         LOGGER.info("poll done: %s; %s", report.summary(), self._polled(feeds))
-        for error in report.feed_errors + report.page_errors + report.fatal + report.alert_errors:
-            LOGGER.warning("poll error: %s", error)
+        for error in report.error_lines():
+            LOGGER.warning("poll %s", error)
         for feed in feeds:
             if not self._stop.is_set():
                 self._schedule(feed.id)

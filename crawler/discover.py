@@ -27,6 +27,7 @@ import lxml.html
 from lxml import etree
 
 from crawler.config import Config
+from crawler.errors import NewsmonError
 from crawler.fetch.oneshot import PAGE_ACCEPT, Fetched, fetch
 from crawler.model import Parsed, SourceKind
 from crawler.parse.extract import decode_html
@@ -144,7 +145,7 @@ def robots_sitemaps(body: bytes, base: str) -> list[str]:
     return list(dict.fromkeys(found))[:MAX_SITEMAPS]
 
 
-class TooSlow(RuntimeError):
+class TooSlow(NewsmonError, RuntimeError):
     """The site did not let `add` finish within its overall time limit."""
 
 

@@ -28,7 +28,7 @@ from crawler.clock import isoformat, parse_instant
 from crawler.config import Config, ConfigError, StorySettings
 from crawler.dates import parse_date
 from crawler.events import corrections, event_ids
-from crawler.model import ArticleRecord, PendingEntry, StoredArticle
+from crawler.model import ArticleRecord, MonitorFailure, PendingEntry, StoredArticle
 from crawler.parse import listing
 from crawler.text import html_to_text
 from monitors import build
@@ -73,8 +73,10 @@ def add_article(
     now: datetime,
     aliases: Iterable[str] = (),
     rules: Rules = DEFAULT_RULES,
+    failures: list[MonitorFailure] | None = None,
 ) -> Outcome:
-    """Store an article, its story and its events as one unit of work."""
+    """Store an article, its story and its events as one unit of work. A monitor that
+    raises costs only its own reading; each such failure is appended to `failures`."""
     with db.atomic():
         article_id, created = store.articles.store_article(
             db, entry, record, now=now, aliases=aliases
@@ -84,9 +86,9 @@ def add_article(
             if record.title and store.entries.record_revision(
                 db, article_id, record.title, now=now, text=record.text
             ):
-                new = apply_revisions(db, monitors, rules)
+                new = apply_revisions(db, monitors, rules, failures)
             return Outcome(article_id, False, new_events=new)
-        return process_article(db, article_id, monitors, rules)
+        return process_article(db, article_id, monitors, rules, failures)
 
 
 def link_entry(
@@ -97,6 +99,7 @@ def link_entry(
     *,
     now: datetime,
     rules: Rules = DEFAULT_RULES,
+    failures: list[MonitorFailure] | None = None,
 ) -> int:
     """An entry whose link leads to a stored article: linked, and read again when its
     headline is new. Returns the new events it opened."""
@@ -105,18 +108,21 @@ def link_entry(
         if entry.title and store.entries.record_revision(
             db, article_id, entry.title, now=now, summary=entry.summary, content=entry.content
         ):
-            return apply_revisions(db, monitors, rules)
+            return apply_revisions(db, monitors, rules, failures)
     return 0
 
 
 def apply_revisions(
-    db: sqlite_utils.Database, monitors: Sequence[Monitor], rules: Rules = DEFAULT_RULES
+    db: sqlite_utils.Database,
+    monitors: Sequence[Monitor],
+    rules: Rules = DEFAULT_RULES,
+    failures: list[MonitorFailure] | None = None,
 ) -> int:
     """Read every headline not yet read again; returns the new events they opened."""
     new = 0
     for revision in store.entries.pending_revisions(db):
         with db.atomic():
-            new += apply_revision(db, revision, monitors, rules)
+            new += apply_revision(db, revision, monitors, rules, failures)
             store.entries.mark_revision_applied(db, revision["id"])
     return new
 
@@ -126,6 +132,7 @@ def apply_revision(
     revision: dict[str, Any],
     monitors: Sequence[Monitor],
     rules: Rules = DEFAULT_RULES,
+    failures: list[MonitorFailure] | None = None,
 ) -> int:
     """The monitors read the new headline (with its text); a monitor the article is not
     yet matched by may now match it. The caller holds the transaction."""
@@ -150,7 +157,7 @@ def apply_revision(
     for monitor in monitors:
         if store.events.is_member(db, row.id, monitor.name):
             continue
-        match = _match(monitor, view)
+        match = _match(monitor, view, failures)
         if match is not None:
             _, created = events.assign(
                 db,
@@ -172,6 +179,7 @@ def process_article(
     article_id: int,
     monitors: Sequence[Monitor],
     rules: Rules = DEFAULT_RULES,
+    failures: list[MonitorFailure] | None = None,
 ) -> Outcome:
     """Story and events for one stored article; the caller holds the transaction.
 
@@ -195,7 +203,7 @@ def process_article(
     view = _view(row, is_list)
     matched, new = [], 0
     for monitor in monitors:
-        match = _match(monitor, view)
+        match = _match(monitor, view, failures)
         if match is not None:  # two reports of one launch at once open one event
             store.leases.serialise(db, f"events:{monitor.name}")
             event_id, created = events.assign(
@@ -261,11 +269,18 @@ def _view(row: StoredArticle, is_list: bool) -> ArticleView:
     )
 
 
-def _match(monitor: Monitor, view: ArticleView) -> Match | None:
+def _match(
+    monitor: Monitor, view: ArticleView, failures: list[MonitorFailure] | None = None
+) -> Match | None:
+    """The monitor's reading of the article; None when it raised (logged, and counted in
+    `failures`): a monitor's bug must not cost the article or the other monitors."""
     try:
         return monitor.match(view)
-    except Exception:  # a monitor's bug must not cost the article
+    except Exception as exc:
         LOGGER.exception("monitor %s failed on %s", monitor.name, view.url)
+        if failures is not None:
+            error = f"{type(exc).__name__}: {exc}"[:300]
+            failures.append(MonitorFailure(monitor.name, view.url, error))
         return None
 
 

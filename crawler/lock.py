@@ -20,12 +20,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from crawler.errors import EXIT_BUSY, NewsmonError
 
-class LockBusy(RuntimeError):
+
+class LockBusy(NewsmonError, RuntimeError):
     """Another newsmon process is polling this database."""
 
+    exit_code = EXIT_BUSY
 
-class LockUnavailable(RuntimeError):
+
+class LockUnavailable(NewsmonError, RuntimeError):
     """The lock file cannot be created (a read-only or missing directory, a bad path)."""
 
 

@@ -13,7 +13,7 @@ daemon started, as Prometheus expects of counters; gauges come from the database
     newsmon_daemon_heartbeat_timestamp_seconds   its last heartbeat (every 15 s)
     newsmon_polls_total                          crawls run
     newsmon_feed_polls_total                     feeds polled
-    newsmon_poll_errors_total{kind}              feed, page, item (refused) and fatal errors
+    newsmon_poll_errors_total{kind}              feed, page, item (refused), monitor and fatal
     newsmon_articles_stored_total                new articles
     newsmon_events_created_total                 new events
     newsmon_alerts_sent_total                    alerts delivered
@@ -30,12 +30,14 @@ import logging
 import os
 import time
 import unicodedata
+from collections.abc import Sized
 from pathlib import Path
 
 import sqlite_utils
 
 from crawler import store
 from crawler.clock import parse_instant
+from crawler.errors import NewsmonError
 from crawler.model import PollReport
 from crawler.store.backend import DatabaseURL
 
@@ -43,10 +45,10 @@ LOGGER = logging.getLogger(__name__)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 MAX_REQUEST = 8192  # bytes of request line and headers
 READ_TIMEOUT = 5.0  # seconds a client has to send its request
-ERROR_KINDS = ("feed", "page", "item", "fatal")
+ERROR_KINDS = ("feed", "page", "item", "monitor", "fatal")
 
 
-class MetricsError(RuntimeError):
+class MetricsError(NewsmonError, RuntimeError):
     """The metrics port cannot be listened on (in use, no permission)."""
 
 
@@ -68,11 +70,14 @@ class Metrics:
         self.articles += report.new_articles
         self.events += report.new_events
         self.alerts += report.alerts_sent
-        for kind, errors in zip(
-            ERROR_KINDS,
-            (report.feed_errors, report.page_errors, report.item_errors, report.fatal),
-            strict=True,
-        ):
+        counted: tuple[Sized, ...] = (
+            report.feed_errors,
+            report.page_errors,
+            report.item_errors,
+            report.monitor_errors,
+            report.fatal,
+        )
+        for kind, errors in zip(ERROR_KINDS, counted, strict=True):
             self.errors[kind] += len(errors)
         self.last_duration = seconds
 

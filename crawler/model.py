@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from enum import StrEnum
 from typing import Literal, get_args
 
 from crawler.text import plural
@@ -120,6 +121,60 @@ class PageAnswer:
     latency: float | None = None
 
 
+class FailureKind(StrEnum):
+    """Why a fetch failed, as the poll decides on it (the wording is for people)."""
+
+    HTTP = "http"  # an HTTP error status
+    ROBOTS = "robots"  # robots.txt disallows the URL
+    BLOCKED = "blocked"  # the private-network guard refused the address
+    TOO_LARGE = "too_large"  # over fetch.max_bytes once decompressed
+    NOT_REQUESTED = "not_requested"  # a link newsmon never requests (not http(s), too long)
+    TIMEOUT = "timeout"
+    DNS = "dns"
+    REFUSED = "refused"  # connection refused
+    DATA_LOSS = "data_loss"  # the connection closed before the whole body arrived
+    CANCELLED = "cancelled"  # a download cancelled by a stopping crawl
+    DROPPED = "dropped"  # a request a downloader middleware dropped
+    DOWNLOAD = "download"  # any other download failure
+    NOT_HTML = "not_html"  # a page whose Content-Type is no text newsmon reads
+    EXTRACTION = "extraction"  # the extractor failed on the page
+    OTHER = "other"
+
+
+# Refusals that retrying cannot change: the feed's own text is kept at once.
+FINAL_KINDS = frozenset(
+    {FailureKind.ROBOTS, FailureKind.BLOCKED, FailureKind.TOO_LARGE, FailureKind.NOT_REQUESTED}
+)
+GONE = (404, 410)
+
+
+@dataclass(frozen=True)
+class FetchFailure:
+    """A failed fetch: its kind, the one sentence recorded in the database and shown to
+    users ("HTTP 503", "disallowed by robots.txt"), and the HTTP status if any."""
+
+    kind: FailureKind
+    text: str
+    status: int | None = None
+
+    @property
+    def final(self) -> bool:
+        """Retrying cannot change it: a refusal, or a page that is gone."""
+        return self.kind in FINAL_KINDS or self.status in GONE
+
+
+@dataclass(frozen=True)
+class MonitorFailure:
+    """A monitor raised while reading an article: counted, and the run goes on."""
+
+    monitor: str
+    url: str
+    error: str  # the exception's type and message
+
+    def __str__(self) -> str:
+        return f"{self.monitor}: {self.url}: {self.error}"
+
+
 @dataclass
 class PollReport:
     """What one poll did, for the summary line and the exit code."""
@@ -135,6 +190,7 @@ class PollReport:
     page_errors: list[str] = field(default_factory=list)
     item_errors: list[str] = field(default_factory=list)  # feed items refused (`untrusted`)
     fatal: list[str] = field(default_factory=list)  # database trouble or bugs: run fails
+    monitor_errors: list[MonitorFailure] = field(default_factory=list)
     alerts_sent: int = 0
     alert_errors: list[str] = field(default_factory=list)  # never fail the run
 
@@ -144,6 +200,7 @@ class PollReport:
             *(f"error: feed {error}" for error in self.feed_errors),
             *(f"error: page {error}" for error in self.page_errors),
             *(f"error: item {error}" for error in self.item_errors),
+            *(f"error: monitor {error}" for error in self.monitor_errors),
             *(f"error: {error}" for error in self.fatal),
             *(f"error: {error}" for error in self.alert_errors),  # each names its alert
         ]
@@ -158,6 +215,8 @@ class PollReport:
         )
         if self.item_errors:
             text += f", {plural(len(self.item_errors), 'item')} refused"
+        if self.monitor_errors:
+            text += f", {plural(len(self.monitor_errors), 'monitor failure')}"
         if self.alerts_sent:
             text += f", {plural(self.alerts_sent, 'alert')} sent"
         if self.alert_errors:

@@ -22,6 +22,7 @@ from lxml import etree
 from crawler.config import Config
 from crawler.config.outlets_file import Candidate
 from crawler.config.values import url_problem
+from crawler.errors import NewsmonError
 
 MAX_BYTES = 10 * 2**20
 MAX_FEEDS = 10_000  # outlines with a feed URL; the rest are ignored, and said so
@@ -38,7 +39,7 @@ def _safe_parser() -> etree.XMLParser:
     )
 
 
-class OpmlError(ValueError):
+class OpmlError(NewsmonError, ValueError):
     """The file is not OPML at all (not XML, or no <opml><body>)."""
 
 

@@ -69,6 +69,10 @@ async def poll(
     finally:
         if own_workers:
             workers.close()
+    if not refresh.report.fatal:  # after a database failure, nothing more is written
+        store.monitor_failures.record_monitor_failures(
+            db, refresh.report.monitor_errors, clock.now()
+        )
     return refresh.report
 
 

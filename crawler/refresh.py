@@ -26,6 +26,7 @@ from crawler.model import (
     Extracted,
     FeedAnswer,
     FeedState,
+    FetchFailure,
     PageAnswer,
     Parsed,
     PendingEntry,
@@ -38,9 +39,6 @@ from monitors.base import Monitor
 
 LOGGER = logging.getLogger(__name__)
 MAX_CHILD_SITEMAPS = 50
-ROBOTS_DISALLOWED = "disallowed by robots.txt"
-BLOCKED = "blocked:"  # netguard refused the address
-TOO_LARGE = "too large: "
 
 
 class Refresh:
@@ -207,7 +205,9 @@ class Refresh:
         is stored; a link that leads to a stored article is linked, not fetched; entries
         sharing a link wait for one request.
         """
-        self.report.new_events += ingest.apply_revisions(self.db, self.monitors, self.rules)
+        self.report.new_events += ingest.apply_revisions(
+            self.db, self.monitors, self.rules, self.report.monitor_errors
+        )
         wanted = []
         limit = self.config.fetch.max_new_per_feed
         for entry in store.entries.pending_entries(self.db, feed.id, limit):
@@ -265,6 +265,7 @@ class Refresh:
             now=self.clock.now(),
             aliases=aliases,
             rules=self.rules,
+            failures=self.report.monitor_errors,
         )
         for other in waiting[1:]:
             self._link(other, outcome.article_id)
@@ -277,11 +278,11 @@ class Refresh:
         else:
             self.report.known += 1
 
-    def page_failed(self, entry: PendingEntry, status: int | None, error: str) -> None:
+    def page_failed(self, entry: PendingEntry, failure: FetchFailure) -> None:
         """A page that could not be had (or read): every entry waiting for it counts one
         attempt; a refusal retrying cannot change is final at once."""
         waiting = self._waiting.pop(_wait_key(entry), [entry])
-        self._page_error(waiting, status, error, final=is_final(status, error))
+        self._page_error(waiting, failure.status, failure.text, final=failure.final)
 
     def _page_error(
         self, waiting: list[PendingEntry], status: int | None, error: str, final: bool = False
@@ -309,6 +310,7 @@ class Refresh:
             self.monitors,
             now=self.clock.now(),
             rules=self.rules,
+            failures=self.report.monitor_errors,
         )
         self.report.new_articles += outcome.created
         self.report.new_events += outcome.new_events
@@ -324,6 +326,7 @@ class Refresh:
             self.monitors,
             now=self.clock.now(),
             rules=self.rules,
+            failures=self.report.monitor_errors,
         )
 
     # -- everything else ---------------------------------------------------------
@@ -372,14 +375,6 @@ def _log_poll(feed: FeedState, answer: FeedAnswer, outcome: str, new: int) -> No
         outcome,
         new,
         round((answer.latency or 0.0) * 1000),
-    )
-
-
-def is_final(status: int | None, error: str) -> bool:
-    """A page failure that retrying cannot change: robots.txt, "gone", a refused address,
-    a page over `max_bytes`. The feed's own text is kept at once."""
-    return (
-        error == ROBOTS_DISALLOWED or status in (404, 410) or error.startswith((BLOCKED, TOO_LARGE))
     )
 
 

@@ -18,6 +18,8 @@ import math
 import re
 from typing import Any
 
+from crawler.errors import NewsmonError
+
 # The longest URL Scrapy requests (its URLLENGTH_LIMIT, which newsmon sets to this):
 # a longer link or feed URL is never fetched, so it is refused where it is known.
 MAX_URL = 2083
@@ -42,7 +44,7 @@ _UNSAFE_IN_OUTPUT = re.compile(
 _KINDS = {dict: "an object", list: "a list", bool: "true or false", int: "a number", str: "text"}
 
 
-class Refused(ValueError):
+class Refused(NewsmonError, ValueError):
     """An item's field has a type newsmon cannot use: the item is recorded, not stored."""
 
 

@@ -19,6 +19,8 @@ from urllib.parse import (
     urlunsplit,
 )
 
+from crawler.errors import UsageError
+
 TRACKING_PARAMS = frozenset(
     {
         "fbclid",
@@ -70,7 +72,7 @@ VARIANT_HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
 AMP_QUERY = frozenset({"amp", "outputtype", "output", "amp_js_v", "usqp"})
 
 
-class URLError(ValueError):
+class URLError(UsageError, ValueError):
     """A link is not an absolute http(s) URL."""
 
 

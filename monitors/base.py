@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Literal, Protocol, get_args
+from typing import Any, ClassVar, Literal, Protocol, get_args
 
 __all__ = [
     "ACCOUNTS",
@@ -25,9 +25,18 @@ __all__ = [
     "Match",
     "Monitor",
     "MonitorConfig",
+    "MonitorError",
     "Parent",
     "identity_of",
 ]
+
+
+class MonitorError(Exception):
+    """A monitor cannot be built from what it was given (a bad option, a lexicon that does
+    not load). `monitors/` stands alone, so this is its own base; the `newsmon` command
+    reports it as a configuration error and exits with `exit_code`."""
+
+    exit_code: ClassVar[int] = 2
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ from typing import Any, Literal, TypeVar, overload
 
 import yaml
 
+from monitors.base import MonitorError
+
 __all__ = ["LexiconError", "Section", "one_of", "read_lexicon", "whole_number", "with_folder"]
 
 FRAGMENT = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -34,7 +36,7 @@ MAX_EXPANSION = 8  # fragments may name fragments, this deep at most
 T = TypeVar("T")
 
 
-class LexiconError(ValueError):
+class LexiconError(MonitorError, ValueError):
     """A lexicon file that cannot be used; the message names the file and the key."""
 
 

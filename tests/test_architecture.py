@@ -25,6 +25,7 @@ LEAVES = {
     "crawler",
     "clock",
     "config",
+    "errors",
     "model",
     "untrusted",
     "urls",
@@ -224,6 +225,7 @@ def test_the_plugin_surface_is_pinned() -> None:
         "Match",
         "Monitor",
         "MonitorConfig",
+        "MonitorError",
         "Parent",
         "identity_of",
     ]

@@ -150,7 +150,7 @@ def test_a_page_refused_at_lookup_is_final():
     from twisted.python.failure import Failure
 
     from crawler.fetch.answers import describe_failure
-    from crawler.refresh import is_final
+    from crawler.fetch.netguard import lookup_failure
 
     request = Request("http://internal.test/story")
     try:
@@ -158,6 +158,7 @@ def test_a_page_refused_at_lookup_is_final():
     except CannotResolveHostError:
         failure = Failure()
     failure.request = request
-    why = {"internal.test": "DNS lookup failed: blocked: internal.test resolves to 10.0.0.1"}
-    status, error = describe_failure(failure, why)
-    assert error.startswith("blocked: internal.test") and is_final(status, error)
+    message = "DNS lookup failed: blocked: internal.test resolves to 10.0.0.1"
+    why = {"internal.test": lookup_failure(message, blocked=True)}
+    refused = describe_failure(failure, why)
+    assert refused.text.startswith("blocked: internal.test") and refused.final

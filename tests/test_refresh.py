@@ -13,8 +13,17 @@ import pytest
 
 from crawler import config, store
 from crawler.clock import Clock, parse_instant
-from crawler.model import Entry, Extracted, FeedAnswer, PageAnswer, Parsed
-from crawler.refresh import ROBOTS_DISALLOWED, Refresh
+from crawler.fetch.answers import ROBOTS_DISALLOWED
+from crawler.model import (
+    Entry,
+    Extracted,
+    FailureKind,
+    FeedAnswer,
+    FetchFailure,
+    PageAnswer,
+    Parsed,
+)
+from crawler.refresh import Refresh
 from monitors import build
 from monitors.base import MonitorConfig
 from tests.conftest import write_config
@@ -202,34 +211,35 @@ def test_a_page_failure_is_retried_then_the_feeds_own_text_is_kept(wire):
     cfg, db = wire  # max_article_attempts: 3
     first = refresh_of(cfg, db)
     _, [page] = first.feed_parsed(first.feeds[0], answer(), entries("slow"), child=False)
-    first.page_failed(page, None, "timed out: 30 s")
+    first.page_failed(page, FetchFailure(FailureKind.TIMEOUT, "timed out: 30 s"))
     assert entry_states(db)["slow"][:2] == ("pending", 1)
     for attempt in (2, 3):
         later = refresh_of(cfg, db, NOW + timedelta(hours=attempt))
         [page] = later.pages_to_fetch(later.feeds[0])  # a 304 poll asks again
-        later.page_failed(page, None, "timed out: 30 s")
+        later.page_failed(page, FetchFailure(FailureKind.TIMEOUT, "timed out: 30 s"))
     assert entry_states(db)["slow"][0] == "done"  # the feed's summary, after the third try
     assert db.execute("SELECT text_method FROM articles").fetchall() == [("feed_summary",)]
 
 
 @pytest.mark.parametrize(
-    ("status", "error"),
+    "why",
     [
-        (None, ROBOTS_DISALLOWED),
-        (404, "HTTP 404"),
-        (410, "HTTP 410"),
-        (None, "blocked: 10.0.0.5 is a private address"),
-        (None, "too large: 11 MiB"),
+        FetchFailure(FailureKind.ROBOTS, ROBOTS_DISALLOWED),
+        FetchFailure(FailureKind.HTTP, "HTTP 404", 404),
+        FetchFailure(FailureKind.HTTP, "HTTP 410", 410),
+        FetchFailure(FailureKind.BLOCKED, "blocked: 10.0.0.5 is a private address"),
+        FetchFailure(FailureKind.TOO_LARGE, "too large: 11 MiB"),
     ],
 )
-def test_a_refusal_retrying_cannot_change_is_final_at_once(wire, status, error):
+def test_a_refusal_retrying_cannot_change_is_final_at_once(wire, why):
     cfg, db = wire
     refresh = refresh_of(cfg, db)
     _, [page] = refresh.feed_parsed(
         refresh.feeds[0], answer(), entries("gone", summary=""), child=False
     )
-    refresh.page_failed(page, status, error)
+    refresh.page_failed(page, why)
     assert entry_states(db)["gone"][:2] == ("failed", 1)
+    assert db.execute("SELECT last_error FROM entries").fetchall() == [(why.text,)]
 
 
 def test_fetch_pages_off_stores_the_feeds_own_text_and_requests_nothing(tmp_path):

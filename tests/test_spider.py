@@ -9,8 +9,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.fetch.answers import describe_failure
+from crawler.fetch.netguard import PrivateNetworkMiddleware
 from crawler.loopback import Reply
-from crawler.refresh import is_final
 from tests.builders import Item, page, rss
 from tests.conftest import newsmon, query, write_config
 
@@ -94,6 +94,15 @@ def test_a_page_over_max_bytes_is_refused_once_not_retried(server, tmp_path):
     assert query(cfg, "SELECT text_method FROM articles") == [("feed_summary",)]
 
 
+def _refused(url: str) -> Exception:
+    """What the private-network guard raises for `url`."""
+    try:
+        PrivateNetworkMiddleware().process_request(Request(url))
+    except IgnoreRequest as exc:
+        return exc
+    raise AssertionError(f"{url} was not refused")
+
+
 def failure(exc: Exception) -> Failure:
     try:
         raise exc
@@ -106,7 +115,7 @@ def failure(exc: Exception) -> Failure:
 @pytest.mark.parametrize(
     ("exc", "final"),
     [
-        (IgnoreRequest("blocked: 10.0.0.5 is a private, loopback or link-local address"), True),
+        (_refused("http://10.0.0.5/x"), True),
         (IgnoreRequest("Forbidden by robots.txt"), True),
         (TimeoutError("slow"), False),
         (
@@ -122,15 +131,15 @@ def failure(exc: Exception) -> Failure:
 def test_refusals_that_cannot_change_are_final(exc, final):
     """A private address (this machine reaches no other, so this is judged on the real
     Scrapy failure the middleware raises) is final like robots.txt; a timeout is not."""
-    assert is_final(*describe_failure(failure(exc))) is final
+    assert describe_failure(failure(exc)).final is final
 
 
 def test_gone_pages_are_final_and_server_errors_are_not():
     from scrapy.http import Response
 
-    def http(status: int) -> tuple[int | None, str]:
+    def http(status: int) -> bool:
         response = Response("http://n.example/x", status=status)
-        return describe_failure(failure(HttpError(response, "")))
+        return describe_failure(failure(HttpError(response, ""))).final
 
-    assert is_final(*http(404)) and is_final(*http(410))
-    assert not is_final(*http(500)) and not is_final(*http(429))
+    assert http(404) and http(410)
+    assert not http(500) and not http(429)

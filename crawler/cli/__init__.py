@@ -1,8 +1,9 @@
 """The `newsmon` command: click commands only (`polling`, `reading`, `tools`), over `common`.
 
 Each command loads the config, calls one library function and prints. Errors raised
-anywhere below are reported once, through one map from error type to exit code
-(`common.exit_codes`), as one line naming the key, file or URL:
+anywhere below derive from `crawler.errors.NewsmonError` (or `monitors.base.MonitorError`)
+and carry their exit code; `common.NewsmonGroup` reports each once, as one line naming
+the key, file or URL (docs/errors.md):
 
     0  success
     1  some feeds failed (`run`), every alert tried failed (`notify`), or a runtime

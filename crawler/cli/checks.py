@@ -13,7 +13,7 @@ import click
 import sqlite_utils
 
 from crawler import config, store
-from crawler.cli import common
+from crawler.errors import EXIT_DAEMON_SILENT, EXIT_FAILED
 from crawler.report.wording import plural
 
 
@@ -38,14 +38,14 @@ def health(report: dict[str, Any]) -> tuple[int, list[str]]:
     problems = []
     code = 0
     if failing:
-        code = common.EXIT_FEEDS_FAILED
+        code = EXIT_FAILED
         problems.append(
             f"{plural(len(failing), 'feed')} FAILING ({store.feeds.FAILING_AFTER_ERRORS} or more "
             f"failed polls in a row): "
             + ", ".join(f"{feed['outlet']} {feed['url']}" for feed in failing)
         )
     if report["daemon"]["state"] == "not responding":
-        code = common.EXIT_DAEMON_SILENT
+        code = EXIT_DAEMON_SILENT
         problems.append(
             f"the daemon (pid {report['daemon']['pid']}) is not responding: last heartbeat "
             f"{report['daemon']['heartbeat_age_s']} s ago"

@@ -1,14 +1,13 @@
-"""What every `newsmon` command shares: the one error-to-exit-code map, options, helpers.
+"""What every `newsmon` command shares: the one place errors are reported, options, helpers.
 
 Errors raised anywhere below are reported once, here, as one line naming the key, file
-or URL, with the exit code `exit_codes` gives its type (see `crawler.cli`).
+or URL, with the exit code their class carries (`crawler.errors`, see `crawler.cli`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -17,19 +16,11 @@ import click
 
 from crawler import config, store
 from crawler.clock import Clock, ClockError
-from crawler.lock import LockBusy, LockUnavailable
-from crawler.report import digest
+from crawler.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, NewsmonError
 from crawler.report.csvout import csv_text, ndjson_lines
 from crawler.report.table import json_text, table
+from monitors.base import MonitorError
 
-EXIT_FEEDS_FAILED = 1
-EXIT_CONFIG = 2
-EXIT_BUSY = 3
-EXIT_NEWER_DATABASE = 4
-EXIT_NO_DATABASE = 5  # a reading command pointed at a database that does not exist
-EXIT_DAEMON_SILENT = 6  # `status`: the daemon's heartbeat is stale
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of stdout went away (`| head`)
 INTERRUPTED = (
     "interrupted: stopped between transactions; what was not stored yet is fetched by the next run"
 )
@@ -38,33 +29,6 @@ NOW_OPTION = click.option(
     "--now", metavar="TIME", help="Pretend it is TIME (ISO 8601) [env NEWSMON_NOW]."
 )
 SENDS_ALERTS = ("run", "daemon", "notify")  # the commands that deliver alerts
-
-
-def exit_codes() -> dict[type[BaseException], int]:
-    """Library errors and the exit code each means (imported lazily, like the commands)."""
-    from crawler.config.outlets_file import WriteError
-    from crawler.demo import DemoError
-    from crawler.metrics import MetricsError
-    from crawler.opml import OpmlError
-    from crawler.report.serve import ServeError, ServeNeedsSQLite
-
-    return {
-        config.ConfigError: EXIT_CONFIG,
-        DemoError: EXIT_CONFIG,  # --dir names a folder the demo must not touch
-        ServeNeedsSQLite: EXIT_CONFIG,  # before ServeError: a config to change, not a fault
-        LockBusy: EXIT_BUSY,
-        store.db.NewerDatabase: EXIT_NEWER_DATABASE,
-        store.db.MissingDatabase: EXIT_NO_DATABASE,
-        store.db.StoreError: 1,
-        LockUnavailable: 1,
-        ServeError: 1,
-        digest.DigestError: 1,
-        WriteError: 1,  # the outlets file or its lock cannot be written
-        OpmlError: 1,
-        MetricsError: 1,  # the metrics port cannot be bound
-        sqlite3.Error: 1,  # raised below any command: the database itself failed
-        **{kind: 1 for kind in store.db.database_errors()},  # PostgreSQL's, when in use
-    }
 
 
 class Failed(click.ClickException):
@@ -76,7 +40,7 @@ class Failed(click.ClickException):
 
 
 class NewsmonGroup(click.Group):
-    """Every command's errors go through one map to one line and one exit code; every
+    """Every command's errors become one line and the exit code their class carries; every
     command also takes the global options after its name (`newsmon events --config x`)."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
@@ -86,24 +50,21 @@ class NewsmonGroup(click.Group):
         super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from crawler.fetch.reactor import Interrupted
-
         try:
             return super().invoke(ctx)
-        except Interrupted:  # a poll or the daemon's start, cancelled by a signal
-            click.echo(INTERRUPTED, err=True)
-            ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:  # `newsmon events | head -1`: the reader has all it wants
             stop_writing_stdout()
             ctx.exit(EXIT_BROKEN_PIPE)
-        except Exception as exc:
-            for kind, code in exit_codes().items():
-                if isinstance(exc, kind):
-                    database = isinstance(exc, store.db.database_errors()) and not isinstance(
-                        exc, store.db.StoreError
-                    )
-                    raise Failed(f"database error: {exc}" if database else str(exc), code) from None
-            raise
+        except (NewsmonError, MonitorError) as exc:
+            if exc.exit_code == EXIT_INTERRUPTED:  # a poll or the daemon's start, cancelled
+                click.echo(INTERRUPTED, err=True)
+                ctx.exit(EXIT_INTERRUPTED)
+            raise Failed(str(exc), exc.exit_code) from None
+        except Exception as exc:  # a driver's error escaping the store: the database failed
+            failure = store.db.as_store_error(exc)
+            if failure is None:
+                raise
+            raise Failed(str(failure), failure.exit_code) from None
 
 
 def load(ctx: click.Context) -> config.Config:

@@ -118,10 +118,7 @@ def _correct(
     db = common.open_db(cfg, create=False)
     by = by or corrections.current_user()
     asked = Asked(kind, event_id, by, common.clock(now).now(), note, **what)
-    try:
-        made = correct.make(db, cfg, asked)
-    except corrections.CorrectionError as exc:
-        raise click.ClickException(str(exc)) from None
+    made = correct.make(db, cfg, asked)
     if as_json:
         made_records = [correction_record(correction) for correction in made]
         common.echo([json_text(made_records if len(made_records) > 1 else made_records[0])])

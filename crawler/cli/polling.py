@@ -12,6 +12,7 @@ import click
 
 from crawler import store
 from crawler.cli import cli, common, options
+from crawler.errors import EXIT_FAILED
 from crawler.lock import poll_lock
 from crawler.progress import Progress
 from crawler.report import status as health
@@ -63,7 +64,7 @@ def run(
         waiting = store.feeds.waiting_feeds(common.open_db(cfg, read_only=True))
         common.echo(health.nothing_due(waiting, clock.now(), zone))
     if report.feed_errors or report.fatal:
-        ctx.exit(common.EXIT_FEEDS_FAILED)
+        ctx.exit(EXIT_FAILED)
 
 
 @cli.command()

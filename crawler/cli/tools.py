@@ -186,10 +186,7 @@ def add(
     if "://" not in url:
         url = f"https://{url}"
     cfg = load_any(ctx)
-    try:
-        found = reactor.run(lambda: discover.discover(cfg, url, log_level=ctx.obj["log_level"]))
-    except discover.TooSlow as exc:
-        raise common.Failed(str(exc), 1) from None
+    found = reactor.run(lambda: discover.discover(cfg, url, log_level=ctx.obj["log_level"]))
     for tried, where, verdict in found.tried:
         click.echo(f"tried {tried} ({where}): {verdict}")
     if found.found is None:
@@ -239,8 +236,6 @@ def check(
                 cfg, url, monitors, now, number=number, log_level=ctx.obj["log_level"]
             )
         )
-    except check_module.CheckFailed as exc:  # not in common.exit_codes: importing
-        raise common.Failed(str(exc), 1) from None  # crawler.check there loads Scrapy
     except check_module.NoSuchEntry as exc:
         raise click.BadParameter(str(exc), param_hint="--entry") from None
     # the lines quote a feed and a page nobody has vetted yet: nothing may steer the terminal

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crawler import __version__
+from crawler.errors import UsageError
 from crawler.model import SourceKind
 from monitors.base import MonitorConfig
 
@@ -23,7 +24,7 @@ DEFAULT_USER_AGENT = f"newsmon/{__version__} (+https://github.com/newsmon/newsmo
 NOTIFY_REASONS = ("new", "update")  # update: the event's facts changed
 
 
-class ConfigError(ValueError):
+class ConfigError(UsageError, ValueError):
     """The configuration file is missing, unreadable or invalid."""
 
 

@@ -27,6 +27,7 @@ import yaml
 
 from crawler.config.load import MAX_CONFIG_BYTES, parse, read
 from crawler.config.model import Config, ConfigError
+from crawler.errors import NewsmonError
 from crawler.files import replace_atomically
 from crawler.model import SourceKind
 from crawler.urls import URLError, feed_identity
@@ -39,7 +40,7 @@ HEADER = (
 )
 
 
-class WriteError(RuntimeError):
+class WriteError(NewsmonError, RuntimeError):
     """The outlets file (or its lock, or config.yaml) cannot be written."""
 
 

@@ -25,6 +25,7 @@ import yaml
 
 from crawler import config, store
 from crawler.clock import Clock
+from crawler.errors import UsageError
 from crawler.loopback import LoopbackServer
 from crawler.model import PollReport
 from crawler.report import records
@@ -93,7 +94,7 @@ def write_config(directory: Path, server: LoopbackServer, data: Path) -> Path:
     return path
 
 
-class DemoError(RuntimeError):
+class DemoError(UsageError, RuntimeError):
     """--dir names a folder holding a config or database the demo did not write."""
 
 

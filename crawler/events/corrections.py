@@ -27,6 +27,7 @@ import sqlite_utils
 
 from crawler import store
 from crawler.clock import isoformat
+from crawler.errors import NewsmonError
 from crawler.events.summary import SHOWN, Shown
 from crawler.store.corrections import Correction
 
@@ -35,7 +36,7 @@ CorrectionKind = Literal["dismiss", "dismiss_member", "move", "merge", "split"]
 KINDS: tuple[CorrectionKind, ...] = get_args(CorrectionKind)
 
 
-class CorrectionError(ValueError):
+class CorrectionError(NewsmonError, ValueError):
     """A correction that cannot be made: no such event or article, or it makes no sense."""
 
 

@@ -1,7 +1,8 @@
 """Scrapy's responses and failures, turned into the plain values the poll decides on.
 
-A failure becomes (HTTP status or None, one plain sentence): "HTTP 500", "timed out",
-"DNS lookup failed: gone.test: no such domain (NXDOMAIN)", "disallowed by robots.txt".
+A failure becomes a `FetchFailure`: its kind, which the poll decides on, and one plain
+sentence for people ("HTTP 500", "timed out", "DNS lookup failed: gone.test: no such
+domain (NXDOMAIN)", "disallowed by robots.txt"), recorded as it is.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.python.failure import Failure
 
-from crawler.model import FeedAnswer, PageAnswer
-from crawler.refresh import BLOCKED, ROBOTS_DISALLOWED, TOO_LARGE
+from crawler.fetch.netguard import BlockedRequest, lookup_failure
+from crawler.model import FailureKind, FeedAnswer, FetchFailure, PageAnswer
+
+ROBOTS_DISALLOWED = "disallowed by robots.txt"
+TOO_LARGE = "too large: "
 
 PERMANENT_REDIRECTS = (301, 308)
 
@@ -75,44 +79,44 @@ def request_of(source: Response | Failure) -> Request:
 
 
 def describe_failure(
-    failure: Failure, lookup_errors: Mapping[str, str] | None = None
-) -> tuple[int | None, str]:
-    """A failure as (HTTP status or None, one plain sentence). `lookup_errors`: why each
-    host name that failed to resolve did (Twisted reports only "no results")."""
+    failure: Failure, lookup_errors: Mapping[str, FetchFailure] | None = None
+) -> FetchFailure:
+    """A failure as its kind, one plain sentence and the HTTP status if any.
+    `lookup_errors`: why each host name that failed to resolve did (Twisted reports only
+    "no results")."""
     exc = failure.value
     if isinstance(exc, HttpError):
-        response = exc.response
-        return response.status, f"HTTP {response.status}"
+        status = exc.response.status
+        return FetchFailure(FailureKind.HTTP, f"HTTP {status}", status)
+    if isinstance(exc, BlockedRequest):
+        return FetchFailure(FailureKind.BLOCKED, str(exc))
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
-        if "robots.txt" in text.lower():
-            return None, ROBOTS_DISALLOWED
-        if text.startswith(BLOCKED):
-            return None, text
-        if "DOWNLOAD_MAXSIZE" in text:  # over max_bytes once decompressed: final, as below
-            return None, f"{TOO_LARGE}{text}"
-        return None, f"request dropped: {text}"
+        if "robots.txt" in text.lower():  # Scrapy's RobotsTxtMiddleware
+            return FetchFailure(FailureKind.ROBOTS, ROBOTS_DISALLOWED)
+        if "DOWNLOAD_MAXSIZE" in text:  # over max_bytes once decompressed, as below
+            return FetchFailure(FailureKind.TOO_LARGE, f"{TOO_LARGE}{text}")
+        return FetchFailure(FailureKind.DROPPED, f"request dropped: {text}")
     if isinstance(exc, DownloadTimeoutError | TimeoutError | asyncio.TimeoutError):
-        return None, f"timed out: {exc}"
+        return FetchFailure(FailureKind.TIMEOUT, f"timed out: {exc}")
     if isinstance(exc, DownloadCancelledError):
         # Scrapy cancels for DOWNLOAD_MAXSIZE ("... larger than download max size ...")
         # and for a cancelled Twisted download (a stopping crawl): only the first is final
         if "max size" in str(exc):
-            return None, f"{TOO_LARGE}{exc}"
-        return None, f"download cancelled: {exc}"
+            return FetchFailure(FailureKind.TOO_LARGE, f"{TOO_LARGE}{exc}")
+        return FetchFailure(FailureKind.CANCELLED, f"download cancelled: {exc}")
     if isinstance(exc, CannotResolveHostError):
         host = urlparse_cached(request_of(failure)).hostname or ""
-        reason = (lookup_errors or {}).get(host, str(exc)).removeprefix("DNS lookup failed: ")
-        if reason.startswith(BLOCKED):
-            return None, reason
-        return None, f"DNS lookup failed: {reason.removeprefix('DNS lookup failed: ')}"
+        known = (lookup_errors or {}).get(host)
+        return known or lookup_failure(str(exc), blocked=False)
     if isinstance(exc, DownloadConnectionRefusedError):
-        return None, "connection refused"
+        return FetchFailure(FailureKind.REFUSED, "connection refused")
     if isinstance(exc, ResponseDataLossError):
-        return None, "connection closed before the whole body arrived"
+        text = "connection closed before the whole body arrived"
+        return FetchFailure(FailureKind.DATA_LOSS, text)
     if isinstance(exc, DownloadFailedError):
-        return None, f"download failed: {exc}"
-    return None, f"{type(exc).__name__}: {exc}"
+        return FetchFailure(FailureKind.DOWNLOAD, f"download failed: {exc}")
+    return FetchFailure(FailureKind.OTHER, f"{type(exc).__name__}: {exc}")
 
 
 def header(response: Response, name: str) -> str | None:

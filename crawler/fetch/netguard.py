@@ -28,10 +28,13 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.base import ThreadedResolver
 from twisted.internet.error import DNSLookupError
 
-from crawler.refresh import BLOCKED  # the prefix that makes a page failure final
+from crawler.errors import NewsmonError
+from crawler.model import FailureKind, FetchFailure
 
 SETTING = "NEWSMON_ALLOW_PRIVATE_NETWORKS"
 DNS_SERVERS_SETTING = "NEWSMON_DNS_SERVERS"
+BLOCKED = "blocked:"  # how a refused address reads in the fetch log
+LOOKUP_FAILED = "DNS lookup failed: "  # how Twisted words DNSLookupError
 REASON = "is a private, loopback or link-local address (allow_private_networks is false)"
 
 
@@ -129,6 +132,22 @@ def is_ip_literal(name: str) -> bool:
     return True
 
 
+class BlockedRequest(IgnoreRequest, NewsmonError):
+    """A URL whose host is a forbidden address literal (or `localhost`)."""
+
+
+class BlockedAddress(DNSLookupError, NewsmonError):
+    """A host name that resolves to a forbidden address."""
+
+
+def lookup_failure(message: str, *, blocked: bool) -> FetchFailure:
+    """A failed lookup as the poll records it: a refused address or a DNS failure."""
+    reason = message.removeprefix(LOOKUP_FAILED)
+    if blocked:
+        return FetchFailure(FailureKind.BLOCKED, reason)
+    return FetchFailure(FailureKind.DNS, f"{LOOKUP_FAILED}{reason.removeprefix(LOOKUP_FAILED)}")
+
+
 def blocked_host(host: str | None) -> bool:
     if not host:
         return False
@@ -148,7 +167,7 @@ class PrivateNetworkMiddleware:
     def process_request(self, request: Request) -> None:
         host = urlparse_cached(request).hostname
         if blocked_host(host):
-            raise IgnoreRequest(f"{BLOCKED} {host} {REASON}")
+            raise BlockedRequest(f"{BLOCKED} {host} {REASON}")
 
 
 class _Lookup(ThreadedResolver):
@@ -196,7 +215,7 @@ class GuardedResolver(CachingThreadedResolver, _Lookup):
     """
 
     allow_private = False
-    lookup_errors: dict[str, str]
+    lookup_errors: dict[str, FetchFailure]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: Any) -> GuardedResolver:
@@ -215,12 +234,14 @@ class GuardedResolver(CachingThreadedResolver, _Lookup):
     def getHostByName(self, name: str, timeout: Any = ()) -> Any:
         def check(address: str) -> str:
             if not self.allow_private and is_forbidden(address):
-                raise DNSLookupError(f"{BLOCKED} {name} resolves to {address}, which {REASON}")
+                raise BlockedAddress(f"{BLOCKED} {name} resolves to {address}, which {REASON}")
             self.lookup_errors.pop(name, None)
             return address
 
         def remember_why(failure: Any) -> Any:
-            self.lookup_errors[name] = failure.getErrorMessage() or failure.type.__name__
+            message = failure.getErrorMessage() or failure.type.__name__
+            blocked = failure.check(BlockedAddress) is not None
+            self.lookup_errors[name] = lookup_failure(message, blocked=blocked)
             return failure
 
         deferred = super().getHostByName(name, timeout)

@@ -24,7 +24,7 @@ from crawler.fetch import reactor
 from crawler.fetch.answers import describe_failure, feed_answer, request_of
 from crawler.fetch.settings import scrapy_settings
 from crawler.fetch.spider import FEED_ACCEPT
-from crawler.model import FeedAnswer
+from crawler.model import FailureKind, FeedAnswer, FetchFailure
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 STOP_GRACE = 2.0  # seconds a cancelled crawl gets to wind down
@@ -36,9 +36,13 @@ class Fetched:
 
     url: str  # as requested
     answer: FeedAnswer | None = None
-    error: str | None = None
+    failure: FetchFailure | None = None
     status: int | None = None
     text: bool = False  # Scrapy read it as text (HTML, XML, JSON), as the poll requires
+
+    @property
+    def error(self) -> str | None:
+        return self.failure.text if self.failure else None
 
 
 async def fetch(
@@ -52,7 +56,8 @@ async def fetch(
         if problem is None:
             wanted.append(url)
         else:  # Scrapy would drop it without a word
-            results[url] = Fetched(url, error=f"not requested: {problem}")
+            text = f"not requested: {problem}"
+            results[url] = Fetched(url, failure=FetchFailure(FailureKind.NOT_REQUESTED, text))
     if not wanted:
         return results
     settings = scrapy_settings(
@@ -80,7 +85,7 @@ async def fetch(
         await asyncio.wait({crawl}, timeout=STOP_GRACE)
         raise
     for url in wanted:  # never answered (cannot happen, but a missing key would be worse)
-        results.setdefault(url, Fetched(url, error="no answer"))
+        results.setdefault(url, Fetched(url, failure=FetchFailure(FailureKind.OTHER, "no answer")))
     return results
 
 
@@ -92,7 +97,7 @@ class OneShotSpider(scrapy.Spider):
         urls: Sequence[str],
         accept: str,
         results: dict[str, Fetched],
-        lookup_errors: dict[str, str],
+        lookup_errors: dict[str, FetchFailure],
         max_bytes: int,
         **kwargs: Any,
     ):
@@ -119,12 +124,13 @@ class OneShotSpider(scrapy.Spider):
         try:
             answer = feed_answer(response, self.max_bytes)
         except ValueError as exc:  # a .gz body that does not unpack
-            self.results[url] = Fetched(url, error=str(exc), status=response.status)
+            why = FetchFailure(FailureKind.OTHER, str(exc), response.status)
+            self.results[url] = Fetched(url, failure=why, status=response.status)
             return
         text = isinstance(response, TextResponse)
         self.results[url] = Fetched(url, answer, status=response.status, text=text)
 
     def failed(self, failure: Failure) -> None:
         url = request_of(failure).meta["wanted"]
-        status, error = describe_failure(failure, self.lookup_errors)
-        self.results[url] = Fetched(url, error=error, status=status)
+        why = describe_failure(failure, self.lookup_errors)
+        self.results[url] = Fetched(url, failure=why, status=why.status)

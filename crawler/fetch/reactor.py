@@ -12,6 +12,7 @@ from collections.abc import Callable, Coroutine
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from crawler.errors import EXIT_INTERRUPTED, NewsmonError
 from crawler.fetch.settings import ASYNCIO_REACTOR
 
 if TYPE_CHECKING:
@@ -38,8 +39,10 @@ def install_resolver(settings: dict[str, Any]) -> GuardedResolver:
     return resolver
 
 
-class Interrupted(RuntimeError):
+class Interrupted(NewsmonError, RuntimeError):
     """SIGINT or SIGTERM stopped the command; it stopped between transactions."""
+
+    exit_code = EXIT_INTERRUPTED
 
 
 def run(main: Callable[[], Coroutine[Any, Any, T]]) -> T:

@@ -22,7 +22,7 @@ from scrapy.utils.log import failure_to_exc_info
 from twisted.python.failure import Failure
 
 from crawler.fetch.answers import describe_failure, feed_answer, header, page_answer, request_of
-from crawler.model import FeedAnswer, FeedState, PendingEntry
+from crawler.model import FailureKind, FeedAnswer, FeedState, FetchFailure, PendingEntry
 from crawler.parse.items import FeedError
 from crawler.parse.pool import Workers
 from crawler.progress import Progress
@@ -42,7 +42,7 @@ class PollSpider(scrapy.Spider):
         self,
         refresh: Refresh,
         workers: Workers,
-        lookup_errors: dict[str, str] | None = None,
+        lookup_errors: dict[str, FetchFailure] | None = None,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
@@ -167,14 +167,16 @@ class PollSpider(scrapy.Spider):
             return
         request = request_of(failure)
         feed: FeedState = request.meta["feed"]
-        status, error = describe_failure(failure, self.lookup_errors)
-        self._log_fetch(feed.id, failure, feed.kind, status=status, error=error)
+        why = describe_failure(failure, self.lookup_errors)
+        self._log_fetch(feed.id, failure, feed.kind, status=why.status, error=why.text)
         if request.meta.get("child"):
-            self.refresh.child_failed(feed, request.url, error)
+            self.refresh.child_failed(feed, request.url, why.text)
             return
         retry_after = request.meta.get("retry_after")
         wait = None if retry_after is None else timedelta(seconds=retry_after)
-        yield from self._pages(self.refresh.feed_failed(feed, status, error, retry_after=wait))
+        yield from self._pages(
+            self.refresh.feed_failed(feed, why.status, why.text, retry_after=wait)
+        )
 
     # -- pages ----------------------------------------------------------------
 
@@ -196,9 +198,9 @@ class PollSpider(scrapy.Spider):
         self._progress.advance()
         self._log_fetch(entry.feed_id, response, "page")
         if not isinstance(response, scrapy.http.TextResponse):
-            content_type = header(response, "Content-Type")
+            text = f"not an HTML page (Content-Type {header(response, 'Content-Type')})"
             self.refresh.page_failed(
-                entry, response.status, f"not an HTML page (Content-Type {content_type})"
+                entry, FetchFailure(FailureKind.NOT_HTML, text, response.status)
             )
             return
         answer = page_answer(response)
@@ -208,7 +210,10 @@ class PollSpider(scrapy.Spider):
             if self.refresh.stopping:
                 return
             LOGGER.exception("extraction of %s failed", answer.url)
-            self.refresh.page_failed(entry, answer.status, f"extraction failed: {exc!r}")
+            text = f"extraction failed: {exc!r}"
+            self.refresh.page_failed(
+                entry, FetchFailure(FailureKind.EXTRACTION, text, answer.status)
+            )
             return
         if self.refresh.stopping:  # cancelled while the worker extracted
             return
@@ -219,9 +224,9 @@ class PollSpider(scrapy.Spider):
             return
         entry: PendingEntry = request_of(failure).meta["entry"]
         self._progress.advance()
-        status, error = describe_failure(failure, self.lookup_errors)
-        self._log_fetch(entry.feed_id, failure, "page", status=status, error=error)
-        self.refresh.page_failed(entry, status, error)
+        why = describe_failure(failure, self.lookup_errors)
+        self._log_fetch(entry.feed_id, failure, "page", status=why.status, error=why.text)
+        self.refresh.page_failed(entry, why)
 
     # -- bookkeeping ------------------------------------------------------------
 

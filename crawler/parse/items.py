@@ -11,13 +11,14 @@ import hashlib
 import json
 
 from crawler import untrusted
+from crawler.errors import NewsmonError
 from crawler.model import Entry
 from crawler.parse.language import primary
 from crawler.untrusted import Refused
 from crawler.urls import resolve
 
 
-class FeedError(ValueError):
+class FeedError(NewsmonError, ValueError):
     """A body that should be a feed or sitemap is not one we can read."""
 
 

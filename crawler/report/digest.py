@@ -17,6 +17,7 @@ import sqlite_utils
 from crawler import store
 from crawler.clock import isoformat
 from crawler.config import DisplaySettings
+from crawler.errors import NewsmonError
 from crawler.files import replace_atomically
 from crawler.report import records
 from crawler.report.render_atom import render_atom
@@ -57,7 +58,7 @@ def render(
     return renderer(events, since=since, generated=generated, more=more, tz=tz)
 
 
-class DigestError(RuntimeError):
+class DigestError(NewsmonError, RuntimeError):
     """The digest could not be written where asked (a missing directory, no permission)."""
 
 

@@ -25,6 +25,7 @@ import click
 
 from crawler import store
 from crawler.config import Config
+from crawler.errors import EXIT_CONFIG, NewsmonError
 from crawler.report.asked import Corrector
 from crawler.store import canned
 
@@ -111,12 +112,14 @@ CANNED_QUERIES = {
 }
 
 
-class ServeError(RuntimeError):
+class ServeError(NewsmonError, RuntimeError):
     """The database cannot be served: Datasette is not installed, or there is no database yet."""
 
 
 class ServeNeedsSQLite(ServeError):
     """`database:` is PostgreSQL, and Datasette reads SQLite files only."""
+
+    exit_code = EXIT_CONFIG  # a setting to change, not a fault
 
 
 def refuse_postgres(cfg: Config) -> None:

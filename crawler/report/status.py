@@ -36,6 +36,7 @@ def status(
         "daemon": daemon_summary(store.daemon.daemon_state(db), now),
         "database": {"path": str(database), "bytes": size, **store.db.counts(db)},
         "alerts": store.outbox.state_counts(db),
+        "monitor_failures": store.monitor_failures.monitor_failures(db),
         "feeds": shown,
         "retired_feeds": sum(not feed["active"] for feed in feeds),
     }
@@ -148,6 +149,12 @@ def describe(report: dict[str, Any], tz: tzinfo = UTC) -> list[str]:
     alerts = {state: n for state, n in report["alerts"].items() if n}
     if alerts:
         lines.append("alerts: " + ", ".join(f"{n} {state}" for state, n in sorted(alerts.items())))
+    for failed in report["monitor_failures"]:  # a monitor's bug: its readings are missing
+        lines.append(
+            f"monitor {failed['monitor']}: {plural(failed['failures'], 'failure')} reading "
+            f"articles, last {format_instant(failed['last_at'], tz)} on {failed['last_url']}: "
+            f"{failed['last_error']}"
+        )
     return lines
 
 

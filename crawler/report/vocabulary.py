@@ -29,6 +29,7 @@ DATABASE_NAMES = {
 }
 DAEMON_NAMES = {"heartbeat_age_s": "heartbeat_age_seconds"}
 STATUS_NAMES = {"now": "generated", "retired_feeds": "retired_feed_count"}
+FAILURE_NAMES = {"failures": "failure_count", "last_at": "last_failed_at"}
 FLAGS = ("active", "failing")
 
 
@@ -49,6 +50,8 @@ def feed(row: dict[str, Any]) -> dict[str, Any]:
 def status(report: dict[str, Any]) -> dict[str, Any]:
     """`status --format json`: the report with the shared names."""
     out = renamed(report, STATUS_NAMES)
+    if isinstance(out.get("monitor_failures"), list):
+        out["monitor_failures"] = [renamed(row, FAILURE_NAMES) for row in out["monitor_failures"]]
     if isinstance(out.get("daemon"), dict):
         out["daemon"] = renamed(out["daemon"], DAEMON_NAMES)
     if isinstance(out.get("database"), dict):

@@ -9,6 +9,7 @@ what is committed. Nothing outside this package writes SQL.
     store.schema    migrations; store.derived: what reprocess rebuilds
     store.feeds     outlets and feeds; store.entries: entries and revisions
     store.articles  stored articles; store.fetches, store.robots, store.runs, store.daemon
+    store.monitor_failures  monitors that raised while reading an article
     store.stories   stories and the similarity index; store.events: events and members
     store.corrections  analysts' corrections and moved event ids; store.event_ids:
                     event ids kept through reprocess
@@ -35,6 +36,7 @@ from crawler.store import (
     fetches,
     leases,
     lookups,
+    monitor_failures,
     outbox,
     prune,
     readers,
@@ -59,6 +61,7 @@ __all__ = [
     "fetches",
     "leases",
     "lookups",
+    "monitor_failures",
     "outbox",
     "prune",
     "readers",

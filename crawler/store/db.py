@@ -19,6 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from crawler import __version__
+from crawler.errors import EXIT_NEWER_DATABASE, EXIT_NO_DATABASE, NewsmonError
 from crawler.store.backend import Database, DatabaseURL, is_postgres
 from crawler.store.schema import MIGRATIONS
 
@@ -57,7 +58,7 @@ class SqliteDatabase(sqlite_utils.Database):
             raise
 
 
-class StoreError(RuntimeError):
+class StoreError(NewsmonError, RuntimeError):
     """The database cannot be opened or written (read-only file, full disk, corruption)."""
 
 
@@ -81,12 +82,24 @@ def database_errors() -> tuple[type[BaseException], ...]:
     return (sqlite3.Error, StoreError) + ((psycopg.Error,) if psycopg is not None else ())
 
 
-class NewerDatabase(RuntimeError):
+def as_store_error(exc: BaseException) -> StoreError | None:
+    """A database driver's error that escaped a command, as the StoreError it means (None
+    for anything else): the CLI reports the database failing without naming a driver."""
+    if isinstance(exc, database_errors()) and not isinstance(exc, StoreError):
+        return StoreError(f"database error: {exc}")
+    return None
+
+
+class NewerDatabase(NewsmonError, RuntimeError):
     """The database was written by a newer newsmon (a migration this one does not know)."""
 
+    exit_code = EXIT_NEWER_DATABASE
 
-class MissingDatabase(RuntimeError):
+
+class MissingDatabase(NewsmonError, RuntimeError):
     """A command that only reads was pointed at a database that does not exist."""
+
+    exit_code = EXIT_NO_DATABASE
 
 
 def require(path: Path | DatabaseURL, config: Path | None = None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from crawler.store import schema_corrections, schema_fleet, search
+from crawler.store import schema_corrections, schema_fleet, schema_monitors, search
 
 MIGRATIONS = Migrations("newsmon")
 
@@ -387,7 +387,9 @@ def m009_event_identity(db: sqlite_utils.Database) -> None:
     )
 
 
-# Analysts' corrections, event ids kept through reprocess, and the fleet's leases (in
+# Analysts' corrections, event ids kept through reprocess, the fleet's leases and the
+# monitors' failure counts (in
 # modules of their own, this one being at its size limit); registered last, in order.
 MIGRATIONS()(schema_corrections.m010_corrections_and_stable_event_ids)
 MIGRATIONS()(schema_fleet.m011_host_leases_and_outbox_claims)
+MIGRATIONS()(schema_monitors.m012_monitor_failures)
