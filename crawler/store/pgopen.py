@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from crawler import __version__
+from crawler.errors import NewsmonError
 from crawler.store.backend import DatabaseURL, sqlite_memory
 from crawler.store.pgdb import PgDatabase
 from crawler.store.schema import MIGRATIONS
@@ -20,7 +21,7 @@ SET = MIGRATIONS.name
 LOCK = 0x6E65_7773  # "news": the migration lock's advisory key
 
 
-class MissingPgDatabase(RuntimeError):
+class MissingPgDatabase(NewsmonError, RuntimeError):
     """The server answers, but has no database of that name."""
 
 

@@ -40,6 +40,7 @@ from datasette.utils.asgi import Response
 
 from crawler import store
 from crawler.clock import Clock
+from crawler.errors import UsageError
 from crawler.report.asked import MAX_IDS, Asked, Said
 from crawler.report.serve import WEB_PLUGIN
 from crawler.report.web.site import Site
@@ -64,11 +65,11 @@ T = TypeVar("T")
 _writer = ThreadPoolExecutor(1, thread_name_prefix="newsmon-correct")
 
 
-class FormError(ValueError):
+class FormError(UsageError, ValueError):
     """A form no correction can come from: too large, or not a form."""
 
 
-class FieldError(ValueError):
+class FieldError(UsageError, ValueError):
     """A field of the form that is no id, or not one id."""
 
 
