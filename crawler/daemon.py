@@ -278,7 +278,9 @@ class Daemon:
     async def _poll(self, feeds: list[FeedState], workers: Workers) -> None:
         started = time.monotonic()
         hosts = {store.leases.host_of(feed.url) for feed in feeds}
-        async with fleet.holding(self._db, self.holder, hosts, self.ttl, self.clock):
+        async with fleet.holding(
+            self._db, self.cfg.database, self.holder, hosts, self.ttl, self.clock
+        ):
             report = await poll(
                 self._db,
                 self.cfg,

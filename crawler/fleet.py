@@ -8,15 +8,18 @@ import logging
 import os
 import secrets
 import socket
+import threading
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import sqlite_utils
 
 from crawler import store
 from crawler.clock import Clock
 from crawler.config import Config
+from crawler.store.backend import DatabaseURL
 
 LOGGER = logging.getLogger(__name__)
 LEASE_TIMEOUTS = 3  # a lease lasts this many request timeouts...
@@ -41,30 +44,49 @@ def lease_ttl(config: Config) -> timedelta:
 @asynccontextmanager
 async def holding(
     db: sqlite_utils.Database,
+    database: Path | DatabaseURL,
     holder: str,
     hosts: Iterable[str],
     ttl: timedelta,
     clock: Clock,
 ) -> AsyncIterator[None]:
     """Renew `holder`'s leases while the block runs (a host's poll may take longer than
-    one lease); give `hosts` back when it ends, however it ends: feeds it did not get
-    to stay due, and the next claimer takes them."""
-    renewer = asyncio.create_task(_renew(db, holder, ttl, clock))
+    one lease) on `database`; give `hosts` back when it ends, however it ends: feeds it did not get
+    to stay due, and the next claimer takes them.
+
+    The renewals run in a thread on a connection of their own: the poll writes on the
+    event loop, and a write that waits for another process's transaction (up to the
+    busy timeout) would hold back a renewal on the loop until the lease ran out, and
+    another poller would take a host this one is still polling."""
+    stop = threading.Event()
+    renewer = threading.Thread(
+        target=_renew,
+        args=(database, holder, ttl, clock, stop),
+        name="lease-renewer",
+        daemon=True,
+    )
+    renewer.start()
     try:
         yield
     finally:
-        renewer.cancel()
-        with suppress(asyncio.CancelledError):
-            await renewer
+        stop.set()
+        await asyncio.to_thread(renewer.join)
         store.leases.release(db, holder, hosts)
 
 
-async def _renew(db: sqlite_utils.Database, holder: str, ttl: timedelta, clock: Clock) -> None:
-    while True:
-        await asyncio.sleep(ttl.total_seconds() / RENEWALS)
-        try:
-            store.leases.renew(db, holder, clock.now(), ttl)
-        except Exception as exc:  # a busy database: the next renewal may get through
-            if not store.db.is_database_failure(exc):
-                raise
-            LOGGER.warning("lease renewal failed (retried): %s", exc)
+def _renew(
+    database: Path | DatabaseURL, holder: str, ttl: timedelta, clock: Clock, stop: threading.Event
+) -> None:
+    db = None
+    try:
+        while not stop.wait(ttl.total_seconds() / RENEWALS):
+            try:
+                db = db or store.db.open_db(database)
+                store.leases.renew(db, holder, clock.now(), ttl)
+            except Exception as exc:  # a busy database: the next renewal may get through
+                if not store.db.is_database_failure(exc):
+                    raise
+                LOGGER.warning("lease renewal failed (retried): %s", exc)
+    finally:
+        if db is not None:
+            db.close()

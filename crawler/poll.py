@@ -107,7 +107,7 @@ async def poll_once(
             )
             run_id = store.runs.start_run(db, clock.now(), os.getpid())
             hosts = {store.leases.host_of(feed.url) for feed in feeds}
-            async with fleet.holding(db, holder, hosts, ttl, clock):
+            async with fleet.holding(db, config.database, holder, hosts, ttl, clock):
                 report = await poll(
                     db, config, clock, feeds, monitors=monitors, log_level=log_level
                 )
