@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from crawler import store
+from crawler.model import MonitorFailure
 from monitors import build
 from monitors.base import MonitorConfig
 from tests.builders import add_story_article, outlets_database
@@ -43,6 +46,8 @@ def outputs(tmp_path_factory) -> dict[str, Any]:
     cfg, db = outlets_database(tmp_path_factory.mktemp("vocabulary"), "Wire", "Copy Daily")
     wire = add_story_article(db, "wire", MONITORS)
     add_story_article(db, "wire-copy", MONITORS, feed_id=2)
+    failure = MonitorFailure("launches", "https://wire.example/a", "ValueError: bad lexicon")
+    store.monitor_failures.record_monitor_failures(db, [failure], datetime(2026, 3, 8, tzinfo=UTC))
     db.close()
 
     def run(*args: str, now: str = "2026-03-08T12:00:00Z") -> Any:
