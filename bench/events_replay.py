@@ -545,7 +545,8 @@ def score(
             on[m.event_id] += [k for k in m.keys if k in reports]
         on = defaultdict(list, {e: ks for e, ks in on.items() if ks})
         split = len(on)
-        main = max(on, key=lambda e: len(on[e])) if on else None
+        # the event holding most of its reports; of equals, the earliest opened
+        main = max(sorted(on), key=lambda e: len(on[e])) if on else None
         launch_events |= set(on)
         due = due_at([seen[k] for k in reports if k in seen], dataset.aggregators)
         row: dict = {
