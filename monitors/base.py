@@ -182,7 +182,11 @@ class Identity:
     flagged as a follower and an event that is not, or the reverse, are never one event);
     `follow_up_reach`: how long before its publication a `follow-up` account (what
     followed the event: rescue, losses) may find the event it follows, since its own time
-    words date the account.
+    words date the account;
+    `undated_checks_facts`: a report that names no time and states a fact its event
+    lacks (a magnitude, where the event knows only a country) joins only when the
+    headlines are `min_similarity` alike; a monitor that tells follow-ups and
+    aftershocks from fresh reports itself may turn it off.
     """
 
     agree: Mapping[str, Agreement] = field(
@@ -197,6 +201,7 @@ class Identity:
     lists_to_open: int = 2
     parent: Parent | None = None
     follow_up_reach: timedelta = timedelta(0)
+    undated_checks_facts: bool = True
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_similarity <= 1.0:

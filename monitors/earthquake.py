@@ -85,6 +85,7 @@ IDENTITY = Identity(
     merge=MappingProxyType({"place": "most_precise", "deaths": "max"}),
     parent=Parent("aftershock", ("place",), timedelta(days=14), rank="magnitude"),
     follow_up_reach=REACH,
+    undated_checks_facts=False,  # its accounts tell follow-ups and aftershocks apart
 )
 
 

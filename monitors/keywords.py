@@ -15,8 +15,10 @@ so a typo fails the run at start-up rather than silently matching nothing.
       facts:                        # named patterns, each with a group `value`
         magnitude: {pattern: 'magnitude (?P<value>\\d+(?:\\.\\d+)?)', type: number}
         deaths: {pattern: '(?P<value>\\d+) (?:people )?(?:were )?killed', merge: max}
+        aftershock: {pattern: 'aftershock|余震', type: flag}   # read from the headline
       identity: [place, {fact: magnitude, tolerance: 0.5}]   # default: [place]
       min_similarity: 0.2
+      follows: {fact: aftershock, within: 14d, rank: magnitude}  # keywordidentity
 
 Terms match as the script writes words: Latin terms as whole words (case-insensitive,
 any whitespace inside a phrase), CJK terms anywhere (地震 inside Japanese text),
@@ -34,8 +36,8 @@ from types import MappingProxyType
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from monitors import places
-from monitors.base import Agreement, ArticleView, Identity, Match, MergeRule, MonitorConfig
+from monitors import keywordidentity, places
+from monitors.base import ArticleView, Identity, Match, MonitorConfig
 from monitors.language import EventWords, find_term, resolve_event_time, rules_for, term_pattern
 from monitors.language.stamps import lead_paragraphs
 
@@ -51,16 +53,15 @@ OPTIONS = frozenset(
         "facts",
         "identity",
         "min_similarity",
+        "follows",
     }
 )
 FACT_OPTIONS = frozenset({"pattern", "type", "merge", "unit"})
-FactType = Literal["number", "text"]
+FactType = Literal["number", "text", "flag"]
 FACT_TYPES: tuple[FactType, ...] = get_args(FactType)
-MERGES: tuple[MergeRule, ...] = get_args(MergeRule)
 FACT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 FIELDS = ("title", "text")
 DEFAULT_ZONE = "UTC"
-DEFAULT_MIN_SIMILARITY = 0.2
 EVIDENCE_CHARS = 300
 LEAD_SENTENCES = 4
 SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
@@ -90,6 +91,8 @@ class FactPattern:
         return None
 
     def _value(self, text: str, unit: str | None) -> Any:
+        if self.type == "flag":
+            return True
         if self.type == "text":
             return text[:200] or None
         digits = text.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+", text) else text
@@ -140,7 +143,8 @@ class KeywordMonitor:
             facts["place"] = list(place)
             sources["place"] = title
         for fact in self.facts:
-            read = fact.read([title, *lead])
+            # a flag reads the headline alone: "fears of aftershocks" in a lead is no follower
+            read = fact.read([title] if fact.type == "flag" else [title, *lead])
             if read is not None:
                 facts[fact.name], sources[fact.name] = read
         zone = self.zone
@@ -191,7 +195,7 @@ def from_config(config: MonitorConfig) -> KeywordMonitor:
         fields=tuple(dict.fromkeys(fields)),
         zone=zone,
         facts=facts,
-        identity=_identity(options, facts),
+        identity=keywordidentity.identity(options, {f.name: f.type for f in facts}),
     )
 
 
@@ -248,52 +252,6 @@ def _facts(value: Any) -> tuple[FactPattern, ...]:
             )
         )
     return tuple(facts)
-
-
-def _identity(options: Mapping[str, Any], facts: Sequence[FactPattern]) -> Identity:
-    entries = options.get("identity", ["place"])
-    if isinstance(entries, str):
-        entries = [entries]
-    if not isinstance(entries, list):
-        raise ValueError("option 'identity': expected a list of fact names")
-    known = {f.name: f for f in facts}
-    agree: dict[str, Agreement] = {}
-    for entry in entries:
-        tolerance = None
-        if isinstance(entry, Mapping):
-            name, tolerance = entry.get("fact"), entry.get("tolerance")
-        else:
-            name = entry
-        if name != "place" and name not in known:
-            raise ValueError(
-                f"option 'identity': {name!r} is neither 'place' nor a fact under 'facts'"
-            )
-        if tolerance is not None:
-            if isinstance(tolerance, bool) or not isinstance(tolerance, int | float):
-                raise ValueError(f"option 'identity': tolerance of {name!r} must be a number")
-            agree[name] = Agreement("near", float(tolerance))
-        else:
-            agree[name] = Agreement("within" if name == "place" else "equal")
-    similarity = options.get("min_similarity", DEFAULT_MIN_SIMILARITY)
-    if isinstance(similarity, bool) or not isinstance(similarity, int | float):
-        raise ValueError("option 'min_similarity': expected a number from 0 to 1")
-    if not 0 <= similarity <= 1:
-        raise ValueError("option 'min_similarity': expected a number from 0 to 1")
-    merge: dict[str, MergeRule] = {"place": "most_precise"}
-    for fact_name, spec in (options.get("facts") or {}).items():
-        rule = spec.get("merge") if isinstance(spec, Mapping) else None
-        if rule is not None:
-            chosen = next((m for m in MERGES if m == rule), None)
-            if chosen is None:
-                raise ValueError(
-                    f"option 'facts.{fact_name}.merge': expected one of {', '.join(MERGES)}"
-                )
-            merge[fact_name] = chosen
-    return Identity(
-        agree=MappingProxyType(agree),
-        min_similarity=float(similarity),
-        merge=MappingProxyType(merge),
-    )
 
 
 def _terms(options: Mapping[str, Any], key: str) -> tuple[str, ...]:

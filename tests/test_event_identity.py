@@ -135,6 +135,93 @@ def test_a_report_that_states_no_place_joins_only_a_headline_alike(db):
     assert found["unlike"] != found["first"]
 
 
+def test_an_undated_report_with_a_fact_its_event_lacks_needs_a_headline_alike(db):
+    # the event knows only the country; the undated report names a magnitude too
+    report(db, "rescue", "Rescuers comb rubble after Indonesia quake", "[place: Indonesia]")
+    report(
+        db,
+        "sumatra",
+        "Magnitude 6.1 earthquake strikes off Sumatra",
+        "[place: Indonesia / Sumatra] [magnitude: 6.1]",
+        "2026-03-09T06:00:00+00:00",
+    )
+    found = groups(db)
+    assert found["rescue"] != found["sumatra"]
+    assert "names no time" in json.dumps(reason_of(db, found["sumatra"], "sumatra"))
+
+
+def test_an_undated_report_with_a_fact_its_event_lacks_joins_a_headline_alike(db):
+    report(db, "first", "Strong quake hits Sumatra, Indonesia", "[place: Indonesia / Sumatra]")
+    report(
+        db,
+        "second",
+        "Magnitude 6.1 quake hits Sumatra",
+        "[place: Indonesia / Sumatra] [magnitude: 6.1]",
+        "2026-03-09T06:00:00+00:00",
+    )
+    found = groups(db)
+    assert found["first"] == found["second"]
+
+
+def test_a_dated_report_with_a_fact_its_event_lacks_joins_on_the_facts_it_shares(db):
+    at = "[at: 2026-03-08T09:00:00+00:00]"
+    report(db, "rescue", "Rescuers comb rubble after Indonesia quake", f"[place: Indonesia] {at}")
+    report(
+        db, "dated", "Magnitude 6.1 earthquake strikes", f"[place: Indonesia] [magnitude: 6.1] {at}"
+    )
+    found = groups(db)
+    assert found["rescue"] == found["dated"]
+
+
+def test_an_undated_report_saying_less_than_its_event_joins_it(db):
+    report(
+        db,
+        "main",
+        "Magnitude 6.1 earthquake strikes off Sumatra",
+        "[place: Indonesia / Sumatra] [magnitude: 6.1]",
+    )
+    report(
+        db,
+        "less",
+        "Families sleep outdoors after Indonesia quake",
+        "[place: Indonesia]",
+        "2026-03-09T06:00:00+00:00",
+    )
+    found = groups(db)
+    assert found["main"] == found["less"]
+
+
+def test_a_monitor_may_let_undated_reports_join_on_the_facts_they_share(tmp_path):
+    lenient = MarkerMonitor(identity=replace(QUAKES, undated_checks_facts=False))
+    _, database = outlets_database(tmp_path, "Wire", "Aggregator")
+    add_article(
+        database,
+        "rescue",
+        "Rescuers comb rubble after Indonesia quake",
+        "2026-03-08T12:00:00+00:00",
+        "[place: Indonesia]",
+        [lenient],
+    )
+    add_article(
+        database,
+        "sumatra",
+        "Magnitude 6.1 earthquake strikes off Sumatra",
+        "2026-03-09T06:00:00+00:00",
+        "[place: Indonesia / Sumatra] [magnitude: 6.1]",
+        [lenient],
+    )
+    found = groups(database)
+    database.close()
+    assert found["rescue"] == found["sumatra"]
+
+
+def reason_of(db, event_id: int, key: str) -> dict:
+    for m in store.events.event_members(db, event_id):
+        if m["url"].endswith("/" + key):
+            return json.loads(m["reason"]) if isinstance(m["reason"], str) else m["reason"]
+    raise AssertionError(f"{key} is not in event {event_id}")
+
+
 def test_a_count_that_grows_shows_the_largest(db):
     report(db, "early", "Quake kills 3 in Peru", "[place: Peru] [deaths: 3]")
     report(db, "later", "Peru quake toll rises", "[place: Peru] [deaths: 12]")

@@ -202,3 +202,72 @@ def test_the_docs_keyword_example_reads_the_magnitude_however_it_is_written(
     found = _docs_example().match(article)
     assert found is not None
     assert found.facts["magnitude"] == magnitude
+
+
+FOLLOWING = {
+    **QUAKE,
+    "include": {"en": ["earthquake", "quake", "aftershock"]},
+    "facts": {**QUAKE["facts"], "aftershock": {"pattern": "aftershocks?", "type": "flag"}},
+    "follows": {"fact": "aftershock", "within": "14d", "rank": "magnitude"},
+}
+
+
+def test_a_flag_fact_is_read_from_the_headline_alone() -> None:
+    quakes = monitor(**FOLLOWING)
+    fresh = quakes.match(article("Quake kills 12 in Peru", "Residents fear aftershocks."))
+    follower = quakes.match(article("Strong aftershock rattles Peru", "It was magnitude 5.1."))
+    assert fresh is not None and "aftershock" not in fresh.facts
+    assert follower is not None and follower.facts["aftershock"] is True
+    parent = quakes.identity.parent
+    assert parent is not None and parent.flag == "aftershock" and parent.rank == "magnitude"
+    assert monitor(**QUAKE).identity.parent is None
+
+
+@pytest.mark.parametrize(
+    ("follows", "message"),
+    [
+        ({"fact": "magnitude"}, "not a fact of 'type: flag'"),
+        ({"fact": "aftershock", "within": "two weeks"}, "not a span such as 14d"),
+        ({"fact": "aftershock", "rank": "aftershock"}, "not a fact of 'type: number'"),
+        ({"fact": "aftershock", "after": "14d"}, "unknown key 'after'"),
+    ],
+)
+def test_a_bad_follows_option_is_refused_with_its_key(follows, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        monitor(**{**FOLLOWING, "follows": follows})
+
+
+def test_one_list_naming_an_aftershock_of_a_known_quake_opens_its_own_linked_event(
+    tmp_path,
+) -> None:
+    from crawler import store
+    from tests.builders import add_article, outlets_database
+
+    quakes = monitor(**FOLLOWING)
+    _, db = outlets_database(tmp_path, "Wire", "Aggregator")
+    add_article(
+        db,
+        "main",
+        "Magnitude 7.7 earthquake strikes Indonesia's Flores island",
+        "2026-03-06T10:00:00+00:00",
+        "A magnitude 7.7 earthquake struck the island of Flores in Indonesia on Friday.",
+        [quakes],
+    )
+    lead = "Strong aftershock of magnitude 6.0 hits Flores, Indonesia"
+    summary = f"{lead}\xa0\xa0Outlet One Markets rally\xa0\xa0Outlet Two Election results"
+    add_article(
+        db,
+        "aftershock-list",
+        f"{lead} - News Pool",
+        "2026-03-08T12:00:00+00:00",
+        summary.replace("\xa0\xa0", " "),
+        [quakes],
+        feed_id=2,
+        summary=summary,
+    )
+    events = {e["title"]: e for e in store.events.list_events(db, limit=10)}
+    db.close()
+    assert len(events) == 2
+    main = next(e for t, e in events.items() if t.startswith("Magnitude 7.7"))
+    follower = next(e for e in events.values() if e is not main)
+    assert follower["parent_id"] == main["id"]

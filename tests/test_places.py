@@ -343,6 +343,32 @@ class TestSpanish:
         )
         assert place == ("Bolivia",)
 
+    def test_the_place_the_event_word_names_beats_one_the_story_is_about(self):
+        place = event_place(
+            "Video de un derrumbe grabado en Colombia antecede al terremoto en Perú",
+            [
+                "Un video del derrumbe de un edificio en Cali, Colombia, circula como si fuera "
+                "del sismo que sacudió a Perú el 20 de agosto."
+            ],
+            "es",
+            QUAKE,
+        )
+        assert place == ("Peru",)
+
+
+class TestGoverned:
+    @pytest.mark.parametrize(
+        ("title", "language", "expected"),
+        [
+            ("Video filmed in Colombia predates the earthquake in Peru", "en", "Peru"),
+            ("Fact check: a Colombia photo is not from the quake off Chile", "en", "Chile"),
+            ("Une vidéo tournée en Italie ne montre pas le séisme en Grèce", "fr", "Greece"),
+        ],
+    )
+    def test_a_place_named_by_the_event_word_is_the_event_s(self, title, language, expected):
+        place = event_place(title, [], language, QUAKE)
+        assert place is not None and place[0] == expected
+
 
 class TestMentions:
     def test_the_chosen_mention_says_where_it_was_written(self):

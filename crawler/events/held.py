@@ -17,7 +17,7 @@ import sqlite_utils
 
 from crawler import store, text
 from crawler.clock import isoformat
-from crawler.events.identity import compare_facts
+from crawler.events.identity import compare, needs_alike_headlines, undated_time
 from crawler.events.members import add_member, create, title_weights
 from monitors.base import EventTime, Identity, Match
 
@@ -41,17 +41,10 @@ def open_from_lists(
     for held in store.events.held_matches(db, monitor, since, until):
         if not held["listing"] or held["article_id"] == member["article_id"]:
             continue
-        fits, _ = compare_facts(json.loads(held["facts"]), match.facts, identity)
-        if not fits:
-            continue
         key = _lead_key(held, db)
         if key in leads:
             continue  # the same headline again: one list copied, not another witness
-        other = text.title_terms(
-            held["headline"] or store.events.article_title(db, held["article_id"])
-        )
-        similarity = text.title_similarity(terms, other, title_weights(db, [terms, other]))
-        if not _agreed(identity, match.facts, held) and similarity < identity.min_similarity:
+        if not _fits(db, held, match.facts, terms, time, identity):
             continue
         leads.add(key)
         agreeing.append(held)
@@ -66,14 +59,31 @@ def open_from_lists(
         reason = {"decision": "opened by lists", "lists": ids}
         row = {k: v for k, v in held.items() if k not in ("listing", "reason")}
         add_member(db, event_id, row, "listed", reason)
-    attach_held(db, event_id, monitor, time, match.facts, identity)
+    attach_held(db, event_id, monitor, time, match.facts, terms, identity)
     return event_id
 
 
-def _agreed(identity: Identity, facts: Any, held: dict[str, Any]) -> bool:
-    """Do both sides state at least one of the identity's facts (so it was compared)?"""
-    other = json.loads(held["facts"])
-    return any(key in facts and key in other for key in identity.agree)
+def _fits(
+    db: sqlite_utils.Database,
+    held: dict[str, Any],
+    facts: Any,
+    terms: list[str],
+    time: EventTime,
+    identity: Identity,
+) -> bool:
+    """Whether a held match and an event (its facts, its headline's terms) may be one: the
+    identity's facts agree, and the headlines are alike where the facts cannot decide."""
+    verdict = compare(facts, json.loads(held["facts"]), identity)
+    if not verdict.fits:
+        return False
+    undated = undated_time(held["phrase"], held["precision"]) or undated_time(
+        time.phrase, time.precision
+    )
+    if not needs_alike_headlines(verdict, undated, identity):
+        return True
+    other = text.title_terms(held["headline"] or store.events.article_title(db, held["article_id"]))
+    similarity = text.title_similarity(terms, other, title_weights(db, [terms, other]))
+    return similarity >= identity.min_similarity
 
 
 def _lead_key(member: dict[str, Any], db: sqlite_utils.Database) -> str:
@@ -87,15 +97,16 @@ def attach_held(
     monitor: str,
     time: EventTime,
     facts: Any,
+    terms: list[str],
     identity: Identity,
 ) -> None:
-    """Held matches that fit the event just opened join it. `facts`: its first member's,
-    which are the event's (its row has none until the refresh that follows)."""
+    """Held matches that fit the event just opened join it. `facts`, `terms`: its first
+    member's facts and headline terms, which are the event's (its row has none until the
+    refresh that follows)."""
     since = isoformat(time.start - identity.time_tolerance)
     until = isoformat(time.end + identity.time_tolerance)
     for held in store.events.held_matches(db, monitor, since, until):
-        fits, _ = compare_facts(facts, json.loads(held["facts"]), identity)
-        if not fits:
+        if not _fits(db, held, facts, terms, time, identity):
             continue
         store.events.release_held(db, held["article_id"], monitor)
         role = "listed" if held["listing"] else held["account"]

@@ -2,7 +2,8 @@
 
 Each fact the monitor's `Identity.agree` names must agree when both state it (an
 actor, a place on its hierarchy, a magnitude within its tolerance); a fact one of them
-leaves unstated is `unknown`, and the engine then asks for headline similarity. A
+leaves unstated is `unknown`, and the engine then may ask for headline similarity
+(`needs_alike_headlines`). A
 follower (the flag of the identity's `parent` rule) and an event that is not one never
 agree: the follower is an event of its own, linked to the other.
 """
@@ -23,6 +24,7 @@ class Verdict:
     fits: bool
     agreed: dict[str, Any] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)  # stated by the report alone
     conflict: str | None = None
     similarity: float = 0.0
     overlap_hours: float = 0.0
@@ -44,10 +46,24 @@ class Verdict:
         return row
 
 
-def compare_facts(event_facts: Any, facts: Any, identity: Identity) -> tuple[bool, str | None]:
-    """(whether the two sets of facts may be one event, the disagreement if not)."""
-    verdict = compare(event_facts, facts, identity)
-    return verdict.fits, verdict.conflict
+def undated_time(phrase: str | None, precision: str | None) -> bool:
+    """Whether a report's time is the default (the days before its publication), not one
+    it names: no words read, at the precision of days."""
+    return phrase is None and precision == "days"
+
+
+def needs_alike_headlines(verdict: Verdict, undated: bool, identity: Identity) -> bool:
+    """Whether the facts alone cannot make a report and an event one, so that their
+    headlines must be `min_similarity` alike: when no fact was compared (one side states
+    none), and when the report names no time and states a fact the event cannot check.
+    A report without a time word stands for a two-day window; an event that knows only a
+    country ("Indonesia") fits every shock of that country in those days, and a report
+    of a magnitude 6.1 off Sumatra may be any of them. The reverse, a report saying
+    less than its event (a follow-up without the magnitude), is the usual case and
+    joins on what it does say. (`Identity.undated_checks_facts` turns the second case off.)"""
+    if not verdict.agreed:
+        return True
+    return identity.undated_checks_facts and undated and bool(verdict.unchecked)
 
 
 def compare(event_facts: Any, facts: Any, identity: Identity) -> Verdict:
@@ -63,6 +79,8 @@ def compare(event_facts: Any, facts: Any, identity: Identity) -> Verdict:
     for key, agreement in identity.agree.items():
         if key not in event_facts or key not in facts:
             verdict.unknown.append(key)
+            if key in facts:
+                verdict.unchecked.append(key)
         elif agreement.agrees(event_facts[key], facts[key]):
             verdict.agreed[key] = facts[key]
         else:

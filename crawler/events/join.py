@@ -48,7 +48,7 @@ from crawler.clock import isoformat, parse_instant
 from crawler.events import corrections
 from crawler.events.follow import link_parent, open_follower, open_held_followers
 from crawler.events.held import attach_held, open_from_lists
-from crawler.events.identity import Verdict, compare
+from crawler.events.identity import Verdict, compare, needs_alike_headlines, undated_time
 from crawler.events.members import add_member, create, member_row, title_weights, to_json
 from crawler.events.summary import refresh
 from crawler.model import StoredArticle
@@ -81,7 +81,17 @@ def assign(
     member = {**member_row(article, monitor, match, time), "headline": headline}
     terms = text.title_terms(headline or article.title)
     reach = identity.follow_up_reach if match.account == "follow-up" else None
-    verdicts = _verdicts(db, monitor, match.facts, time, story_id, terms, identity, reach)
+    verdicts = _verdicts(
+        db,
+        monitor,
+        match.facts,
+        time,
+        story_id,
+        terms,
+        identity,
+        reach,
+        undated_time(time.phrase, time.precision),
+    )
     chosen = _best(verdicts, article)
     compared = [v.summary() for v in verdicts if v is not chosen][:REJECTIONS_KEPT]
     role = "listed" if listing else match.account
@@ -111,7 +121,7 @@ def assign(
         return None, False
     event_id = create(db, monitor, match.kind, article.title or article.url, member, time)
     add_member(db, event_id, member, role, {"decision": "opened", "compared": compared})
-    attach_held(db, event_id, monitor, time, match.facts, identity)
+    attach_held(db, event_id, monitor, time, match.facts, terms, identity)
     link_parent(db, event_id, monitor, match.facts, time, identity)
     refresh(db, event_id, identity, title_language)
     for follower in open_held_followers(db, event_id, monitor, match.kind, identity):
@@ -128,6 +138,7 @@ def _verdicts(
     terms: list[str],
     identity: Identity,
     reach: timedelta | None = None,
+    undated: bool = False,
 ) -> list[Verdict]:
     since = time.start - identity.time_tolerance
     if reach:  # a follow-up finds the event it follows, however long before its own words
@@ -139,11 +150,17 @@ def _verdicts(
         verdict.event_id = event.id
         verdict.similarity = _similarity(db, event.id, story_id, terms)
         verdict.overlap_hours = _overlap_hours(event.time_start, event.time_end, since, until)
-        if verdict.fits and not verdict.agreed and verdict.similarity < identity.min_similarity:
+        alike = verdict.similarity >= identity.min_similarity
+        if verdict.fits and not alike and needs_alike_headlines(verdict, undated, identity):
             verdict.fits = False
+            why = (
+                f"{', '.join(verdict.unchecked)} stated by the report alone, which names no time,"
+                if verdict.agreed
+                else f"no fact to agree on ({', '.join(verdict.unknown)} not stated)"
+            )
             verdict.conflict = (
-                f"no fact to agree on ({', '.join(verdict.unknown)} not stated) and headline "
-                f"similarity {verdict.similarity:.2f} < {identity.min_similarity:.2f}"
+                f"{why} and headline similarity "
+                f"{verdict.similarity:.2f} < {identity.min_similarity:.2f}"
             )
         verdict.outlets = event.outlet_count
         verdict.time_end = event.time_end
