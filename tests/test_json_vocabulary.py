@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -34,6 +34,8 @@ INTERNAL = {
     "articles_24h",
     "entries_total",
     "heartbeat_age_s",
+    "seen_age_s",
+    "seen",
     "now",
 }
 # Maps keyed by data, not by field names: fact names (also those that agreed) and alert
@@ -48,6 +50,9 @@ def outputs(tmp_path_factory) -> dict[str, Any]:
     add_story_article(db, "wire-copy", MONITORS, feed_id=2)
     failure = MonitorFailure("launches", "https://wire.example/a", "ValueError: bad lexicon")
     store.monitor_failures.record_monitor_failures(db, [failure], datetime(2026, 3, 8, tzinfo=UTC))
+    store.leases.renew(
+        db, "host:1:a", datetime(2026, 3, 8, 11, 59, tzinfo=UTC), timedelta(seconds=30)
+    )
     db.close()
 
     def run(*args: str, now: str = "2026-03-08T12:00:00Z") -> Any:

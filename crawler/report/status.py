@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler import store
+from crawler import fleet, store
 from crawler.clock import isoformat, parse_instant
 from crawler.config import Config
 from crawler.report.table import cell, table
@@ -34,6 +34,7 @@ def status(
     return {
         "now": isoformat(now),
         "daemon": daemon_summary(store.daemon.daemon_state(db), now),
+        "pollers": poller_summary(store.leases.pollers(db, now), now, config),
         "database": {"path": str(database), "bytes": size, **store.db.counts(db)},
         "alerts": store.outbox.state_counts(db),
         "monitor_failures": store.monitor_failures.monitor_failures(db),
@@ -106,6 +107,20 @@ def daemon_summary(state: dict[str, Any] | None, now: datetime) -> dict[str, Any
     return {**state, "state": label, "heartbeat_age_s": round(age.total_seconds())}
 
 
+def poller_summary(
+    pollers: list[dict[str, Any]], now: datetime, config: Config | None
+) -> list[dict[str, Any]]:
+    """Each daemon sharing this database, `polling` while it renews within one lease,
+    else `not responding` (killed: its hosts go to the others when its leases run out)."""
+    ttl = fleet.lease_ttl(config) if config is not None else HEARTBEAT_GRACE
+    rows = []
+    for poller in pollers:
+        age = now - parse_instant(poller["seen"])
+        state = "polling" if age <= ttl else "not responding"
+        rows.append({**poller, "seen_age_s": round(age.total_seconds()), "state": state})
+    return rows
+
+
 FEED_COLUMNS = (
     ("outlet", "outlet"),
     ("kind", "kind"),
@@ -138,6 +153,16 @@ def describe(report: dict[str, Any], tz: tzinfo = UTC) -> list[str]:
             f"daemon: {daemon['state']} (pid {daemon['pid']}, started {started}, "
             f"last heartbeat {daemon['heartbeat_age_s']} s ago)"
         ]
+    pollers = report["pollers"]
+    if len(pollers) > 1:  # one daemon is the line above
+        lines.append(
+            f"daemons: {len(pollers)} share this database: "
+            + "; ".join(
+                f"{p['holder']} {p['state']}, {plural(p['hosts_held'], 'host')} held, "
+                f"seen {p['seen_age_s']} s ago"
+                for p in pollers
+            )
+        )
     db = report["database"]
     lines.append(
         f"database: {db['path']}, {db['bytes'] / 2**20:.1f} MB: "

@@ -30,6 +30,7 @@ DATABASE_NAMES = {
 DAEMON_NAMES = {"heartbeat_age_s": "heartbeat_age_seconds"}
 STATUS_NAMES = {"now": "generated", "retired_feeds": "retired_feed_count"}
 FAILURE_NAMES = {"failures": "failure_count", "last_at": "last_failed_at"}
+POLLER_NAMES = {"seen": "last_seen", "seen_age_s": "last_seen_age_seconds"}
 FLAGS = ("active", "failing")
 
 
@@ -54,6 +55,8 @@ def status(report: dict[str, Any]) -> dict[str, Any]:
         out["monitor_failures"] = [renamed(row, FAILURE_NAMES) for row in out["monitor_failures"]]
     if isinstance(out.get("daemon"), dict):
         out["daemon"] = renamed(out["daemon"], DAEMON_NAMES)
+    if isinstance(out.get("pollers"), list):
+        out["pollers"] = [renamed(row, POLLER_NAMES) for row in out["pollers"]]
     if isinstance(out.get("database"), dict):
         out["database"] = renamed(out["database"], DATABASE_NAMES)
     if isinstance(out.get("feeds"), list):

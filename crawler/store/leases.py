@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import sqlite_utils
@@ -205,3 +206,18 @@ def serialise(db: sqlite_utils.Database, key: str) -> None:
     already runs alone: nothing to do."""
     if is_postgres(db):
         db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", [key])
+
+
+def pollers(db: sqlite_utils.Database, now: datetime) -> list[dict[str, Any]]:
+    """Every poller of this database: its id, its last claim or renewal, and how many
+    hosts it holds now (a daemon between rounds holds none): `newsmon status`."""
+    return [
+        {"holder": row[0], "seen": row[1], "hosts_held": int(row[2])}
+        for row in db.execute(
+            """SELECT f.holder, f.seen,
+                      (SELECT count(*) FROM host_leases h
+                       WHERE h.holder = f.holder AND h.expires_at > ?)
+               FROM fleet f ORDER BY f.holder""",
+            [isoformat(now)],
+        ).fetchall()
+    ]
