@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from crawler import store
+from crawler import fleet, store
 from crawler.cli import checks, cli, common, options
 from crawler.cli.options import SINCE_HELP
 from crawler.clock import isoformat
@@ -245,9 +245,9 @@ def status(ctx: click.Context, as_json: bool, show_retired: bool, tz_name: str |
     cfg = common.load(ctx)
     zone = options.display_zone(cfg, tz_name)
     db = common.open_db(cfg, read_only=True)
-    report = health.status(
-        db, cfg.database, common.clock(None).now(), cfg, show_retired=show_retired
-    )
+    now = common.clock(None).now()
+    lease = fleet.lease_ttl(cfg)
+    report = health.status(db, cfg.database, now, cfg, show_retired=show_retired, lease=lease)
     common.echo([json_text(vocabulary.status(report))] if as_json else health.lines(report, zone))
     code, problems = checks.health(report)
     for problem in problems:

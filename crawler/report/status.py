@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler import fleet, store
+from crawler import store
 from crawler.clock import isoformat, parse_instant
 from crawler.config import Config
 from crawler.report.table import cell, table
@@ -25,7 +25,10 @@ def status(
     config: Config | None = None,
     *,
     show_retired: bool = False,
+    lease: timedelta = HEARTBEAT_GRACE,
 ) -> dict[str, Any]:
+    """`lease`: how long a daemon may go without renewing its leases and still be
+    counted as polling (`crawler.fleet.lease_ttl`)."""
     feeds = store.feeds.feed_health(db, now)
     if config is not None:
         feeds = with_config(feeds, config, now)
@@ -34,7 +37,7 @@ def status(
     return {
         "now": isoformat(now),
         "daemon": daemon_summary(store.daemon.daemon_state(db), now),
-        "pollers": poller_summary(store.leases.pollers(db, now), now, config),
+        "pollers": poller_summary(store.leases.pollers(db, now), now, lease),
         "database": {"path": str(database), "bytes": size, **store.db.counts(db)},
         "alerts": store.outbox.state_counts(db),
         "monitor_failures": store.monitor_failures.monitor_failures(db),
@@ -108,11 +111,10 @@ def daemon_summary(state: dict[str, Any] | None, now: datetime) -> dict[str, Any
 
 
 def poller_summary(
-    pollers: list[dict[str, Any]], now: datetime, config: Config | None
+    pollers: list[dict[str, Any]], now: datetime, ttl: timedelta
 ) -> list[dict[str, Any]]:
     """Each daemon sharing this database, `polling` while it renews within one lease,
     else `not responding` (killed: its hosts go to the others when its leases run out)."""
-    ttl = fleet.lease_ttl(config) if config is not None else HEARTBEAT_GRACE
     rows = []
     for poller in pollers:
         age = now - parse_instant(poller["seen"])
