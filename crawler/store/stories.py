@@ -60,43 +60,80 @@ def band_candidates(
 def stories_with_terms(
     db: sqlite_utils.Database, terms: Iterable[str], since: str, until: str, article_id: int
 ) -> list[int]:
-    """Stories with an article inside the window whose headline has one of `terms`."""
-    stories: set[int] = set()
-    for term in terms:
-        rows = db.execute(
-            """SELECT DISTINCT a.story_id FROM (
-                   SELECT article_id FROM title_terms
-                   WHERE term = ? AND at BETWEEN ? AND ? AND article_id != ?
-                   ORDER BY at DESC LIMIT ?) t
-               JOIN articles a ON a.id = t.article_id WHERE a.story_id IS NOT NULL""",
-            [term, since, until, article_id, POSTINGS_PER_TERM],
-        )
-        stories.update(row[0] for row in rows)
-    return sorted(stories)
+    """Stories with an article inside the window whose headline has one of `terms`: each
+    term's latest postings, all terms in one statement (one round trip on PostgreSQL)."""
+    terms = list(terms)
+    if not terms:
+        return []
+    posting = """SELECT article_id FROM (SELECT article_id FROM title_terms
+                     WHERE term = ? AND at BETWEEN ? AND ? AND article_id != ?
+                     ORDER BY at DESC LIMIT ?) p{}"""
+    union = " UNION ALL ".join(posting.format(i) for i in range(len(terms)))
+    params = [p for term in terms for p in (term, since, until, article_id, POSTINGS_PER_TERM)]
+    rows = db.execute(
+        f"""SELECT DISTINCT a.story_id FROM ({union}) t
+            JOIN articles a ON a.id = t.article_id WHERE a.story_id IS NOT NULL""",
+        params,
+    )
+    return sorted(row[0] for row in rows)
 
 
-def story_vector(
+@dataclass(frozen=True)
+class StoryVector:
+    """What the headline test reads of a story: the weights of the asked terms in its
+    headline vector, its squared norm and its first article."""
+
+    weights: dict[str, float]
+    norm2: float
+    first_article: int
+
+
+def story_vectors(
+    db: sqlite_utils.Database, story_ids: Sequence[int], terms: Sequence[str]
+) -> dict[int, StoryVector]:
+    """Every story's vector over `terms`, in one statement however many stories."""
+    if not story_ids:
+        return {}
+    story_marks, term_marks = ",".join("?" * len(story_ids)), ",".join("?" * len(terms))
+    rows = db.execute(
+        f"""SELECT s.id, s.norm2, s.first_article, t.term, t.weight FROM stories s
+            LEFT JOIN story_terms t ON t.story_id = s.id AND t.term IN ({term_marks or "NULL"})
+            WHERE s.id IN ({story_marks})""",
+        [*terms, *story_ids],
+    ).fetchall()
+    found: dict[int, StoryVector] = {}
+    for story_id, norm2, first, term, weight in rows:
+        vector = found.setdefault(story_id, StoryVector({}, norm2, first))
+        if term is not None:
+            vector.weights[term] = weight
+    return found
+
+
+def story_weights(
     db: sqlite_utils.Database, story_id: int, terms: Sequence[str]
-) -> tuple[dict[str, float], float, int]:
-    """(weights of `terms` in the story's headline vector, its squared norm, first article)."""
+) -> dict[str, float]:
+    """The weights of `terms` in the story's headline vector (absent terms: none)."""
     marks = ",".join("?" * len(terms))
-    weights = dict(
+    return dict(
         db.execute(
             f"SELECT term, weight FROM story_terms WHERE story_id = ? AND term IN ({marks})",
             [story_id, *terms],
         )
     )
-    norm2, first = db.execute(
-        "SELECT norm2, first_article FROM stories WHERE id = ?", [story_id]
-    ).fetchone()
-    return weights, norm2, first
 
 
-def add_story_terms(db: sqlite_utils.Database, story_id: int, weights: dict[str, float]) -> None:
-    """Add a headline to the story's vector, keeping its squared norm current."""
+def add_story_terms(
+    db: sqlite_utils.Database,
+    story_id: int,
+    weights: dict[str, float],
+    *,
+    new_story: bool = False,
+) -> None:
+    """Add a headline to the story's vector, keeping its squared norm current. A story
+    just made (`new_story`) has no terms yet: nothing to read."""
     if not weights:
         return
-    old = story_vector(db, story_id, list(weights))[0]
+    old = {} if new_story else story_weights(db, story_id, list(weights))
     delta = sum((old.get(t, 0.0) + w) ** 2 - old.get(t, 0.0) ** 2 for t, w in weights.items())
     db.conn.executemany(
         """INSERT INTO story_terms (story_id, term, weight) VALUES (?, ?, ?)

@@ -74,6 +74,7 @@ def assign_story(
     decision = _copy_match(
         db, article_id, tokens, text_hash, signature, since, until, settings.near_duplicate
     ) or _headline_match(db, article_id, weights, rarest, since, until, settings)
+    created = decision is None
     if decision is None:
         story_id = store.stories.new_story(db, article_id, title, at)
         decision = StoryDecision(story_id, None, None, 0.0)
@@ -87,7 +88,7 @@ def assign_story(
             decision.relation or "",
             decision.similarity,
         )
-    store.stories.add_story_terms(db, decision.story_id, weights)
+    store.stories.add_story_terms(db, decision.story_id, weights, new_story=created)
     keys = band_keys(signature) if signature else []
     store.stories.index_article(db, article_id, at, pack(signature), keys, terms)
     return decision
@@ -139,14 +140,17 @@ def _headline_match(
         return None
     query_norm = math.sqrt(sum(w * w for w in weights.values()))
     scored = []
-    for story_id in store.stories.stories_with_terms(db, rarest, since, until, article_id):
-        in_story, norm2, first = store.stories.story_vector(db, story_id, list(weights))
-        if norm2 <= 0:
+    candidates = store.stories.stories_with_terms(db, rarest, since, until, article_id)
+    vectors = store.stories.story_vectors(db, candidates, list(weights))
+    for story_id in candidates:
+        vector = vectors[story_id]
+        if vector.norm2 <= 0:
             continue
-        score = sum(w * in_story.get(t, 0.0) for t, w in weights.items()) / (
-            query_norm * math.sqrt(norm2)
+        score = sum(w * vector.weights.get(t, 0.0) for t, w in weights.items()) / (
+            query_norm * math.sqrt(vector.norm2)
         )
         if score >= settings.headline:
+            first = vector.first_article
             scored.append((score, -first, story_id, first))
     if not scored:
         return None
