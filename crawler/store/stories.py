@@ -8,6 +8,7 @@ rebuilds it from `articles`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
@@ -91,22 +92,28 @@ class StoryVector:
 def story_vectors(
     db: sqlite_utils.Database, story_ids: Sequence[int], terms: Sequence[str]
 ) -> dict[int, StoryVector]:
-    """Every story's vector over `terms`, in one statement however many stories."""
+    """Every story's vector over `terms`, in one statement however many stories. The
+    term rows are looked up by (story, term), the primary key, whatever plan the server
+    keeps for the statement."""
     if not story_ids:
         return {}
-    story_marks, term_marks = ",".join("?" * len(story_ids)), ",".join("?" * len(terms))
+    stories, words = ",".join("?" * len(story_ids)), ",".join("?" * len(terms)) or "NULL"
     rows = db.execute(
-        f"""SELECT s.id, s.norm2, s.first_article, t.term, t.weight FROM stories s
-            LEFT JOIN story_terms t ON t.story_id = s.id AND t.term IN ({term_marks or "NULL"})
-            WHERE s.id IN ({story_marks})""",
-        [*terms, *story_ids],
+        f"""SELECT id, norm2, first_article, NULL, NULL FROM stories WHERE id IN ({stories})
+            UNION ALL
+            SELECT story_id, NULL, NULL, term, weight FROM story_terms
+            WHERE story_id IN ({stories}) AND term IN ({words})""",
+        [*story_ids, *story_ids, *terms],
     ).fetchall()
-    found: dict[int, StoryVector] = {}
-    for story_id, norm2, first, term, weight in rows:
-        vector = found.setdefault(story_id, StoryVector({}, norm2, first))
+    weights: dict[int, dict[str, float]] = {}
+    for story_id, _, _, term, weight in rows:
         if term is not None:
-            vector.weights[term] = weight
-    return found
+            weights.setdefault(story_id, {})[term] = weight
+    return {
+        story_id: StoryVector(weights.get(story_id, {}), norm2, first)
+        for story_id, norm2, first, term, _ in rows
+        if term is None
+    }
 
 
 def story_weights(
@@ -135,11 +142,11 @@ def add_story_terms(
         return
     old = {} if new_story else story_weights(db, story_id, list(weights))
     delta = sum((old.get(t, 0.0) + w) ** 2 - old.get(t, 0.0) ** 2 for t, w in weights.items())
-    db.conn.executemany(
-        """INSERT INTO story_terms (story_id, term, weight) VALUES (?, ?, ?)
-           ON CONFLICT (story_id, term)
-           DO UPDATE SET weight = story_terms.weight + excluded.weight""",
-        [(story_id, term, weight) for term, weight in weights.items()],
+    db.execute(
+        f"""INSERT INTO story_terms (story_id, term, weight) VALUES {_rows(len(weights), 3)}
+            ON CONFLICT (story_id, term)
+            DO UPDATE SET weight = story_terms.weight + excluded.weight""",
+        [value for term, weight in weights.items() for value in (story_id, term, weight)],
     )
     db.execute("UPDATE stories SET norm2 = norm2 + ? WHERE id = ?", [delta, story_id])
 
@@ -179,19 +186,30 @@ def index_article(
         " VALUES (?, ?, ?, ?)",
         [article_id, at, minhash, " ".join(terms)],
     )
-    db.conn.executemany(
-        "INSERT INTO minhash_bands (band_key, at, article_id) VALUES (?, ?, ?)",
-        [(key, at, article_id) for key in band_keys],
+    if band_keys:
+        db.execute(
+            "INSERT INTO minhash_bands (band_key, at, article_id)"
+            f" VALUES {_rows(len(band_keys), 3)}",
+            [value for key in band_keys for value in (key, at, article_id)],
+        )
+    if terms:
+        db.execute(
+            f"INSERT INTO title_terms (term, at, article_id) VALUES {_rows(len(terms), 3)}",
+            [value for term in terms for value in (term, at, article_id)],
+        )
+    counts = Counter([*terms, TOTAL])
+    db.execute(
+        f"INSERT INTO term_df (term, df) VALUES {_rows(len(counts), 2)}"
+        " ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df",
+        [value for term, count in counts.items() for value in (term, count)],
     )
-    db.conn.executemany(
-        "INSERT INTO title_terms (term, at, article_id) VALUES (?, ?, ?)",
-        [(term, at, article_id) for term in terms],
-    )
-    db.conn.executemany(
-        "INSERT INTO term_df (term, df) VALUES (?, 1)"
-        " ON CONFLICT (term) DO UPDATE SET df = term_df.df + 1",
-        [(term,) for term in [*terms, TOTAL]],
-    )
+
+
+def _rows(count: int, width: int) -> str:
+    """`count` rows of `width` placeholders, for one multi-row INSERT: one statement
+    however many rows (one round trip and one execution on PostgreSQL)."""
+    row = "(" + ", ".join("?" * width) + ")"
+    return ", ".join([row] * count)
 
 
 def new_story(db: sqlite_utils.Database, article_id: int, title: str | None, at: str) -> int:
