@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import sqlite_utils
 
@@ -29,13 +29,57 @@ class Candidate:
     terms: str
 
 
-def exact_duplicate(db: sqlite_utils.Database, text_hash: str, article_id: int) -> int | None:
-    row = db.execute(
-        "SELECT id FROM articles WHERE text_hash = ? AND id != ? AND story_id IS NOT NULL"
-        " ORDER BY id LIMIT 1",
-        [text_hash, article_id],
-    ).fetchone()
-    return row[0] if row else None
+@dataclass(frozen=True)
+class Lookups:
+    """What placing an article reads before deciding anything: the document frequencies
+    of its headline terms, the article it repeats word for word, and the articles
+    sharing a MinHash band with it."""
+
+    df: dict[str, int]
+    exact: int | None
+    near: list[int]
+
+
+def lookups(
+    db: sqlite_utils.Database,
+    article_id: int,
+    *,
+    terms: Sequence[str],
+    text_hash: str | None,
+    band_keys: Sequence[int],
+    since: str,
+    until: str,
+) -> Lookups:
+    """The three reads, each sent before any is read: one round trip on PostgreSQL in
+    pipeline mode. A missing `text_hash` or no `band_keys` skips that read."""
+    df = _document_frequencies(db, terms) if terms else None
+    exact = (
+        db.execute(
+            "SELECT id FROM articles WHERE text_hash = ? AND id != ? AND story_id IS NOT NULL"
+            " ORDER BY id LIMIT 1",
+            [text_hash, article_id],
+        )
+        if text_hash is not None
+        else None
+    )
+    marks = ",".join("?" * len(band_keys))
+    near = (
+        db.execute(
+            f"""SELECT DISTINCT article_id FROM minhash_bands
+                WHERE band_key IN ({marks}) AND at BETWEEN ? AND ? AND article_id != ?
+                LIMIT 500""",
+            [*band_keys, since, until, article_id],
+        )
+        if band_keys
+        else None
+    )
+    found = dict(df.fetchall()) if df is not None else {}
+    exact_row = exact.fetchone() if exact is not None else None
+    return Lookups(
+        {term: found.get(term, 0) for term in [*set(terms), TOTAL]} if terms else {},
+        exact_row[0] if exact_row else None,
+        [row[0] for row in near.fetchall()] if near is not None else [],
+    )
 
 
 def story_of(db: sqlite_utils.Database, article_id: int) -> int:
@@ -43,19 +87,9 @@ def story_of(db: sqlite_utils.Database, article_id: int) -> int:
     return cast(int, row[0])
 
 
-def band_candidates(
-    db: sqlite_utils.Database, keys: Sequence[int], since: str, until: str, article_id: int
-) -> list[Candidate]:
-    if not keys:
-        return []
-    marks = ",".join("?" * len(keys))
-    rows = db.execute(
-        f"""SELECT DISTINCT article_id FROM minhash_bands
-            WHERE band_key IN ({marks}) AND at BETWEEN ? AND ? AND article_id != ?
-            LIMIT 500""",
-        [*keys, since, until, article_id],
-    )
-    return _load_candidates(db, [row[0] for row in rows])
+def near_candidates(db: sqlite_utils.Database, article_ids: Iterable[int]) -> list[Candidate]:
+    """The indexed articles among `article_ids` (`Lookups.near`), with their stories."""
+    return _load_candidates(db, article_ids)
 
 
 def stories_with_terms(
@@ -167,10 +201,16 @@ def _load_candidates(db: sqlite_utils.Database, ids: Iterable[int]) -> list[Cand
 
 
 def document_frequencies(db: sqlite_utils.Database, terms: Iterable[str]) -> dict[str, int]:
+    terms = list(terms)
+    found = dict(_document_frequencies(db, terms).fetchall())
+    return {term: found.get(term, 0) for term in [*set(terms), TOTAL]}
+
+
+def _document_frequencies(db: sqlite_utils.Database, terms: Iterable[str]) -> Any:
+    """The statement reading the terms' and the total's frequencies (rows not read yet)."""
     wanted = [*set(terms), TOTAL]
     marks = ",".join("?" * len(wanted))
-    found = dict(db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", wanted))
-    return {term: found.get(term, 0) for term in wanted}
+    return db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", wanted)
 
 
 def index_article(
