@@ -27,6 +27,7 @@ from psycopg.rows import dict_row
 from crawler.store.pgsql import translate
 
 _PRIMARY_KEYS: dict[str, tuple[str, ...]] = {}
+_PIPELINES = psycopg.Pipeline.is_supported()
 
 
 class _NumberLoader(Loader):
@@ -212,8 +213,8 @@ class PgDatabase:
         """Statements whose results are not read wait for the next one that is (see the
         module's docstring). Enter it outside `atomic()`: inside a transaction begun
         without it, or nested, it changes nothing. No `stream` or `copy_in` inside."""
-        if self._pipeline is not None or self.conn.in_transaction:
-            yield self
+        if self._pipeline is not None or self.conn.in_transaction or not _PIPELINES:
+            yield self  # (no pipelines: a libpq before 14, one round trip a statement)
             return
         with self.raw.pipeline() as pipeline:
             self._pipeline = pipeline
