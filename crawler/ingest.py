@@ -77,7 +77,7 @@ def add_article(
 ) -> Outcome:
     """Store an article, its story and its events as one unit of work. A monitor that
     raises costs only its own reading; each such failure is appended to `failures`."""
-    with db.atomic():
+    with store.backend.pipelined(db), db.atomic():
         article_id, created = store.articles.store_article(
             db, entry, record, now=now, aliases=aliases
         )

@@ -12,6 +12,7 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from crawler import config, store
@@ -139,3 +140,27 @@ def test_a_changed_interval_reschedules_from_the_last_poll(
     path.write_text(path.read_text().replace("interval: 1h", f"interval: {interval}"))
     store.feeds.sync_outlets(db, config.load(path), t0 + timedelta(seconds=10))
     assert store.feeds.feed_due(db, feed.id)[0] == (t0 + due).isoformat().replace("+00:00", "Z")
+
+
+ROBOTS = "INSERT INTO robots (origin, body, status, fetched_at) VALUES (?, '', 200, '2026')"
+REFUSED = (sqlite3.IntegrityError, psycopg.IntegrityError)
+
+
+def test_a_pipelined_unit_of_work_commits_whole_or_not_at_all(tmp_path, backend):
+    """On PostgreSQL, statements whose results nobody reads wait for the next one read;
+    a failure among them still undoes its savepoint only, or else the whole unit, and an
+    UPDATE's count is still the server's."""
+    db = store.db.open_db(database_at(tmp_path))
+    with store.backend.pipelined(db), db.atomic():
+        db.execute(ROBOTS, ["http://a"])
+        with pytest.raises(REFUSED), db.atomic():
+            db.execute(ROBOTS, ["http://b"])
+            db.execute(ROBOTS, ["http://a"])
+        assert db.execute("UPDATE robots SET status = 404").rowcount == 1
+    with pytest.raises(REFUSED), store.backend.pipelined(db), db.atomic():
+        db.execute(ROBOTS, ["http://c"])
+        db.execute(ROBOTS, ["http://a"])
+    with store.backend.pipelined(db), db.atomic():
+        rows = db.execute("SELECT origin, status FROM robots ORDER BY origin").fetchall()
+    assert [tuple(row) for row in rows] == [("http://a", 404)]
+    db.close()

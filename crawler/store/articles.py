@@ -48,21 +48,19 @@ def store_article(
         existing = article_for_url(db, article.url)
         created = existing is None
         if existing is None:
-            outlet_id = db.execute(
-                "SELECT outlet_id FROM feeds WHERE id = ?", [entry.feed_id]
-            ).fetchone()[0]
-            inserted = db.execute(
+            inserted = db.execute(  # the outlet is the feed's, read in the same statement
                 """
                 INSERT INTO articles (url, fetched_url, outlet_id, feed_id, title, author,
                     published, published_utc, language, site_name, description, text,
                     text_method, text_hash, word_count, fetched_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, (SELECT outlet_id FROM feeds WHERE id = ?), ?, ?, ?, ?, ?, ?,
+                    ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (url) DO NOTHING RETURNING id
                 """,
                 [
                     article.url,
                     article.fetched_url,
-                    outlet_id,
+                    entry.feed_id,
                     entry.feed_id,
                     article.title,
                     article.author,

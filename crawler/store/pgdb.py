@@ -2,14 +2,22 @@
 
 Autocommit, as sqlite-utils leaves SQLite between statements; `atomic()` is a
 transaction (a savepoint when nested), so a unit of work commits whole or not at all,
-on either backend. Numbers come back as Python ints and floats (never Decimal: `sum` of
+on either backend.
+
+Each statement is a round trip to the server, which is most of what a unit of work
+costs on PostgreSQL. Inside `pipelined()` (psycopg's pipeline mode) a statement whose
+result nobody reads (an UPDATE, an INSERT without RETURNING, an advisory lock) is sent
+without waiting: it travels with the next statement whose rows are read, and with the
+COMMIT. Its error, if any, is raised there, and the transaction rolls back whole.
+
+Numbers come back as Python ints and floats (never Decimal: `sum` of
 an integer column is `numeric` in PostgreSQL), so results compare equal across backends.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import psycopg
@@ -19,6 +27,7 @@ from psycopg.rows import dict_row
 from crawler.store.pgsql import translate
 
 _PRIMARY_KEYS: dict[str, tuple[str, ...]] = {}
+_PIPELINES = psycopg.Pipeline.is_supported()
 
 
 class _NumberLoader(Loader):
@@ -45,6 +54,28 @@ class _Empty:
 
     def __iter__(self) -> Iterator[Any]:
         return iter(())
+
+
+class _Pending:
+    """A statement's cursor in pipeline mode: its rows are fetched when read; its
+    `rowcount` waits for the server's answer first."""
+
+    def __init__(self, cursor: psycopg.Cursor[Any], pipeline: psycopg.Pipeline) -> None:
+        self.cursor, self.pipeline = cursor, pipeline
+
+    @property
+    def rowcount(self) -> int:
+        self.pipeline.sync()
+        return self.cursor.rowcount
+
+    def fetchone(self) -> Any:
+        return self.cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return self.cursor.fetchall()
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.cursor)
 
 
 class _Table:
@@ -92,6 +123,8 @@ class PgDatabase:
         self.raw, self.url = raw, url
         raw.adapters.register_loader("numeric", _NumberLoader)
         self.conn = _Conn(self)
+        self._pipeline: psycopg.Pipeline | None = None
+        self._depth = 0  # transactions open inside the pipeline
 
     @classmethod
     def connect(cls, dsn: str, shown: str, *, read_only: bool = False) -> PgDatabase:
@@ -121,8 +154,10 @@ class PgDatabase:
         if sql.lstrip()[:6].upper() == "PRAGMA":
             return _Empty()
         if parameters is None:
-            return self.raw.execute(self.sql(sql, params=False))
-        return self.raw.execute(self.sql(sql, params=True), parameters)
+            cursor = self.raw.execute(self.sql(sql, params=False))
+        else:
+            cursor = self.raw.execute(self.sql(sql, params=True), parameters)
+        return cursor if self._pipeline is None else _Pending(cursor, self._pipeline)
 
     def executescript(self, sql: str) -> None:
         self.raw.execute(self.sql(sql, params=False).encode())
@@ -150,8 +185,43 @@ class PgDatabase:
 
     @contextmanager
     def atomic(self) -> Iterator[PgDatabase]:
-        with self.raw.transaction():
+        if self._pipeline is None:
+            with self.raw.transaction():
+                yield self
+            return
+        depth, pipeline = self._depth, self._pipeline
+        savepoint = f"newsmon_{depth}"
+        self.raw.execute("BEGIN" if depth == 0 else f"SAVEPOINT {savepoint}")
+        self._depth += 1
+        try:
             yield self
+            # committed when atomic() returns; a savepoint's error is raised at its end,
+            # as without the pipeline, so a caller catching it keeps the rest
+            self.raw.execute("COMMIT" if depth == 0 else f"RELEASE SAVEPOINT {savepoint}")
+            pipeline.sync()
+        except BaseException:
+            with suppress(psycopg.Error):  # what is still queued, and its error (raised)
+                pipeline.sync()
+            self.raw.execute("ROLLBACK" if depth == 0 else f"ROLLBACK TO SAVEPOINT {savepoint}")
+            pipeline.sync()
+            raise
+        finally:
+            self._depth = depth
+
+    @contextmanager
+    def pipelined(self) -> Iterator[PgDatabase]:
+        """Statements whose results are not read wait for the next one that is (see the
+        module's docstring). Enter it outside `atomic()`: inside a transaction begun
+        without it, or nested, it changes nothing. No `stream` or `copy_in` inside."""
+        if self._pipeline is not None or self.conn.in_transaction or not _PIPELINES:
+            yield self  # (no pipelines: a libpq before 14, one round trip a statement)
+            return
+        with self.raw.pipeline() as pipeline:
+            self._pipeline = pipeline
+            try:
+                yield self
+            finally:
+                self._pipeline = None
 
     def __getitem__(self, table: str) -> _Table:
         return _Table(self, table)

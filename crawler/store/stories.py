@@ -8,9 +8,10 @@ rebuilds it from `articles`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import sqlite_utils
 
@@ -28,13 +29,57 @@ class Candidate:
     terms: str
 
 
-def exact_duplicate(db: sqlite_utils.Database, text_hash: str, article_id: int) -> int | None:
-    row = db.execute(
-        "SELECT id FROM articles WHERE text_hash = ? AND id != ? AND story_id IS NOT NULL"
-        " ORDER BY id LIMIT 1",
-        [text_hash, article_id],
-    ).fetchone()
-    return row[0] if row else None
+@dataclass(frozen=True)
+class Lookups:
+    """What placing an article reads before deciding anything: the document frequencies
+    of its headline terms, the article it repeats word for word, and the articles
+    sharing a MinHash band with it."""
+
+    df: dict[str, int]
+    exact: int | None
+    near: list[int]
+
+
+def lookups(
+    db: sqlite_utils.Database,
+    article_id: int,
+    *,
+    terms: Sequence[str],
+    text_hash: str | None,
+    band_keys: Sequence[int],
+    since: str,
+    until: str,
+) -> Lookups:
+    """The three reads, each sent before any is read: one round trip on PostgreSQL in
+    pipeline mode. A missing `text_hash` or no `band_keys` skips that read."""
+    df = _document_frequencies(db, terms) if terms else None
+    exact = (
+        db.execute(
+            "SELECT id FROM articles WHERE text_hash = ? AND id != ? AND story_id IS NOT NULL"
+            " ORDER BY id LIMIT 1",
+            [text_hash, article_id],
+        )
+        if text_hash is not None
+        else None
+    )
+    marks = ",".join("?" * len(band_keys))
+    near = (
+        db.execute(
+            f"""SELECT DISTINCT article_id FROM minhash_bands
+                WHERE band_key IN ({marks}) AND at BETWEEN ? AND ? AND article_id != ?
+                LIMIT 500""",
+            [*band_keys, since, until, article_id],
+        )
+        if band_keys
+        else None
+    )
+    found = dict(df.fetchall()) if df is not None else {}
+    exact_row = exact.fetchone() if exact is not None else None
+    return Lookups(
+        {term: found.get(term, 0) for term in [*set(terms), TOTAL]} if terms else {},
+        exact_row[0] if exact_row else None,
+        [row[0] for row in near.fetchall()] if near is not None else [],
+    )
 
 
 def story_of(db: sqlite_utils.Database, article_id: int) -> int:
@@ -42,67 +87,100 @@ def story_of(db: sqlite_utils.Database, article_id: int) -> int:
     return cast(int, row[0])
 
 
-def band_candidates(
-    db: sqlite_utils.Database, keys: Sequence[int], since: str, until: str, article_id: int
-) -> list[Candidate]:
-    if not keys:
-        return []
-    marks = ",".join("?" * len(keys))
-    rows = db.execute(
-        f"""SELECT DISTINCT article_id FROM minhash_bands
-            WHERE band_key IN ({marks}) AND at BETWEEN ? AND ? AND article_id != ?
-            LIMIT 500""",
-        [*keys, since, until, article_id],
-    )
-    return _load_candidates(db, [row[0] for row in rows])
+def near_candidates(db: sqlite_utils.Database, article_ids: Iterable[int]) -> list[Candidate]:
+    """The indexed articles among `article_ids` (`Lookups.near`), with their stories."""
+    return _load_candidates(db, article_ids)
 
 
 def stories_with_terms(
     db: sqlite_utils.Database, terms: Iterable[str], since: str, until: str, article_id: int
 ) -> list[int]:
-    """Stories with an article inside the window whose headline has one of `terms`."""
-    stories: set[int] = set()
-    for term in terms:
-        rows = db.execute(
-            """SELECT DISTINCT a.story_id FROM (
-                   SELECT article_id FROM title_terms
-                   WHERE term = ? AND at BETWEEN ? AND ? AND article_id != ?
-                   ORDER BY at DESC LIMIT ?) t
-               JOIN articles a ON a.id = t.article_id WHERE a.story_id IS NOT NULL""",
-            [term, since, until, article_id, POSTINGS_PER_TERM],
-        )
-        stories.update(row[0] for row in rows)
-    return sorted(stories)
+    """Stories with an article inside the window whose headline has one of `terms`: each
+    term's latest postings, all terms in one statement (one round trip on PostgreSQL)."""
+    terms = list(terms)
+    if not terms:
+        return []
+    posting = """SELECT article_id FROM (SELECT article_id FROM title_terms
+                     WHERE term = ? AND at BETWEEN ? AND ? AND article_id != ?
+                     ORDER BY at DESC LIMIT ?) p{}"""
+    union = " UNION ALL ".join(posting.format(i) for i in range(len(terms)))
+    params = [p for term in terms for p in (term, since, until, article_id, POSTINGS_PER_TERM)]
+    rows = db.execute(
+        f"""SELECT DISTINCT a.story_id FROM ({union}) t
+            JOIN articles a ON a.id = t.article_id WHERE a.story_id IS NOT NULL""",
+        params,
+    )
+    return sorted(row[0] for row in rows)
 
 
-def story_vector(
+@dataclass(frozen=True)
+class StoryVector:
+    """What the headline test reads of a story: the weights of the asked terms in its
+    headline vector, its squared norm and its first article."""
+
+    weights: dict[str, float]
+    norm2: float
+    first_article: int
+
+
+def story_vectors(
+    db: sqlite_utils.Database, story_ids: Sequence[int], terms: Sequence[str]
+) -> dict[int, StoryVector]:
+    """Every story's vector over `terms`, in one statement however many stories. The
+    term rows are looked up by (story, term), the primary key, whatever plan the server
+    keeps for the statement."""
+    if not story_ids:
+        return {}
+    stories, words = ",".join("?" * len(story_ids)), ",".join("?" * len(terms)) or "NULL"
+    rows = db.execute(
+        f"""SELECT id, norm2, first_article, NULL, NULL FROM stories WHERE id IN ({stories})
+            UNION ALL
+            SELECT story_id, NULL, NULL, term, weight FROM story_terms
+            WHERE story_id IN ({stories}) AND term IN ({words})""",
+        [*story_ids, *story_ids, *terms],
+    ).fetchall()
+    weights: dict[int, dict[str, float]] = {}
+    for story_id, _, _, term, weight in rows:
+        if term is not None:
+            weights.setdefault(story_id, {})[term] = weight
+    return {
+        story_id: StoryVector(weights.get(story_id, {}), norm2, first)
+        for story_id, norm2, first, term, _ in rows
+        if term is None
+    }
+
+
+def story_weights(
     db: sqlite_utils.Database, story_id: int, terms: Sequence[str]
-) -> tuple[dict[str, float], float, int]:
-    """(weights of `terms` in the story's headline vector, its squared norm, first article)."""
+) -> dict[str, float]:
+    """The weights of `terms` in the story's headline vector (absent terms: none)."""
     marks = ",".join("?" * len(terms))
-    weights = dict(
+    return dict(
         db.execute(
             f"SELECT term, weight FROM story_terms WHERE story_id = ? AND term IN ({marks})",
             [story_id, *terms],
         )
     )
-    norm2, first = db.execute(
-        "SELECT norm2, first_article FROM stories WHERE id = ?", [story_id]
-    ).fetchone()
-    return weights, norm2, first
 
 
-def add_story_terms(db: sqlite_utils.Database, story_id: int, weights: dict[str, float]) -> None:
-    """Add a headline to the story's vector, keeping its squared norm current."""
+def add_story_terms(
+    db: sqlite_utils.Database,
+    story_id: int,
+    weights: dict[str, float],
+    *,
+    new_story: bool = False,
+) -> None:
+    """Add a headline to the story's vector, keeping its squared norm current. A story
+    just made (`new_story`) has no terms yet: nothing to read."""
     if not weights:
         return
-    old = story_vector(db, story_id, list(weights))[0]
+    old = {} if new_story else story_weights(db, story_id, list(weights))
     delta = sum((old.get(t, 0.0) + w) ** 2 - old.get(t, 0.0) ** 2 for t, w in weights.items())
-    db.conn.executemany(
-        """INSERT INTO story_terms (story_id, term, weight) VALUES (?, ?, ?)
-           ON CONFLICT (story_id, term)
-           DO UPDATE SET weight = story_terms.weight + excluded.weight""",
-        [(story_id, term, weight) for term, weight in weights.items()],
+    db.execute(
+        f"""INSERT INTO story_terms (story_id, term, weight) VALUES {_rows(len(weights), 3)}
+            ON CONFLICT (story_id, term)
+            DO UPDATE SET weight = story_terms.weight + excluded.weight""",
+        [value for term, weight in weights.items() for value in (story_id, term, weight)],
     )
     db.execute("UPDATE stories SET norm2 = norm2 + ? WHERE id = ?", [delta, story_id])
 
@@ -123,10 +201,16 @@ def _load_candidates(db: sqlite_utils.Database, ids: Iterable[int]) -> list[Cand
 
 
 def document_frequencies(db: sqlite_utils.Database, terms: Iterable[str]) -> dict[str, int]:
+    terms = list(terms)
+    found = dict(_document_frequencies(db, terms).fetchall())
+    return {term: found.get(term, 0) for term in [*set(terms), TOTAL]}
+
+
+def _document_frequencies(db: sqlite_utils.Database, terms: Iterable[str]) -> Any:
+    """The statement reading the terms' and the total's frequencies (rows not read yet)."""
     wanted = [*set(terms), TOTAL]
     marks = ",".join("?" * len(wanted))
-    found = dict(db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", wanted))
-    return {term: found.get(term, 0) for term in wanted}
+    return db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", wanted)
 
 
 def index_article(
@@ -142,19 +226,30 @@ def index_article(
         " VALUES (?, ?, ?, ?)",
         [article_id, at, minhash, " ".join(terms)],
     )
-    db.conn.executemany(
-        "INSERT INTO minhash_bands (band_key, at, article_id) VALUES (?, ?, ?)",
-        [(key, at, article_id) for key in band_keys],
+    if band_keys:
+        db.execute(
+            "INSERT INTO minhash_bands (band_key, at, article_id)"
+            f" VALUES {_rows(len(band_keys), 3)}",
+            [value for key in band_keys for value in (key, at, article_id)],
+        )
+    if terms:
+        db.execute(
+            f"INSERT INTO title_terms (term, at, article_id) VALUES {_rows(len(terms), 3)}",
+            [value for term in terms for value in (term, at, article_id)],
+        )
+    counts = Counter([*terms, TOTAL])
+    db.execute(
+        f"INSERT INTO term_df (term, df) VALUES {_rows(len(counts), 2)}"
+        " ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df",
+        [value for term, count in counts.items() for value in (term, count)],
     )
-    db.conn.executemany(
-        "INSERT INTO title_terms (term, at, article_id) VALUES (?, ?, ?)",
-        [(term, at, article_id) for term in terms],
-    )
-    db.conn.executemany(
-        "INSERT INTO term_df (term, df) VALUES (?, 1)"
-        " ON CONFLICT (term) DO UPDATE SET df = term_df.df + 1",
-        [(term,) for term in [*terms, TOTAL]],
-    )
+
+
+def _rows(count: int, width: int) -> str:
+    """`count` rows of `width` placeholders, for one multi-row INSERT: one statement
+    however many rows (one round trip and one execution on PostgreSQL)."""
+    row = "(" + ", ".join("?" * width) + ")"
+    return ", ".join([row] * count)
 
 
 def new_story(db: sqlite_utils.Database, article_id: int, title: str | None, at: str) -> int:

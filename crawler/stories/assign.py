@@ -68,12 +68,22 @@ def assign_story(
     tokens = body_words(title, text)
     signature = minhash(tokens)
     terms = title_terms(title)
-    weights, rarest = _term_weights(db, terms)
     moment = parse_instant(at)
     since, until = isoformat(moment - settings.window), isoformat(moment + settings.window)
-    decision = _copy_match(
-        db, article_id, tokens, text_hash, signature, since, until, settings.near_duplicate
-    ) or _headline_match(db, article_id, weights, rarest, since, until, settings)
+    found = store.stories.lookups(
+        db,
+        article_id,
+        terms=terms,
+        text_hash=text_hash if len(tokens) >= MIN_EXACT_WORDS else None,
+        band_keys=band_keys(signature) if signature else [],
+        since=since,
+        until=until,
+    )
+    weights, rarest = _term_weights(found.df, terms)
+    decision = _copy_match(db, found, signature, settings.near_duplicate) or _headline_match(
+        db, article_id, weights, rarest, since, until, settings
+    )
+    created = decision is None
     if decision is None:
         story_id = store.stories.new_story(db, article_id, title, at)
         decision = StoryDecision(story_id, None, None, 0.0)
@@ -87,7 +97,7 @@ def assign_story(
             decision.relation or "",
             decision.similarity,
         )
-    store.stories.add_story_terms(db, decision.story_id, weights)
+    store.stories.add_story_terms(db, decision.story_id, weights, new_story=created)
     keys = band_keys(signature) if signature else []
     store.stories.index_article(db, article_id, at, pack(signature), keys, terms)
     return decision
@@ -95,24 +105,18 @@ def assign_story(
 
 def _copy_match(
     db: sqlite_utils.Database,
-    article_id: int,
-    tokens: list[str],
-    text_hash: str,
+    found: store.stories.Lookups,
     signature: tuple[int, ...] | None,
-    since: str,
-    until: str,
     threshold: float,
 ) -> StoryDecision | None:
-    """The article this one copies: the same text, or nearly (MinHash estimate)."""
-    if len(tokens) >= MIN_EXACT_WORDS:
-        original = store.stories.exact_duplicate(db, text_hash, article_id)
-        if original is not None:
-            return StoryDecision(store.stories.story_of(db, original), original, "exact", 1.0)
+    """The article this one copies: the same text (a body of `MIN_EXACT_WORDS` or more),
+    or nearly (MinHash estimate)."""
+    if found.exact is not None:
+        return StoryDecision(store.stories.story_of(db, found.exact), found.exact, "exact", 1.0)
     if signature is None:
         return None
     best = None
-    keys = band_keys(signature)
-    for candidate in store.stories.band_candidates(db, keys, since, until, article_id):
+    for candidate in store.stories.near_candidates(db, found.near):
         other = unpack(candidate.minhash)
         score = estimate(signature, other) if other else 0.0
         if score >= threshold and (best is None or score > best.similarity):
@@ -139,14 +143,17 @@ def _headline_match(
         return None
     query_norm = math.sqrt(sum(w * w for w in weights.values()))
     scored = []
-    for story_id in store.stories.stories_with_terms(db, rarest, since, until, article_id):
-        in_story, norm2, first = store.stories.story_vector(db, story_id, list(weights))
-        if norm2 <= 0:
+    candidates = store.stories.stories_with_terms(db, rarest, since, until, article_id)
+    vectors = store.stories.story_vectors(db, candidates, list(weights))
+    for story_id in candidates:
+        vector = vectors[story_id]
+        if vector.norm2 <= 0:
             continue
-        score = sum(w * in_story.get(t, 0.0) for t, w in weights.items()) / (
-            query_norm * math.sqrt(norm2)
+        score = sum(w * vector.weights.get(t, 0.0) for t, w in weights.items()) / (
+            query_norm * math.sqrt(vector.norm2)
         )
         if score >= settings.headline:
+            first = vector.first_article
             scored.append((score, -first, story_id, first))
     if not scored:
         return None
@@ -159,13 +166,12 @@ def _headline_match(
     return StoryDecision(story_id, first, "title", score)
 
 
-def _term_weights(
-    db: sqlite_utils.Database, terms: list[str]
-) -> tuple[dict[str, float], list[str]]:
-    """IDF of each headline term as the archive stands, and the rarest few."""
+def _term_weights(df: dict[str, int], terms: list[str]) -> tuple[dict[str, float], list[str]]:
+    """IDF of each headline term as the archive stands (`df`: `Lookups.df`), and the
+    rarest few."""
     if not terms:
         return {}, []
-    df = store.stories.document_frequencies(db, terms)
+    df = dict(df)
     total = df.pop(store.stories.TOTAL)
     # the rarest terms seen before: a never-seen word cannot lead to a story
     known = [t for t in terms if df.get(t, 0) > 0]
