@@ -35,7 +35,7 @@ from pathlib import Path
 import sqlite_utils
 from apscheduler.triggers.date import DateTrigger
 
-from crawler import config, fleet, metrics, schedule, store
+from crawler import config, fleet, hangup, metrics, schedule, store
 from crawler.alerts import deliver
 from crawler.clock import Clock, isoformat, parse_instant
 from crawler.ingest import build_monitors
@@ -127,6 +127,8 @@ class Daemon:
                     coalesce=True,
                 )
                 self._scheduler.start()
+                if hangup.noted():  # SIGHUP while starting: the file may have changed since
+                    self.reload()
                 LOGGER.info("daemon started pid=%d feeds=%d", os.getpid(), len(self._jobs()))
                 poller = asyncio.create_task(self._poll_loop(workers))
                 await self._stop.wait()
