@@ -180,7 +180,8 @@ class Fleet:
             import psycopg
 
             with psycopg.connect(self.database) as conn:
-                return conn.execute(sql.replace("?", "%s")).fetchall()
+                cursor = conn.execute(sql.replace("?", "%s"))
+                return cursor.fetchall() if cursor.description is not None else []
         with closing(sqlite3.connect(self.cfg.parent / self.database, timeout=60)) as conn, conn:
             return conn.execute(sql).fetchall()
 

@@ -33,10 +33,9 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 import sqlite_utils
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from crawler import config, fleet, metrics, schedule, store
+from crawler import config, fleet, hangup, metrics, schedule, store
 from crawler.alerts import deliver
 from crawler.clock import Clock, isoformat, parse_instant
 from crawler.ingest import build_monitors
@@ -45,6 +44,7 @@ from crawler.model import FeedState
 from crawler.parse.pool import Workers
 from crawler.poll import poll
 from crawler.report.wording import plural
+from crawler.wakeups import LoopScheduler
 
 LOGGER = logging.getLogger(__name__)
 HEARTBEAT = timedelta(seconds=15)
@@ -76,7 +76,7 @@ class Daemon:
         self._alerts_lock = asyncio.Lock()
         self._stop = asyncio.Event()
         # Both made by run(): the daemon schedules and stores only while it runs.
-        self._scheduler: AsyncIOScheduler
+        self._scheduler: LoopScheduler
         self._db: sqlite_utils.Database
 
     async def run(self) -> None:
@@ -91,7 +91,7 @@ class Daemon:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, self._stop.set)
             loop.add_signal_handler(signal.SIGHUP, self.reload)
-            self._scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
+            self._scheduler = LoopScheduler(event_loop=loop, timezone=UTC)
             endpoint = None
             try:
                 if self.metrics_address is not None:
@@ -127,6 +127,8 @@ class Daemon:
                     coalesce=True,
                 )
                 self._scheduler.start()
+                if hangup.noted():  # SIGHUP while starting: the file may have changed since
+                    self.reload()
                 LOGGER.info("daemon started pid=%d feeds=%d", os.getpid(), len(self._jobs()))
                 poller = asyncio.create_task(self._poll_loop(workers))
                 await self._stop.wait()

@@ -237,7 +237,8 @@ def test_a_lease_is_the_holders_until_it_expires_and_a_round_is_shared(tmp_path,
     def due(db):
         return lambda: store.feeds.due_feeds(db, now)
 
-    store.leases.renew(b, "b", now, ttl)  # b is alive: six hosts, two pollers, half shares
+    for other in ("b", "c"):  # b and c are alive: six hosts, three pollers, two each
+        store.leases.renew(b, other, now, ttl)
     mine = store.leases.claim(a, "a", now, ttl, due(a))
     theirs = store.leases.claim(b, "b", now, ttl, due(b))
     assert len(mine) == len(theirs) == 2

@@ -128,6 +128,9 @@ def daemon(ctx: click.Context, metrics_port: int | None, metrics_host: str | Non
 
     Example: newsmon --log-level INFO daemon --metrics-port 9464
     """
+    from crawler import hangup
+
+    hangup.defer()  # a reload sent while it starts must not end it
     from crawler import daemon as daemon_module
 
     cfg = common.load(ctx)  # a bad file is exit 2, before anything starts

@@ -8,10 +8,13 @@ never wait for each other), polls them, and gives the hosts back. A feed's new
 not due. A lease has an expiry: a poller killed mid-poll cannot give its hosts back,
 and another takes them once the expiry has passed. A live poller renews its leases.
 
-Each claim takes half a share of the due hosts (the due hosts divided among the
-pollers seen alive within one lease), so a round spreads over the fleet even when
-its pollers started a moment apart; a poller that is done claims again and takes
-what is left.
+Each claim takes one share of the due hosts (the due hosts, those others hold
+included, divided among the pollers seen alive within one lease), so a round spreads
+over the fleet even when its pollers started a moment apart; a poller that is done
+claims again and takes what is left. A whole share at once, because one poll lasts
+as long as its busiest host: claims of half a share (10 of 20 hosts, then 5, 3, 1, 1)
+would take five polls, one after the other, each as long as one host's, while most
+hosts sit idle.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from crawler.clock import isoformat
 from crawler.model import FeedState
 from crawler.store.backend import is_postgres
 
-CHUNKS = 2  # claims per poller in a round, at least
+CHUNKS = 1  # claims per poller in a round, at least: each is one poll as long as a host
 
 
 def host_of(url: str) -> str:
@@ -82,7 +85,7 @@ def claim(
                 [*hosts, holder, stamp],
             ).fetchall()
         ]
-        if share:  # half a share: whoever is done first claims again
+        if share:  # whoever is done first claims again
             alive = alive_pollers(db, now, ttl)
             free = free[: max(1, math.ceil(len(hosts) / (CHUNKS * max(alive, 1))))]
         if not free:
