@@ -183,7 +183,8 @@ class Identity:
     `follow_up_reach`: how long before its publication a `follow-up` account (what
     followed the event: rescue, losses) may find the event it follows, since its own time
     words date the account;
-    `undated_checks_facts`: a report that names no time and states a fact its event
+    `undated_checks_facts`: when the report's time or the event's is known only to days
+    (no time word: the days before publication), a report stating a fact its event
     lacks (a magnitude, where the event knows only a country) joins only when the
     headlines are `min_similarity` alike; a monitor that tells follow-ups and
     aftershocks from fresh reports itself may turn it off.

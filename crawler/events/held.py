@@ -17,7 +17,7 @@ import sqlite_utils
 
 from crawler import store, text
 from crawler.clock import isoformat
-from crawler.events.identity import compare, needs_alike_headlines, undated_time
+from crawler.events.identity import compare, needs_alike_headlines, vague
 from crawler.events.members import add_member, create, title_weights
 from monitors.base import EventTime, Identity, Match
 
@@ -44,7 +44,7 @@ def open_from_lists(
         key = _lead_key(held, db)
         if key in leads:
             continue  # the same headline again: one list copied, not another witness
-        if not _fits(db, held, match.facts, terms, time, identity):
+        if not _fits(db, held, match.facts, terms, time.precision, identity):
             continue
         leads.add(key)
         agreeing.append(held)
@@ -68,18 +68,16 @@ def _fits(
     held: dict[str, Any],
     facts: Any,
     terms: list[str],
-    time: EventTime,
+    precision: str,
     identity: Identity,
 ) -> bool:
-    """Whether a held match and an event (its facts, its headline's terms) may be one: the
-    identity's facts agree, and the headlines are alike where the facts cannot decide."""
+    """Whether a held match and an event (its facts, its headline's terms, its time's
+    precision) may be one: the identity's facts agree, and the headlines are alike where
+    the facts cannot decide."""
     verdict = compare(facts, json.loads(held["facts"]), identity)
     if not verdict.fits:
         return False
-    undated = undated_time(held["phrase"], held["precision"]) or undated_time(
-        time.phrase, time.precision
-    )
-    if not needs_alike_headlines(verdict, undated, identity):
+    if not needs_alike_headlines(verdict, vague(held["precision"]) or vague(precision), identity):
         return True
     other = text.title_terms(held["headline"] or store.events.article_title(db, held["article_id"]))
     similarity = text.title_similarity(terms, other, title_weights(db, [terms, other]))
@@ -106,7 +104,7 @@ def attach_held(
     since = isoformat(time.start - identity.time_tolerance)
     until = isoformat(time.end + identity.time_tolerance)
     for held in store.events.held_matches(db, monitor, since, until):
-        if not _fits(db, held, facts, terms, time, identity):
+        if not _fits(db, held, facts, terms, time.precision, identity):
             continue
         store.events.release_held(db, held["article_id"], monitor)
         role = "listed" if held["listing"] else held["account"]

@@ -46,24 +46,24 @@ class Verdict:
         return row
 
 
-def undated_time(phrase: str | None, precision: str | None) -> bool:
-    """Whether a report's time is the default (the days before its publication), not one
-    it names: no words read, at the precision of days."""
-    return phrase is None and precision == "days"
+def vague(precision: str | None) -> bool:
+    """Whether a time is known only to days: a report naming no time stands for the two
+    days before its publication, and an overlap with it says little."""
+    return precision == "days"
 
 
-def needs_alike_headlines(verdict: Verdict, undated: bool, identity: Identity) -> bool:
+def needs_alike_headlines(verdict: Verdict, vague_time: bool, identity: Identity) -> bool:
     """Whether the facts alone cannot make a report and an event one, so that their
     headlines must be `min_similarity` alike: when no fact was compared (one side states
-    none), and when the report names no time and states a fact the event cannot check.
-    A report without a time word stands for a two-day window; an event that knows only a
-    country ("Indonesia") fits every shock of that country in those days, and a report
-    of a magnitude 6.1 off Sumatra may be any of them. The reverse, a report saying
-    less than its event (a follow-up without the magnitude), is the usual case and
-    joins on what it does say. (`Identity.undated_checks_facts` turns the second case off.)"""
+    none), and when one side's time is `vague` and the report states a fact the event
+    cannot check. An event that knows only a country ("Indonesia") fits every shock of
+    that country in those days, and a report of a magnitude 6.1 off Sumatra may be any
+    of them. The reverse, a report saying less than its event (a follow-up without the
+    magnitude), is the usual case and joins on what it does say.
+    (`Identity.undated_checks_facts` turns the second case off.)"""
     if not verdict.agreed:
         return True
-    return identity.undated_checks_facts and undated and bool(verdict.unchecked)
+    return identity.undated_checks_facts and vague_time and bool(verdict.unchecked)
 
 
 def compare(event_facts: Any, facts: Any, identity: Identity) -> Verdict:

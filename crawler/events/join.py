@@ -48,7 +48,7 @@ from crawler.clock import isoformat, parse_instant
 from crawler.events import corrections
 from crawler.events.follow import link_parent, open_follower, open_held_followers
 from crawler.events.held import attach_held, open_from_lists
-from crawler.events.identity import Verdict, compare, needs_alike_headlines, undated_time
+from crawler.events.identity import Verdict, compare, needs_alike_headlines, vague
 from crawler.events.members import add_member, create, member_row, title_weights, to_json
 from crawler.events.summary import refresh
 from crawler.model import StoredArticle
@@ -81,17 +81,7 @@ def assign(
     member = {**member_row(article, monitor, match, time), "headline": headline}
     terms = text.title_terms(headline or article.title)
     reach = identity.follow_up_reach if match.account == "follow-up" else None
-    verdicts = _verdicts(
-        db,
-        monitor,
-        match.facts,
-        time,
-        story_id,
-        terms,
-        identity,
-        reach,
-        undated_time(time.phrase, time.precision),
-    )
+    verdicts = _verdicts(db, monitor, match.facts, time, story_id, terms, identity, reach)
     chosen = _best(verdicts, article)
     compared = [v.summary() for v in verdicts if v is not chosen][:REJECTIONS_KEPT]
     role = "listed" if listing else match.account
@@ -138,7 +128,6 @@ def _verdicts(
     terms: list[str],
     identity: Identity,
     reach: timedelta | None = None,
-    undated: bool = False,
 ) -> list[Verdict]:
     since = time.start - identity.time_tolerance
     if reach:  # a follow-up finds the event it follows, however long before its own words
@@ -151,10 +140,17 @@ def _verdicts(
         verdict.similarity = _similarity(db, event.id, story_id, terms)
         verdict.overlap_hours = _overlap_hours(event.time_start, event.time_end, since, until)
         alike = verdict.similarity >= identity.min_similarity
-        if verdict.fits and not alike and needs_alike_headlines(verdict, undated, identity):
+        if (
+            verdict.fits
+            and not alike
+            and needs_alike_headlines(
+                verdict, vague(time.precision) or vague(event.precision), identity
+            )
+        ):
             verdict.fits = False
             why = (
-                f"{', '.join(verdict.unchecked)} stated by the report alone, which names no time,"
+                f"{', '.join(verdict.unchecked)} stated by the report alone, one side "
+                "names no time finer than days,"
                 if verdict.agreed
                 else f"no fact to agree on ({', '.join(verdict.unknown)} not stated)"
             )

@@ -31,8 +31,6 @@ from crawler.clock import isoformat
 from crawler.model import FeedState
 from crawler.store.backend import is_postgres
 
-CHUNKS = 1  # claims per poller in a round, at least: each is one poll as long as a host
-
 
 def host_of(url: str) -> str:
     """The host a feed is polled from, as Scrapy keys its per-host slot: the host name
@@ -87,7 +85,7 @@ def claim(
         ]
         if share:  # whoever is done first claims again
             alive = alive_pollers(db, now, ttl)
-            free = free[: max(1, math.ceil(len(hosts) / (CHUNKS * max(alive, 1))))]
+            free = free[: max(1, math.ceil(len(hosts) / max(alive, 1)))]
         if not free:
             return []
         taken = ",".join("?" * len(free))
