@@ -271,3 +271,22 @@ def test_one_list_naming_an_aftershock_of_a_known_quake_opens_its_own_linked_eve
     main = next(e for t, e in events.items() if t.startswith("Magnitude 7.7"))
     follower = next(e for e in events.values() if e is not main)
     assert follower["parent_id"] == main["id"]
+
+
+@pytest.mark.parametrize(
+    ("title", "language", "follower"),
+    [
+        ("Strong aftershock rattles central Chile", "en", True),
+        ("New tremor jolts Crete days after magnitude 6.4 quake", "en", True),
+        ("Second quake shakes Peru, a week after the 7.0 earthquake", "en", True),
+        ("Fuerte réplica del sismo sacude el sur de México", "es", True),
+        ("Rescuers search for survivors after deadly Chile quake", "en", False),
+        ("Magnitude 6.1 earthquake strikes off Sumatra", "en", False),
+    ],
+)
+def test_the_docs_keyword_example_marks_a_shock_after_another_as_a_follower(
+    title, language, follower
+) -> None:
+    found = _docs_example().match(article(title, "", language))
+    assert found is not None
+    assert bool(found.facts.get("aftershock")) is follower
