@@ -188,12 +188,14 @@ def _governed(
     for a_start, a_end in anchors:
         if a_end <= start and start - a_end <= GOVERNED_GAP:
             gap = text[a_end:start]
-            if any(c.event_before and c.event_before.search(gap) for c in cues):
-                return not CLAUSE_END.search(gap)
+            cued = any(c.event_before and c.event_before.search(gap) for c in cues)
         elif a_start >= end and a_start - end <= GOVERNED_GAP:
             gap = text[end:a_start]
-            if any(c.event_after and c.event_after.match(gap) for c in cues):
-                return not CLAUSE_END.search(gap)
+            cued = any(c.event_after and c.event_after.match(gap) for c in cues)
+        else:
+            continue
+        if cued and not CLAUSE_END.search(gap):
+            return True
     return False
 
 
